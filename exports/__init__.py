@@ -1,0 +1,1 @@
+"""Coded datasets and codebooks from an instrument plus response records."""

@@ -1,0 +1,22 @@
+"""The `fieldwork` command: a Flask CLI group with the project's own commands."""
+
+from __future__ import annotations
+
+from flask.cli import FlaskGroup
+
+from fieldwork.commands import instruments
+
+
+def _create_app():
+    from fieldwork import create_app
+
+    return create_app()
+
+
+cli = FlaskGroup(create_app=_create_app, help="Fieldwork: survey instruments and fieldwork.")
+instruments.register(cli)
+
+
+def main() -> None:
+    """Entry point of the `fieldwork` console script."""
+    cli.main(prog_name="fieldwork")

@@ -1,0 +1,1 @@
+"""CLI commands: thin wrappers over the services the web app uses."""
