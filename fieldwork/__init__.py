@@ -2,12 +2,67 @@
 
 from __future__ import annotations
 
-from flask import Flask
+import secrets
+from pathlib import Path
+
+from flask import Flask, g
+from flask_wtf.csrf import CSRFProtect
+
+from fieldwork import config
+from fieldwork.db import db, migrate
+
+MIGRATIONS = str(Path(__file__).parent / "migrations")
+csrf = CSRFProtect()
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Application factory (configured from FIELDWORK_* environment variables)."""
     app = Flask(__name__, instance_relative_config=True)
+    app.config.update(config.load(app.instance_path))
     if test_config:
         app.config.update(test_config)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS)
+    csrf.init_app(app)
+    _init_templates(app)
+    _init_security_headers(app)
+    from fieldwork import auth, survey
+
+    auth.init_app(app)
+    app.register_blueprint(survey.bp)
     return app
+
+
+def _init_templates(app: Flask) -> None:
+    """Jinja globals shared by every page."""
+    from fieldwork.i18n import t
+
+    app.jinja_env.globals.update(t=t, study_name=app.config["STUDY_NAME"])
+
+    @app.before_request
+    def _nonce() -> None:
+        g.csp_nonce = secrets.token_urlsafe(16)
+
+    @app.context_processor
+    def _globals() -> dict:
+        return {"csp_nonce": g.get("csp_nonce", "")}
+
+
+def _init_security_headers(app: Flask) -> None:
+    """A strict content security policy and the usual hardening headers."""
+
+    @app.after_request
+    def _headers(response):
+        nonce = g.get("csp_nonce", "")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+            f"base-uri 'none'; frame-ancestors 'none'; script-src 'self' 'nonce-{nonce}'; "
+            f"style-src 'self' 'nonce-{nonce}'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if "text/html" in response.content_type:
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response

@@ -1,0 +1,151 @@
+"""Staff sign-in: flask-login sessions, argon2 password hashes, throttled attempts, roles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import LoginManager, current_user, login_required, login_user, logout_user
+from sqlalchemy import func, select
+
+from fieldwork import throttle
+from fieldwork.audit import record
+from fieldwork.db import db
+from fieldwork.models import User
+
+bp = Blueprint("auth", __name__, url_prefix="/staff")
+login_manager = LoginManager()
+login_manager.login_view = "auth.sign_in"
+login_manager.login_message = "Sign in to see this page."
+login_manager.session_protection = "strong"
+_hasher = PasswordHasher()
+# Verify against this when the account does not exist, so timing does not tell.
+_DUMMY_HASH = _hasher.hash("not a real password")
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of a password."""
+    return _hasher.hash(password)
+
+
+def check_password(user: User | None, password: str) -> bool:
+    """Whether `password` is the user's (always spends the time of one verification)."""
+    try:
+        return _hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and bool(user)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@login_manager.user_loader
+def _load_user(session_id: str) -> User | None:
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or str(user.session_version) != version or not user.active:
+        return None
+    return user
+
+
+def require_role(*roles: str) -> Callable:
+    """Decorate a view: the signed-in user must have one of `roles` (admin always may)."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role != "admin" and current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _client() -> str:
+    return request.remote_addr or "unknown"
+
+
+def _blocked(email: str):
+    """When this account or client may try again, if either has failed too often."""
+    for key, limit in ((f"signin:{email}", 5), (f"signin-client:{_client()}", 20)):
+        until = throttle.blocked_until(key, limit, 15 * 60)
+        if until:
+            return until
+    return None
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    """Sign-in page for staff."""
+    error = None
+    if request.method == "POST":
+        email = request.form.get("email", "").strip().lower()
+        password = request.form.get("password", "")
+        until = _blocked(email)
+        user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+        if until:
+            error = f"Too many attempts. Try again after {until:%H:%M} (UTC)."
+        elif check_password(user, password) and user.active:
+            session.clear()
+            session.permanent = True
+            login_user(user)
+            throttle.clear(f"signin:{email}")
+            record("sign_in", user=user)
+            db.session.commit()
+            return redirect(_safe_next() or url_for("auth.home"))
+        else:
+            throttle.record_failure(f"signin:{email}")
+            throttle.record_failure(f"signin-client:{_client()}")
+            record("sign_in_failed", email=email)
+            db.session.commit()
+            error = "Enter a correct email address and password."
+    status = 400 if error else 200
+    return render_template("staff/sign_in.html", error=error), status
+
+
+def _safe_next() -> str | None:
+    """The `next` target, only if it is a path on this site."""
+    target = request.args.get("next", "")
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+@bp.route("/sign-out", methods=["POST"])
+def sign_out():
+    """End the staff session."""
+    if current_user.is_authenticated:
+        record("sign_out", user=current_user)
+        db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You have signed out.")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/")
+@login_required
+def home():
+    """Staff home: what this role can do."""
+    return render_template("staff/home.html")
+
+
+def init_app(app: Flask) -> None:
+    """Register sign-in and the staff home."""
+    login_manager.init_app(app)
+    app.register_blueprint(bp)

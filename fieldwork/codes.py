@@ -1,0 +1,31 @@
+"""Access codes: 8 characters from an alphabet without look-alikes, drawn with `secrets`."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+# Digits and capitals without the look-alikes 0/O and 1/I/L.
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+LENGTH = 8
+RESUME_LENGTH = 6
+_SEPARATORS = re.compile(r"[\s\-–—_.]+")
+
+
+def new_code(length: int = LENGTH) -> str:
+    """A fresh random code."""
+    return "".join(secrets.choice(ALPHABET) for _ in range(length))
+
+
+def normalise(raw: str, length: int = LENGTH) -> str | None:
+    """The canonical form of a typed code (any case, with or without dash), or None."""
+    code = _SEPARATORS.sub("", raw or "").upper()
+    if len(code) != length or any(ch not in ALPHABET for ch in code):
+        return None
+    return code
+
+
+def grouped(code: str) -> str:
+    """A code as shown to people: KX7P-4MQ2 (resume codes: KX7-P4M)."""
+    half = len(code) // 2
+    return f"{code[:half]}-{code[half:]}"

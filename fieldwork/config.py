@@ -1,0 +1,44 @@
+"""Configuration from FIELDWORK_* environment variables, with sensible defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PREFIX = "FIELDWORK_"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _secret_key(instance_path: Path) -> str:
+    """A secret key kept in the instance folder, so sessions survive restarts."""
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load(instance_path: str) -> dict:
+    """Settings for the app: defaults overridden by FIELDWORK_* environment variables."""
+    instance = Path(instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    env = {k[len(PREFIX) :]: v for k, v in os.environ.items() if k.startswith(PREFIX)}
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'fieldwork.sqlite'}"
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "INSTRUMENTS": env.get("INSTRUMENTS") or str(PROJECT_ROOT / "instruments"),
+        "SECRET_KEY": env.get("SECRET_KEY") or _secret_key(instance),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env.get("INSECURE_COOKIES", "") != "1",
+        "REMEMBER_COOKIE_SECURE": env.get("INSECURE_COOKIES", "") != "1",
+        "PERMANENT_SESSION_LIFETIME": int(env.get("SESSION_MINUTES", "120")) * 60,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "CODE_ATTEMPTS": int(env.get("CODE_ATTEMPTS", "10")),
+        "CODE_WINDOW_SECONDS": int(env.get("CODE_WINDOW_SECONDS", "600")),
+        "STUDY_NAME": env.get("STUDY_NAME", "Digital facilitation in general practice"),
+        "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000"),
+    }

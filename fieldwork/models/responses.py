@@ -1,0 +1,89 @@
+"""Access codes (invitations) and responses."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from fieldwork.db import db
+from fieldwork.models.base import utcnow
+from fieldwork.models.instruments import InstrumentVersion
+from fieldwork.models.study import Practice
+
+# AAPOR final disposition categories (codes as in the AAPOR Standard Definitions).
+DISPOSITIONS = {
+    "complete": "Complete (1.1)",
+    "partial": "Partial (1.2)",
+    "refusal": "Refusal and break-off (2.10)",
+    "non_contact": "Non-contact (2.20)",
+    "other": "Other non-response (2.30)",
+    "unknown": "Unknown eligibility (3.0)",
+    "undelivered": "Returned undelivered (3.31)",
+    "not_eligible": "Not eligible (4.0)",
+}
+INVITATION_MODES = ("web", "paper", "both")
+
+ONLINE, PAPER, ASSISTED = 1, 2, 3
+COMPLETE, PARTIAL = 1, 2
+
+
+class Invitation(db.Model):
+    """A personal access code issued to one sampled person for one instrument."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        CheckConstraint("mode IN ('web', 'paper', 'both')", name="mode"),
+        Index("ix_invitations_practice_instrument", "practice_id", "instrument", "disposition"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practices.id"))
+    instrument: Mapped[str] = mapped_column(String(24))
+    mode: Mapped[str] = mapped_column(String(5), default="web")
+    batch: Mapped[str | None] = mapped_column(String(32), index=True)
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    disposition: Mapped[str | None] = mapped_column(String(16))
+    disposition_at: Mapped[datetime | None]
+
+    practice: Mapped[Practice] = relationship()
+    response: Mapped[Response | None] = relationship(back_populates="invitation")
+
+    @property
+    def grouped_code(self) -> str:
+        """The code as shown to people: KX7P-4MQ2."""
+        return f"{self.code[:4]}-{self.code[4:]}"
+
+
+class Response(db.Model):
+    """A respondent's answers to one instrument version; the answers live in its wide table."""
+
+    __tablename__ = "responses"
+    __table_args__ = (
+        CheckConstraint("mode IN (1, 2, 3)", name="mode"),
+        CheckConstraint("status IN (1, 2)", name="status"),
+        UniqueConstraint("invitation_id", name="one_response_per_code"),
+        Index("ix_responses_practice_status", "practice_id", "instrument_version_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(16), unique=True)
+    instrument_version_id: Mapped[int] = mapped_column(ForeignKey("instrument_versions.id"))
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practices.id"))
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id"))
+    mode: Mapped[int] = mapped_column(default=ONLINE)
+    language: Mapped[str] = mapped_column(String(8))
+    status: Mapped[int] = mapped_column(default=PARTIAL)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+    reached: Mapped[str | None] = mapped_column(String(64))
+    start_key: Mapped[str | None] = mapped_column(String(32), unique=True)
+    resume_code: Mapped[str | None] = mapped_column(String(8), unique=True)
+    assisted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    instrument_version: Mapped[InstrumentVersion] = relationship()
+    practice: Mapped[Practice] = relationship()
+    invitation: Mapped[Invitation | None] = relationship(back_populates="response")

@@ -1,0 +1,77 @@
+"""Regions, practices and their targets."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from fieldwork.db import db
+from fieldwork.models.base import utcnow
+
+PRACTICE_STATUSES = ("approached", "recruited", "active", "withdrawn")
+
+
+def new_link_token() -> str:
+    """An unguessable token for a practice's open survey link."""
+    return secrets.token_urlsafe(9)
+
+
+class Region(db.Model):
+    """A geographical region grouping practices (e.g. an NHS England region)."""
+
+    __tablename__ = "regions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+
+    practices: Mapped[list[Practice]] = relationship(back_populates="region")
+
+
+class Practice(db.Model):
+    """A GP practice taking part in the study."""
+
+    __tablename__ = "practices"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('approached', 'recruited', 'active', 'withdrawn')", name="status"
+        ),
+        CheckConstraint("deprivation_decile BETWEEN 1 AND 10", name="decile"),
+        CheckConstraint("list_size >= 0", name="list_size"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
+    list_size: Mapped[int | None]
+    deprivation_decile: Mapped[int | None]
+    status: Mapped[str] = mapped_column(String(12), default="approached")
+    link_token: Mapped[str] = mapped_column(String(32), unique=True, default=new_link_token)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    region: Mapped[Region] = relationship(back_populates="practices")
+    targets: Mapped[list[PracticeTarget]] = relationship(
+        back_populates="practice", cascade="all, delete-orphan"
+    )
+
+
+class PracticeTarget(db.Model):
+    """Per practice and instrument: the target number of responses, and people invited by link."""
+
+    __tablename__ = "practice_targets"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "instrument", name="practice_instrument"),
+        CheckConstraint("target >= 0", name="target"),
+        CheckConstraint("invited_by_link >= 0", name="invited"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practices.id", ondelete="CASCADE"))
+    instrument: Mapped[str] = mapped_column(String(24))
+    target: Mapped[int | None]
+    invited_by_link: Mapped[int] = mapped_column(default=0)
+
+    practice: Mapped[Practice] = relationship(back_populates="targets")

@@ -1,0 +1,130 @@
+"""What happens to responses: started, saved page by page, submitted. Callers commit."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from fieldwork import answers, codes
+from fieldwork.catalogue import Catalogue
+from fieldwork.db import db
+from fieldwork.models import Invitation, Practice, Response
+from fieldwork.models.base import utcnow
+from fieldwork.models.responses import COMPLETE, ONLINE, PARTIAL
+from forms.model import Instrument
+from forms.paging import Page, page_reached, web_pages
+
+
+class SurveyClosed(Exception):
+    """The code or link can no longer be used to answer."""
+
+
+def find_invitation(raw_code: str) -> Invitation | None:
+    """The invitation for a typed access code, if the code exists."""
+    code = codes.normalise(raw_code)
+    if code is None:
+        return None
+    return db.session.scalar(select(Invitation).where(Invitation.code == code))
+
+
+def find_resumable(raw_code: str) -> Response | None:
+    """The unfinished open-link response for a typed resume code."""
+    code = codes.normalise(raw_code, codes.RESUME_LENGTH)
+    if code is None:
+        return None
+    return db.session.scalar(
+        select(Response).where(Response.resume_code == code, Response.status == PARTIAL)
+    )
+
+
+def invitation_closed(invitation: Invitation) -> bool:
+    """Whether a code may no longer start a response (a final outcome other than partial)."""
+    if invitation.practice.status == "withdrawn" or invitation.mode == "paper":
+        return True
+    return invitation.disposition not in (None, "partial", "complete")
+
+
+def _new_resume_code() -> str:
+    """A resume code no other response holds."""
+    while True:
+        code = codes.new_code(codes.RESUME_LENGTH)
+        if db.session.scalar(select(Response.id).where(Response.resume_code == code)) is None:
+            return code
+
+
+def start_response(
+    catalogue: Catalogue,
+    instrument: Instrument,
+    practice: Practice,
+    *,
+    language: str,
+    start_key: str,
+    invitation: Invitation | None = None,
+    mode: int = ONLINE,
+    assisted_by: int | None = None,
+) -> Response:
+    """Start (or, for a repeated request, find) the response for this code or start key."""
+    existing = _existing(start_key, invitation)
+    if existing is not None:
+        return existing
+    response = Response(
+        public_id=codes.new_code(12),
+        instrument_version_id=catalogue.version_ids[instrument.id],
+        practice_id=practice.id,
+        invitation_id=invitation.id if invitation else None,
+        mode=mode,
+        language=language,
+        start_key=start_key,
+        resume_code=None if invitation else _new_resume_code(),
+        assisted_by=assisted_by,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(response)
+            db.session.flush()
+    except IntegrityError:  # a double click or a second tab got there first
+        existing = _existing(start_key, invitation)
+        if existing is None:
+            raise
+        return existing
+    answers.add_row(db.session, instrument, response.id)
+    if invitation is not None and invitation.disposition is None:
+        invitation.disposition, invitation.disposition_at = "partial", utcnow()
+    return response
+
+
+def _existing(start_key: str, invitation: Invitation | None) -> Response | None:
+    """The response already started with this key or code."""
+    query = select(Response).where(Response.start_key == start_key)
+    if invitation is not None:
+        query = select(Response).where(Response.invitation_id == invitation.id)
+    return db.session.scalar(query)
+
+
+def record_page(
+    response: Response, instrument: Instrument, page: Page, values: Mapping[str, Any], shown
+) -> None:
+    """Save the shown items of one page, and how far the respondent has reached."""
+    if response.status == COMPLETE:
+        raise SurveyClosed("this response has been submitted")
+    answers.save_items(db.session, instrument, response.id, shown, values)
+    pages = web_pages(instrument)
+    if page.number > page_reached(pages, response.reached):
+        response.reached = page.last_item
+    response.updated_at = utcnow()
+
+
+def submit_response(response: Response) -> bool:
+    """Mark the response complete (False if it already was: nothing changes twice)."""
+    if response.status == COMPLETE:
+        return False
+    response.status = COMPLETE
+    response.submitted_at = response.updated_at = utcnow()
+    response.resume_code = None
+    if response.invitation is not None:
+        response.invitation.disposition = "complete"
+        response.invitation.disposition_at = response.submitted_at
+    return True
