@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask.cli import FlaskGroup
 
-from fieldwork.commands import instruments
+from fieldwork.commands import demo, instruments
 
 
 def _create_app():
@@ -15,6 +15,7 @@ def _create_app():
 
 cli = FlaskGroup(create_app=_create_app, help="Fieldwork: survey instruments and fieldwork.")
 instruments.register(cli)
+demo.register(cli)
 
 
 def main() -> None:

@@ -1,0 +1,38 @@
+# The two commands of the README: `make run` and `make test`.
+# Everything they need is installed by them, from PyPI, npm and Debian's packages.
+
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: run test install install-test assets system-test-packages bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install -q -e .
+	bin/build-assets
+
+assets:
+	bin/build-assets --force
+
+# Serve the app on SQLite with the demo study (plain http locally, so cookies are not Secure).
+run: install
+	FIELDWORK_INSECURE_COOKIES=1 $(BIN)/fieldwork demo
+	FIELDWORK_INSECURE_COOKIES=1 $(BIN)/fieldwork run --host $(HOST) --port $(PORT)
+
+# Debian's Chromium (browser tests; never a downloaded browser), fonts and poppler for PDFs.
+system-test-packages:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || ! command -v pdftotext >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu fonts-wqy-zenhei poppler-utils >/dev/null; \
+	fi
+
+install-test: install system-test-packages
+	$(BIN)/pip install -q -e '.[test]'
+
+test: install-test
+	$(BIN)/python -m pytest -n 2 -p no:cacheprovider

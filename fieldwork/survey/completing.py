@@ -1,0 +1,170 @@
+"""Completing a questionnaire: welcome, one page per section part, check answers, done."""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from fieldwork import answers as store
+from fieldwork.catalogue import get_catalogue
+from fieldwork.db import db
+from fieldwork.models.responses import COMPLETE
+from fieldwork.survey import bp, state
+from fieldwork.survey.services import record_page, start_response, submit_response
+from fieldwork.survey.views import (
+    check_rows,
+    first_incomplete,
+    page_view,
+    progress,
+    resume_target,
+)
+from forms.paging import web_pages
+from forms.web import build_form, check_page, error_summary, read_answers, shown_items
+
+
+@bp.route("/welcome", methods=["GET", "POST"])
+def welcome():
+    """Study information, signposting, language choice, and Start (or Continue)."""
+    entry = state.current()
+    if entry is None:
+        return redirect(url_for("survey.start"))
+    if entry.response is not None and entry.response.status == COMPLETE:
+        return redirect(url_for("survey.done"))
+    instrument = entry.instrument
+    error = None
+    if request.method == "POST":
+        language = _chosen_language(entry)
+        if language not in instrument.languages:
+            error = "Select the language you want to use"
+        else:
+            return _begin(entry, language)
+    lang = request.args.get("lang") if request.args.get("lang") in instrument.languages else None
+    lang = lang or entry.language or instrument.default_language
+    return render_template(
+        "survey/welcome.html", entry=entry, instrument=instrument, lang=lang, error=error
+    ), 400 if error else 200
+
+
+def _chosen_language(entry: state.Entry) -> str | None:
+    """The language to answer in: fixed once started, asked when there is a choice."""
+    if entry.response is not None:
+        return entry.response.language
+    if len(entry.instrument.languages) == 1:
+        return entry.instrument.default_language
+    return request.form.get("language")
+
+
+def _begin(entry: state.Entry, language: str):
+    """Start the response (once, whatever the clicks) and go to the first page not yet saved."""
+    response = entry.response
+    if response is None:
+        response = start_response(
+            get_catalogue(),
+            entry.instrument,
+            entry.practice,
+            language=language,
+            start_key=entry.start_key,
+            invitation=entry.invitation,
+            mode=entry.mode,
+            assisted_by=current_user.id if entry.assisted else None,
+        )
+        db.session.commit()
+        state.attach(response)
+    saved = store.load_answers(db.session, entry.instrument, response.id)
+    return redirect(resume_target(entry.instrument, response, saved))
+
+
+def _current_response():
+    """(entry, stored answers) for a started, unfinished response, else a redirect."""
+    entry = state.current()
+    if entry is None:
+        return None, redirect(url_for("survey.start"))
+    if entry.response is None:
+        return None, redirect(url_for("survey.welcome"))
+    if entry.response.status == COMPLETE:
+        return None, redirect(url_for("survey.done"))
+    return entry, None
+
+
+@bp.route("/page/<int:number>", methods=["GET", "POST"])
+def page(number: int):
+    """One page of questions: shown with saved answers; Continue saves it first."""
+    entry, redirection = _current_response()
+    if redirection:
+        return redirection
+    instrument, response = entry.instrument, entry.response
+    saved = store.load_answers(db.session, instrument, response.id)
+    pages = web_pages(instrument)
+    allowed = first_incomplete(instrument, response, saved)
+    if not 1 <= number <= len(pages) or (allowed is not None and number > allowed):
+        return redirect(resume_target(instrument, response, saved))
+    current = pages[number - 1]
+    lang = response.language
+    if request.method == "POST":
+        form = build_form(current.items, instrument, lang, formdata=request.form)
+        before = {k: v for k, v in saved.items() if k not in {i.id for i in current.items}}
+        if check_page(form, current.items, instrument, lang, before):
+            values = read_answers(form, current.items)
+            merged = {**before, **{k: v for k, v in values.items() if v is not None}}
+            shown = shown_items(current.items, instrument, merged)
+            record_page(response, instrument, current, values, shown)
+            db.session.commit()
+            if request.form.get("return") == "check":
+                return redirect(url_for("survey.check"))
+            return redirect(resume_target(instrument, response, merged, after=current.number))
+        view = page_view(instrument, current, form, saved, lang)
+        return render_template("survey/page.html", **view, errors=error_summary(form)), 400
+    form = build_form(current.items, instrument, lang, answers=saved)
+    view = page_view(instrument, current, form, saved, lang)
+    return render_template("survey/page.html", **view, errors=[])
+
+
+@bp.route("/check", methods=["GET", "POST"])
+def check():
+    """Check your answers, then submit."""
+    entry, redirection = _current_response()
+    if redirection:
+        return redirection
+    instrument, response = entry.instrument, entry.response
+    saved = store.load_answers(db.session, instrument, response.id)
+    missing = first_incomplete(instrument, response, saved)
+    if missing is not None:
+        return redirect(url_for("survey.page", number=missing))
+    if request.method == "POST":
+        if submit_response(response):
+            db.session.commit()
+        return redirect(url_for("survey.done"))
+    lang = response.language
+    return render_template(
+        "survey/check.html",
+        instrument=instrument,
+        lang=lang,
+        sections=check_rows(instrument, saved, lang),
+        progress=progress(instrument, saved, None),
+        resume_code=response.resume_code,
+    )
+
+
+@bp.route("/done")
+def done():
+    """Thank you, the outro and signposting; the response can no longer be changed."""
+    entry = state.current()
+    if entry is None or entry.response is None or entry.response.status != COMPLETE:
+        finished = session.get("finished")
+        if not finished:
+            return redirect(url_for("survey.start"))
+        instrument = get_catalogue().current.get(finished["instrument"])
+        if instrument is None:
+            return redirect(url_for("survey.start"))
+        return render_template(
+            "survey/done.html", instrument=instrument, lang=finished["lang"], assisted=False
+        )
+    instrument = entry.instrument
+    assisted = entry.assisted
+    state.forget()
+    session["finished"] = {"instrument": instrument.id, "lang": entry.response.language}
+    if assisted:
+        session.pop("finished")
+    return render_template(
+        "survey/done.html", instrument=instrument, lang=entry.response.language, assisted=assisted
+    )

@@ -1,0 +1,147 @@
+"""Ways in: a personal access code, an open practice link, a resume code, assisted mode."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from fieldwork import throttle
+from fieldwork.auth import require_role
+from fieldwork.catalogue import get_catalogue
+from fieldwork.db import db
+from fieldwork.models import Practice
+from fieldwork.models.responses import COMPLETE
+from fieldwork.survey import bp, state
+from fieldwork.survey.services import find_invitation, find_resumable, invitation_closed
+
+
+def _client_key() -> str:
+    return f"code:{request.remote_addr or 'unknown'}"
+
+
+def _blocked():
+    """When this client may try a code again, if it has tried too many wrong ones."""
+    config = current_app.config
+    return throttle.blocked_until(
+        _client_key(), config["CODE_ATTEMPTS"], config["CODE_WINDOW_SECONDS"]
+    )
+
+
+def _start_page(error: str | None = None, code: str = "", status: int = 200):
+    """The start page, with an error summary when the code was not accepted."""
+    return render_template("survey/start.html", error=error, code=code), status
+
+
+def _wrong(message: str, code: str = ""):
+    throttle.record_failure(_client_key())
+    db.session.commit()
+    return _start_page(message, code, 400)
+
+
+def _enter_with_code(raw: str):
+    """Check a typed or linked code and send the respondent on, or explain why not."""
+    until = _blocked()
+    if until:
+        return render_template("survey/too_many.html", until=until), 429
+    if not raw.strip():
+        return _start_page("Enter your access code", status=400)
+    invitation = find_invitation(raw)
+    if invitation is None:
+        return _wrong("Access code not recognised. Check the code on your letter", raw[:20])
+    if invitation.response is not None and invitation.response.status == COMPLETE:
+        return render_template("survey/closed.html", reason="used"), 410
+    if invitation_closed(invitation) or invitation.instrument not in get_catalogue().current:
+        return render_template("survey/closed.html", reason="closed"), 410
+    throttle.clear(_client_key())
+    response = invitation.response
+    state.begin(
+        invitation.instrument,
+        invitation.practice_id,
+        invitation_id=invitation.id,
+        response_id=response.id if response else None,
+    )
+    db.session.commit()
+    return redirect(url_for("survey.welcome"))
+
+
+@bp.route("/", methods=["GET", "POST"])
+def start():
+    """Start page: enter the access code from your letter."""
+    if request.method == "POST":
+        return _enter_with_code(request.form.get("code", ""))
+    return _start_page()
+
+
+@bp.route("/c/<code>")
+def code_link(code: str):
+    """A personal link (or QR code) carrying the access code."""
+    return _enter_with_code(code)
+
+
+@bp.route("/s/<instrument_id>/<token>")
+def open_link(instrument_id: str, token: str):
+    """A practice's open link for anonymous distribution (text message, poster)."""
+    practice = db.session.scalar(select(Practice).where(Practice.link_token == token))
+    if practice is None or instrument_id not in get_catalogue().current:
+        abort(404)
+    if practice.status == "withdrawn":
+        return render_template("survey/closed.html", reason="closed"), 410
+    state.begin(instrument_id, practice.id)
+    return redirect(url_for("survey.welcome"))
+
+
+@bp.route("/resume", methods=["GET", "POST"])
+def resume():
+    """Come back to an unfinished survey with the resume code you were given."""
+    error = None
+    if request.method == "POST":
+        until = _blocked()
+        if until:
+            return render_template("survey/too_many.html", until=until), 429
+        response = find_resumable(request.form.get("code", ""))
+        if response is None:
+            throttle.record_failure(_client_key())
+            db.session.commit()
+            error = "Resume code not recognised. Check the code you were given"
+        else:
+            throttle.clear(_client_key())
+            db.session.commit()
+            state.begin("", response.practice_id, response_id=response.id)
+            return redirect(url_for("survey.welcome"))
+    return render_template("survey/resume.html", error=error), 400 if error else 200
+
+
+@bp.route("/assist", methods=["GET", "POST"])
+@require_role("coordinator", "data_entry")
+def assist():
+    """Staff start an assisted response on a practice device, on behalf of a patient."""
+    catalogue = get_catalogue()
+    practices = db.session.scalars(
+        select(Practice).where(Practice.status != "withdrawn").order_by(Practice.name)
+    ).all()
+    allowed = current_user.restricted_to
+    practices = [p for p in practices if not allowed or p.code in allowed]
+    error = None
+    if request.method == "POST":
+        practice = next((p for p in practices if str(p.id) == request.form.get("practice")), None)
+        instrument_id = request.form.get("instrument", "")
+        if practice is None or instrument_id not in catalogue.current:
+            error = "Select a practice and a questionnaire"
+        else:
+            state.begin(instrument_id, practice.id, assisted=True)
+            return redirect(url_for("survey.welcome"))
+    return render_template(
+        "survey/assist.html",
+        practices=practices,
+        instruments=catalogue.current.values(),
+        error=error,
+    ), 400 if error else 200
+
+
+@bp.route("/assist/next")
+@require_role("coordinator", "data_entry")
+def assist_next():
+    """The neutral page a practice device returns to after each assisted completion."""
+    state.forget()
+    return render_template("survey/assist_next.html")

@@ -1,0 +1,92 @@
+"""The respondent's place, kept in the signed session cookie (never in URLs or logs)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from flask import session
+from flask_login import current_user
+
+from fieldwork.catalogue import get_catalogue
+from fieldwork.db import db
+from fieldwork.models import Invitation, Practice, Response
+from fieldwork.models.responses import ASSISTED, ONLINE
+from forms.model import Instrument
+
+KEY = "survey"
+
+
+@dataclass
+class Entry:
+    """How the respondent came in, before and after a response exists."""
+
+    instrument: Instrument
+    practice: Practice
+    invitation: Invitation | None
+    response: Response | None
+    start_key: str
+    language: str | None
+    assisted: bool
+
+    @property
+    def mode(self) -> int:
+        """1 online, 3 assisted online."""
+        return ASSISTED if self.assisted else ONLINE
+
+
+def begin(
+    instrument_id: str,
+    practice_id: int,
+    *,
+    invitation_id: int | None = None,
+    response_id: int | None = None,
+    assisted: bool = False,
+) -> None:
+    """Remember a new way in; forgets any earlier one."""
+    session.pop(KEY, None)
+    session[KEY] = {
+        "instrument": instrument_id,
+        "practice": practice_id,
+        "invitation": invitation_id,
+        "response": response_id,
+        "start_key": secrets.token_urlsafe(16),
+        "assisted": assisted,
+    }
+
+
+def current() -> Entry | None:
+    """The respondent's entry, or None if they have not come in (or it no longer holds)."""
+    data = session.get(KEY)
+    if not data:
+        return None
+    catalogue = get_catalogue()
+    response = db.session.get(Response, data["response"]) if data.get("response") else None
+    if response is not None:
+        instrument = catalogue.instrument_for(response.instrument_version_id)
+    elif data["instrument"] in catalogue.current:
+        instrument = catalogue.current[data["instrument"]]
+    else:
+        return None
+    practice = db.session.get(Practice, data["practice"])
+    invitation = db.session.get(Invitation, data["invitation"]) if data["invitation"] else None
+    if practice is None:
+        return None
+    assisted = bool(data.get("assisted")) and current_user.is_authenticated
+    language = response.language if response else data.get("language")
+    return Entry(instrument, practice, invitation, response, data["start_key"], language, assisted)
+
+
+def set_language(language: str) -> None:
+    """Remember the language chosen on the welcome page."""
+    session[KEY] = {**session[KEY], "language": language}
+
+
+def attach(response: Response) -> None:
+    """Remember the response once it exists."""
+    session[KEY] = {**session[KEY], "response": response.id}
+
+
+def forget() -> None:
+    """Leave the survey: the device returns to a neutral start."""
+    session.pop(KEY, None)

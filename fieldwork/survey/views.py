@@ -1,0 +1,126 @@
+"""View models for the respondent pages: what to show, progress, where to go next."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import url_for
+
+from fieldwork.models import Response
+from forms.display import answer_lines
+from forms.model import Instrument, Item
+from forms.paging import (
+    Page,
+    item_applies,
+    next_page,
+    page_applies,
+    page_reached,
+    previous_page,
+    web_pages,
+)
+
+
+def first_incomplete(
+    instrument: Instrument, response: Response, saved: Mapping[str, Any]
+) -> int | None:
+    """The first page the respondent still has to save, or None when all are done."""
+    pages = web_pages(instrument)
+    following = next_page(pages, instrument, saved, page_reached(pages, response.reached))
+    if following is not None:
+        return following.number
+    for page in pages:
+        if not page_applies(page, instrument, saved):
+            continue
+        for item in page.items:
+            if item.required and item_applies(item, instrument, saved) and item.id not in saved:
+                return page.number
+    return None
+
+
+def resume_target(
+    instrument: Instrument,
+    response: Response,
+    saved: Mapping[str, Any],
+    after: int | None = None,
+) -> str:
+    """The URL to go to: the page after `after`, or the first page still to do, or the check."""
+    if after is not None:
+        following = next_page(web_pages(instrument), instrument, saved, after)
+        number = following.number if following else first_incomplete(instrument, response, saved)
+    else:
+        number = first_incomplete(instrument, response, saved)
+    if number is None:
+        return url_for("survey.check")
+    return url_for("survey.page", number=number)
+
+
+def progress(instrument: Instrument, saved: Mapping[str, Any], current: Page | None) -> dict:
+    """Page n of m over the pages that apply, and a percentage for the progress bar."""
+    pages = [p for p in web_pages(instrument) if page_applies(p, instrument, saved)]
+    total = max(len(pages), 1)
+    index = next((i for i, p in enumerate(pages, 1) if current and p.number == current.number), 0)
+    done = index - 1 if current else total
+    return {"current": index, "total": total, "percent": round(100 * max(done, 0) / total)}
+
+
+def _shown_on_page(page: Page, instrument: Instrument, saved: Mapping[str, Any]) -> list[bool]:
+    """Whether each item is rendered: routed in, or routed by an answer on the same page."""
+    here = {item.id for item in page.items}
+    flags = []
+    for item in page.items:
+        same_page = item.show_if is not None and any(
+            name.split(".")[0] in here for name in item.show_if.names
+        )
+        flags.append(same_page or item_applies(item, instrument, saved))
+    return flags
+
+
+def page_view(
+    instrument: Instrument, page: Page, form, saved: Mapping[str, Any], lang: str
+) -> dict:
+    """Everything the page template needs."""
+    previous = previous_page(web_pages(instrument), instrument, saved, page.number)
+    return {
+        "instrument": instrument,
+        "page": page,
+        "form": form,
+        "items": list(zip(page.items, _shown_on_page(page, instrument, saved), strict=True)),
+        "lang": lang,
+        "progress": progress(instrument, saved, page),
+        "back_url": url_for("survey.page", number=previous.number)
+        if previous
+        else url_for("survey.welcome"),
+        "numbers": instrument.question_numbers(),
+    }
+
+
+def _check_row(item: Item, number: str, value: Any, page: Page, lang: str) -> dict:
+    return {
+        "number": number,
+        "question": item.text.get(lang),
+        "answer": answer_lines(item, value, lang),
+        "change": url_for("survey.page", number=page.number, **{"return": "check"}),
+        "anchor": item.id,
+    }
+
+
+def check_rows(instrument: Instrument, saved: Mapping[str, Any], lang: str) -> list[dict]:
+    """Sections with a row per shown question, for the check-your-answers page."""
+    numbers = instrument.question_numbers()
+    sections: list[dict] = []
+    for page in web_pages(instrument):
+        if not page_applies(page, instrument, saved):
+            continue
+        rows = [
+            _check_row(item, numbers[item.id], saved.get(item.id), page, lang)
+            for item in page.items
+            if item.is_question and item_applies(item, instrument, saved)
+        ]
+        if sections and sections[-1]["id"] == page.section.id:
+            sections[-1]["rows"].extend(rows)
+        elif rows:
+            sections.append(
+                {"id": page.section.id, "title": page.section.title.get(lang), "rows": rows}
+            )
+    return sections

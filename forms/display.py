@@ -1,0 +1,29 @@
+"""Answers in words, for check-your-answers pages and case listings."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from forms.model import Item
+
+
+def answer_lines(item: Item, value: Any, lang: str | None = None) -> list[str]:
+    """An answer as lines of text (empty when there is no answer)."""
+    if value is None:
+        return []
+    choices = item.choices
+    if item.type == "single" and choices is not None:
+        return [choices.label(value, lang) or str(value)]
+    if item.type == "multiple" and choices is not None:
+        return [choice.label.get(lang) for choice in choices.choices if choice.code in value]
+    if item.type == "grid" and choices is not None:
+        return [
+            f"{row.text.get(lang)}: {choices.label(value[row.id], lang) or value[row.id]}"
+            for row in item.rows
+            if value.get(row.id) is not None
+        ]
+    if isinstance(value, date):
+        return [value.strftime("%d/%m/%Y")]
+    unit = f" {item.unit.get(lang)}" if item.unit else ""
+    return [f"{value}{unit}" if item.type in ("integer", "decimal") else str(value)]

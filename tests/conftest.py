@@ -1,0 +1,117 @@
+"""Fixtures shaped like flaskr's: app, client, runner, auth; every DB test runs on each backend.
+
+SQLite always; PostgreSQL too when FIELDWORK_TEST_DATABASE_URL is set (CI sets it). Each
+test gets a fresh, migrated database: a copy of a migrated SQLite file, or a fresh
+PostgreSQL schema per test (one schema name per xdist worker).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from fieldwork import create_app
+from fieldwork.db import db
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTRUMENTS = ROOT / "instruments"
+PG_URL = os.environ.get("FIELDWORK_TEST_DATABASE_URL", "")
+BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
+
+
+def _config(url: str, instruments: Path) -> dict:
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "INSTRUMENTS": str(instruments),
+        "SECRET_KEY": "test secret",
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+    }
+
+
+def _upgrade(app) -> None:
+    from flask_migrate import upgrade
+
+    from fieldwork import MIGRATIONS
+
+    with app.app_context():
+        upgrade(directory=MIGRATIONS)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A migrated SQLite database, copied for each test."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite"
+    _upgrade(create_app(_config(f"sqlite:///{path}", INSTRUMENTS)))
+    return path
+
+
+def _pg_schema_url(worker: str) -> tuple[str, str]:
+    schema = f"fw_test_{re.sub(r'[^a-z0-9]', '', worker.lower()) or 'main'}"
+    joiner = "&" if "?" in PG_URL else "?"
+    return schema, f"{PG_URL}{joiner}options=-csearch_path%3D{schema}"
+
+
+def _fresh_pg_schema(worker: str) -> str:
+    schema, url = _pg_schema_url(worker)
+    engine = sa.create_engine(PG_URL)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    """The database backend a test runs on."""
+    return request.param
+
+
+@pytest.fixture
+def instruments_dir() -> Path:
+    """The folder of instruments the app serves (override to use other files)."""
+    return INSTRUMENTS
+
+
+@pytest.fixture
+def app(backend, instruments_dir, tmp_path, request):
+    """An app on a fresh, migrated database of the test's backend."""
+    if backend == "sqlite":
+        path = tmp_path / "test.sqlite"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        app = create_app(_config(f"sqlite:///{path}", instruments_dir))
+    else:
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        app = create_app(_config(_fresh_pg_schema(worker), instruments_dir))
+        _upgrade(app)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        for engine in db.engines.values():
+            engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A test client for the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A CLI runner for the app's commands."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context, for calling services directly."""
+    with app.app_context():
+        yield app
