@@ -26,10 +26,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     _init_templates(app)
     _init_security_headers(app)
-    from fieldwork import auth, survey
+    from fieldwork import auth, invitations, practices, rates, survey, users
 
     auth.init_app(app)
-    app.register_blueprint(survey.bp)
+    for blueprint in (survey.bp, practices.bp, invitations.bp, users.bp, rates.bp):
+        app.register_blueprint(blueprint)
     return app
 
 

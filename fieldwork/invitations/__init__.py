@@ -1,0 +1,5 @@
+"""Access codes: issue batches, mail-merge CSV, dispositions."""
+
+from flask import Blueprint
+
+bp = Blueprint("invitations", __name__, url_prefix="/staff/codes")

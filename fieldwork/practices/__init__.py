@@ -1,0 +1,5 @@
+"""Regions and practices: add, edit, import from CSV, targets."""
+
+from flask import Blueprint
+
+bp = Blueprint("practices", __name__, url_prefix="/staff/practices")
