@@ -115,3 +115,67 @@ def ctx(app):
     """An application context, for calling services directly."""
     with app.app_context():
         yield app
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client, url: str) -> str:
+    """The CSRF token of the form on the page at `url`."""
+    page = client.get(url)
+    found = CSRF_RE.search(page.get_data(as_text=True))
+    assert found, f"no csrf_token on {url} ({page.status_code})"
+    return found.group(1)
+
+
+class AuthActions:
+    """Create staff users and sign them in and out through the real pages."""
+
+    def __init__(self, app, client):
+        self.app, self.client = app, client
+
+    def create(
+        self,
+        email="staff@example.org",
+        password="correct horse battery",
+        role="admin",
+        practices="",
+    ):
+        """Add a user (role admin, coordinator, data_entry or analyst)."""
+        from fieldwork.auth import hash_password
+        from fieldwork.models import User
+
+        with self.app.app_context():
+            user = User(
+                email=email,
+                name=email.split("@")[0],
+                role=role,
+                practice_codes=practices,
+                password_hash=hash_password(password),
+            )
+            db.session.add(user)
+            db.session.commit()
+            return user.id
+
+    def login(
+        self, email="staff@example.org", password="correct horse battery", role=None, practices=""
+    ):
+        """Sign in (creating the user first when `role` is given)."""
+        if role is not None:
+            self.create(email, password, role, practices)
+        token = csrf_token(self.client, "/staff/sign-in")
+        return self.client.post(
+            "/staff/sign-in",
+            data={"email": email, "password": password, "csrf_token": token},
+        )
+
+    def logout(self):
+        """Sign out."""
+        token = csrf_token(self.client, "/staff/")
+        return self.client.post("/staff/sign-out", data={"csrf_token": token})
+
+
+@pytest.fixture
+def auth(app, client) -> AuthActions:
+    """Sign staff in and out."""
+    return AuthActions(app, client)
