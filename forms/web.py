@@ -1,0 +1,128 @@
+"""The web form of one page: build it, read the answers back, check them, list the errors.
+
+A page is a sequence of items in one language. Field names are a fixed contract:
+the item id (`single`, `multiple`, `text`, `textarea`, `integer`, `decimal`),
+`{id}_{row}` per grid row, `{id}-day`/`{id}-month`/`{id}-year` for a date.
+The anchor of a field in the error summary is its name: templates give the first
+input of each field that id. Validation is ours (`check_page`), not WTForms'
+validators, because what is checked depends on routing across pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from wtforms import Form
+from wtforms.form import BaseForm
+
+from forms.messages import message
+from forms.model import Answers, Instrument, Item
+from forms.web_fields import KINDS, Problem, flag_invalid
+
+
+class PageForm(Form):
+    """The form of one page. Reach fields as `form[name]`.
+
+    Fields are also attributes unless an item id would hide an attribute of the
+    form (an item may be called `data`, `errors` or `meta`), which `Form` would
+    break on.
+    """
+
+    def __init__(self, formdata: Any = None, data: Mapping[str, Any] | None = None):
+        BaseForm.__init__(self, self._unbound_fields, meta=self._wtforms_meta())
+        taken = set(dir(self))  # not hasattr: it would evaluate properties such as `data`
+        for name, field in self._fields.items():
+            if name not in taken:
+                setattr(self, name, field)
+        self.process(formdata, data=data)
+
+
+def _web(items: Iterable[Item]) -> list[Item]:
+    """The items asked online (`web: false` items are left out)."""
+    return [item for item in items if item.web]
+
+
+def build_form(
+    items: Sequence[Item],
+    instrument: Instrument,
+    lang: str,
+    *,
+    formdata: Any = None,
+    answers: Answers | None = None,
+) -> Form:
+    """The form for a page: from a POST's `formdata`, else prefilled from stored `answers`."""
+    unbound = [field for item in _web(items) for field in KINDS[item.type].fields(item, lang)]
+    form_class = type("PageForm", (PageForm,), {})
+    form_class._unbound_fields = unbound
+    data: dict[str, Any] = {}
+    if formdata is None and answers:
+        for item in _web(items):
+            if answers.get(item.id) is not None:
+                data.update(KINDS[item.type].prefill(item, answers[item.id]))
+    return form_class(formdata=formdata, data=data)
+
+
+def read_answers(form: Form, items: Sequence[Item]) -> dict[str, Any]:
+    """The page's values in the Answers shape; None where empty or unparseable (notes left out)."""
+    return {item.id: KINDS[item.type].read(form, item) for item in _web(items) if item.is_question}
+
+
+def _shows(item: Item, instrument: Instrument, answers: Answers) -> bool:
+    return item.show_if is None or item.show_if.test(answers, missing=instrument.missing_codes)
+
+
+def shown_items(items: Sequence[Item], instrument: Instrument, answers: Answers) -> list[Item]:
+    """The items whose `show_if` holds for these answers (all others are routed past)."""
+    return [item for item in _web(items) if _shows(item, instrument, answers)]
+
+
+def _constraint_problem(
+    item: Item, instrument: Instrument, merged: Answers, lang: str
+) -> str | None:
+    """The constraint message when the item has a value that breaks its constraint."""
+    if item.constraint is None or merged.get(item.id) is None:
+        return None
+    if item.constraint.test(merged, missing=instrument.missing_codes, this=item.id):
+        return None
+    if item.constraint_message is not None:
+        return item.constraint_message.get(lang)
+    return message("constraint", lang)
+
+
+def _item_problems(
+    form: Form, item: Item, instrument: Instrument, merged: Answers, lang: str
+) -> list[Problem]:
+    kind = KINDS[item.type]
+    found = kind.problems(form, item, merged.get(item.id), lang)
+    if found:
+        return found
+    problem = _constraint_problem(item, instrument, merged, lang)
+    if problem is None:
+        return []
+    names = kind.names(item)
+    flag_invalid(form, names)
+    return [(names[0], problem)]
+
+
+def check_page(
+    form: Form, items: Sequence[Item], instrument: Instrument, lang: str, answers_before: Answers
+) -> bool:
+    """Check the page's shown items, set each field's errors; True when the page is valid."""
+    for field in form:
+        field.errors = []
+        field.flags.invalid = False
+    merged = {**answers_before, **read_answers(form, items)}
+    valid = True
+    for item in shown_items(items, instrument, merged):
+        if not item.is_question:
+            continue
+        for name, text in _item_problems(form, item, instrument, merged, lang):
+            form[name].errors.append(text)
+            valid = False
+    return valid
+
+
+def error_summary(form: Form) -> list[tuple[str, str]]:
+    """(anchor id, message) for every error, in page order, for the error summary."""
+    return [(field.id, text) for field in form for text in field.errors]
