@@ -36,9 +36,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _init_templates(app: Flask) -> None:
     """Jinja globals shared by every page."""
-    from fieldwork.i18n import t
+    from fieldwork import i18n
 
-    app.jinja_env.globals.update(t=t, study_name=app.config["STUDY_NAME"])
+    i18n.init_app(app)
+    app.jinja_env.globals["study_name"] = app.config["STUDY_NAME"]
 
     @app.before_request
     def _nonce() -> None:

@@ -48,7 +48,11 @@ def _upgrade(app) -> None:
 def sqlite_template(tmp_path_factory) -> Path:
     """A migrated SQLite database, copied for each test."""
     path = tmp_path_factory.mktemp("template") / "template.sqlite"
-    _upgrade(create_app(_config(f"sqlite:///{path}", INSTRUMENTS)))
+    app = create_app(_config(f"sqlite:///{path}", INSTRUMENTS))
+    _upgrade(app)
+    with app.app_context():  # closing the connections checkpoints the WAL into the file
+        for engine in db.engines.values():
+            engine.dispose()
     return path
 
 

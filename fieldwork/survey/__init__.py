@@ -4,4 +4,5 @@ from flask import Blueprint
 
 bp = Blueprint("survey", __name__)
 
+
 from fieldwork.survey import completing, entry  # noqa: E402,F401  (registers the views)

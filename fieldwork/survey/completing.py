@@ -113,10 +113,11 @@ def page(number: int):
                 return redirect(url_for("survey.check"))
             return redirect(resume_target(instrument, response, merged, after=current.number))
         view = page_view(instrument, current, form, saved, lang)
-        return render_template("survey/page.html", **view, errors=error_summary(form)), 400
+        view.update(errors=error_summary(form), resume_code=response.resume_code)
+        return render_template("survey/page.html", **view), 400
     form = build_form(current.items, instrument, lang, answers=saved)
     view = page_view(instrument, current, form, saved, lang)
-    return render_template("survey/page.html", **view, errors=[])
+    return render_template("survey/page.html", **view, errors=[], resume_code=response.resume_code)
 
 
 @bp.route("/check", methods=["GET", "POST"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -11,6 +13,7 @@ from fieldwork.auth import require_role
 from fieldwork.catalogue import get_catalogue
 from fieldwork.db import db
 from fieldwork.models import Practice
+from fieldwork.models.base import utcnow
 from fieldwork.models.responses import COMPLETE
 from fieldwork.survey import bp, state
 from fieldwork.survey.services import find_invitation, find_resumable, invitation_closed
@@ -28,6 +31,12 @@ def _blocked():
     )
 
 
+def _too_many(until):
+    """The friendly page saying when to try again."""
+    minutes = max(1, math.ceil((until - utcnow()).total_seconds() / 60))
+    return render_template("survey/too_many.html", minutes=minutes), 429
+
+
 def _start_page(error: str | None = None, code: str = "", status: int = 200):
     """The start page, with an error summary when the code was not accepted."""
     return render_template("survey/start.html", error=error, code=code), status
@@ -43,7 +52,7 @@ def _enter_with_code(raw: str):
     """Check a typed or linked code and send the respondent on, or explain why not."""
     until = _blocked()
     if until:
-        return render_template("survey/too_many.html", until=until), 429
+        return _too_many(until)
     if not raw.strip():
         return _start_page("Enter your access code", status=400)
     invitation = find_invitation(raw)
@@ -98,7 +107,7 @@ def resume():
     if request.method == "POST":
         until = _blocked()
         if until:
-            return render_template("survey/too_many.html", until=until), 429
+            return _too_many(until)
         response = find_resumable(request.form.get("code", ""))
         if response is None:
             throttle.record_failure(_client_key())

@@ -1,0 +1,227 @@
+"""Completing the three instruments end to end through the test client, on every backend."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from fieldwork import answers as store
+from fieldwork.catalogue import get_catalogue
+from fieldwork.db import db
+from fieldwork.demo import seed
+from fieldwork.models import Invitation, Response
+from forms.paging import web_pages
+from tests.fieldwork.robot import Robot
+
+
+@pytest.fixture
+def codes(app):
+    """Demo study with two codes per instrument and practice: {instrument: [code, ...]}."""
+    with app.app_context():
+        seed(sorted(get_catalogue().current), per_practice=3)
+        db.session.commit()
+        found: dict[str, list[str]] = {}
+        for invitation in db.session.scalars(select(Invitation).order_by(Invitation.id)):
+            found.setdefault(invitation.instrument, []).append(invitation.grouped_code)
+        return found
+
+
+def instrument(app, instrument_id):
+    with app.app_context():
+        return get_catalogue().current[instrument_id]
+
+
+def stored(app, code):
+    """(response, answers) stored for an access code."""
+    with app.app_context():
+        invitation = db.session.scalar(
+            select(Invitation).where(Invitation.code == code.replace("-", ""))
+        )
+        response = invitation.response
+        inst = get_catalogue().instrument_for(response.instrument_version_id)
+        saved = store.load_answers(db.session, inst, response.id)
+        db.session.expunge_all()
+        return response, invitation, saved
+
+
+def complete(client, app, instrument_id, code, language=None, answers=None):
+    """Run a whole survey; returns the robot."""
+    robot = Robot(client, instrument(app, instrument_id), answers)
+    assert robot.enter_code(code).headers["Location"] == "/welcome"
+    start = robot.welcome(language)
+    assert start.status_code == 302
+    assert robot.run_pages(start.headers["Location"]).endswith("/check")
+    done = robot.submit()
+    assert done.headers["Location"] == "/done"
+    return robot
+
+
+@pytest.mark.parametrize(
+    ("instrument_id", "language"),
+    [("patient", "en"), ("patient", "zh"), ("practice_staff", None), ("mental_health", None)],
+)
+def test_complete_each_instrument(app, client, codes, instrument_id, language):
+    code = codes[instrument_id][0]
+    robot = complete(client, app, instrument_id, code, language)
+    page = client.get("/done")
+    assert page.status_code == 200
+    response, invitation, saved = stored(app, code)
+    assert response.status == 1 and response.submitted_at is not None
+    assert response.language == (language or "en")
+    assert invitation.disposition == "complete"
+    assert saved == robot.given
+    if language == "zh":
+        assert 'lang="zh"' in page.get_data(as_text=True)
+        assert "谢谢" in page.get_data(as_text=True)
+
+
+def test_routing_followed_and_broken(app, client, codes):
+    """Saying No to using online services skips the experience section; Yes shows it."""
+    inst = instrument(app, "patient")
+    pages = web_pages(inst)
+    experience = {p.number for p in pages if p.section.id == "sec_experience"}
+    assert experience
+    no = complete(client, app, "patient", codes["patient"][0], "en", {"used_online": 2})
+    assert experience.isdisjoint(no.visited)
+    other = app.test_client()
+    yes = complete(other, app, "patient", codes["patient"][1], "en", {"used_online": 1})
+    assert experience <= set(yes.visited)
+
+
+def test_resume_after_stopping_halfway(app, client, codes):
+    inst = instrument(app, "mental_health")
+    code = codes["mental_health"][0]
+    robot = Robot(client, inst)
+    robot.enter_code(code)
+    first = robot.welcome().headers["Location"]
+    second = robot.answer_page(int(first.rsplit("/", 1)[1])).headers["Location"]
+    robot.answer_page(int(second.rsplit("/", 1)[1]))
+    _, _, saved_before = stored(app, code)
+    # A new browser: the code brings the respondent back to where they stopped.
+    again = Robot(app.test_client(), inst)
+    again.enter_code(code.lower().replace("-", ""))
+    welcome = again.client.get("/welcome").get_data(as_text=True)
+    assert "Continue where you left off" in welcome
+    resumed = again.welcome().headers["Location"]
+    assert resumed == "/page/3"
+    _, _, saved_after = stored(app, code)
+    assert saved_after == saved_before == robot.given
+    assert again.run_pages(resumed).endswith("/check")
+
+
+def test_double_submit_and_double_start_make_one_response(app, client, codes):
+    code = codes["practice_staff"][0]
+    robot = Robot(client, instrument(app, "practice_staff"))
+    robot.enter_code(code)
+    html = client.get("/welcome").get_data(as_text=True)
+    from tests.fieldwork.robot import csrf
+
+    token = csrf(html)
+    first = client.post("/welcome", data={"csrf_token": token})
+    second = client.post("/welcome", data={"csrf_token": token})
+    assert first.headers["Location"] == second.headers["Location"]
+    robot.run_pages(first.headers["Location"])
+    check = client.get("/check").get_data(as_text=True)
+    token = csrf(check)
+    assert client.post("/check", data={"csrf_token": token}).headers["Location"] == "/done"
+    assert client.post("/check", data={"csrf_token": token}).headers["Location"] == "/done"
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count(Response.id))) == 1
+
+
+def test_submitted_response_cannot_be_changed(app, client, codes):
+    code = codes["mental_health"][1]
+    complete(client, app, "mental_health", code)
+    _, _, before = stored(app, code)
+    # The same browser posts an old page again: nothing changes.
+    again = Robot(client, instrument(app, "mental_health"), {"used_online": 2})
+    assert again.client.get("/page/1").status_code == 302
+    # The code itself is used up.
+    fresh = Robot(app.test_client(), instrument(app, "mental_health"))
+    page = fresh.enter_code(code)
+    assert page.status_code == 410
+    assert "already been used" in page.get_data(as_text=True)
+    _, _, after = stored(app, code)
+    assert after == before
+
+
+def test_going_back_and_changing_a_filter_keeps_later_answers(app, client, codes):
+    inst = instrument(app, "patient")
+    code = codes["patient"][2]
+    robot = Robot(client, inst, {"used_online": 1})
+    robot.enter_code(code)
+    location = robot.welcome("en").headers["Location"]
+    filter_page = next(
+        p.number for p in web_pages(inst) if "used_online" in [i.id for i in p.items]
+    )
+    experience = [p for p in web_pages(inst) if p.section.id == "sec_experience"]
+    while int(location.rsplit("/", 1)[1]) <= experience[-1].number:
+        location = robot.answer_page(int(location.rsplit("/", 1)[1])).headers["Location"]
+    kept = {i.id: robot.given[i.id] for p in experience for i in p.items if i.id in robot.given}
+    assert kept
+    # Back to the filter question, now answered No.
+    robot.overrides["used_online"] = 2
+    after = robot.answer_page(filter_page).headers["Location"]
+    assert int(after.rsplit("/", 1)[1]) not in {p.number for p in experience}
+    check = client.get("/check").get_data(as_text=True)
+    first_experience_item = experience[0].items[0]
+    assert first_experience_item.text.get("en") not in check
+    _, _, saved = stored(app, code)
+    assert saved["used_online"] == 2
+    assert {k: saved[k] for k in kept} == kept  # typed answers are not lost
+
+
+def test_wrong_codes_are_limited_per_client(app, client, codes):
+    robot = Robot(client, instrument(app, "patient"))
+    for _ in range(app.config["CODE_ATTEMPTS"]):
+        page = robot.enter_code("AAAA-AAAA")
+        assert page.status_code == 400
+        assert "Access code not recognised" in page.get_data(as_text=True)
+    blocked = robot.enter_code(codes["patient"][0])
+    assert blocked.status_code == 429
+    assert "please wait" in blocked.get_data(as_text=True)
+    # Another client is not affected.
+    other_client = app.test_client()
+    other_client.environ_base["REMOTE_ADDR"] = "10.9.9.9"
+    other = Robot(other_client, robot.instrument)
+    assert other.enter_code(codes["patient"][0]).status_code == 302
+
+
+def test_open_link_gives_a_resume_code(app, client, codes):
+    from fieldwork.models import Practice
+
+    with app.app_context():
+        token = db.session.scalars(select(Practice.link_token)).first()
+    inst = instrument(app, "patient")
+    assert client.get(f"/s/patient/{token}").headers["Location"] == "/welcome"
+    robot = Robot(client, inst)
+    first = robot.welcome("zh").headers["Location"]
+    page = client.get(first).get_data(as_text=True)
+    with app.app_context():
+        response = db.session.scalars(select(Response)).one()
+        resume_code = response.resume_code
+        assert response.invitation_id is None and response.language == "zh"
+    assert resume_code and resume_code in page
+    robot.answer_page(int(first.rsplit("/", 1)[1]))
+    # Later, in another browser, with the resume code.
+    other = app.test_client()
+    html = other.get("/resume").get_data(as_text=True)
+    from tests.fieldwork.robot import csrf
+
+    back = other.post("/resume", data={"code": resume_code.lower(), "csrf_token": csrf(html)})
+    assert back.headers["Location"] == "/welcome"
+    again = Robot(other, inst)
+    assert again.run_pages(again.welcome().headers["Location"]).endswith("/check")
+    assert again.submit().headers["Location"] == "/done"
+    assert client.get(f"/s/nonexistent/{token}").status_code == 404
+    assert client.get("/s/patient/not-a-token").status_code == 404
+
+
+def test_no_code_or_answer_in_urls_after_the_first_redirect(app, client, codes):
+    code = codes["patient"][0]
+    robot = Robot(client, instrument(app, "patient"))
+    first = client.get(f"/c/{code}")
+    assert first.headers["Location"] == "/welcome"
+    location = robot.welcome("en").headers["Location"]
+    assert code.replace("-", "") not in location and code not in location
+    assert "?" not in location
