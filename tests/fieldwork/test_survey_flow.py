@@ -8,27 +8,10 @@ from sqlalchemy import select
 from fieldwork import answers as store
 from fieldwork.catalogue import get_catalogue
 from fieldwork.db import db
-from fieldwork.demo import seed
 from fieldwork.models import Invitation, Response
 from forms.paging import web_pages
+from tests.fieldwork.conftest import instrument
 from tests.fieldwork.robot import Robot
-
-
-@pytest.fixture
-def codes(app):
-    """Demo study with two codes per instrument and practice: {instrument: [code, ...]}."""
-    with app.app_context():
-        seed(sorted(get_catalogue().current), per_practice=3)
-        db.session.commit()
-        found: dict[str, list[str]] = {}
-        for invitation in db.session.scalars(select(Invitation).order_by(Invitation.id)):
-            found.setdefault(invitation.instrument, []).append(invitation.grouped_code)
-        return found
-
-
-def instrument(app, instrument_id):
-    with app.app_context():
-        return get_catalogue().current[instrument_id]
 
 
 def stored(app, code):

@@ -1,0 +1,126 @@
+"""Assisted mode, instrument versions in the database, and what reaches the logs."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+
+import pytest
+from sqlalchemy import select
+
+from fieldwork.catalogue import get_catalogue, reset_catalogue
+from fieldwork.db import db
+from fieldwork.error_pages import MaskSecrets, mask
+from fieldwork.models import Practice, Response, User
+from tests.conftest import INSTRUMENTS, csrf_token
+from tests.fieldwork.conftest import instrument
+from tests.fieldwork.robot import Robot
+
+
+def test_assisted_response_is_mode_3_and_the_device_returns_to_a_neutral_page(
+    app, client, auth, codes
+):
+    auth.login(email="nav@example.org", role="coordinator")
+    with app.app_context():
+        practice = db.session.scalars(select(Practice).order_by(Practice.id)).first()
+        practice_id = practice.id
+        staff_id = db.session.scalar(select(User.id).where(User.email == "nav@example.org"))
+    token = csrf_token(client, "/assist")
+    started = client.post(
+        "/assist", data={"practice": practice_id, "instrument": "patient", "csrf_token": token}
+    )
+    assert started.headers["Location"] == "/welcome"
+    robot = Robot(client, instrument(app, "patient"))
+    assert robot.run_pages(robot.welcome("en").headers["Location"]).endswith("/check")
+    assert robot.submit().headers["Location"] == "/done"
+    done = client.get("/done").get_data(as_text=True)
+    assert "/assist/next" in done
+    neutral = client.get("/assist/next").get_data(as_text=True)
+    assert "Ready for the next person" in neutral
+    assert "Robot answer" not in neutral
+    # The survey pages no longer lead to the last response.
+    assert client.get("/check").headers["Location"] == "/"
+    with app.app_context():
+        response = db.session.scalars(select(Response)).one()
+        assert (response.mode, response.status, response.assisted_by) == (3, 1, staff_id)
+        assert response.invitation_id is None and response.resume_code is None
+
+
+def test_assisted_mode_needs_a_signed_in_staff_member(client, app):
+    assert client.get("/assist").status_code == 302
+    assert client.get("/assist/next").status_code == 302
+
+
+def test_assisted_mode_bad_post(app, client, auth):
+    auth.login(email="nav@example.org", role="data_entry")
+    token = csrf_token(client, "/assist")
+    response = client.post("/assist", data={"practice": "x", "csrf_token": token})
+    assert response.status_code == 400
+    assert "There is a problem" in response.get_data(as_text=True)
+
+
+@pytest.fixture
+def instruments_dir(tmp_path):
+    """A private copy of the instruments, to change under the app's feet."""
+    folder = tmp_path / "instruments"
+    shutil.copytree(INSTRUMENTS, folder)
+    return folder
+
+
+def _start_a_response(app):
+    """One partial response to mental_health v1, through the open link."""
+    with app.app_context():
+        practice = db.session.scalars(select(Practice)).first()
+        if practice is None:
+            from fieldwork.demo import seed
+
+            seed(["mental_health"])
+            db.session.commit()
+            practice = db.session.scalars(select(Practice)).first()
+        token = practice.link_token
+    client = app.test_client()
+    client.get(f"/s/mental_health/{token}")
+    robot = Robot(client, instrument(app, "mental_health"))
+    robot.answer_page(int(robot.welcome().headers["Location"].rsplit("/", 1)[1]))
+    return robot
+
+
+def test_changed_questions_under_the_same_version_are_refused_once_answered(app, instruments_dir):
+    path = instruments_dir / "mental_health.yaml"
+    # Without responses a change is simply taken up.
+    path.write_text(path.read_text().replace("Online GP services", "Online GP services (v1b)"))
+    with app.app_context():
+        reset_catalogue()
+        assert "mental_health" in get_catalogue().current
+    robot = _start_a_response(app)
+    path.write_text(path.read_text().replace("(v1b)", "(v1c)"))
+    with app.app_context():
+        reset_catalogue()
+        catalogue = get_catalogue()
+        assert "mental_health" not in catalogue.current
+        [problem] = [p for p in catalogue.problems if "mental_health" in p.file]
+        assert "already has responses" in problem.message and "version" in problem.message
+    # Raising the version is accepted; the old response stays readable under version 1.
+    text = path.read_text().replace("version: 1", "version: 2", 1)
+    path.write_text(text)
+    with app.app_context():
+        reset_catalogue()
+        catalogue = get_catalogue()
+        assert catalogue.current["mental_health"].version == 2
+        response = db.session.scalars(select(Response)).one()
+        old = catalogue.instrument_for(response.instrument_version_id)
+        assert old.version == 1 and "(v1b)" in old.title.get()
+    # The respondent who started under version 1 carries on under version 1.
+    page = robot.client.get("/check")
+    assert page.status_code == 302
+    assert robot.client.get(page.headers["Location"]).status_code == 200
+
+
+def test_codes_and_tokens_are_masked_in_logs(caplog):
+    assert mask("GET /c/KX7P4MQ2 HTTP/1.1") == "GET /c/*** HTTP/1.1"
+    assert mask('"GET /s/patient/abcDEF123 HTTP/1.1" 302') == '"GET /s/patient/*** HTTP/1.1" 302'
+    logger = logging.getLogger("werkzeug.test")
+    logger.addFilter(MaskSecrets())
+    with caplog.at_level(logging.INFO, logger="werkzeug.test"):
+        logger.info('%s - - "%s" %s', "127.0.0.1", "GET /c/kx7p-4mq2 HTTP/1.1", "302")
+    assert "kx7p" not in caplog.text and "/c/***" in caplog.text
