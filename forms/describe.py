@@ -1,0 +1,254 @@
+"""Expressions in plain English, for the codebook's routing column and the paper form.
+
+    used_online == 1                 Q3 is 'Yes'
+    q5 in [1, 2]                     Q5 is 'Strongly agree' or 'Agree'
+    4 in services                    'An online consultation form' is ticked at Q4
+    not answered(x)                  Q2 is not answered
+    count(a.x, a.y, a.z) >= 2        at least 2 of Q7 (x), Q7 (y) and Q7 (z) are answered
+
+The wording is English; choice and row labels come in the language asked for.
+Negations state the no-value case, since `not (q == 1)` is also true when q is
+unanswered while `q != 1` is not.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+from forms.expression_ast import (
+    COMPARE,
+    Binary,
+    Call,
+    DecimalNumber,
+    Integer,
+    ListOf,
+    Name,
+    Node,
+    Self,
+    String,
+    Unary,
+    precedence,
+    quote,
+)
+
+if TYPE_CHECKING:
+    from forms.expressions import Expression
+    from forms.model import Instrument, Item
+
+_PHRASES = {
+    "==": "is {}",
+    "!=": "is not {}",
+    "<": "is less than {}",
+    "<=": "is {} or less",
+    ">": "is more than {}",
+    ">=": "is {} or more",
+}
+_COUNT_PHRASES = {
+    "==": "exactly {}",
+    "!=": "other than {}",
+    "<": "fewer than {}",
+    "<=": "at most {}",
+    ">": "more than {}",
+    ">=": "at least {}",
+}
+_MIRROR = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+_OPPOSITE = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<", "in": "not in"}
+_OPPOSITE["not in"] = "in"
+_BARE = {False: "is answered (and not 0)", True: "is not answered (or is 0)"}
+_FUNCTION_PHRASES = {
+    "sum": "the sum of {}",
+    "mean": "the mean of {}",
+    "min": "the lowest of {}",
+    "max": "the highest of {}",
+    "count": "the number answered of {}",
+}
+
+
+class Describer(Protocol):
+    """What `describe` needs to know about the names in an expression."""
+
+    def name(self, ref: str) -> str:
+        """How to call an item or grid row, e.g. `Q3` or `Q7 (booking an appointment)`."""
+        ...
+
+    def choice_label(self, ref: str, code: int, lang: str | None) -> str | None:
+        """The label of `code` in the choices of `ref`, or None if it has no such code."""
+        ...
+
+
+class InstrumentDescriber:
+    """Names items by question number and codes by their labels in one instrument."""
+
+    def __init__(self, instrument: Instrument, lang: str | None = None):
+        self.lang = lang
+        self.numbers = instrument.question_numbers()
+        self.items: dict[str, Item] = {item.id: item for item in instrument.items}
+
+    def name(self, ref: str) -> str:
+        """`Q3`, or `Q7 (row text)` for a grid row; the ref itself if it is unknown."""
+        item_id, _, row_id = ref.partition(".")
+        number = self.numbers.get(item_id, item_id)
+        if not row_id:
+            return number
+        item = self.items.get(item_id)
+        rows = {row.id: row.text.get(self.lang) for row in item.rows} if item else {}
+        return f"{number} ({rows.get(row_id, row_id)})"
+
+    def choice_label(self, ref: str, code: int, lang: str | None = None) -> str | None:
+        """The label of `code` for the item (or grid) that `ref` names."""
+        item = self.items.get(ref.partition(".")[0])
+        if item is None or item.choices is None:
+            return None
+        return item.choices.label(code, lang or self.lang)
+
+
+def describe(expression: Expression, describer: Describer, lang: str | None = None) -> str:
+    """`expression` in plain English."""
+    return _Phrases(describer, lang).condition(expression.root)
+
+
+def describe_show_if(expression: Expression, describer: Describer, lang: str | None = None) -> str:
+    """A routing note: `Asked if …`."""
+    return f"Asked if {describe(expression, describer, lang)}"
+
+
+def _ref(node: Node) -> str | None:
+    if isinstance(node, Name):
+        return node.ref
+    return "." if isinstance(node, Self) else None
+
+
+def _listing(parts: list[str], joiner: str = "and") -> str:
+    if len(parts) <= 1:
+        return "".join(parts)
+    return f"{', '.join(parts[:-1])} {joiner} {parts[-1]}"
+
+
+def _list_phrase(op: str, options: list[str]) -> str:
+    if op == "in":
+        return f"is {_listing(options, 'or')}" if options else "is in []"
+    if len(options) > 2:
+        return f"is none of {_listing(options, 'or')}"
+    if len(options) == 2:
+        return f"is neither {options[0]} nor {options[1]}"
+    return f"is not {options[0]}" if options else "is answered"
+
+
+def _is_literal(node: Node) -> bool:
+    if isinstance(node, Unary) and node.op == "-":
+        return _is_literal(node.operand)
+    return isinstance(node, Integer | DecimalNumber | String)
+
+
+class _Phrases:
+    def __init__(self, describer: Describer, lang: str | None):
+        self.describer = describer
+        self.lang = lang
+
+    def condition(self, node: Node, negated: bool = False) -> str:
+        """A node read as a condition, optionally negated."""
+        if isinstance(node, Unary) and node.op == "not":
+            return self.condition(node.operand, not negated)
+        if isinstance(node, Binary) and node.op in ("and", "or"):
+            text = self.logic(node)
+            return f"not ({text})" if negated else text
+        if isinstance(node, Binary) and node.op in _OPPOSITE:
+            return self.comparison(node, negated)
+        if isinstance(node, Call) and node.function == "answered":
+            verb = "is not answered" if negated else "is answered"
+            return f"{self.value(node.args[0])} {verb}"
+        if _ref(node) is not None:
+            return f"{self.value(node)} {_BARE[negated]}"
+        return f"not {self.value(node)}" if negated else self.value(node)
+
+    def logic(self, node: Binary) -> str:
+        """`A and B`, `A or B`, bracketed where the tree groups differently."""
+        strength = precedence(node)
+        left = self.grouped(node.left, strength)
+        return f"{left} {node.op} {self.grouped(node.right, strength + 1)}"
+
+    def grouped(self, node: Node, needed: int) -> str:
+        """A condition, in brackets when it binds less tightly than `needed`."""
+        text = self.condition(node)
+        return text if precedence(node) >= needed else f"({text})"
+
+    def comparison(self, node: Binary, negated: bool) -> str:
+        """A comparison or membership test."""
+        op = _OPPOSITE[node.op] if negated else node.op
+        if op in ("in", "not in"):
+            return self.membership(node, op, negated)
+        left, right = node.left, node.right
+        if _is_literal(left) and not _is_literal(right):
+            left, right, op = right, left, _MIRROR[op]
+        if isinstance(left, Call) and left.function == "count" and isinstance(right, Integer):
+            names = _listing([self.value(arg) for arg in left.args])
+            return f"{_COUNT_PHRASES[op].format(right.value)} of {names} are answered"
+        shown = self.literal(_ref(left), right) if op in ("==", "!=") else self.value(right)
+        return f"{self.value(left)} {_PHRASES[op].format(shown)}{self.no_value(left, negated)}"
+
+    def membership(self, node: Binary, op: str, negated: bool) -> str:
+        """`q in [1, 2]`, `4 in services` and their `not in` forms."""
+        left, right = node.left, node.right
+        if isinstance(right, ListOf):
+            ref = _ref(left)
+            options = [self.literal(ref, item) for item in right.items]
+            subject, suffix = self.value(left), self.no_value(left, negated)
+            return f"{subject} {_list_phrase(op, options)}{suffix}"
+        ref = _ref(right)
+        if ref is None:
+            verb = "is in" if op == "in" else "is not in"
+            return f"{self.value(left)} {verb} {self.value(right)}{self.no_value(left, negated)}"
+        code, where = self.literal(ref, left), self.value(right)
+        if op == "in":
+            suffix = f" (or nothing is ticked at {where})" if negated else ""
+            return f"{code} is ticked at {where}{suffix}"
+        if negated:
+            return f"{code} is not ticked at {where}"
+        return f"something is ticked at {where} but not {code}"
+
+    def no_value(self, subject: Node, negated: bool) -> str:
+        """What a negated comparison adds: it is also true when there is no value."""
+        if not negated:
+            return ""
+        return " (or not answered)" if _ref(subject) else " (or has no value)"
+
+    def literal(self, ref: str | None, node: Node) -> str:
+        """A value, showing an integer as its choice label where `ref` has one."""
+        if ref is not None and isinstance(node, Integer):
+            label = self.describer.choice_label(ref, node.value, self.lang)
+            if label is not None:
+                return quote(label)
+        return self.value(node)
+
+    def value(self, node: Node) -> str:
+        """A node read as a value: names, literals and arithmetic in infix."""
+        if isinstance(node, Name):
+            return self.describer.name(node.ref)
+        if isinstance(node, Self):
+            return "the answer"
+        if isinstance(node, String):
+            return quote(node.value)
+        if isinstance(node, Integer | DecimalNumber):
+            return str(node.value)
+        if isinstance(node, Unary) and node.op == "-":
+            return f"-{self.operand(node.operand, precedence(node))}"
+        if isinstance(node, Binary) and precedence(node) > COMPARE:
+            left = self.operand(node.left, precedence(node))
+            return f"{left} {node.op} {self.operand(node.right, precedence(node) + 1)}"
+        if isinstance(node, Call) and node.function in _FUNCTION_PHRASES:
+            args = _listing([self.value(arg) for arg in node.args])
+            return _FUNCTION_PHRASES[node.function].format(args)
+        if isinstance(node, Call) and node.function == "if":
+            condition, when_true, when_false = node.args
+            true, false = self.value(when_true), self.value(when_false)
+            return f"({true} if {self.condition(condition)}, otherwise {false})"
+        if isinstance(node, ListOf):
+            return "[" + ", ".join(self.value(item) for item in node.items) + "]"
+        return f"({self.condition(node)})"
+
+    def operand(self, node: Node, needed: int) -> str:
+        """An arithmetic operand, bracketed as the tree needs (calls always)."""
+        text = self.value(node)
+        if isinstance(node, Call) or precedence(node) < needed:
+            return text if text.startswith("(") else f"({text})"
+        return text
