@@ -1,9 +1,111 @@
-"""`fieldwork validate` and `fieldwork show` (filled in with the instrument language)."""
+"""`fieldwork validate` and `fieldwork show`: check and read instrument files from the shell."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
+
+from forms.errors import Problem
+from forms.loader import check_file, check_files, instrument_files
+from forms.model import Instrument
+from forms.outline import render_outline
+from forms.versions import MemoryHashStore
+
+DEFAULT_FOLDER = "instruments"
+
+
+def summary(instrument: Instrument) -> str:
+    """`patient v1, 45 questions, 2 languages, hash 3f2a…` for one valid instrument."""
+    questions = sum(1 for _ in instrument.iter_questions())
+    languages = len(instrument.languages)
+    return (
+        f"{instrument.id} v{instrument.version}, {questions} questions, "
+        f"{languages} language{'s' if languages != 1 else ''}, "
+        f"hash {instrument.content_hash[:8]}…"
+    )
+
+
+def _store(hashes: str | None) -> MemoryHashStore | None:
+    if hashes is None:
+        return None
+    try:
+        return MemoryHashStore.from_json(hashes)
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(f"cannot read the hashes file {hashes}: {exc}") from exc
+
+
+@click.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--hashes",
+    type=click.Path(exists=True, dir_okay=False),
+    help="JSON list of {instrument, version, hash, responses} recorded so far: "
+    "refuse changed questions under a version that has responses.",
+)
+def validate_command(paths: tuple[str, ...], hashes: str | None) -> None:
+    """Check instrument files (default: the instruments/ folder); exit 1 on any problem."""
+    paths = paths or (DEFAULT_FOLDER,)
+    for path in paths:
+        if not Path(path).exists():
+            raise click.ClickException(f"{path}: no such file or folder")
+    if not instrument_files(paths):
+        raise click.ClickException(f"no instrument files (*.yaml) in {', '.join(paths)}")
+    instruments, problems = check_files(paths, _store(hashes))
+    for instrument in instruments:
+        click.echo(f"{instrument.source}: {summary(instrument)}")
+    if problems:
+        _report(problems)
+        raise SystemExit(1)
+
+
+def _report(problems: list[Problem]) -> None:
+    for problem in sorted(problems):
+        click.echo(str(problem), err=True)
+    files = len({p.file for p in problems})
+    plural = "s" if len(problems) != 1 else ""
+    click.echo(
+        f"{len(problems)} problem{plural} in {files} file{'s' if files != 1 else ''}", err=True
+    )
+
+
+def find_instrument(name: str, folder: str = DEFAULT_FOLDER) -> Path:
+    """The file for `name`: a path, or the id of an instrument in `folder`."""
+    path = Path(name)
+    if path.is_file():
+        return path
+    candidate = Path(folder) / f"{name}.yaml"
+    if candidate.is_file():
+        return candidate
+    known = {}
+    for file in instrument_files([folder]) if Path(folder).is_dir() else []:
+        instrument, _ = check_file(file)
+        if instrument is not None:
+            known[instrument.id] = file
+    if name in known:
+        return known[name]
+    listing = ", ".join(sorted(known)) or "none"
+    raise click.ClickException(f"no instrument '{name}' in {folder}/ (found: {listing})")
+
+
+@click.command("show")
+@click.argument("instrument")
+@click.option("--lang", help="Language to show (default: the instrument's first language).")
+def show_command(instrument: str, lang: str | None) -> None:
+    """Print a numbered outline of INSTRUMENT (a file, or an id in instruments/)."""
+    path = find_instrument(instrument)
+    loaded, problems = check_file(path)
+    if loaded is None:
+        _report(problems)
+        raise SystemExit(1)
+    if lang is not None and lang not in loaded.languages:
+        raise click.ClickException(
+            f"{loaded.id} has no language '{lang}' (languages: {', '.join(loaded.languages)})"
+        )
+    click.echo(render_outline(loaded, lang), nl=False)
 
 
 def register(group: click.Group) -> None:
     """Add the instrument commands to `group`."""
+    group.add_command(validate_command)
+    group.add_command(show_command)
