@@ -17,10 +17,23 @@ from forms.errors import Problem
 from forms.model import Instrument
 
 
-def canonical(data: Any) -> Any:
-    """`data` with every mapping key turned to text, so it can be dumped with sorted keys."""
+def canonical(data: Any, parent: Any = None) -> Any:
+    """`data` with mapping keys as text, ready to dump with sorted keys.
+
+    Mappings whose order respondents see (choices keyed by code, grid `rows`) become
+    lists of pairs, so reordering them changes the hash.
+    """
     if isinstance(data, Mapping):
-        return {_key(key): canonical(value) for key, value in data.items()}
+        ordered = parent == "rows" or any(
+            isinstance(key, int) and not isinstance(key, bool) for key in data
+        )
+        pairs = [(_key(key), canonical(value, key)) for key, value in data.items()]
+        if not ordered:
+            return dict(pairs)
+        # Codes and rows keep their order; other keys (such as `missing`) do not count.
+        keyed = [key for key in data if parent == "rows" or isinstance(key, int)]
+        in_order = [[_key(key), canonical(data[key], key)] for key in keyed]
+        return [in_order, {k: v for k, v in pairs if k not in {_key(x) for x in keyed}}]
     if isinstance(data, list | tuple):
         return [canonical(value) for value in data]
     if isinstance(data, float) and not math.isfinite(data):
@@ -35,7 +48,12 @@ def _key(key: Any) -> str:
 
 
 def content_hash(data: Any) -> str:
-    """The sha256 (hex) of the canonical JSON form of an instrument file's parsed content."""
+    """The sha256 (hex) of the canonical JSON form of an instrument file's parsed content.
+
+    Comments, layout and key order do not count; any change of wording, codes, routing,
+    or of the order of choices and grid rows (which respondents see, and which orders
+    the export's variables) does.
+    """
     text = json.dumps(canonical(data), sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

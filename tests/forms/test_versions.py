@@ -57,6 +57,14 @@ def test_hash_changes_with_any_question_change():
     assert load_text(FLOW.replace("version: 2", "version: 3")).content_hash != original
 
 
+def test_hash_changes_when_choices_or_rows_are_reordered():
+    original = load_text(FLOW).content_hash
+    assert load_text(FLOW.replace("{1: Yes, 2: No}", "{2: No, 1: Yes}")).content_hash != original
+    assert content_hash({"rows": {"a": "A", "b": "B"}}) != content_hash(
+        {"rows": {"b": "B", "a": "A"}}
+    )
+
+
 def test_content_hash_is_sha256_of_canonical_json():
     assert content_hash({"b": 1, "a": [1, 2]}) == content_hash({"a": [1, 2], "b": 1})
     assert len(content_hash({})) == 64
