@@ -36,6 +36,8 @@ def test_forms_has_no_web_or_database_imports():
         for folder in ("forms", "exports")
         for path in (ROOT / folder).rglob("*.py")
         for n, line in enumerate(path.read_text().splitlines(), 1)
-        if line.lstrip().startswith(("import flask", "from flask", "import sqlalchemy", "from sqlalchemy"))
+        if line.lstrip().startswith(
+            ("import flask", "from flask", "import sqlalchemy", "from sqlalchemy")
+        )
     ]
     assert offenders == []
