@@ -57,19 +57,19 @@ def sqlite_template(tmp_path_factory) -> Path:
 
 
 def _pg_schema_url(worker: str) -> tuple[str, str]:
-    schema = f"fw_test_{re.sub(r'[^a-z0-9]', '', worker.lower()) or 'main'}"
+    # One schema per process, so concurrent test runs on one server never meet.
+    schema = f"fw_test_{re.sub(r'[^a-z0-9]', '', worker.lower()) or 'main'}_{os.getpid()}"
     joiner = "&" if "?" in PG_URL else "?"
     return schema, f"{PG_URL}{joiner}options=-csearch_path%3D{schema}"
 
 
-def _fresh_pg_schema(worker: str) -> str:
-    schema, url = _pg_schema_url(worker)
+def _drop_pg_schema(schema: str, create: bool = False) -> None:
     engine = sa.create_engine(PG_URL)
     with engine.begin() as conn:
         conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+        if create:
+            conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
     engine.dispose()
-    return url
 
 
 @pytest.fixture(params=BACKENDS)
@@ -92,14 +92,17 @@ def app(backend, instruments_dir, tmp_path, request):
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         app = create_app(_config(f"sqlite:///{path}", instruments_dir))
     else:
-        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-        app = create_app(_config(_fresh_pg_schema(worker), instruments_dir))
+        schema, url = _pg_schema_url(os.environ.get("PYTEST_XDIST_WORKER", "main"))
+        _drop_pg_schema(schema, create=True)
+        app = create_app(_config(url, instruments_dir))
         _upgrade(app)
     yield app
     with app.app_context():
         db.session.remove()
         for engine in db.engines.values():
             engine.dispose()
+    if backend == "postgresql":
+        _drop_pg_schema(schema)
 
 
 @pytest.fixture
