@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask.cli import FlaskGroup
 
 from fieldwork.commands import demo, instruments
+from fieldwork.commands import fieldwork as fieldwork_commands
+from fieldwork.commands import users as user_commands
 
 
 def _create_app():
@@ -16,6 +18,8 @@ def _create_app():
 cli = FlaskGroup(create_app=_create_app, help="Fieldwork: survey instruments and fieldwork.")
 instruments.register(cli)
 demo.register(cli)
+user_commands.register(cli)
+fieldwork_commands.register(cli)
 
 
 def main() -> None:

@@ -3,3 +3,5 @@
 from flask import Blueprint
 
 bp = Blueprint("invitations", __name__, url_prefix="/staff/codes")
+
+from fieldwork.invitations import outcomes, views  # noqa: E402,F401  (registers the views)

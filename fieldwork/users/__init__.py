@@ -3,3 +3,5 @@
 from flask import Blueprint
 
 bp = Blueprint("users", __name__, url_prefix="/staff/admin")
+
+from fieldwork.users import audit_views, nav, views  # noqa: E402,F401  (registers the views)

@@ -1,0 +1,60 @@
+"""What each role may open from the staff navigation and the staff home page."""
+
+from __future__ import annotations
+
+from flask import current_app, url_for
+from flask_login import current_user
+
+from fieldwork.users import bp
+from fieldwork.users.services import ROLE_NAMES
+
+# (endpoint, link text, what it is for, roles besides admin that may use it)
+PLACES = [
+    (
+        "practices.index",
+        "Practices",
+        "Regions, practices, targets and imports.",
+        ("coordinator", "analyst"),
+    ),
+    (
+        "invitations.index",
+        "Access codes",
+        "Issue codes, mail-merge files and outcomes.",
+        ("coordinator",),
+    ),
+    (
+        "rates.dashboard",
+        "Response rates",
+        "Issued, completed and AAPOR rates.",
+        ("coordinator", "analyst"),
+    ),
+    (
+        "survey.assist",
+        "Assisted mode",
+        "Complete a questionnaire with a patient.",
+        ("coordinator", "data_entry"),
+    ),
+    ("users.list_users", "Staff accounts", "Add, change and disable staff accounts.", ()),
+    ("users.audit", "Audit log", "Every staff action, newest first.", ()),
+]
+
+
+def places_for(role: str) -> list[tuple[str, str, str]]:
+    """(url, text, description) of the places `role` may open, if the app has them."""
+    found = []
+    for endpoint, text, description, roles in PLACES:
+        if endpoint in current_app.view_functions and (role == "admin" or role in roles):
+            found.append((url_for(endpoint), text, description))
+    return found
+
+
+@bp.app_context_processor
+def _staff_navigation() -> dict:
+    if not current_user or not current_user.is_authenticated:
+        return {"role_names": ROLE_NAMES}
+    places = places_for(current_user.role)
+    return {
+        "role_names": ROLE_NAMES,
+        "staff_places": places,
+        "staff_links": [(url_for("auth.home"), "Staff home")] + [(h, t) for h, t, _ in places],
+    }

@@ -1,0 +1,181 @@
+"""Every route, with every role and anonymously, against an explicit table of statuses.
+
+A route missing from the table fails the test: new routes must be classified here.
+Each request starts from a pristine signed-in session (the cookie is copied into a fresh
+client), so no request's side effects (survey state, signing out) change another's result.
+Objects in URLs belong to practice Y90001; the restricted coordinator has Y90002 only.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from fieldwork.catalogue import get_catalogue
+from fieldwork.db import db
+from fieldwork.demo import seed
+from fieldwork.invitations.services import issue_codes
+from fieldwork.models import Invitation, Practice, User
+from tests.conftest import CSRF_RE
+
+ROLES = ("anonymous", "admin", "coordinator", "restricted", "data_entry", "analyst")
+L = "login"  # redirected to the sign-in page
+GO = "redirect"  # redirected elsewhere (respondent pages without a survey under way)
+
+# (endpoint, method): statuses for anonymous, admin, coordinator, restricted coordinator,
+# data entry, analyst. Posts carry a valid CSRF token and no other fields.
+EXPECTED: dict[tuple[str, str], tuple] = {
+    # sign-in and the staff home
+    ("auth.home", "GET"): (L, 200, 200, 200, 200, 200),
+    ("auth.sign_in", "GET"): (200, 200, 200, 200, 200, 200),
+    ("auth.sign_in", "POST"): (400, 400, 400, 400, 400, 400),
+    ("auth.sign_out", "POST"): (L, L, L, L, L, L),
+    # access codes: coordinators and admins only; restricted ones only their practices
+    ("invitations.index", "GET"): (L, 200, 200, 200, 403, 403),
+    ("invitations.issue", "GET"): (L, 200, 200, 200, 403, 403),
+    ("invitations.issue", "POST"): (L, 400, 400, 400, 403, 403),
+    ("invitations.batch", "GET"): (L, 200, 200, 404, 403, 403),
+    ("invitations.batch_csv", "GET"): (L, 200, 200, 404, 403, 403),
+    ("invitations.listing", "GET"): (L, 200, 200, 404, 403, 403),
+    ("invitations.code", "GET"): (L, 200, 200, 404, 403, 403),
+    ("invitations.code", "POST"): (L, 400, 400, 404, 403, 403),
+    ("invitations.bulk", "GET"): (L, 200, 200, 200, 403, 403),
+    ("invitations.bulk", "POST"): (L, 400, 400, 400, 403, 403),
+    # practices: analysts may look; adding is for admins and unrestricted coordinators
+    ("practices.index", "GET"): (L, 200, 200, 200, 403, 200),
+    ("practices.show", "GET"): (L, 200, 200, 404, 403, 200),
+    ("practices.add", "GET"): (L, 200, 200, 403, 403, 403),
+    ("practices.add", "POST"): (L, 400, 400, 403, 403, 403),
+    ("practices.edit", "GET"): (L, 200, 200, 404, 403, 403),
+    ("practices.edit", "POST"): (L, 400, 400, 404, 403, 403),
+    ("practices.import_csv", "GET"): (L, 200, 200, 200, 403, 403),
+    ("practices.import_csv", "POST"): (L, 400, 400, 400, 403, 403),
+    ("practices.import_template", "GET"): (L, 200, 200, 200, 403, 403),
+    ("practices.regions", "GET"): (L, 200, 200, 200, 403, 200),
+    ("practices.regions", "POST"): (L, 400, 400, 403, 403, 403),
+    ("practices.rename", "POST"): (L, 400, 400, 403, 403, 403),
+    # response rates: analysts, coordinators, admins
+    ("rates.dashboard", "GET"): (L, 200, 200, 200, 403, 200),
+    ("rates.download", "GET"): (L, 200, 200, 200, 403, 200),
+    # staff accounts and the audit log: admins only
+    ("users.list_users", "GET"): (L, 200, 403, 403, 403, 403),
+    ("users.add_user", "GET"): (L, 200, 403, 403, 403, 403),
+    ("users.add_user", "POST"): (L, 400, 403, 403, 403, 403),
+    ("users.edit_user", "GET"): (L, 200, 403, 403, 403, 403),
+    ("users.edit_user", "POST"): (L, 400, 403, 403, 403, 403),
+    ("users.reset_password", "POST"): (L, 400, 403, 403, 403, 403),
+    ("users.set_user_active", "POST"): (L, 400, 403, 403, 403, 403),
+    ("users.audit", "GET"): (L, 200, 403, 403, 403, 403),
+    ("users.audit_csv", "GET"): (L, 200, 403, 403, 403, 403),
+    # assisted mode: staff who help patients (data entry, coordinators, admins)
+    ("survey.assist", "GET"): (L, 200, 200, 200, 200, 403),
+    ("survey.assist", "POST"): (L, 400, 400, 400, 400, 403),
+    ("survey.assist_next", "GET"): (L, 200, 200, 200, 200, 403),
+    # respondent pages: public, the same for everyone
+    ("survey.start", "GET"): (200,) * 6,
+    ("survey.start", "POST"): (400,) * 6,
+    ("survey.code_link", "GET"): (GO,) * 6,
+    ("survey.open_link", "GET"): (GO,) * 6,
+    ("survey.resume", "GET"): (200,) * 6,
+    ("survey.resume", "POST"): (400,) * 6,
+    ("survey.welcome", "GET"): (GO,) * 6,
+    ("survey.welcome", "POST"): (GO,) * 6,
+    ("survey.page", "GET"): (GO,) * 6,
+    ("survey.page", "POST"): (GO,) * 6,
+    ("survey.check", "GET"): (GO,) * 6,
+    ("survey.check", "POST"): (GO,) * 6,
+    ("survey.done", "GET"): (GO,) * 6,
+    ("static", "GET"): (200,) * 6,
+}
+
+
+def _rules(app) -> dict[tuple[str, str], object]:
+    return {
+        (rule.endpoint, method): rule
+        for rule in app.url_map.iter_rules()
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"})
+    }
+
+
+@pytest.fixture
+def world(app, auth):
+    """The demo study, a batch of codes, a user to manage, and URL values for each rule."""
+    auth.create("target@example.org", role="analyst")
+    with app.app_context():
+        seed(sorted(get_catalogue().current))
+        practice = db.session.scalar(select(Practice).where(Practice.code == "Y90001"))
+        batch = issue_codes(practice, "patient", 2)
+        db.session.commit()
+        code = db.session.scalar(
+            select(Invitation.code).where(Invitation.batch == batch.id).order_by(Invitation.code)
+        )
+        return {
+            "batch_id": batch.id,
+            "code": code,
+            "practice_code": "Y90001",
+            "instrument": "patient",
+            "instrument_id": "patient",
+            "token": practice.link_token,
+            "region_id": practice.region_id,
+            "user_id": db.session.scalar(select(User.id).where(User.email == "target@example.org")),
+            "number": 1,
+            "filename": "nhsuk/fieldwork.css",
+        }
+
+
+def _values(endpoint: str, rule, world: dict) -> dict:
+    values = {name: world[name] for name in rule.arguments}
+    if endpoint.startswith("practices.") and "code" in values:
+        values["code"] = "Y90001"
+    return values
+
+
+def _signed_in(app, auth, role: str) -> tuple[str | None, str]:
+    """The session cookie and CSRF token of a fresh sign-in as `role`."""
+    if role != "anonymous":
+        practices = "Y90002" if role == "restricted" else ""
+        actual = "coordinator" if role == "restricted" else role
+        response = auth.login(f"{role}.walker@example.org", role=actual, practices=practices)
+        assert response.status_code == 302, f"{role} could not sign in"
+    page = auth.client.get("/staff/sign-in").get_data(as_text=True)
+    cookie = auth.client.get_cookie("session")
+    return (cookie.value if cookie else None), CSRF_RE.search(page).group(1)
+
+
+def _outcome(response) -> object:
+    if response.status_code == 302:
+        target = response.headers["Location"]
+        return L if "/staff/sign-in" in target else GO
+    return response.status_code
+
+
+def test_every_route_is_classified(app):
+    routes = set(_rules(app))
+    assert sorted(routes - set(EXPECTED)) == [], "classify these routes in EXPECTED"
+    assert sorted(set(EXPECTED) - routes) == [], "these routes no longer exist"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_with_every_role(app, auth, world, role):
+    cookie, token = _signed_in(app, auth, role)
+    column = ROLES.index(role)
+    wrong = []
+    for (endpoint, method), rule in sorted(_rules(app).items()):
+        if (endpoint, method) not in EXPECTED:
+            continue  # reported by test_every_route_is_classified
+        client = app.test_client()
+        if cookie:
+            client.set_cookie("session", cookie)
+        with app.test_request_context():
+            from flask import url_for
+
+            url = url_for(endpoint, **_values(endpoint, rule, world))
+        if method == "GET":
+            response = client.get(url)
+        else:
+            response = client.post(url, data={"csrf_token": token})
+        got, expected = _outcome(response), EXPECTED[(endpoint, method)][column]
+        response.close()  # static files are streamed from an open file
+        if got != expected:
+            wrong.append(f"{method} {url} ({endpoint}): expected {expected}, got {got}")
+    assert wrong == [], f"as {role}:\n" + "\n".join(wrong)

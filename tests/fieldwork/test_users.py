@@ -1,0 +1,185 @@
+"""Staff accounts: the admin pages, password rules, role changes that end sessions."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from fieldwork.db import db
+from fieldwork.models import User
+from fieldwork.users.services import Account, AccountError, create_user, set_active, update_user
+from tests.fieldwork.staff_factories import actions, make_practice, post
+
+PASSWORD = "a long enough password"
+
+
+def _user(email: str) -> User:
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+def test_sign_in_page_renders_and_wrong_password_says_so(client, auth):
+    auth.create()
+    page = client.get("/staff/sign-in")
+    assert page.status_code == 200
+    assert "Sign in" in page.get_data(as_text=True)
+    wrong = auth.login(password="not the password at all")
+    assert wrong.status_code == 400
+    assert "Enter a correct email address and password" in wrong.get_data(as_text=True)
+
+
+def test_home_shows_only_what_the_role_may_do(client, auth):
+    auth.login(role="analyst")
+    html = client.get("/staff/").get_data(as_text=True)
+    assert "Practices" in html and "Response rates" in html
+    assert "Access codes" not in html and "Staff accounts" not in html and "Audit log" not in html
+
+
+def test_admin_home_links_everything(client, auth):
+    auth.login(role="admin")
+    html = client.get("/staff/").get_data(as_text=True)
+    for text in ("Practices", "Access codes", "Response rates", "Staff accounts", "Audit log"):
+        assert text in html
+
+
+def test_admin_adds_a_restricted_coordinator(app, client, auth):
+    auth.login(role="admin")
+    with app.app_context():
+        make_practice("Y90001")
+        db.session.commit()
+    response = post(
+        client,
+        "/staff/admin/users/new",
+        {
+            "email": "Coord@Example.org",
+            "name": "Coord",
+            "role": "coordinator",
+            "practices": "y90001",
+            "password": PASSWORD,
+        },
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        user = _user("coord@example.org")
+        assert (user.role, user.practice_codes) == ("coordinator", "Y90001")
+        assert "user_created" in actions()
+    assert "coord@example.org" in client.get("/staff/admin/users").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({}, "Enter an email address"),
+        ({"email": "x@example.org", "role": "boss", "password": PASSWORD}, "Role must be one of"),
+        ({"email": "x@example.org", "role": "analyst", "password": "short"}, "at least 12"),
+        (
+            {"email": "x@example.org", "role": "admin", "practices": "Y1", "password": PASSWORD},
+            "Admins see every practice",
+        ),
+        (
+            {
+                "email": "x@example.org",
+                "role": "analyst",
+                "practices": "Q1234",
+                "password": PASSWORD,
+            },
+            "No practice with code Q1234",
+        ),
+        ({"email": "staff@example.org", "role": "analyst", "password": PASSWORD}, "already"),
+    ],
+)
+def test_bad_new_account_shows_the_form_with_an_error(client, auth, data, message):
+    auth.login(role="admin")
+    response = post(client, "/staff/admin/users/new", data)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "There is a problem" in html and message in html
+
+
+def test_role_change_ends_the_users_sessions(app, client, auth):
+    auth.login(role="coordinator", email="c@example.org")
+    assert client.get("/staff/codes/").status_code == 200
+    with app.app_context():
+        update_user(_user("c@example.org"), Account("c@example.org", "analyst"))
+        db.session.commit()
+    assert client.get("/staff/codes/").status_code == 302  # back to sign-in
+
+
+def test_password_reset_ends_sessions_and_needs_twelve_characters(app, client, auth):
+    other = app.test_client()
+    auth.create("c@example.org", role="coordinator")
+    auth.login(role="admin")
+    from tests.conftest import AuthActions
+
+    AuthActions(app, other).login("c@example.org")
+    assert other.get("/staff/").status_code == 200
+    with app.app_context():
+        user_id = _user("c@example.org").id
+    short = post(client, f"/staff/admin/users/{user_id}/password", {"password": "too short"})
+    assert short.status_code == 400 and "at least 12" in short.get_data(as_text=True)
+    done = post(client, f"/staff/admin/users/{user_id}/password", {"password": PASSWORD})
+    assert done.status_code == 302
+    assert other.get("/staff/").status_code == 302
+    assert AuthActions(app, other).login("c@example.org", PASSWORD).status_code == 302
+    with app.app_context():
+        assert "password_reset" in actions()
+
+
+def test_admin_resetting_own_password_stays_signed_in(app, client, auth):
+    auth.login(role="admin")
+    with app.app_context():
+        me = _user("staff@example.org").id
+    post(client, f"/staff/admin/users/{me}/password", {"password": PASSWORD})
+    assert client.get("/staff/admin/users").status_code == 200
+
+
+def test_disable_and_enable(app, client, auth):
+    auth.create("c@example.org", role="coordinator")
+    auth.login(role="admin")
+    with app.app_context():
+        user_id = _user("c@example.org").id
+    assert post(client, f"/staff/admin/users/{user_id}/active", {"active": "0"}).status_code == 302
+    with app.app_context():
+        assert not _user("c@example.org").active
+    assert post(client, f"/staff/admin/users/{user_id}/active", {"active": "1"}).status_code == 302
+    with app.app_context():
+        assert _user("c@example.org").active
+        assert actions()[-2:] == ["user_disabled", "user_enabled"]
+
+
+def test_junk_posts_to_account_pages_show_errors(app, client, auth):
+    auth.login(role="admin")
+    with app.app_context():
+        me = _user("staff@example.org").id
+    assert post(client, f"/staff/admin/users/{me}/active", {"active": "maybe"}).status_code == 400
+    own = post(client, f"/staff/admin/users/{me}/active", {"active": "0"})
+    assert own.status_code == 400 and "your own account" in own.get_data(as_text=True)
+    assert post(client, f"/staff/admin/users/{me}", {"role": "king"}).status_code == 400
+    assert post(client, "/staff/admin/users/99999", {"role": "admin"}).status_code == 404
+
+
+def test_the_last_admin_cannot_be_demoted_or_disabled(ctx):
+    admin = create_user(Account("a@example.org", "admin"), PASSWORD)
+    with pytest.raises(AccountError, match="at least one active admin"):
+        update_user(admin, Account(admin.email, "analyst"))
+    with pytest.raises(AccountError, match="at least one active admin"):
+        set_active(admin, False)
+
+
+def test_edit_page_changes_role_and_practices(app, client, auth):
+    auth.create("c@example.org", role="coordinator")
+    auth.login(role="admin")
+    with app.app_context():
+        make_practice("Y90002")
+        db.session.commit()
+        user_id = _user("c@example.org").id
+    assert client.get(f"/staff/admin/users/{user_id}").status_code == 200
+    data = {"role": "data_entry", "practices": "Y90002", "name": "Dee"}
+    assert post(client, f"/staff/admin/users/{user_id}", data).status_code == 302
+    with app.app_context():
+        user = _user("c@example.org")
+        assert (user.role, user.practice_codes, user.name, user.session_version) == (
+            "data_entry",
+            "Y90002",
+            "Dee",
+            2,
+        )
