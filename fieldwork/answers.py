@@ -118,7 +118,9 @@ def save_items(
             values.update(_column_values(item, answers.get(item.id)))
     if values:
         table = answer_table(instrument)
-        session.execute(update(table).where(table.c.response_id == response_id).values(values))
+        query = update(table).where(table.c.response_id == response_id).values(values)
+        if session.execute(query).rowcount == 0:  # the row was never made: make it now
+            session.execute(insert(table).values(response_id=response_id, **values))
 
 
 def row_to_answers(instrument: Instrument, row: Any) -> dict[str, Any]:

@@ -27,17 +27,34 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 
 
+def _is_sqlite3(dbapi_connection) -> bool:
+    return type(dbapi_connection).__module__ == "sqlite3"
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """WAL, foreign keys and a busy timeout on SQLite; nothing elsewhere."""
-    if type(dbapi_connection).__module__ != "sqlite3":
+    """WAL, foreign keys and a busy timeout on SQLite; nothing elsewhere.
+
+    pysqlite's own transaction handling is switched off and SQLAlchemy emits BEGIN
+    itself (the recipe in SQLAlchemy's SQLite docs), so that SAVEPOINTs nest inside
+    the real transaction instead of committing it when released.
+    """
+    if not _is_sqlite3(dbapi_connection):
         return
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection) -> None:
+    """Open SQLite transactions explicitly (see `_sqlite_pragmas`)."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")
 
 
 def is_sqlite() -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Collection, Iterable, Iterator
-from contextlib import nullcontext
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -12,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from fieldwork import codes
 from fieldwork.audit import record
-from fieldwork.db import db, is_sqlite
+from fieldwork.db import db
 from fieldwork.models import Invitation, Practice
 from fieldwork.models.base import utcnow
 from fieldwork.models.responses import COMPLETE, DISPOSITIONS, INVITATION_MODES
@@ -75,10 +74,8 @@ def _unused_codes(count: int) -> list[str]:
 
 
 def _savepoint():
-    """A savepoint to retry in, on PostgreSQL. pysqlite's SAVEPOINT, when it is the first
-    write, commits the whole transaction on release, so SQLite (one writer at a time, and
-    codes checked just before) goes without: a clash there is left to fail loudly."""
-    return nullcontext() if is_sqlite() else db.session.begin_nested()
+    """A savepoint to retry in when another process takes a code first."""
+    return db.session.begin_nested()
 
 
 def new_batch_id() -> str:

@@ -43,10 +43,8 @@ def test_codes_already_taken_are_drawn_again(ctx, monkeypatch):
     assert sorted(issued) == ["ABCDEFGH", "HGFEDCBA"]
 
 
-def test_a_collision_at_insert_time_is_retried(ctx, monkeypatch, backend):
+def test_a_collision_at_insert_time_is_retried(ctx, monkeypatch):
     """Another process takes a code between our check and our insert: we try again."""
-    if backend == "sqlite":
-        pytest.skip("retried in a savepoint on PostgreSQL only (see invitations.services)")
     make_codes(count=1)
     from fieldwork.invitations import services
 
