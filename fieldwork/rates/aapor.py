@@ -1,0 +1,109 @@
+"""AAPOR outcome rates (Standard Definitions, 2023) from disposition counts: pure arithmetic.
+
+How our data maps to AAPOR's final dispositions:
+
+- I (1.1 complete): a code whose response was submitted, or set complete by hand; an
+  open-link response that was submitted.
+- P (1.2 partial): a code whose response was begun but not submitted, or set partial by
+  hand; an open-link response begun but not submitted. A response decides over any
+  disposition set by hand.
+- R (2.10 refusal and break-off), O (2.30 other): set by hand.
+- NC (2.20 non-contact): set by hand, plus every code with no reply and no disposition,
+  plus, per practice and instrument, the people invited by open link who did not respond
+  (invited by link minus link responses, never below zero). The sample is drawn from the
+  practice's registered list, so these people are known to be eligible; with nothing
+  back we have no evidence the invitation reached them, so non-contact (not refusal, not
+  unknown eligibility).
+- UH + UO (3.x unknown eligibility): set by hand as unknown or returned undelivered
+  (3.31); one count, since every rate here uses only their sum.
+- NE (4.x not eligible): set by hand; outside every denominator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+FORMULAS = {
+    "RR1": "I / ((I + P) + (R + NC + O) + (UH + UO))",
+    "RR2": "(I + P) / ((I + P) + (R + NC + O) + (UH + UO))",
+    "COOP1": "I / ((I + P) + R + O)",
+    "REF1": "R / ((I + P) + (R + NC + O) + (UH + UO))",
+}
+RATE_NAMES = tuple(FORMULAS)
+UNDEFINED = "–"
+
+
+@dataclass(slots=True)
+class Counts:
+    """Disposition counts for one group of invitations (codes and open links)."""
+
+    codes: int = 0  # access codes issued
+    link_invited: int = 0  # people the practice reports inviting by open link
+    started: int = 0  # responses begun (codes and open links)
+    complete: int = 0  # I
+    partial: int = 0  # P
+    refusal: int = 0  # R
+    non_contact: int = 0  # NC set by hand
+    no_reply: int = 0  # NC: codes with nothing back
+    link_no_reply: int = 0  # NC: invited by link, no response
+    other: int = 0  # O
+    unknown: int = 0  # UH + UO, returned undelivered included
+    not_eligible: int = 0  # NE
+    target: int = 0  # target number of responses (0: none set)
+
+    @classmethod
+    def of(cls, values: dict[str, int]) -> tuple[int, ...]:
+        """A count vector (the fields in order) with the named `values`, others 0."""
+        return tuple(values.get(name, 0) for name in FIELDS)
+
+    def add(self, other: Counts) -> Counts:
+        """Add `other` into these counts (in place) and return them."""
+        for name in FIELDS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        return self
+
+    @property
+    def issued(self) -> int:
+        """Codes issued plus people invited by open link."""
+        return self.codes + self.link_invited
+
+    @property
+    def contacts_lost(self) -> int:
+        """NC: non-contacts set by hand, codes and link invitations with no reply."""
+        return self.non_contact + self.no_reply + self.link_no_reply
+
+    @property
+    def eligible_or_unknown(self) -> int:
+        """The RR denominator: (I+P) + (R+NC+O) + (UH+UO)."""
+        return (
+            self.complete
+            + self.partial
+            + self.refusal
+            + self.contacts_lost
+            + self.other
+            + self.unknown
+        )
+
+    def rates(self) -> dict[str, float | None]:
+        """RR1, RR2, COOP1 and REF1 as proportions (None where the denominator is 0)."""
+        base = self.eligible_or_unknown
+        cooperating = self.complete + self.partial + self.refusal + self.other
+        return {
+            "RR1": ratio(self.complete, base),
+            "RR2": ratio(self.complete + self.partial, base),
+            "COOP1": ratio(self.complete, cooperating),
+            "REF1": ratio(self.refusal, base),
+        }
+
+
+FIELDS = tuple(f.name for f in fields(Counts))  # the order of count vectors
+
+
+def ratio(numerator: int, denominator: int) -> float | None:
+    """numerator / denominator, or None when the denominator is 0."""
+    return numerator / denominator if denominator else None
+
+
+def percent(value: float | None, places: int = 1) -> str:
+    """A proportion as a percentage for people ("42.1%"), or "–" when undefined."""
+    return UNDEFINED if value is None else f"{value * 100:.{places}f}%"

@@ -1,0 +1,72 @@
+"""The report as CSV, with cells that a spreadsheet would run as formulas neutralised."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from fieldwork.rates.aapor import RATE_NAMES
+from fieldwork.rates.report import Report, Row
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+COUNTS = [
+    ("issued", "issued"),
+    ("codes", "codes_issued"),
+    ("link_invited", "invited_by_link"),
+    ("started", "started"),
+    ("complete", "complete_I"),
+    ("partial", "partial_P"),
+    ("refusal", "refused_R"),
+    ("contacts_lost", "non_contact_NC"),
+    ("no_reply", "no_reply_codes"),
+    ("link_no_reply", "no_reply_link"),
+    ("other", "other_O"),
+    ("unknown", "unknown_eligibility_UH_UO"),
+    ("not_eligible", "ineligible_NE"),
+    ("target", "target"),
+]
+LABEL_COLUMNS = {
+    "region": ["region"],
+    "practice": ["practice", "practice_name"],
+    "instrument": ["instrument"],
+    "mode": ["mode"],
+}
+
+
+def safe_cell(value: object) -> object:
+    """A cell value a spreadsheet will not run: text starting = + - @ tab or CR gets a '."""
+    if value is None or isinstance(value, int | float):
+        return "" if value is None else value
+    text = str(value)
+    if text.startswith(FORMULA_START) and not _is_number(text):
+        return "'" + text
+    return text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return text.strip() == text
+
+
+def _line(labels: list[str], row: Row) -> list[object]:
+    counts = [getattr(row.counts, name) for name, _ in COUNTS]
+    rates = [None if row.rates[r] is None else round(row.rates[r], 6) for r in RATE_NAMES]
+    return [row.labels.get(c, "") for c in labels] + counts + rates + [int(row.below)]
+
+
+def report_csv(report: Report) -> str:
+    """The table of the report (every row, then the total) as CSV text; rates as proportions."""
+    labels = [c for d in report.selection.by for c in LABEL_COLUMNS[d]]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(labels + [h for _, h in COUNTS] + list(RATE_NAMES) + ["below_threshold"])
+    for row in report.rows:
+        writer.writerow([safe_cell(v) for v in _line(labels, row)])
+    total = _line(labels, report.total)
+    if labels:
+        total[0] = "Total"
+    writer.writerow([safe_cell(v) for v in total])
+    return out.getvalue()

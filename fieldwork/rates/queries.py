@@ -1,0 +1,196 @@
+"""The dashboard's aggregate queries: the database counts, one row per group comes back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Date, and_, cast, func, or_, select
+from sqlalchemy.sql import ColumnElement
+
+from fieldwork.db import db
+from fieldwork.models import InstrumentVersion, Invitation, Practice, PracticeTarget, Response
+from fieldwork.models.responses import COMPLETE, PARTIAL
+from fieldwork.rates.aapor import FIELDS
+
+LINK = "link"  # the mode of open-link responses, beside the invitation modes
+HAND_SET = ("refusal", "non_contact", "other", "not_eligible")
+UNKNOWN = ("unknown", "undelivered")
+
+
+Vector = tuple[int, ...]  # counts in the order of the fields of Counts
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which practices, instrument and mode count."""
+
+    instrument: str | None = None
+    mode: str | None = None  # web, paper, both (the code's mode) or link
+    region_id: int | None = None
+    practice_codes: frozenset[str] = frozenset()  # a restricted user's practices; empty: all
+
+
+@dataclass(frozen=True)
+class Cell:
+    """The finest grain counted: a practice, maybe an instrument, maybe a mode."""
+
+    practice_id: int | None
+    instrument: str | None
+    mode: str | None
+
+
+def practice_filters(column, scope: Scope) -> list[ColumnElement[bool]]:
+    """Conditions keeping `column` (a practice id) within the scope's region and restriction."""
+    found = []
+    if scope.region_id is not None:
+        found.append(column.in_(select(Practice.id).where(Practice.region_id == scope.region_id)))
+    if scope.practice_codes:
+        codes = sorted(scope.practice_codes)
+        found.append(column.in_(select(Practice.id).where(Practice.code.in_(codes))))
+    return found
+
+
+def _versions(scope: Scope) -> list[ColumnElement[bool]]:
+    """Condition on Response.instrument_version_id for the scope's instrument."""
+    if scope.instrument is None:
+        return []
+    ids = select(InstrumentVersion.id).where(InstrumentVersion.instrument == scope.instrument)
+    return [Response.instrument_version_id.in_(ids)]
+
+
+def code_counts(scope: Scope, grain: tuple[bool, bool, bool]) -> Iterator[tuple[Cell, Vector]]:
+    """Access codes counted by effective disposition, per practice, instrument, mode (if grain).
+
+    One grouped query: each code joined to its response, if any, whose status decides.
+    The coarser the grain, the cheaper the grouping.
+    """
+    if scope.mode == LINK:
+        return
+    status, hand = Response.status, Invitation.disposition
+    no_response = status.is_(None)
+    columns_by = (Invitation.practice_id, Invitation.instrument, Invitation.mode)
+    keys = [column for column, wanted in zip(columns_by, grain, strict=True) if wanted]
+    conditions = {
+        "complete": or_(status == COMPLETE, and_(no_response, hand == "complete")),
+        "partial": or_(status == PARTIAL, and_(no_response, hand == "partial")),
+        **{name: and_(no_response, hand == name) for name in HAND_SET},
+        "no_reply": and_(no_response, hand.is_(None)),
+        "unknown": and_(no_response, hand.in_(UNKNOWN)),
+    }
+    counted = ["codes", "started", *conditions]
+    columns = [func.count(), func.count(status)]
+    columns += [func.count().filter(condition) for condition in conditions.values()]
+    query = (
+        select(*keys, *columns)
+        .select_from(Invitation)
+        .outerjoin(Response, Response.invitation_id == Invitation.id)
+        .where(*practice_filters(Invitation.practice_id, scope))
+        .group_by(*keys)
+    )
+    if scope.instrument is not None:
+        query = query.where(Invitation.instrument == scope.instrument)
+    if scope.mode is not None:
+        query = query.where(Invitation.mode == scope.mode)
+    slots = [FIELDS.index(name) for name in counted]
+    width = len(keys)
+    for row in db.session.execute(query):
+        values = [0] * len(FIELDS)
+        for slot, value in zip(slots, row[width:], strict=True):
+            values[slot] = value
+        found = iter(row[:width])
+        yield Cell(*(next(found) if wanted else None for wanted in grain)), tuple(values)
+
+
+def link_counts(
+    scope: Scope, by_instrument: bool, by_mode: bool
+) -> tuple[list[tuple[Cell, Vector]], dict[tuple[int, str], int]]:
+    """Open-link responses against each practice's number invited by link; and the targets.
+
+    The link denominator is per practice and instrument: link responses count in I and P,
+    and the rest of `invited_by_link` (never below zero) counts as non-contact.
+    """
+    responses = _link_responses(scope)
+    rows = select(
+        PracticeTarget.practice_id,
+        PracticeTarget.instrument,
+        PracticeTarget.target,
+        PracticeTarget.invited_by_link,
+    ).where(*practice_filters(PracticeTarget.practice_id, scope))
+    if scope.instrument is not None:
+        rows = rows.where(PracticeTarget.instrument == scope.instrument)
+    links = scope.mode in (None, LINK)
+    cells, targets = [], {}
+    for practice_id, instrument, target, invited in db.session.execute(rows):
+        targets[(practice_id, instrument)] = target or 0
+        if links:
+            done, part = responses.pop((practice_id, instrument), (0, 0))
+            cells.append((practice_id, instrument, invited, done, part))
+    cells += [(p, i, 0, done, part) for (p, i), (done, part) in responses.items()]
+    mode = LINK if by_mode else None
+    return [
+        (Cell(p, i if by_instrument else None, mode), _link(invited, done, part))
+        for p, i, invited, done, part in cells
+        if invited or done or part
+    ], targets
+
+
+_LINK_SLOTS = [FIELDS.index(n) for n in ("link_invited", "started", "complete", "partial")]
+_LINK_SLOTS.append(FIELDS.index("link_no_reply"))
+
+
+def _link(invited: int, done: int, part: int) -> Vector:
+    values = [0] * len(FIELDS)
+    silent = max(invited - done - part, 0)
+    for slot, value in zip(_LINK_SLOTS, (invited, done + part, done, part, silent), strict=True):
+        values[slot] = value
+    return tuple(values)
+
+
+def _link_responses(scope: Scope) -> dict[tuple[int, str], tuple[int, int]]:
+    """(complete, partial) open-link responses per practice and instrument."""
+    if scope.mode not in (None, LINK):
+        return {}
+    query = (
+        select(
+            Response.practice_id,
+            Response.instrument_version_id,
+            func.count().filter(Response.status == COMPLETE),
+            func.count().filter(Response.status == PARTIAL),
+        )
+        .where(Response.invitation_id.is_(None), *practice_filters(Response.practice_id, scope))
+        .where(*_versions(scope))
+        .group_by(Response.practice_id, Response.instrument_version_id)
+    )
+    versions = select(InstrumentVersion.id, InstrumentVersion.instrument)
+    instrument_of = {id_: name for id_, name in db.session.execute(versions)}
+    found: dict[tuple[int, str], tuple[int, int]] = {}
+    for practice_id, version_id, done, part in db.session.execute(query):
+        key = (practice_id, instrument_of[version_id])
+        before = found.get(key, (0, 0))
+        found[key] = (before[0] + done, before[1] + part)
+    return found
+
+
+def completions_per_day(scope: Scope, days: int) -> dict[date, int]:
+    """Submitted responses per day of submission, within the scope, over the last `days`."""
+    kept = [Response.status == COMPLETE, Response.submitted_at.is_not(None)]
+    kept += [*practice_filters(Response.practice_id, scope), *_versions(scope)]
+    if scope.mode == LINK:
+        kept.append(Response.invitation_id.is_(None))
+    elif scope.mode is not None:
+        coded = select(Invitation.id).where(Invitation.mode == scope.mode)
+        kept.append(Response.invitation_id.in_(coded))
+    last = db.session.scalar(select(func.max(Response.submitted_at)).where(*kept))
+    if last is None:
+        return {}
+    since = datetime.combine(last.date() - timedelta(days=days - 1), datetime.min.time())
+    day = cast(Response.submitted_at, Date)
+    if db.engine.dialect.name == "sqlite":  # stored as ISO text: its first ten characters
+        day = func.substr(Response.submitted_at, 1, 10)
+    query = select(day, func.count()).where(*kept, Response.submitted_at >= since).group_by(day)
+    return {
+        date.fromisoformat(value) if isinstance(value, str) else value: count
+        for value, count in db.session.execute(query)
+    }

@@ -1,0 +1,411 @@
+"""Response rates: AAPOR figures for a seeded scenario worked out by hand, pages, CSV.
+
+The scenario (codes, outcomes and open links):
+    A small seeded study whose AAPOR figures are worked out by hand (see test_rates.py).
+
+    Practice A (Y90001, North), questionnaire "patient", 20 codes:
+      web (12): 6 complete (one set to refusal by hand, but its response was submitted:
+                the response decides), 2 partial, 2 refusal, 2 no reply
+      paper (8): 2 complete (1 keyed, 1 set complete by hand with no response), 1 refusal,
+                 1 not eligible, 2 returned undelivered, 2 no reply
+      open link: 10 invited, 3 complete + 1 partial responses -> 6 link non-contacts
+      target 30
+    Practice B (Y90002, North):
+      "patient", 10 codes, mode both: 2 complete, 1 other, 1 non-contact, 1 unknown, 5 no reply;
+                 target 20, nobody invited by link
+      "staff": open link, 1 invited but 2 complete responses (more than reported: NC stays 0);
+               no target
+    Practice C (Y90003, South):
+      "patient", 4 web codes, all not eligible (every denominator 0)
+      "staff": target 5, nothing else
+    Submitted per day: 1 Nov 3 (A web), 2 Nov 2 (B), 3 Nov 7 (A: 4 coded, 3 link), 5 Nov 2 (B link).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import re
+import xml.etree.ElementTree as ET
+from datetime import date, datetime
+
+import pytest
+
+from fieldwork.db import db
+from fieldwork.models import (
+    InstrumentVersion,
+    Invitation,
+    Practice,
+    PracticeTarget,
+    Region,
+    Response,
+)
+from fieldwork.models.responses import COMPLETE, PARTIAL
+from fieldwork.rates.aapor import FORMULAS, Counts, percent, ratio
+from fieldwork.rates.download import safe_cell
+from fieldwork.rates.report import build_report
+from fieldwork.rates.selection import Selection, read_selection
+
+_serial = itertools.count(1)
+
+
+def _version(instrument: str) -> InstrumentVersion:
+    version = InstrumentVersion(
+        instrument=instrument, version=1, content_hash="x" * 64, source="", filename="x.yaml"
+    )
+    db.session.add(version)
+    return version
+
+
+def _response(practice, version, status, invitation=None, day=None, mode=1) -> Response:
+    n = next(_serial)
+    submitted = datetime(2026, 11, day, 10, n % 60) if status == COMPLETE else None
+    response = Response(
+        public_id=f"r{n:08d}",
+        instrument_version=version,
+        practice=practice,
+        invitation=invitation,
+        mode=mode,
+        language="en",
+        status=status,
+        started_at=datetime(2026, 10, 31, 9, 0),
+        submitted_at=submitted,
+    )
+    db.session.add(response)
+    return response
+
+
+def _codes(practice, instrument, mode, count, disposition=None) -> list[Invitation]:
+    made = []
+    for _ in range(count):
+        code = f"C{next(_serial):07d}"
+        made.append(
+            Invitation(
+                code=code,
+                practice=practice,
+                instrument=instrument,
+                mode=mode,
+                disposition=disposition,
+            )
+        )
+    db.session.add_all(made)
+    return made
+
+
+def _answered(practice, version, mode, statuses_days, disposition=None) -> None:
+    """Codes with responses: (status, day) each; the code's disposition follows the status."""
+    for status, day in statuses_days:
+        [code] = _codes(practice, version.instrument, mode, 1)
+        code.disposition = disposition or ("complete" if status == COMPLETE else "partial")
+        _response(practice, version, status, code, day, 2 if mode == "paper" else 1)
+
+
+def seed(name_a: str = "Riverside Medical Centre") -> None:
+    """Add the scenario (practice A's name can be changed, to try CSV injection)."""
+    north, south = Region(name="North"), Region(name="South")
+    a = Practice(code="Y90001", name=name_a, region=north, status="active")
+    b = Practice(code="Y90002", name="Moorland Surgery", region=north, status="active")
+    c = Practice(code="Y90003", name="Canal Street", region=south, status="active")
+    db.session.add_all([a, b, c])
+    patient, staff = _version("patient"), _version("staff")
+    # Practice A, web.
+    _answered(a, patient, "web", [(COMPLETE, 1)] * 3 + [(COMPLETE, 3)] * 2)
+    _answered(a, patient, "web", [(COMPLETE, 3)], disposition="refusal")
+    _answered(a, patient, "web", [(PARTIAL, None)] * 2)
+    _codes(a, "patient", "web", 2, "refusal")
+    _codes(a, "patient", "web", 2)
+    # Practice A, paper.
+    _answered(a, patient, "paper", [(COMPLETE, 3)])
+    _codes(a, "patient", "paper", 1, "complete")
+    _codes(a, "patient", "paper", 1, "refusal")
+    _codes(a, "patient", "paper", 1, "not_eligible")
+    _codes(a, "patient", "paper", 2, "undelivered")
+    _codes(a, "patient", "paper", 2)
+    # Practice A, open link.
+    for status in (COMPLETE, COMPLETE, COMPLETE, PARTIAL):
+        _response(a, patient, status, day=3)
+    # Practice B.
+    _answered(b, patient, "both", [(COMPLETE, 2)] * 2)
+    for disposition in ("other", "non_contact", "unknown"):
+        _codes(b, "patient", "both", 1, disposition)
+    _codes(b, "patient", "both", 5)
+    _response(b, staff, COMPLETE, day=5)
+    _response(b, staff, COMPLETE, day=5)
+    # Practice C.
+    _codes(c, "patient", "web", 4, "not_eligible")
+    db.session.add_all(
+        [
+            PracticeTarget(practice=a, instrument="patient", target=30, invited_by_link=10),
+            PracticeTarget(practice=b, instrument="patient", target=20, invited_by_link=0),
+            PracticeTarget(practice=b, instrument="staff", target=None, invited_by_link=1),
+            PracticeTarget(practice=c, instrument="staff", target=5, invited_by_link=0),
+        ]
+    )
+    db.session.commit()
+
+
+# ---- Hand computation -------------------------------------------------------------------
+# RR1 = I/D, RR2 = (I+P)/D, REF1 = R/D with D = (I+P) + (R+NC+O) + (UH+UO); COOP1 = I/((I+P)+R+O)
+#
+# A, codes: I 8, P 2, R 3, NC 4 (no reply), O 0, U 2 (undelivered), NE 1 -> D = 19
+#   RR1 = 8/19, RR2 = 10/19, COOP1 = 8/13, REF1 = 3/19
+# A, link: 10 invited; I 3, P 1, NC 10-4 = 6 -> D = 10
+# A, all: I 11, P 3, R 3, NC 10, O 0, U 2, NE 1 -> D = 29
+#   RR1 = 11/29, RR2 = 14/29, COOP1 = 11/17, REF1 = 3/29; issued 20 + 10 = 30; started 9 + 4
+# B, patient: I 2, NC 1 + 5 = 6, O 1, U 1 -> D = 10: RR1 = RR2 = 2/10, COOP1 = 2/3, REF1 = 0
+# B, staff link: 1 invited, 2 complete -> I 2, NC max(1-2, 0) = 0 -> D = 2, RR1 = 1
+# B, all: I 4, NC 6, O 1, U 1 -> D = 12: RR2 = 4/12 (33.3%)
+# C: NE 4, nothing else -> D = 0: every rate undefined ("–")
+# Study: I 15, P 3, R 3, NC 16, O 1, U 3, NE 5 -> D = 41
+#   RR1 = 15/41, RR2 = 18/41, COOP1 = 15/22, REF1 = 3/41; issued 34 + 11 = 45; target 30+20+5
+# By mode: web (A web + C): I 6, P 2, R 2, NC 2, NE 4 -> D 12: 6/12, 8/12, 6/10, 2/12
+#   paper: I 2, R 1, NC 2, U 2, NE 1 -> D 7: 2/7, 2/7, 2/3, 1/7
+#   both (B): D 10: 2/10, 2/10, 2/3, 0
+#   link: I 3+2, P 1, NC 6 -> D 12: 5/12, 6/12, 5/6, 0
+# By questionnaire: patient: I 13, P 3, R 3, NC 16, O 1, U 3, NE 5 -> D 39:
+#   13/39, 16/39, 13/20, 3/39; staff: I 2 -> D 2: 1, 1, 1, 0
+STUDY = {"RR1": 15 / 41, "RR2": 18 / 41, "COOP1": 15 / 22, "REF1": 3 / 41}
+PRACTICE_A = {"RR1": 11 / 29, "RR2": 14 / 29, "COOP1": 11 / 17, "REF1": 3 / 29}
+UNDEFINED = {"RR1": None, "RR2": None, "COOP1": None, "REF1": None}
+
+
+def counts_of(row) -> tuple:
+    """(issued, started, I, P, R, NC, O, U, NE, target) of a report row."""
+    c = row.counts
+    return (
+        c.issued, c.started, c.complete, c.partial, c.refusal, c.contacts_lost,
+        c.other, c.unknown, c.not_eligible, c.target,
+    )  # fmt: skip
+
+
+def report(by=(), restricted=frozenset(), **choices):
+    """The report for a breakdown and filters, as the service builds it."""
+    return build_report(Selection(by=tuple(by), **choices), restricted)
+
+
+def rows_by(result, dimension) -> dict:
+    return {row.labels[dimension]: row for row in result.rows}
+
+
+@pytest.fixture
+def study(ctx):
+    """The seeded scenario in an app context."""
+    seed()
+    return ctx
+
+
+def test_rates_are_pure_arithmetic_and_undefined_without_denominator():
+    counts = Counts(complete=8, partial=2, refusal=3, no_reply=4, unknown=2, not_eligible=1)
+    assert counts.rates() == {"RR1": 8 / 19, "RR2": 10 / 19, "COOP1": 8 / 13, "REF1": 3 / 19}
+    assert Counts(not_eligible=4).rates() == UNDEFINED
+    assert Counts(no_reply=5).rates() == {"RR1": 0, "RR2": 0, "COOP1": None, "REF1": 0}
+    assert [percent(x) for x in (None, 0.0, 8 / 19, 1.0)] == ["–", "0.0%", "42.1%", "100.0%"]
+    assert ratio(1, 0) is None
+    assert Counts(codes=1).add(Counts(codes=2, link_invited=3)).issued == 6
+
+
+def test_study_totals_match_the_hand_computation(study):
+    result = report()
+    assert result.rows == [] or [r.labels for r in result.rows] == [{}]
+    assert counts_of(result.total) == (45, 17, 15, 3, 3, 16, 1, 3, 5, 55)
+    assert result.total.rates == STUDY
+
+
+def test_by_practice(study):
+    rows = rows_by(report(["practice"]), "practice")
+    assert list(rows) == ["Y90001", "Y90002", "Y90003"]
+    assert counts_of(rows["Y90001"]) == (30, 13, 11, 3, 3, 10, 0, 2, 1, 30)
+    assert rows["Y90001"].rates == PRACTICE_A
+    assert rows["Y90002"].rates == {"RR1": 4 / 12, "RR2": 4 / 12, "COOP1": 4 / 5, "REF1": 0}
+    assert rows["Y90003"].rates == UNDEFINED
+    assert rows["Y90003"].counts.target == 5
+
+
+def test_by_region(study):
+    rows = rows_by(report(["region"]), "region")
+    assert counts_of(rows["North"]) == (41, 17, 15, 3, 3, 16, 1, 3, 1, 50)
+    assert rows["North"].rates == STUDY
+    assert counts_of(rows["South"]) == (4, 0, 0, 0, 0, 0, 0, 0, 4, 5)
+    assert rows["South"].rates == UNDEFINED
+
+
+def test_by_questionnaire(study):
+    rows = rows_by(report(["instrument"]), "instrument")
+    assert rows["patient"].rates == {
+        "RR1": 13 / 39, "RR2": 16 / 39, "COOP1": 13 / 20, "REF1": 3 / 39,
+    }  # fmt: skip
+    assert rows["staff"].rates == {"RR1": 1, "RR2": 1, "COOP1": 1, "REF1": 0}
+    assert (rows["patient"].counts.target, rows["staff"].counts.target) == (50, 5)
+
+
+def test_by_mode_of_invitation(study):
+    rows = rows_by(report(["mode"]), "mode")
+    assert rows["Web code"].rates == {"RR1": 6 / 12, "RR2": 8 / 12, "COOP1": 6 / 10, "REF1": 2 / 12}
+    assert rows["Paper code"].rates == {"RR1": 2 / 7, "RR2": 2 / 7, "COOP1": 2 / 3, "REF1": 1 / 7}
+    assert rows["Web and paper code"].rates == {"RR1": 0.2, "RR2": 0.2, "COOP1": 2 / 3, "REF1": 0}
+    assert rows["Open link"].rates == {"RR1": 5 / 12, "RR2": 6 / 12, "COOP1": 5 / 6, "REF1": 0}
+    assert all(row.counts.target == 0 for row in rows.values())
+    assert report(["mode"]).total.rates == STUDY
+
+
+def test_open_link_denominator_is_the_number_invited(study):
+    result = report(["practice", "instrument"], mode="link")
+    rows = {(r.labels["practice"], r.labels["instrument"]): r for r in result.rows}
+    a_link = rows[("Y90001", "patient")].counts
+    assert (a_link.link_invited, a_link.complete, a_link.partial, a_link.link_no_reply) == (
+        10, 3, 1, 6,
+    )  # fmt: skip
+    assert rows[("Y90001", "patient")].rates["RR2"] == 4 / 10
+    # More link responses than people reported invited: the responses count, NC stays 0.
+    b_staff = rows[("Y90002", "staff")]
+    assert (b_staff.counts.link_no_reply, b_staff.rates["RR1"]) == (0, 1)
+
+
+def test_filters_combine(study):
+    result = report(["practice"], instrument="patient", mode="web")
+    assert [r.labels["practice"] for r in result.rows] == ["Y90001", "Y90003"]
+    assert result.total.rates == {"RR1": 6 / 12, "RR2": 8 / 12, "COOP1": 6 / 10, "REF1": 2 / 12}
+    south = report(region_id=2)
+    assert south.total.rates == UNDEFINED
+
+
+def test_restriction_limits_every_figure(study):
+    result = report(["region", "practice"], restricted=frozenset({"Y90001"}))
+    assert [r.labels["practice"] for r in result.rows] == ["Y90001"]
+    assert result.total.rates == PRACTICE_A
+    assert counts_of(result.total) == (30, 13, 11, 3, 3, 10, 0, 2, 1, 30)
+    assert dict(result.per_day) == {
+        date(2026, 11, 1): 3,
+        date(2026, 11, 2): 0,
+        date(2026, 11, 3): 7,
+    }
+
+
+def test_completions_per_day_fill_the_gaps(study):
+    assert report().per_day == [
+        (date(2026, 11, 1), 3), (date(2026, 11, 2), 2), (date(2026, 11, 3), 7),
+        (date(2026, 11, 4), 0), (date(2026, 11, 5), 2),
+    ]  # fmt: skip
+    assert dict(report(mode="link").per_day) == {
+        date(2026, 11, 3): 3, date(2026, 11, 4): 0, date(2026, 11, 5): 2,
+    }  # fmt: skip
+    assert sum(n for _, n in report(mode="paper").per_day) == 1
+
+
+def test_practices_below_the_threshold(study):
+    result = report(["practice"], threshold=40.0)
+    assert [r.labels["practice"] for r in result.below] == ["Y90002"]
+    assert [r.labels["practice"] for r in result.rows if r.below] == ["Y90002"]
+    only = report(["practice"], threshold=40.0, below_only=True)
+    assert [r.labels["practice"] for r in only.rows] == ["Y90002"]
+    assert report(["practice"]).below == []
+
+
+def test_roles_on_both_routes(app, client, auth):
+    with app.app_context():
+        seed()
+    for url in ("/staff/rates/", "/staff/rates/rates.csv"):
+        assert client.get(url).status_code == 302
+    for n, role in enumerate(["data_entry", "analyst", "coordinator", "admin"]):
+        auth.login(email=f"u{n}@example.org", role=role)
+        expected = 403 if role == "data_entry" else 200
+        for url in ("/staff/rates/", "/staff/rates/rates.csv"):
+            assert client.get(url).status_code == expected, (role, url)
+        auth.logout()
+
+
+def test_page_shows_table_formulas_charts_and_highlights(app, client, auth):
+    with app.app_context():
+        seed()
+    auth.login(role="analyst")
+    page = client.get("/staff/rates/?by=practice&threshold=40").get_data(as_text=True)
+    for formula in FORMULAS.values():
+        assert formula in page
+    assert "non-contact" in page and "registered list" in page
+    assert "36.6%" in page  # RR1 of the study: 15/41
+    assert page.count("RR2 below the 40% threshold") == 2  # the row and the list
+    assert '<span aria-hidden="true">&#9660; Below</span>' in page
+    svgs = re.findall(r"<svg xmlns=.*?</svg>", page, flags=re.S)
+    charts = [ET.fromstring(s) for s in svgs if "per-day-title" in s]  # noqa: S314 (ours)
+    assert len(charts) == 1 and len(charts[0].findall("{*}rect")) == 5
+    assert "Completions per day as a table" in page and "2026-11-04" in page
+    assert "Completes against target: 11 of 55 (20%)" not in page  # 15 of 55: the study
+    assert "Completes against target: 15 of 55 (27%)" in page
+    assert "Canal Street" in page and "–" in page
+
+
+def test_coordinator_sees_only_their_practices(app, client, auth):
+    with app.app_context():
+        seed()
+    auth.login(role="coordinator", practices="Y90001")
+    page = client.get("/staff/rates/?by=region&by=practice").get_data(as_text=True)
+    assert "Y90001" in page and "Y90002" not in page and "South" not in page
+    assert "37.9%" in page  # RR1 of practice A alone: 11/29
+    rows = list(csv.reader(io.StringIO(client.get("/staff/rates/rates.csv?by=practice").text)))
+    assert [r[0] for r in rows[1:]] == ["Y90001", "Total"]
+
+
+def test_csv_download_has_the_table_and_neutralises_formulas(app, client, auth):
+    with app.app_context():
+        seed(name_a='=HYPERLINK("http://evil.example","x")')
+    auth.login(role="analyst")
+    response = client.get("/staff/rates/rates.csv?by=practice&threshold=40")
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    a, b, c, total = rows
+    assert a["practice_name"] == '\'=HYPERLINK("http://evil.example","x")'
+    assert (a["issued"], a["complete_I"], a["non_contact_NC"], a["target"]) == (
+        "30",
+        "11",
+        "10",
+        "30",
+    )
+    assert float(a["RR2"]) == round(14 / 29, 6) and b["below_threshold"] == "1"
+    assert c["RR1"] == "" and c["COOP1"] == ""
+    assert (total["practice"], total["RR1"]) == ("Total", str(round(15 / 41, 6)))
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=1+2", "'=1+2"),
+        ("+44 20", "'+44 20"),
+        ("-cmd", "'-cmd"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("-12.5", "-12.5"),
+        (-3, -3),
+        (0.25, 0.25),
+        (None, ""),
+        ("Riverside", "Riverside"),
+    ],
+)
+def test_safe_cell(value, expected):
+    assert safe_cell(value) == expected
+
+
+def test_empty_study_and_bad_parameters(client, auth):
+    auth.login(role="admin")
+    page = client.get("/staff/rates/")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "No questionnaire has been submitted yet." in text and "–" in text
+    bad = client.get("/staff/rates/?threshold=abc&mode=fax&by=colour&region=x")
+    assert bad.status_code == 400
+    assert "Enter a response rate between 0 and 100" in bad.get_data(as_text=True)
+
+
+def test_read_selection():
+    from werkzeug.datastructures import MultiDict
+
+    chosen = read_selection(MultiDict([("by", ""), ("by", "mode"), ("by", "region")]))
+    assert chosen.by == ("region", "mode") and not chosen.errors
+    assert read_selection(MultiDict()).by == ("region",)
+    assert read_selection(MultiDict([("by", "")])).by == ()
+    assert read_selection(MultiDict([("threshold", "12.5%"), ("page", "3")])).threshold == 12.5
+    assert read_selection(MultiDict([("threshold", "nan")])).errors == {
+        "threshold": "Enter a response rate between 0 and 100"
+    }
