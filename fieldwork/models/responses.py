@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fieldwork.db import db
@@ -35,7 +35,9 @@ class Invitation(db.Model):
     __tablename__ = "invitations"
     __table_args__ = (
         CheckConstraint("mode IN ('web', 'paper', 'both')", name="mode"),
-        Index("ix_invitations_practice_instrument", "practice_id", "instrument", "disposition"),
+        # Response rates count codes per practice, instrument, mode and outcome from this
+        # index alone (fieldwork/rates/queries.py).
+        Index("ix_invitations_rates", "practice_id", "instrument", "mode", "disposition"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,6 +68,23 @@ class Response(db.Model):
         CheckConstraint("status IN (1, 2)", name="status"),
         UniqueConstraint("invitation_id", name="one_response_per_code"),
         Index("ix_responses_practice_status", "practice_id", "instrument_version_id", "status"),
+        # Open-link responses (no code) per practice, version and status, for the rates.
+        Index(
+            "ix_responses_open_link",
+            "practice_id",
+            "instrument_version_id",
+            "status",
+            sqlite_where=text("invitation_id IS NULL"),
+            postgresql_where=text("invitation_id IS NULL"),
+        ),
+        # Completions per day, from the index alone.
+        Index(
+            "ix_responses_submitted",
+            "status",
+            "submitted_at",
+            "practice_id",
+            "instrument_version_id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

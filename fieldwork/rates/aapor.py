@@ -2,11 +2,13 @@
 
 How our data maps to AAPOR's final dispositions:
 
-- I (1.1 complete): a code whose response was submitted, or set complete by hand; an
-  open-link response that was submitted.
-- P (1.2 partial): a code whose response was begun but not submitted, or set partial by
-  hand; an open-link response begun but not submitted. A response decides over any
-  disposition set by hand.
+- Each code has one outcome, its disposition: online and keyed-in responses set it
+  (partial when begun, complete when submitted, in the same transaction), and a
+  coordinator may change it (overriding a submitted response needs a deliberate,
+  audited override). So the counts come from the codes alone.
+- I (1.1 complete): a code whose outcome is complete; an open-link response submitted.
+- P (1.2 partial): a code whose outcome is partial (begun, not submitted); an open-link
+  response begun but not submitted.
 - R (2.10 refusal and break-off), O (2.30 other): set by hand.
 - NC (2.20 non-contact): set by hand, plus every code with no reply and no disposition,
   plus, per practice and instrument, the people invited by open link who did not respond

@@ -4,8 +4,7 @@ The scenario (codes, outcomes and open links):
     A small seeded study whose AAPOR figures are worked out by hand (see test_rates.py).
 
     Practice A (Y90001, North), questionnaire "patient", 20 codes:
-      web (12): 6 complete (one set to refusal by hand, but its response was submitted:
-                the response decides), 2 partial, 2 refusal, 2 no reply
+      web (12): 6 complete, 2 partial, 2 refusal, 2 no reply
       paper (8): 2 complete (1 keyed, 1 set complete by hand with no response), 1 refusal,
                  1 not eligible, 2 returned undelivered, 2 no reply
       open link: 10 invited, 3 complete + 1 partial responses -> 6 link non-contacts
@@ -110,8 +109,7 @@ def seed(name_a: str = "Riverside Medical Centre") -> None:
     db.session.add_all([a, b, c])
     patient, staff = _version("patient"), _version("staff")
     # Practice A, web.
-    _answered(a, patient, "web", [(COMPLETE, 1)] * 3 + [(COMPLETE, 3)] * 2)
-    _answered(a, patient, "web", [(COMPLETE, 3)], disposition="refusal")
+    _answered(a, patient, "web", [(COMPLETE, 1)] * 3 + [(COMPLETE, 3)] * 3)
     _answered(a, patient, "web", [(PARTIAL, None)] * 2)
     _codes(a, "patient", "web", 2, "refusal")
     _codes(a, "patient", "web", 2)
@@ -152,7 +150,8 @@ def seed(name_a: str = "Riverside Medical Centre") -> None:
 #   RR1 = 8/19, RR2 = 10/19, COOP1 = 8/13, REF1 = 3/19
 # A, link: 10 invited; I 3, P 1, NC 10-4 = 6 -> D = 10
 # A, all: I 11, P 3, R 3, NC 10, O 0, U 2, NE 1 -> D = 29
-#   RR1 = 11/29, RR2 = 14/29, COOP1 = 11/17, REF1 = 3/29; issued 20 + 10 = 30; started 9 + 4
+#   RR1 = 11/29, RR2 = 14/29, COOP1 = 11/17, REF1 = 3/29; issued 20 + 10 = 30;
+#   started = every complete or partial outcome: codes 8 + 2, link 3 + 1 = 14
 # B, patient: I 2, NC 1 + 5 = 6, O 1, U 1 -> D = 10: RR1 = RR2 = 2/10, COOP1 = 2/3, REF1 = 0
 # B, staff link: 1 invited, 2 complete -> I 2, NC max(1-2, 0) = 0 -> D = 2, RR1 = 1
 # B, all: I 4, NC 6, O 1, U 1 -> D = 12: RR2 = 4/12 (33.3%)
@@ -208,14 +207,27 @@ def test_rates_are_pure_arithmetic_and_undefined_without_denominator():
 def test_study_totals_match_the_hand_computation(study):
     result = report()
     assert result.rows == [] or [r.labels for r in result.rows] == [{}]
-    assert counts_of(result.total) == (45, 17, 15, 3, 3, 16, 1, 3, 5, 55)
+    assert counts_of(result.total) == (45, 18, 15, 3, 3, 16, 1, 3, 5, 55)
     assert result.total.rates == STUDY
+
+
+def test_a_deliberate_override_of_a_completed_code_counts(study):
+    """The invitation's outcome decides: a coordinator who marks a submitted response's
+    code not eligible (after confirming the override) moves it from I to NE."""
+    code = db.session.scalars(
+        db.select(Invitation).where(Invitation.disposition == "complete").limit(1)
+    ).one()
+    code.disposition = "not_eligible"
+    db.session.commit()
+    total = report().total
+    assert (total.counts.complete, total.counts.not_eligible) == (14, 6)
+    assert total.rates["RR1"] == 14 / 40
 
 
 def test_by_practice(study):
     rows = rows_by(report(["practice"]), "practice")
     assert list(rows) == ["Y90001", "Y90002", "Y90003"]
-    assert counts_of(rows["Y90001"]) == (30, 13, 11, 3, 3, 10, 0, 2, 1, 30)
+    assert counts_of(rows["Y90001"]) == (30, 14, 11, 3, 3, 10, 0, 2, 1, 30)
     assert rows["Y90001"].rates == PRACTICE_A
     assert rows["Y90002"].rates == {"RR1": 4 / 12, "RR2": 4 / 12, "COOP1": 4 / 5, "REF1": 0}
     assert rows["Y90003"].rates == UNDEFINED
@@ -224,7 +236,7 @@ def test_by_practice(study):
 
 def test_by_region(study):
     rows = rows_by(report(["region"]), "region")
-    assert counts_of(rows["North"]) == (41, 17, 15, 3, 3, 16, 1, 3, 1, 50)
+    assert counts_of(rows["North"]) == (41, 18, 15, 3, 3, 16, 1, 3, 1, 50)
     assert rows["North"].rates == STUDY
     assert counts_of(rows["South"]) == (4, 0, 0, 0, 0, 0, 0, 0, 4, 5)
     assert rows["South"].rates == UNDEFINED
@@ -274,7 +286,7 @@ def test_restriction_limits_every_figure(study):
     result = report(["region", "practice"], restricted=frozenset({"Y90001"}))
     assert [r.labels["practice"] for r in result.rows] == ["Y90001"]
     assert result.total.rates == PRACTICE_A
-    assert counts_of(result.total) == (30, 13, 11, 3, 3, 10, 0, 2, 1, 30)
+    assert counts_of(result.total) == (30, 14, 11, 3, 3, 10, 0, 2, 1, 30)
     assert dict(result.per_day) == {
         date(2026, 11, 1): 3,
         date(2026, 11, 2): 0,
