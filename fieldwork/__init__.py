@@ -37,9 +37,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _init_templates(app: Flask) -> None:
     """Jinja globals shared by every page."""
-    from fieldwork import i18n
+    from fieldwork import i18n, routing_filter
 
     i18n.init_app(app)
+    routing_filter.init_app(app)
     app.jinja_env.globals["study_name"] = app.config["STUDY_NAME"]
 
     @app.before_request

@@ -19,6 +19,7 @@ from markupsafe import Markup
 from forms.expression_json import answer_json, to_json
 from forms.model import Instrument, Item
 from forms.paging import Page, web_pages
+from forms.routing import routed_answers
 
 
 def _field(item: Item) -> dict[str, Any]:
@@ -97,12 +98,13 @@ class _PageContext:
         self._saved: Mapping[str, Any] | None = None
 
     def saved(self) -> Mapping[str, Any]:
-        """The stored answers (loaded only when a rule names an earlier page)."""
+        """The stored answers that apply (loaded only when a rule names an earlier page)."""
         if self._saved is None:
             from fieldwork import answers as store
             from fieldwork.db import db
 
-            self._saved = store.load_answers(db.session, self.instrument, self.response.id)
+            stored = store.load_answers(db.session, self.instrument, self.response.id)
+            self._saved = routed_answers(self.instrument, stored)
         return self._saved
 
 

@@ -18,6 +18,7 @@ from wtforms.form import BaseForm
 
 from forms.messages import message
 from forms.model import Answers, Instrument, Item
+from forms.routing import routed_answers
 from forms.web_fields import KINDS, Problem, flag_invalid
 
 
@@ -73,8 +74,13 @@ def _shows(item: Item, instrument: Instrument, answers: Answers) -> bool:
 
 
 def shown_items(items: Sequence[Item], instrument: Instrument, answers: Answers) -> list[Item]:
-    """The items whose `show_if` holds for these answers (all others are routed past)."""
-    return [item for item in _web(items) if _shows(item, instrument, answers)]
+    """The items whose `show_if` holds (all others are routed past).
+
+    Rules are judged on the answers that apply (`forms.routing`): an answer typed into
+    an item that is itself routed out does not switch on the items depending on it.
+    """
+    routed = routed_answers(instrument, answers)
+    return [item for item in _web(items) if _shows(item, instrument, routed)]
 
 
 def _constraint_problem(

@@ -60,11 +60,13 @@ def _versions(scope: Scope) -> list[ColumnElement[bool]]:
     return [Response.instrument_version_id.in_(ids)]
 
 
-def _field_of(disposition: str | None) -> str:
-    """The count an invitation's outcome goes into."""
-    if disposition is None:
-        return "no_reply"
-    return "unknown" if disposition in UNKNOWN else disposition
+# The outcomes a code can have, and the count each goes into (None: no reply yet).
+OUTCOMES = {
+    "complete": "complete",
+    "partial": "partial",
+    **{name: name for name in HAND_SET},
+    **{name: "unknown" for name in UNKNOWN},
+}
 
 
 def code_counts(scope: Scope, grain: tuple[bool, bool, bool]) -> Iterator[tuple[Cell, Vector]]:
@@ -73,33 +75,41 @@ def code_counts(scope: Scope, grain: tuple[bool, bool, bool]) -> Iterator[tuple[
     The invitation's disposition is the outcome: online and keyed-in responses set it
     (partial when begun, complete when submitted, in the same transaction), and a
     coordinator may override it on purpose. So one grouped query over the covering
-    index `ix_invitations_rates` counts everything, without touching responses.
+    index `ix_invitations_rates` counts everything, without touching responses; it
+    groups by a prefix of that index and counts outcomes with filters, so both
+    databases stream the index instead of sorting.
     """
     if scope.mode == LINK:
         return
     columns_by = (Invitation.practice_id, Invitation.instrument, Invitation.mode)
     keys = [column for column, wanted in zip(columns_by, grain, strict=True) if wanted]
+    outcome = Invitation.disposition
+    counted = [func.count(), *(func.count().filter(outcome == name) for name in OUTCOMES)]
     query = (
-        select(*keys, Invitation.disposition, func.count())
+        select(*keys, *counted)
         .where(*practice_filters(Invitation.practice_id, scope))
-        .group_by(*keys, Invitation.disposition)
+        .group_by(*keys)
     )
     if scope.instrument is not None:
         query = query.where(Invitation.instrument == scope.instrument)
     if scope.mode is not None:
         query = query.where(Invitation.mode == scope.mode)
     width = len(keys)
-    cells: dict[tuple, list[int]] = {}
     for row in db.session.execute(query):
-        values = cells.setdefault(tuple(row[:width]), [0] * len(FIELDS))
-        disposition, count = row[width], row[width + 1]
-        values[_CODES] += count
-        values[FIELDS.index(_field_of(disposition))] += count
-        if disposition in ("complete", "partial"):
-            values[_STARTED] += count
-    for key, values in cells.items():
-        found = iter(key)
-        yield Cell(*(next(found) if wanted else None for wanted in grain)), tuple(values)
+        found = iter(row[:width])
+        cell = Cell(*(next(found) if wanted else None for wanted in grain))
+        yield cell, _vector(row[width], row[width + 1 :])
+
+
+def _vector(codes: int, by_outcome) -> Vector:
+    """A count vector from the number of codes and the counts per outcome."""
+    values = [0] * len(FIELDS)
+    values[_CODES] = codes
+    for name, count in zip(OUTCOMES, by_outcome, strict=True):
+        values[FIELDS.index(OUTCOMES[name])] += count
+    values[FIELDS.index("no_reply")] = codes - sum(by_outcome)
+    values[_STARTED] = values[FIELDS.index("complete")] + values[FIELDS.index("partial")]
+    return tuple(values)
 
 
 _CODES, _STARTED = FIELDS.index("codes"), FIELDS.index("started")

@@ -19,12 +19,14 @@ from forms.paging import (
     previous_page,
     web_pages,
 )
+from forms.routing import routed_answers
 
 
 def first_incomplete(
     instrument: Instrument, response: Response, saved: Mapping[str, Any]
 ) -> int | None:
     """The first page the respondent still has to save, or None when all are done."""
+    saved = routed_answers(instrument, saved)
     pages = web_pages(instrument)
     following = next_page(pages, instrument, saved, page_reached(pages, response.reached))
     if following is not None:
@@ -45,6 +47,7 @@ def resume_target(
     after: int | None = None,
 ) -> str:
     """The URL to go to: the page after `after`, or the first page still to do, or the check."""
+    saved = routed_answers(instrument, saved)
     if after is not None:
         following = next_page(web_pages(instrument), instrument, saved, after)
         number = following.number if following else first_incomplete(instrument, response, saved)
@@ -57,6 +60,7 @@ def resume_target(
 
 def progress(instrument: Instrument, saved: Mapping[str, Any], current: Page | None) -> dict:
     """Page n of m over the pages that apply, and a percentage for the progress bar."""
+    saved = routed_answers(instrument, saved)
     pages = [p for p in web_pages(instrument) if page_applies(p, instrument, saved)]
     total = max(len(pages), 1)
     index = next((i for i, p in enumerate(pages, 1) if current and p.number == current.number), 0)
@@ -66,6 +70,7 @@ def progress(instrument: Instrument, saved: Mapping[str, Any], current: Page | N
 
 def _shown_on_page(page: Page, instrument: Instrument, saved: Mapping[str, Any]) -> list[bool]:
     """Whether each item is rendered: routed in, or routed by an answer on the same page."""
+    saved = routed_answers(instrument, saved)
     here = {item.id for item in page.items}
     flags = []
     for item in page.items:
@@ -80,7 +85,8 @@ def page_view(
     instrument: Instrument, page: Page, form, saved: Mapping[str, Any], lang: str
 ) -> dict:
     """Everything the page template needs."""
-    previous = previous_page(web_pages(instrument), instrument, saved, page.number)
+    routed = routed_answers(instrument, saved)
+    previous = previous_page(web_pages(instrument), instrument, routed, page.number)
     return {
         "instrument": instrument,
         "page": page,
@@ -107,6 +113,7 @@ def _check_row(item: Item, number: str, value: Any, page: Page, lang: str) -> di
 
 def check_rows(instrument: Instrument, saved: Mapping[str, Any], lang: str) -> list[dict]:
     """Sections with a row per shown question, for the check-your-answers page."""
+    saved = routed_answers(instrument, saved)
     numbers = instrument.question_numbers()
     sections: list[dict] = []
     for page in web_pages(instrument):

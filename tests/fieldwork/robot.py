@@ -14,7 +14,8 @@ from decimal import Decimal
 from typing import Any
 
 from forms.model import Instrument, Item
-from forms.paging import item_applies, web_pages
+from forms.paging import web_pages
+from forms.routing import routed_answers
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 PAGE_RE = re.compile(r"/page/(\d+)")
@@ -116,9 +117,8 @@ class Robot:
                 self.given[item.id] = value
             data.update(form_fields(item, value))
         data.update(extra or {})
-        for item in page.items:  # typed into an item its own page routes out: not kept
-            if item.id in self.given and not item_applies(item, self.instrument, self.given):
-                del self.given[item.id]
+        # Typed into an item routed out (on this page, or by a chain): not kept.
+        self.given = routed_answers(self.instrument, self.given)
         self.visited.append(number)
         return self.client.post(f"/page/{number}", data=data)
 

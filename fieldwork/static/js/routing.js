@@ -287,10 +287,18 @@ function readField(form, id, field) {
   }
 }
 
+// An item hidden by its own rule: what is typed into it does not count for later rules,
+// as on the server (forms/routing.py). Ids are [a-z][a-z0-9_]*, safe in a selector.
+function routedOut(form, id) {
+  const input = form.querySelector(`[name="${id}"], [name^="${id}_"], [name^="${id}-"]`);
+  const wrapper = input ? input.closest(".fw-routed") : null;
+  return Boolean(wrapper && wrapper.hidden);
+}
+
 function shows(rule) {
   const answers = { ...rule.before };
   for (const [id, field] of Object.entries(rule.fields)) {
-    answers[id] = readField(rule.form, id, field);
+    answers[id] = routedOut(rule.form, id) ? null : readField(rule.form, id, field);
   }
   try {
     return truthy(value(rule.tree, answers));
@@ -320,6 +328,7 @@ export function init(root = document) {
   const rules = [...root.querySelectorAll(".fw-routed[data-show-if-json]")]
     .map(readRule)
     .filter(Boolean);
+  // In document order, so an item's rule sees the items before it already settled.
   const update = () => {
     for (const rule of rules) rule.wrapper.hidden = !shows(rule);
   };
