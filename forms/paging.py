@@ -44,8 +44,7 @@ def _split(items: Sequence[Item]) -> list[tuple[Item, ...]]:
     weight = 0.0
     for item in items:
         routed_here = item.show_if is not None and any(
-            prior.id in {name.split(".")[0] for name in item.show_if.names}
-            for prior in chunks[-1]
+            prior.id in {name.split(".")[0] for name in item.show_if.names} for prior in chunks[-1]
         )
         full = weight + _weight(item) > PAGE_WEIGHT
         good_break = item.type == "note" and weight >= PAGE_WEIGHT / 2
