@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import textwrap
-
-from forms.errors import InstrumentError
-from forms.loader import load_text
+from tests.forms.authoring import problems_after
 
 HEAD = """\
 instrument: demo
@@ -31,11 +28,7 @@ sections:
 
 def problems(body: str, dedent: bool = True) -> list[str]:
     """The problems of HEAD + `body` (dedented unless told not to)."""
-    try:
-        load_text(HEAD + (textwrap.dedent(body) if dedent else body), "demo.yaml")
-    except InstrumentError as error:
-        return [str(p) for p in error.problems]
-    return []
+    return problems_after(HEAD, body, dedent)
 
 
 def item(show_if: str, key: str = "show_if", item_type: str = "text") -> list[str]:

@@ -7,27 +7,13 @@ from __future__ import annotations
 
 import textwrap
 
-from forms.errors import InstrumentError
 from forms.loader import load_text
-
-HEAD = """\
-instrument: demo
-version: 1
-title: Demo
-languages: [en]
-audience: patient
-intro: Hello
-outro: Thanks
-"""
+from tests.forms.authoring import HEAD, problems_after
 
 
 def problems(body: str) -> list[str]:
     """The problems of HEAD + `body` (dedented), as `FILE:LINE: message` strings."""
-    try:
-        load_text(HEAD + textwrap.dedent(body), "demo.yaml")
-    except InstrumentError as error:
-        return [str(p) for p in error.problems]
-    return []
+    return problems_after(HEAD, body)
 
 
 def one_item(item: str, lists: str = "") -> list[str]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
-from forms.errors import InstrumentError
 from forms.loader import load_text
+from tests.forms.authoring import problems_of
 
 SECTIONS = """\
 sections:
@@ -18,11 +18,7 @@ sections:
 
 def problems(text: str) -> list[str]:
     """The problems of an inline instrument file, as `FILE:LINE: message` strings."""
-    try:
-        load_text(text, "demo.yaml")
-    except InstrumentError as error:
-        return [str(p) for p in error.problems]
-    return []
+    return problems_of(text)
 
 
 def test_a_valid_file_has_no_problems():
