@@ -76,7 +76,7 @@ def backend() -> str:
 def browser() -> Iterator[Browser]:
     """Debian's Chromium, headless, for the whole session."""
     if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (make system-test-packages)")
+        pytest.fail("Debian's chromium is not installed: run make system-test-packages")
     if not ASSETS.exists():
         pytest.fail("NHS.UK assets are not built: run bin/build-assets")
     with sync_playwright() as playwright:
