@@ -22,8 +22,8 @@ assets:
 
 # Serve the app on SQLite with the demo study (plain http locally, so cookies are not Secure).
 run: install
-	FIELDWORK_INSECURE_COOKIES=1 $(BIN)/fieldwork demo
-	FIELDWORK_INSECURE_COOKIES=1 $(BIN)/fieldwork run --host $(HOST) --port $(PORT)
+	FIELDWORK_INSECURE_COOKIES=1 FIELDWORK_PUBLIC_URL=http://$(HOST):$(PORT) $(BIN)/fieldwork demo
+	FIELDWORK_INSECURE_COOKIES=1 FIELDWORK_PUBLIC_URL=http://$(HOST):$(PORT) $(BIN)/fieldwork run --host $(HOST) --port $(PORT)
 
 # Debian's Chromium (browser tests; never a downloaded browser), fonts and poppler for PDFs.
 system-test-packages:
