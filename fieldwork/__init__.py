@@ -32,6 +32,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app)
     for blueprint in (survey.bp, practices.bp, invitations.bp, users.bp, rates.bp):
         app.register_blueprint(blueprint)
+    from fieldwork.cli import register_commands
+
+    register_commands(app.cli)  # `flask --app fieldwork …` has the project's commands too
     return app
 
 

@@ -1,12 +1,22 @@
-"""The `fieldwork` command: a Flask CLI group with the project's own commands."""
+"""The `fieldwork` command: a Flask CLI group with the project's own commands.
+
+The same commands are on the app's own `cli`, so `flask --app fieldwork …` has them too.
+"""
 
 from __future__ import annotations
 
+import click
 from flask.cli import FlaskGroup
 
 from fieldwork.commands import demo, instruments
 from fieldwork.commands import fieldwork as fieldwork_commands
 from fieldwork.commands import users as user_commands
+
+
+def register_commands(group: click.Group) -> None:
+    """Add every project command to `group`."""
+    for module in (instruments, demo, user_commands, fieldwork_commands):
+        module.register(group)
 
 
 def _create_app():
@@ -16,10 +26,7 @@ def _create_app():
 
 
 cli = FlaskGroup(create_app=_create_app, help="Fieldwork: survey instruments and fieldwork.")
-instruments.register(cli)
-demo.register(cli)
-user_commands.register(cli)
-fieldwork_commands.register(cli)
+register_commands(cli)
 
 
 def main() -> None:

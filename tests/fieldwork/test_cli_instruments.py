@@ -170,3 +170,15 @@ def test_show_a_broken_file_lists_its_problems(runner, folder):
     assert result.stderr.startswith(
         "instruments/broken.yaml:12: item 'q1' uses unknown choice list"
     )
+
+
+def test_the_commands_are_on_the_apps_own_cli_too(runner):
+    """`flask --app fieldwork validate` works as `fieldwork validate` does."""
+    from tests.conftest import INSTRUMENTS
+
+    result = runner.invoke(args=["validate", str(INSTRUMENTS)])
+    assert result.exit_code == 0, result.output
+    assert "patient v1" in result.output
+    assert {"validate", "show", "demo", "user", "practices", "codes"} <= set(
+        runner.app.cli.list_commands(None)
+    )
