@@ -172,13 +172,14 @@ def test_show_a_broken_file_lists_its_problems(runner, folder):
     )
 
 
-def test_the_commands_are_on_the_apps_own_cli_too(runner):
+def test_the_commands_are_on_the_apps_own_cli_too(app):
     """`flask --app fieldwork validate` works as `fieldwork validate` does."""
     from tests.conftest import INSTRUMENTS
 
+    runner = app.test_cli_runner()
     result = runner.invoke(args=["validate", str(INSTRUMENTS)])
     assert result.exit_code == 0, result.output
     assert "patient v1" in result.output
     assert {"validate", "show", "demo", "user", "practices", "codes"} <= set(
-        runner.app.cli.list_commands(None)
+        app.cli.list_commands(None)
     )
