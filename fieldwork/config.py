@@ -29,6 +29,8 @@ def load(instance_path: str) -> dict:
     database_url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'fieldwork.sqlite'}"
     return {
         "SQLALCHEMY_DATABASE_URI": database_url,
+        # Never put statement parameters (answers, access codes) into errors or logs.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True, "pool_pre_ping": True},
         "INSTRUMENTS": env.get("INSTRUMENTS") or str(PROJECT_ROOT / "instruments"),
         "SECRET_KEY": env.get("SECRET_KEY") or _secret_key(instance),
         "SESSION_COOKIE_HTTPONLY": True,

@@ -124,3 +124,15 @@ def test_codes_and_tokens_are_masked_in_logs(caplog):
     with caplog.at_level(logging.INFO, logger="werkzeug.test"):
         logger.info('%s - - "%s" %s', "127.0.0.1", "GET /c/kx7p-4mq2 HTTP/1.1", "302")
     assert "kx7p" not in caplog.text and "/c/***" in caplog.text
+
+
+def test_database_errors_never_show_answers_or_codes(ctx):
+    from sqlalchemy.exc import IntegrityError
+
+    from fieldwork.models import Invitation
+
+    db.session.add(Invitation(code="SECRET99", practice_id=424242, instrument="patient"))
+    with pytest.raises(IntegrityError) as error:
+        db.session.flush()
+    db.session.rollback()
+    assert "SECRET99" not in str(error.value)
