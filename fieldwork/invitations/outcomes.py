@@ -12,8 +12,8 @@ from fieldwork.invitations.bulk import import_dispositions
 from fieldwork.invitations.services import CodesError, completed_online, set_disposition
 from fieldwork.models.responses import ASSISTED, DISPOSITIONS, PAPER
 from fieldwork.practices.access import may_touch
-from fieldwork.practices.uploads import ImportRejected, UploadError
 from fieldwork.survey.services import find_invitation
+from fieldwork.upload_form import run_import
 
 RESPONSE_MODES = {PAPER: "paper", ASSISTED: "assisted"}
 
@@ -71,22 +71,15 @@ def bulk():
     problems: list[str] = []
     override = request.form.get("override") == "1"
     if request.method == "POST":
-        upload = request.files.get("file")
-        if upload is None or not upload.filename:
-            problems = ["Choose a CSV file to upload"]
-        else:
-            try:
-                report = import_dispositions(
-                    upload.read(), current_user, override=override, filename=upload.filename
-                )
-            except (UploadError, ImportRejected) as error:
-                db.session.rollback()
-                problems = getattr(error, "problems", None) or [str(error)]
-            else:
-                db.session.commit()
-                changed = sum(report.changed.values())
-                flash(f"Outcomes recorded: {changed} changed, {report.unchanged} already so.")
-                return redirect(url_for("invitations.index"))
+        report, problems = run_import(
+            lambda raw, name: import_dispositions(
+                raw, current_user, override=override, filename=name
+            )
+        )
+        if report is not None:
+            changed = sum(report.changed.values())
+            flash(f"Outcomes recorded: {changed} changed, {report.unchanged} already so.")
+            return redirect(url_for("invitations.index"))
     return render_template(
         "staff/codes_bulk.html",
         problems=problems,

@@ -17,13 +17,8 @@ from fieldwork.models.study import PRACTICE_STATUSES
 from fieldwork.practices import bp
 from fieldwork.practices.access import practice_or_404, restrict
 from fieldwork.practices.rows import COLUMNS, parse_practice
-from fieldwork.practices.services import (
-    ImportRejected,
-    import_practices,
-    record_saved,
-    save_practice,
-)
-from fieldwork.practices.uploads import UploadError
+from fieldwork.practices.services import import_practices, record_saved, save_practice
+from fieldwork.upload_form import run_import
 
 PER_PAGE = 100
 
@@ -172,21 +167,12 @@ def import_csv():
     """Add and update practices from a CSV file: all rows or none."""
     problems: list[str] = []
     if request.method == "POST":
-        upload = request.files.get("file")
-        if upload is None or not upload.filename:
-            problems = ["Choose a CSV file to upload"]
-        else:
-            try:
-                report = import_practices(
-                    upload.read(), _instruments(), current_user, upload.filename
-                )
-            except (UploadError, ImportRejected) as error:
-                db.session.rollback()
-                problems = getattr(error, "problems", None) or [str(error)]
-            else:
-                db.session.commit()
-                flash(f"Imported: {report.created} practices added, {report.updated} updated.")
-                return redirect(url_for("practices.index"))
+        report, problems = run_import(
+            lambda raw, name: import_practices(raw, _instruments(), current_user, name)
+        )
+        if report is not None:
+            flash(f"Imported: {report.created} practices added, {report.updated} updated.")
+            return redirect(url_for("practices.index"))
     return render_template(
         "staff/practices_import.html",
         problems=problems,
