@@ -18,6 +18,7 @@ from wtforms.form import BaseForm
 
 from forms.messages import message
 from forms.model import Answers, Instrument, Item
+from forms.paging import item_applies
 from forms.routing import routed_answers
 from forms.web_fields import KINDS, Problem, flag_invalid
 
@@ -69,10 +70,6 @@ def read_answers(form: Form, items: Sequence[Item]) -> dict[str, Any]:
     return {item.id: KINDS[item.type].read(form, item) for item in _web(items) if item.is_question}
 
 
-def _shows(item: Item, instrument: Instrument, answers: Answers) -> bool:
-    return item.show_if is None or item.show_if.test(answers, missing=instrument.missing_codes)
-
-
 def shown_items(items: Sequence[Item], instrument: Instrument, answers: Answers) -> list[Item]:
     """The items whose `show_if` holds (all others are routed past).
 
@@ -80,7 +77,7 @@ def shown_items(items: Sequence[Item], instrument: Instrument, answers: Answers)
     an item that is itself routed out does not switch on the items depending on it.
     """
     routed = routed_answers(instrument, answers)
-    return [item for item in _web(items) if _shows(item, instrument, routed)]
+    return [item for item in _web(items) if item_applies(item, instrument, routed)]
 
 
 def _constraint_problem(
