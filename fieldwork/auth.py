@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -21,7 +22,7 @@ from flask import (
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
-from fieldwork import throttle
+from fieldwork import signin_limits, staff_sessions
 from fieldwork.audit import record
 from fieldwork.db import db
 from fieldwork.models import User
@@ -54,10 +55,10 @@ def _load_user(session_id: str) -> User | None:
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, int(user_id)) if len(user_id) < 12 else None
     if user is None or str(user.session_version) != version or not user.active:
         return None
-    return user
+    return user if staff_sessions.live(user) else None
 
 
 def require_role(*roles: str) -> Callable:
@@ -76,54 +77,52 @@ def require_role(*roles: str) -> Callable:
     return decorator
 
 
-def _client() -> str:
-    return request.remote_addr or "unknown"
-
-
-def _blocked(email: str):
-    """When this account or client may try again, if either has failed too often."""
-    for key, limit in ((f"signin:{email}", 5), (f"signin-client:{_client()}", 20)):
-        until = throttle.blocked_until(key, limit, 15 * 60)
-        if until:
-            return until
-    return None
-
-
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
     """Sign-in page for staff."""
     error = None
     if request.method == "POST":
         email = request.form.get("email", "").strip().lower()
-        password = request.form.get("password", "")
-        until = _blocked(email)
-        user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+        until, taken = signin_limits.take(email)
+        db.session.commit()  # the attempt counts before the password is checked
         if until:
             error = f"Too many attempts. Try again after {until:%H:%M} (UTC)."
-        elif check_password(user, password) and user.active:
-            session.clear()
-            session.permanent = True
-            login_user(user)
-            throttle.clear(f"signin:{email}")
-            record("sign_in", user=user)
-            db.session.commit()
-            return redirect(_safe_next() or url_for("auth.home"))
         else:
-            throttle.record_failure(f"signin:{email}")
-            throttle.record_failure(f"signin-client:{_client()}")
-            record("sign_in_failed", email=email)
+            user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+            if check_password(user, request.form.get("password", "")) and user.active:
+                return _signed_in(user, email, taken)
+            record("sign_in_failed", email=email[:254])
             db.session.commit()
             error = "Enter a correct email address and password."
     status = 400 if error else 200
     return render_template("staff/sign_in.html", error=error), status
 
 
+def _signed_in(user: User, email: str, taken: list[str]):
+    """Start the session on the server and in the browser, and go on."""
+    staff_sessions.end_current()
+    session.clear()
+    session.permanent = True
+    login_user(user)
+    staff_sessions.open_session(user)
+    signin_limits.give_back(taken)
+    record("sign_in", user=user)
+    db.session.commit()
+    response = redirect(_safe_next() or url_for("auth.home"))
+    signin_limits.remember_device(response, email)
+    return response
+
+
 def _safe_next() -> str | None:
-    """The `next` target, only if it is a path on this site."""
+    """The `next` target, only if it is a path on this site (nothing a browser reads as a host)."""
     target = request.args.get("next", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    if not target.startswith("/") or target.startswith("//") or len(target) > 2000:
+        return None
+    # Browsers drop tabs and newlines and read \\ as /: "/\t/evil.com" means "//evil.com".
+    if any(not ch.isprintable() or ch.isspace() or ch == "\\" for ch in target):
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
 
 
 @bp.route("/sign-out", methods=["POST"])
@@ -131,7 +130,8 @@ def sign_out():
     """End the staff session."""
     if current_user.is_authenticated:
         record("sign_out", user=current_user)
-        db.session.commit()
+    staff_sessions.end_current()
+    db.session.commit()
     logout_user()
     session.clear()
     flash("You have signed out.")

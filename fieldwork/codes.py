@@ -8,7 +8,8 @@ import secrets
 # Digits and capitals without the look-alikes 0/O and 1/I/L.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 LENGTH = 8
-RESUME_LENGTH = 6
+# 31**10 = 8.2e14 resume codes: guessing one within the limits is hopeless (see throttle).
+RESUME_LENGTH = 10
 _SEPARATORS = re.compile(r"[\s\-–—_.]+")
 
 
@@ -26,6 +27,6 @@ def normalise(raw: str, length: int = LENGTH) -> str | None:
 
 
 def grouped(code: str) -> str:
-    """A code as shown to people: KX7P-4MQ2 (resume codes: KX7-P4M)."""
+    """A code as shown to people: KX7P-4MQ2 (resume codes: KX7P4-M2QRT)."""
     half = len(code) // 2
     return f"{code[:half]}-{code[half:]}"

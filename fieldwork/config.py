@@ -41,6 +41,13 @@ def load(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "CODE_ATTEMPTS": int(env.get("CODE_ATTEMPTS", "10")),
         "CODE_WINDOW_SECONDS": int(env.get("CODE_WINDOW_SECONDS", "600")),
+        # Wrong codes from every client together (distributed guessing); see throttle.py.
+        "CODE_GLOBAL_ATTEMPTS": int(env.get("CODE_GLOBAL_ATTEMPTS", "300")),
+        "CODE_GLOBAL_WINDOW_SECONDS": int(env.get("CODE_GLOBAL_WINDOW_SECONDS", "3600")),
+        # A resume code stops working after this many days without a saved page.
+        "RESUME_IDLE_DAYS": int(env.get("RESUME_IDLE_DAYS", "28")),
+        # Whole requests larger than this are refused (413) before they are read.
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_MB", "25")) * 1024 * 1024,
         "STUDY_NAME": env.get("STUDY_NAME", "Digital facilitation in general practice"),
         "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000"),
     }

@@ -2,18 +2,19 @@
 
 from fieldwork.models.instruments import InstrumentVersion
 from fieldwork.models.responses import Invitation, Response
-from fieldwork.models.staff import AuditEvent, User
+from fieldwork.models.staff import AuditEvent, StaffSession, User
 from fieldwork.models.study import Practice, PracticeTarget, Region
-from fieldwork.models.throttle import Attempt
+from fieldwork.models.throttle import Counter
 
 __all__ = [
-    "Attempt",
     "AuditEvent",
+    "Counter",
     "InstrumentVersion",
     "Invitation",
     "Practice",
     "PracticeTarget",
     "Region",
     "Response",
+    "StaffSession",
     "User",
 ]

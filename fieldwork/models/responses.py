@@ -100,7 +100,7 @@ class Response(db.Model):
     submitted_at: Mapped[datetime | None]
     reached: Mapped[str | None] = mapped_column(String(64))
     start_key: Mapped[str | None] = mapped_column(String(32), unique=True)
-    resume_code: Mapped[str | None] = mapped_column(String(8), unique=True)
+    resume_code: Mapped[str | None] = mapped_column(String(16), unique=True)
     assisted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     instrument_version: Mapped[InstrumentVersion] = relationship()

@@ -59,3 +59,20 @@ class AuditEvent(db.Model):
     action: Mapped[str] = mapped_column(String(40))
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
     client: Mapped[str] = mapped_column(String(64), default="")
+
+
+class StaffSession(db.Model):
+    """A signed-in staff session, so sign-out ends it on the server for every process.
+
+    The browser's signed cookie carries only `token`; a session whose row is gone (signed
+    out, password changed, account disabled) no longer opens staff pages. `assisting` is
+    set while a device runs an assisted survey: staff pages stay closed to it until the
+    staff member signs in again.
+    """
+
+    __tablename__ = "staff_sessions"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    assisting: Mapped[bool] = mapped_column(default=False)

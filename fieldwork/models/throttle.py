@@ -1,22 +1,20 @@
-"""Attempts counted per key (client or account), shared by every app process."""
+"""Counters of attempts per key (client, account, everyone), shared by every app process."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, String
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fieldwork.db import db
-from fieldwork.models.base import utcnow
 
 
-class Attempt(db.Model):
-    """A failed attempt (wrong access code, failed sign-in) by some key."""
+class Counter(db.Model):
+    """Attempts by one key in its current window; counted with one atomic UPSERT."""
 
-    __tablename__ = "attempts"
-    __table_args__ = (Index("ix_attempts_key_at", "key", "at"),)
+    __tablename__ = "throttle_counters"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(128))
-    at: Mapped[datetime] = mapped_column(default=utcnow)
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    window_start: Mapped[datetime]
+    count: Mapped[int] = mapped_column(default=0)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from fieldwork import throttle
+from fieldwork import staff_sessions, throttle
 from fieldwork.auth import require_role
 from fieldwork.catalogue import get_catalogue
 from fieldwork.db import db
@@ -19,16 +20,38 @@ from fieldwork.survey import bp, state
 from fieldwork.survey.services import find_invitation, find_resumable, invitation_closed
 
 
-def _client_key() -> str:
-    return f"code:{request.remote_addr or 'unknown'}"
-
-
-def _blocked():
-    """When this client may try a code again, if it has tried too many wrong ones."""
+def _budgets() -> list[tuple[str, int, int]]:
+    """The limits every code guess counts against: this client's, and everyone's together."""
     config = current_app.config
-    return throttle.blocked_until(
-        _client_key(), config["CODE_ATTEMPTS"], config["CODE_WINDOW_SECONDS"]
-    )
+    client = throttle.key("code", request.remote_addr or "unknown")
+    return [
+        (client, config["CODE_ATTEMPTS"], config["CODE_WINDOW_SECONDS"]),
+        ("code-everyone", config["CODE_GLOBAL_ATTEMPTS"], config["CODE_GLOBAL_WINDOW_SECONDS"]),
+    ]
+
+
+def _take_attempt():
+    """Count this guess before checking it; when to try again if a budget is used up.
+
+    A client over its own limit does not eat into everyone's budget.
+    """
+    taken: list[str] = []
+    for name, limit, window in _budgets():
+        until = throttle.take(name, limit, window)
+        if until:
+            for earlier in taken:
+                throttle.give_back(earlier)
+            db.session.commit()
+            return until
+        taken.append(name)
+    db.session.commit()
+    return None
+
+
+def _give_back() -> None:
+    """A right code does not count as a guess (earlier wrong ones still do)."""
+    for name, _, _ in _budgets():
+        throttle.give_back(name)
 
 
 def _too_many(until):
@@ -42,27 +65,23 @@ def _start_page(error: str | None = None, code: str = "", status: int = 200):
     return render_template("survey/start.html", error=error, code=code), status
 
 
-def _wrong(message: str, code: str = ""):
-    throttle.record_failure(_client_key())
-    db.session.commit()
-    return _start_page(message, code, 400)
-
-
 def _enter_with_code(raw: str):
     """Check a typed or linked code and send the respondent on, or explain why not."""
-    until = _blocked()
-    if until:
-        return _too_many(until)
     if not raw.strip():
         return _start_page("Enter your access code", status=400)
+    until = _take_attempt()
+    if until:
+        return _too_many(until)
     invitation = find_invitation(raw)
     if invitation is None:
-        return _wrong("Access code not recognised. Check the code on your letter", raw[:20])
+        message = "Access code not recognised. Check the code on your letter"
+        return _start_page(message, raw[:20], 400)
+    _give_back()
+    db.session.commit()
     if invitation.response is not None and invitation.response.status == COMPLETE:
         return render_template("survey/closed.html", reason="used"), 410
     if invitation_closed(invitation) or invitation.instrument not in get_catalogue().current:
         return render_template("survey/closed.html", reason="closed"), 410
-    throttle.clear(_client_key())
     response = invitation.response
     state.begin(
         invitation.instrument,
@@ -105,16 +124,15 @@ def resume():
     """Come back to an unfinished survey with the resume code you were given."""
     error = None
     if request.method == "POST":
-        until = _blocked()
+        until = _take_attempt()
         if until:
             return _too_many(until)
-        response = find_resumable(request.form.get("code", ""))
+        idle = timedelta(days=current_app.config["RESUME_IDLE_DAYS"])
+        response = find_resumable(request.form.get("code", ""), idle)
         if response is None:
-            throttle.record_failure(_client_key())
-            db.session.commit()
-            error = "Resume code not recognised. Check the code you were given"
+            error = "Resume code not recognised or expired. Check the code you were given"
         else:
-            throttle.clear(_client_key())
+            _give_back()
             db.session.commit()
             state.begin("", response.practice_id, response_id=response.id)
             return redirect(url_for("survey.welcome"))
@@ -139,6 +157,8 @@ def assist():
             error = "Select a practice and a questionnaire"
         else:
             state.begin(instrument_id, practice.id, assisted=True)
+            staff_sessions.lock_for_assist()
+            db.session.commit()
             return redirect(url_for("survey.welcome"))
     return render_template(
         "survey/assist.html",

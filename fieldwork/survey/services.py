@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -30,13 +31,17 @@ def find_invitation(raw_code: str) -> Invitation | None:
     return db.session.scalar(select(Invitation).where(Invitation.code == code))
 
 
-def find_resumable(raw_code: str) -> Response | None:
-    """The unfinished open-link response for a typed resume code."""
+def find_resumable(raw_code: str, idle: timedelta) -> Response | None:
+    """The unfinished open-link response for a resume code, unless idle longer than `idle`."""
     code = codes.normalise(raw_code, codes.RESUME_LENGTH)
     if code is None:
         return None
     return db.session.scalar(
-        select(Response).where(Response.resume_code == code, Response.status == PARTIAL)
+        select(Response).where(
+            Response.resume_code == code,
+            Response.status == PARTIAL,
+            Response.updated_at > utcnow() - idle,
+        )
     )
 
 

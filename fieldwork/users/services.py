@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from fieldwork import staff_sessions
 from fieldwork.audit import record
 from fieldwork.auth import hash_password
 from fieldwork.db import db
@@ -119,6 +120,7 @@ def update_user(user: User, account: Account) -> None:
         changes["role"] = [user.role, account.role]
         user.role = account.role
         user.session_version += 1
+        staff_sessions.end_all(user)
     if account.practices != user.practice_codes:
         changes["practices"] = [user.practice_codes, account.practices]
         user.practice_codes = account.practices
@@ -134,6 +136,7 @@ def set_password(user: User, password: str) -> None:
     check_password(password)
     user.password_hash = hash_password(password)
     user.session_version += 1
+    staff_sessions.end_all(user)
     record("password_reset", target=user.email)
 
 
@@ -145,6 +148,7 @@ def set_active(user: User, active: bool) -> None:
     user.active = active
     if not active:
         user.session_version += 1
+        staff_sessions.end_all(user)
     record("user_enabled" if active else "user_disabled", target=user.email)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user
 
+from fieldwork import staff_sessions
 from fieldwork.auth import require_role
 from fieldwork.db import db
 from fieldwork.models import User
@@ -139,3 +140,5 @@ def _keep_own_session(user: User) -> None:
     """An admin changing their own password or role stays signed in with the new version."""
     if user.id == current_user.id and user.active:
         login_user(user)
+        staff_sessions.open_session(user)
+        db.session.commit()
