@@ -26,9 +26,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     _init_templates(app)
     _init_security_headers(app)
-    from fieldwork import auth, error_pages, invitations, practices, rates, survey, users
+    from fieldwork import (
+        auth,
+        bad_input,
+        error_pages,
+        invitations,
+        practices,
+        rates,
+        survey,
+        users,
+    )
 
     error_pages.init_app(app)
+    bad_input.init_app(app)
     auth.init_app(app)
     for blueprint in (survey.bp, practices.bp, invitations.bp, users.bp, rates.bp):
         app.register_blueprint(blueprint)

@@ -86,7 +86,7 @@ def remember_device(response: Response, email: str) -> None:
         emails = []
     emails = emails if isinstance(emails, list) else []
     wanted = _tag(email)
-    emails = [e for e in emails if e != wanted][-9:] + [wanted]
+    emails = [*[e for e in emails if e != wanted][-9:], wanted]
     response.set_cookie(
         DEVICE_COOKIE,
         _serializer().dumps(emails),

@@ -62,7 +62,9 @@ def take(name: str, limit: int, window_seconds: int) -> datetime | None:
 def give_back(name: str) -> None:
     """Return an attempt that succeeded: it does not count, earlier failures still do."""
     db.session.execute(
-        update(Counter).where(Counter.key == name, Counter.count > 0).values(count=Counter.count - 1)
+        update(Counter)
+        .where(Counter.key == name, Counter.count > 0)
+        .values(count=Counter.count - 1)
     )
 
 

@@ -30,6 +30,9 @@ _INTEGER = re.compile(r"[+-]?[0-9]+")
 _DIGITS = re.compile(r"[0-9]+")
 _DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
 _DATE_PARTS = ("day", "month", "year")
+# Numbers are stored in 32-bit integer and double columns: at most 9 digits before the point.
+MAX_DIGITS = 9
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def clean(raw: Any) -> str:
@@ -48,7 +51,7 @@ def _choices(item: Item, lang: str) -> list[SelectChoice]:
 def _code(raw: Any, item: Item) -> int | None:
     """The choice code posted as `raw`, or None when it is not one of the item's codes."""
     text = clean(raw)
-    if not _INTEGER.fullmatch(text) or item.choices is None:
+    if len(text) > MAX_DIGITS or not _INTEGER.fullmatch(text) or item.choices is None:
         return None
     code = int(text)
     return code if code in item.choices.codes else None
@@ -231,9 +234,17 @@ class TextKind(OneFieldKind):
         """Required and max_length."""
         if value is None:
             return [(item.id, message("enter_text", lang))] if item.required else []
+        if _CONTROL.search(value):  # a NUL byte cannot even be stored
+            return [(item.id, message("control_character", lang))]
         if item.max_length is not None and len(value) > item.max_length:
             return [(item.id, message("too_long", lang, max=item.max_length))]
         return []
+
+
+def _too_many_digits(text: str) -> bool:
+    """Whether a typed number has more whole-number digits than the database keeps."""
+    whole = text.lstrip("+-").split(".")[0].lstrip("0")
+    return len(whole) > MAX_DIGITS
 
 
 class NumberKind(OneFieldKind):
@@ -249,6 +260,8 @@ class NumberKind(OneFieldKind):
     def read(self, form: Form, item: Item) -> int | Decimal | None:
         """The number typed (full-width digits accepted); None when empty or not a number."""
         text = clean(form[item.id].data)
+        if _too_many_digits(text):
+            return None
         if self.whole:
             return int(text) if _INTEGER.fullmatch(text) else None
         if not _DECIMAL.fullmatch(text):
@@ -261,7 +274,10 @@ class NumberKind(OneFieldKind):
     def problems(self, form: Form, item: Item, value: Any, lang: str) -> list[Problem]:
         """Required, not a (whole) number, and min/max."""
         if value is None:
-            if clean(form[item.id].data):
+            text = clean(form[item.id].data)
+            if _too_many_digits(text) and (_DECIMAL.fullmatch(text) or _INTEGER.fullmatch(text)):
+                return [(item.id, message("number_size", lang, digits=MAX_DIGITS))]
+            if text:
                 key = "whole_number" if self.whole else "enter_number"
                 return [(item.id, message(key, lang))]
             return [(item.id, message("enter_number", lang))] if item.required else []

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from fieldwork import codes
 from fieldwork.audit import record
+from fieldwork.bad_input import whole_number
 from fieldwork.db import db
 from fieldwork.models import Invitation, Practice
 from fieldwork.models.base import utcnow
@@ -48,12 +49,12 @@ def check_batch_request(
         raise CodesError(f"Choose a questionnaire ({', '.join(sorted(instruments))})", "instrument")
     if mode not in INVITATION_MODES:
         raise CodesError(f"Mode must be one of {', '.join(INVITATION_MODES)}", "mode")
-    text = str(count).strip()
-    if not text.isdigit() or not 1 <= int(text) <= MAX_BATCH:
+    number = whole_number(count)
+    if number is None or not 1 <= number <= MAX_BATCH:
         raise CodesError(f"Number of codes must be a whole number from 1 to {MAX_BATCH}", "count")
     if practice.status == "withdrawn":
         raise CodesError(f"{practice.code} has withdrawn: codes cannot be issued", "practice")
-    return int(text)
+    return number
 
 
 def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from fieldwork.audit import record
 from fieldwork.auth import require_role
+from fieldwork.bad_input import whole_number
 from fieldwork.catalogue import get_catalogue
 from fieldwork.csvout import csv_response
 from fieldwork.db import db
@@ -151,8 +152,7 @@ def listing(practice_code: str, instrument: str):
         query = query.where(Invitation.disposition == disposition)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     pages = max(math.ceil(total / PER_PAGE), 1)
-    raw = request.args.get("page", "1")
-    page = min(max(int(raw), 1), pages) if raw.isdigit() else 1
+    page = min(max(whole_number(request.args.get("page"), 1), 1), pages)
     invitations = db.session.scalars(
         query.options(selectinload(Invitation.response))
         .order_by(Invitation.issued_at.desc(), Invitation.code)

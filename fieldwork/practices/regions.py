@@ -38,9 +38,11 @@ def regions():
             db.session.commit()
             flash(f"Region {name} added.")
             return redirect(url_for("practices.regions"))
-    return render_template(
-        "staff/regions.html", regions=list_regions(), errors=errors, may_manage=_may_manage()
-    ), 400 if errors else 200
+    regions = list_regions(current_user)
+    page = render_template(
+        "staff/regions.html", regions=regions, errors=errors, may_manage=_may_manage()
+    )
+    return page, 400 if errors else 200
 
 
 @bp.route("/regions/<int:region_id>", methods=["POST"])
@@ -56,7 +58,7 @@ def rename(region_id: int):
         db.session.rollback()
         return render_template(
             "staff/regions.html",
-            regions=list_regions(),
+            regions=list_regions(current_user),
             errors={f"name-{region_id}": str(error)},
             may_manage=True,
         ), 400

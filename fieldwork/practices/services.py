@@ -100,6 +100,8 @@ def _check_rows(table, instruments: Collection[str], user: User | None) -> tuple
             problems.append(f"row {number}: code {row.code} is also on row {first_seen[row.code]}")
         elif not may_touch(user, row.code):
             problems.append(f"row {number}: {row.code} is not one of your practices")
+        elif not may_add_regions(user) and find_region(row.region, create=False) is None:
+            problems.append(f"row {number}: there is no region called {row.region}")
         first_seen.setdefault(row.code, number)
         checked.append(row)
     return checked, problems
@@ -126,14 +128,21 @@ def import_practices(
     return report
 
 
-def list_regions() -> list[tuple[Region, int]]:
-    """Every region with its number of practices, by name."""
+def may_add_regions(user: User | None) -> bool:
+    """Admins and coordinators of every practice (and the CLI) may add regions."""
+    return user is None or user.role == "admin" or not user.restricted_to
+
+
+def list_regions(user: User | None = None) -> list[tuple[Region, int]]:
+    """Regions with their number of practices, by name; a restricted user sees only theirs."""
     query = (
         select(Region, func.count(Practice.id))
         .outerjoin(Practice, Practice.region_id == Region.id)
         .group_by(Region.id)
         .order_by(Region.name)
     )
+    if user is not None and user.restricted_to:
+        query = query.where(Practice.code.in_(sorted(user.restricted_to)))
     return [(region, count) for region, count in db.session.execute(query)]
 
 

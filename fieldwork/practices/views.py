@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from fieldwork.auth import require_role
+from fieldwork.bad_input import whole_number
 from fieldwork.catalogue import get_catalogue
 from fieldwork.csvout import csv_response
 from fieldwork.db import db
@@ -17,7 +18,13 @@ from fieldwork.models.study import PRACTICE_STATUSES
 from fieldwork.practices import bp
 from fieldwork.practices.access import practice_or_404, restrict
 from fieldwork.practices.rows import COLUMNS, parse_practice
-from fieldwork.practices.services import import_practices, record_saved, save_practice
+from fieldwork.practices.services import (
+    find_region,
+    import_practices,
+    may_add_regions,
+    record_saved,
+    save_practice,
+)
 from fieldwork.upload_form import run_import
 
 PER_PAGE = 100
@@ -37,7 +44,9 @@ def _may_manage_all() -> bool:
 def _filters() -> tuple[str, str]:
     region = request.args.get("region", "")
     status = request.args.get("status", "")
-    return (region if region.isdigit() else ""), (status if status in PRACTICE_STATUSES else "")
+    return (region if whole_number(region) is not None else ""), (
+        status if status in PRACTICE_STATUSES else ""
+    )
 
 
 @bp.route("/")
@@ -52,8 +61,7 @@ def index():
         query = query.where(Practice.status == status)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     pages = max(math.ceil(total / PER_PAGE), 1)
-    raw_page = request.args.get("page", "1")
-    page = min(max(int(raw_page), 1), pages) if raw_page.isdigit() else 1
+    page = min(max(whole_number(request.args.get("page"), 1), 1), pages)
     practices = db.session.scalars(
         query.order_by(Practice.code).offset((page - 1) * PER_PAGE).limit(PER_PAGE)
     ).all()
@@ -151,6 +159,8 @@ def edit(code: str):
     if request.method == "POST":
         values = request.form.to_dict() | {"code": practice.code}
         row, errors = parse_practice(values, _instruments(), status_required=True)
+        if row and not may_add_regions(current_user) and not find_region(row.region, create=False):
+            errors["region"] = "Choose one of the regions listed: you cannot add regions"
         if not errors:
             save_practice(row, practice)
             db.session.flush()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from fieldwork.bad_input import whole_number
 from fieldwork.models.responses import INVITATION_MODES
 from fieldwork.rates.queries import LINK
 
@@ -64,16 +65,16 @@ def read_selection(args: Mapping) -> Selection:
     if mode is not None and mode not in MODES:
         errors["mode"], mode = "Choose a mode from the list", None
     region = args.get("region") or None
-    if region is not None and not region.isdigit():
+    if region is not None and whole_number(region) is None:
         errors["region"], region = "Choose a region from the list", None
     return Selection(
         by=by,
         instrument=args.get("instrument") or None,
         mode=mode,
-        region_id=int(region) if region else None,
+        region_id=whole_number(region),
         threshold=_threshold(args.get("threshold", ""), errors),
         below_only=args.get("below") == "1",
-        page=int(args["page"]) if args.get("page", "").isdigit() and int(args["page"]) else 1,
+        page=max(whole_number(args.get("page"), 1), 1),
         errors=errors,
     )
 

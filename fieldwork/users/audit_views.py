@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, select
 
 from fieldwork.audit import record
 from fieldwork.auth import require_role
+from fieldwork.bad_input import whole_number
 from fieldwork.csvout import csv_response
 from fieldwork.db import db
 from fieldwork.models import AuditEvent
@@ -32,8 +33,7 @@ def _actions() -> list[str]:
 
 
 def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return max(int(raw), 1) if raw.isdigit() else 1
+    return max(whole_number(request.args.get("page"), 1), 1)
 
 
 @bp.route("/audit")
