@@ -5,7 +5,8 @@
 - `whole_number` reads a query or form value as a small whole number, or None: only ASCII
   digits (``"²".isdigit()`` is true, but ``int("²")`` fails) and at most nine of them.
 - A NUL byte (which PostgreSQL cannot store) in the path, a query value or a form value
-  gets a 400 page, except on pages whose forms say which field is wrong themselves.
+  gets a 400 page, except in forms of the respondent pages, which put the page back with
+  the field's own error (a respondent never loses a page to a stray character).
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from werkzeug.routing import IntegerConverter
 
 INT_MAX = 2**31 - 1
 _WHOLE = re.compile(r"[0-9]{1,9}")
-# Pages whose own form checks name the field holding a control character.
-FIELD_CHECKED = frozenset({"survey.page"})
+# Blueprints whose forms check every posted value themselves (the respondent pages).
+FIELD_CHECKED = frozenset({"survey"})
 
 
 class DatabaseInteger(IntegerConverter):
@@ -39,7 +40,7 @@ def whole_number(raw: object, default: int | None = None) -> int | None:
 def _has_nul() -> bool:
     if "\0" in request.path or any("\0" in k + v for k, v in request.args.items(multi=True)):
         return True
-    if request.method != "POST" or request.endpoint in FIELD_CHECKED:
+    if request.method != "POST" or request.blueprint in FIELD_CHECKED:
         return False
     return any("\0" in k + v for k, v in request.form.items(multi=True))
 

@@ -102,6 +102,10 @@ def sync(folder: str | Path) -> Catalogue:
         except InstrumentError as error:
             catalogue.problems.extend(error.problems)
             continue
+        except Exception as error:  # one broken file never takes out the rest
+            log.exception("instrument file %s could not be loaded", path)
+            catalogue.problems.append(Problem(str(path), 1, f"cannot be loaded: {error!r}"))
+            continue
         problems = check_version(instrument, store)
         if problems:
             catalogue.problems.extend(problems)

@@ -8,7 +8,7 @@ from typing import Any
 from flask import request
 
 from fieldwork.db import db
-from fieldwork.practices.uploads import ImportRejected, UploadError
+from fieldwork.practices.uploads import MAX_BYTES, ImportRejected, UploadError
 
 
 def run_import(importer: Callable[[bytes, str], Any]) -> tuple[Any, list[str]]:
@@ -20,7 +20,8 @@ def run_import(importer: Callable[[bytes, str], Any]) -> tuple[Any, list[str]]:
     if upload is None or not upload.filename:
         return None, ["Choose a CSV file to upload"]
     try:
-        report = importer(upload.read(), upload.filename)
+        # Read one byte past the limit, never the whole file: read_table refuses it then.
+        report = importer(upload.stream.read(MAX_BYTES + 1), upload.filename)
     except (UploadError, ImportRejected) as error:
         db.session.rollback()
         return None, getattr(error, "problems", None) or [str(error)]

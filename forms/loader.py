@@ -30,10 +30,13 @@ __all__ = [
 
 def check_text(text: str, filename: str = "<string>") -> tuple[Instrument | None, list[Problem]]:
     """The instrument in `text` and no problems, or None and every problem found."""
-    data, problems = read_yaml(text, filename)
-    if problems:
-        return None, problems
-    instrument, problems = build_instrument(data, filename)
+    try:
+        data, problems = read_yaml(text, filename)
+        if problems:
+            return None, problems
+        instrument, problems = build_instrument(data, filename)
+    except RecursionError:  # a backstop: read_yaml refuses deep nesting with its line
+        return None, [Problem(filename, 1, "the file nests too deeply to be read")]
     if instrument is None:
         return None, problems
     return replace(instrument, content_hash=content_hash(data)), []

@@ -19,6 +19,7 @@ from forms.errors import Problem
 
 MERGE_TAG = "tag:yaml.org,2002:merge"
 MAX_EXPANDED_NODES = 200_000  # aliases can multiply a small file into a huge one
+MAX_DEPTH = 40  # instruments nest a few levels; hundreds would overflow the parser's stack
 
 
 class LineDict(dict):
@@ -205,6 +206,9 @@ def _line(node: Node) -> int:
 
 def read_yaml(text: str, filename: str) -> tuple[Any, list[Problem]]:
     """Parse `text` into line-aware data, or return the problems that prevent it."""
+    too_deep = _too_deep(text, filename)
+    if too_deep is not None:
+        return None, [too_deep]
     fast_error = None
     if _FastLoader is not None:
         try:
@@ -220,6 +224,32 @@ def read_yaml(text: str, filename: str) -> tuple[Any, list[Problem]]:
     if isinstance(error, yaml.MarkedYAMLError):
         return None, [syntax_problem(error, text, filename)]
     return None, [Problem(filename, 1, f"this is not valid YAML: {error}")]
+
+
+def _too_deep(text: str, filename: str) -> Problem | None:
+    """The place where collections nest more than MAX_DEPTH deep, found without recursion."""
+    loader = (_FastLoader or _CoreLoader)(text)
+    depth = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    line = event.start_mark.line + 1
+                    return Problem(
+                        filename,
+                        line,
+                        f"lists and mappings nest more than "
+                        f"{MAX_DEPTH} levels deep here; an instrument needs a few",
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # the full read reports it
+    finally:
+        loader.dispose()
+    return None
 
 
 def _same_place(one: yaml.YAMLError, other: yaml.YAMLError) -> bool:
