@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask, g
 from flask_wtf.csrf import CSRFProtect
 
-from fieldwork import config
+from fieldwork import codes, config
 from fieldwork.db import db, migrate
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
@@ -55,6 +55,7 @@ def _init_templates(app: Flask) -> None:
     i18n.init_app(app)
     routing_filter.init_app(app)
     app.jinja_env.globals["study_name"] = app.config["STUDY_NAME"]
+    app.jinja_env.filters["grouped"] = codes.grouped
 
     @app.before_request
     def _nonce() -> None:

@@ -80,7 +80,7 @@ def require_role(*roles: str) -> Callable:
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
     """Sign-in page for staff."""
-    error = None
+    error = until = None
     if request.method == "POST":
         email = request.form.get("email", "").strip().lower()
         until, taken = signin_limits.take(email)
@@ -89,12 +89,14 @@ def sign_in():
             error = f"Too many attempts. Try again after {until:%H:%M} (UTC)."
         else:
             user = db.session.scalar(select(User).where(func.lower(User.email) == email))
-            if check_password(user, request.form.get("password", "")) and user.active:
+            good = check_password(user, request.form.get("password", "")) and user.active
+            db.session.commit()  # end the read, so the writes below wait their turn (SQLite)
+            if good:
                 return _signed_in(user, email, taken)
             record("sign_in_failed", email=email[:254])
             db.session.commit()
             error = "Enter a correct email address and password."
-    status = 400 if error else 200
+    status = (429 if until else 400) if error else 200
     return render_template("staff/sign_in.html", error=error), status
 
 

@@ -184,7 +184,8 @@ def test_open_link_gives_a_resume_code(app, client, codes):
         response = db.session.scalars(select(Response)).one()
         resume_code = response.resume_code
         assert response.invitation_id is None and response.language == "zh"
-    assert resume_code and resume_code in page
+    assert resume_code and len(resume_code) == 10
+    assert f"{resume_code[:5]}-{resume_code[5:]}" in page  # shown grouped, like access codes
     robot.answer_page(int(first.rsplit("/", 1)[1]))
     # Later, in another browser, with the resume code.
     other = app.test_client()
