@@ -37,7 +37,7 @@ def _try_code(client, code: str) -> int:
 
 
 def test_a_valid_code_does_not_reset_the_wrong_code_limit(app, client, codes):
-    """Finding 2: an attacker's own code, interleaved after every few guesses, used to clear them."""
+    """Finding 2: an attacker's own code, tried after every few guesses, used to clear them."""
     mine = codes["patient"][0]
     limit = app.config["CODE_ATTEMPTS"]
     statuses = []
