@@ -14,6 +14,18 @@ from tests.fieldwork.staff_factories import make_practice, post
 PASSWORD = "correct horse battery"
 
 
+@pytest.fixture(autouse=True)
+def cheap_hashes(monkeypatch):
+    """Argon2 with small costs: these tests try many passwords, not the hash's strength."""
+    from argon2 import PasswordHasher
+
+    from fieldwork import auth as auth_module
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(auth_module, "_hasher", cheap)
+    monkeypatch.setattr(auth_module, "_DUMMY_HASH", cheap.hash("not a real password"))
+
+
 def _sign_in(client, email="staff@example.org", password=PASSWORD, next_=None):
     token = csrf_token(client, "/staff/sign-in")
     query = {"next": next_} if next_ is not None else None
