@@ -76,3 +76,14 @@ def upload(client, url: str, text: str, data: dict | None = None, name="file.csv
 def read_csv(response) -> list[list[str]]:
     """The rows of a CSV download (BOM removed)."""
     return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+
+
+def use_cheap_hashes(monkeypatch) -> None:
+    """Argon2 with small costs, for tests that try many passwords (not the hash's strength)."""
+    from argon2 import PasswordHasher
+
+    from fieldwork import auth
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(auth, "_hasher", cheap)
+    monkeypatch.setattr(auth, "_DUMMY_HASH", cheap.hash("not a real password"))

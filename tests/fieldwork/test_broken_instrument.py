@@ -43,8 +43,6 @@ def test_validate_reports_file_and_line(tmp_path, monkeypatch):
     result = CliRunner().invoke(cli, ["validate", "deep.yaml"])
     assert result.exit_code == 1
     assert result.stderr.startswith("deep.yaml:3: lists and mappings nest more than")
-    assert (
-        ("Traceback" not in result.output
-        and result.exception is None)
-        or isinstance(result.exception, SystemExit)
+    assert ("Traceback" not in result.output and result.exception is None) or isinstance(
+        result.exception, SystemExit
     )

@@ -23,18 +23,13 @@ from fieldwork.models import Practice, Response
 from fieldwork.models.base import utcnow
 from tests.fieldwork.conftest import instrument
 from tests.fieldwork.robot import Robot, csrf
+from tests.fieldwork.staff_factories import use_cheap_hashes
 
 
 @pytest.fixture(autouse=True)
 def cheap_hashes(monkeypatch):
     """Argon2 with small costs: these tests try many passwords, not the hash's strength."""
-    from argon2 import PasswordHasher
-
-    from fieldwork import auth as auth_module
-
-    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    monkeypatch.setattr(auth_module, "_hasher", cheap)
-    monkeypatch.setattr(auth_module, "_DUMMY_HASH", cheap.hash("not a real password"))
+    use_cheap_hashes(monkeypatch)
 
 
 def _client(app, address: str):

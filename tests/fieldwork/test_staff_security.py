@@ -9,7 +9,7 @@ from fieldwork.db import db
 from fieldwork.demo import seed
 from fieldwork.models import Practice, Region
 from tests.conftest import csrf_token
-from tests.fieldwork.staff_factories import make_practice, post
+from tests.fieldwork.staff_factories import make_practice, post, use_cheap_hashes
 
 PASSWORD = "correct horse battery"
 
@@ -17,13 +17,7 @@ PASSWORD = "correct horse battery"
 @pytest.fixture(autouse=True)
 def cheap_hashes(monkeypatch):
     """Argon2 with small costs: these tests try many passwords, not the hash's strength."""
-    from argon2 import PasswordHasher
-
-    from fieldwork import auth as auth_module
-
-    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    monkeypatch.setattr(auth_module, "_hasher", cheap)
-    monkeypatch.setattr(auth_module, "_DUMMY_HASH", cheap.hash("not a real password"))
+    use_cheap_hashes(monkeypatch)
 
 
 def _sign_in(client, email="staff@example.org", password=PASSWORD, next_=None):
