@@ -63,7 +63,7 @@ def walker(app, auth, world, codes, monkeypatch):  # noqa: F811
 
 
 @settings(
-    max_examples=150,
+    max_examples=200,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
