@@ -28,22 +28,22 @@ def staff_world(app, auth):
     auth.login(role="admin")
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/staff/practices/?page={v}",
-        "/staff/practices/?region={v}",
-        "/staff/codes/practices/Y90001/patient?page={v}",
-        "/staff/admin/audit?page={v}",
-        "/staff/rates/?region={v}",
-        "/staff/rates/?page={v}",
-    ],
-)
-def test_odd_numbers_in_queries(app, client, staff_world, path):
-    for value in ODD_NUMBERS:
-        response = client.get(path.format(v=value))
-        expected = {400} if "\x00" in value else {200, 400}
-        assert response.status_code in expected, (path, value, response.status_code)
+QUERIES = [
+    "/staff/practices/?page={v}",
+    "/staff/practices/?region={v}",
+    "/staff/codes/practices/Y90001/patient?page={v}",
+    "/staff/admin/audit?page={v}",
+    "/staff/rates/?region={v}",
+    "/staff/rates/?page={v}",
+]
+
+
+def test_odd_numbers_in_queries(app, client, staff_world):
+    for path in QUERIES:
+        for value in ODD_NUMBERS:
+            response = client.get(path.format(v=value))
+            expected = {400} if "\x00" in value else {200, 400}
+            assert response.status_code in expected, (path, value, response.status_code)
 
 
 def test_ids_too_big_for_the_database_are_not_found(app, client, staff_world):
@@ -62,15 +62,12 @@ def test_odd_numbers_of_codes_to_issue(app, client, staff_world):
         assert "whole number from 1 to" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize(
-    ("url", "field"),
-    [("/staff/practices/new", "name"), ("/staff/practices/regions", "name")],
-)
-def test_nul_bytes_in_staff_forms(app, client, staff_world, url, field):
+def test_nul_bytes_in_staff_forms(app, client, staff_world):
     data = {"code": "Y90009", "name": "Bad\x00Name", "region": "North West", "status": "active"}
-    response = post(client, url, data)
-    assert response.status_code == 400
-    assert "control character" in response.get_data(as_text=True)
+    for url in ("/staff/practices/new", "/staff/practices/regions", "/staff/codes/issue"):
+        response = post(client, url, data)
+        assert response.status_code == 400, url
+        assert "control character" in response.get_data(as_text=True)
 
 
 def test_nul_bytes_in_sign_in_and_links(app, client, auth):
@@ -129,8 +126,7 @@ def _post_page(client, number, data):
     return client.post(f"/page/{number}", data={**data, "csrf_token": csrf(html)})
 
 
-@pytest.mark.parametrize("value", ["9" * 5000, "3000000000", "-3000000000", "1" * 20 + ".5"])
-def test_numbers_too_big_to_store_get_the_page_back(app, client, codes, value):
+def test_numbers_too_big_to_store_get_the_page_back(app, client, codes):
     with app.app_context():
         make_practice("Y99999")
         (code,), _ = make_codes("Y99999", "mental_health", 1)
@@ -147,9 +143,10 @@ def test_numbers_too_big_to_store_get_the_page_back(app, client, codes, value):
             if i.type in ("integer", "decimal") and f'name="{i.id}"' in html
         ]
         if numeric:
-            response = _post_page(client, number, {numeric[0].id: value})
-            assert response.status_code == 400
-            assert "digits or fewer" in response.get_data(as_text=True)
+            for value in ("9" * 5000, "3000000000", "-3000000000", "1" * 20 + ".5"):
+                response = _post_page(client, number, {numeric[0].id: value})
+                assert response.status_code == 400, value
+                assert "digits or fewer" in response.get_data(as_text=True)
             return
         location = robot.answer_page(number).headers["Location"]
     raise AssertionError("no number item was reached")

@@ -30,25 +30,17 @@ def _sign_in(client, email="staff@example.org", password=PASSWORD, next_=None):
     )
 
 
-@pytest.mark.parametrize(
-    "target",
-    [
-        "/\t/evil.com",
-        "/\n/evil.com",
-        "/\r/evil.com",
-        "//evil.com",
-        "/\\evil.com",
-        "https://evil.com/",
-        "/ /evil.com",
-        "\t/staff/",
-    ],
-)
-def test_sign_in_never_redirects_off_site(app, client, auth, target):
+OFF_SITE = ["/\t/evil.com", "/\n/evil.com", "/\r/evil.com", "//evil.com", "/\\evil.com"]
+OFF_SITE += ["https://evil.com/", "/ /evil.com", "\t/staff/"]
+
+
+def test_sign_in_never_redirects_off_site(app, auth):
     """Finding 3: `next=%2F%09%2Fevil.com` answered `Location: //evil.com`; `%0A` a 500."""
     auth.create()
-    response = _sign_in(client, next_=target)
-    assert response.status_code == 302
-    assert response.headers["Location"] == "/staff/"
+    for target in OFF_SITE:
+        response = _sign_in(app.test_client(), next_=target)
+        assert response.status_code == 302, repr(target)
+        assert response.headers["Location"] == "/staff/", repr(target)
 
 
 def test_sign_in_follows_a_same_site_path(app, client, auth):
