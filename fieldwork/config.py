@@ -43,4 +43,8 @@ def load(instance_path: str) -> dict:
         "CODE_WINDOW_SECONDS": int(env.get("CODE_WINDOW_SECONDS", "600")),
         "STUDY_NAME": env.get("STUDY_NAME", "Digital facilitation in general practice"),
         "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000"),
+        # Served over HTTPS unless in development (FIELDWORK_INSECURE_COOKIES=1, `make run`).
+        "HSTS": env.get("INSECURE_COOKIES", "") != "1",
+        # How many reverse proxies in front are trusted to set X-Forwarded-For/-Proto/-Host.
+        "PROXIES": int(env.get("PROXIES", "0")),
     }

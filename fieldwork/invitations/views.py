@@ -13,7 +13,7 @@ from fieldwork.audit import record
 from fieldwork.auth import require_role
 from fieldwork.catalogue import get_catalogue
 from fieldwork.csvout import csv_response
-from fieldwork.db import db
+from fieldwork.db import db, writes
 from fieldwork.invitations import bp
 from fieldwork.invitations.services import (
     MAIL_MERGE_HEADER,
@@ -123,6 +123,7 @@ def batch(batch_id: str):
 
 @bp.route("/batches/<batch_id>/mail-merge.csv")
 @require_role("coordinator")
+@writes
 def batch_csv(batch_id: str):
     """The batch as a mail-merge CSV: code, personal link, practice, questionnaire, mode."""
     invitations = _batch_or_404(batch_id)

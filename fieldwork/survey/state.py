@@ -5,11 +5,11 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from flask import session
+from flask import request, session
 from flask_login import current_user
 
 from fieldwork.catalogue import get_catalogue
-from fieldwork.db import db
+from fieldwork.db import SAFE_METHODS, db
 from fieldwork.models import Invitation, Practice, Response
 from fieldwork.models.responses import ASSISTED, ONLINE
 from forms.model import Instrument
@@ -61,7 +61,7 @@ def current() -> Entry | None:
     if not data:
         return None
     catalogue = get_catalogue()
-    response = db.session.get(Response, data["response"]) if data.get("response") else None
+    response = _response(data.get("response"))
     if response is not None:
         instrument = catalogue.instrument_for(response.instrument_version_id)
     elif data["instrument"] in catalogue.current:
@@ -77,6 +77,24 @@ def current() -> Entry | None:
     return Entry(instrument, practice, invitation, response, data["start_key"], language, assisted)
 
 
+def _response(response_id: int | None) -> Response | None:
+    """The respondent's response; a request that may change it locks its row first.
+
+    Locking (SELECT ... FOR UPDATE on PostgreSQL; on SQLite the request's transaction
+    holds the write lock from its start) makes a page save and the final submit take
+    turns, and each sees the other's outcome: once submitted, nothing changes it.
+    """
+    if not response_id:
+        return None
+    lock = request.method not in SAFE_METHODS
+    return db.session.get(Response, response_id, with_for_update=lock, populate_existing=lock)
+
+
+def language() -> str | None:
+    """The language the respondent answers in, from the session alone (no database)."""
+    return (session.get(KEY) or {}).get("language")
+
+
 def set_language(language: str) -> None:
     """Remember the language chosen on the welcome page."""
     session[KEY] = {**session[KEY], "language": language}
@@ -84,7 +102,7 @@ def set_language(language: str) -> None:
 
 def attach(response: Response) -> None:
     """Remember the response once it exists."""
-    session[KEY] = {**session[KEY], "response": response.id}
+    session[KEY] = {**session[KEY], "response": response.id, "language": response.language}
 
 
 def forget() -> None:
