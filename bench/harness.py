@@ -57,10 +57,19 @@ class Server:
         """Start the server and wait until it answers."""
         command = [sys.executable, "-c", "from fieldwork.cli import main; main()", "serve"]
         command += ["--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers)]
-        output = open(self.log, "ab") if self.log else subprocess.DEVNULL  # noqa: SIM115
-        self.process = subprocess.Popen(
-            command, env=self.env, stdout=output, stderr=output, start_new_session=True
-        )
+        if self.log:
+            with open(self.log, "ab") as output:  # the child keeps its own copy
+                self.process = subprocess.Popen(
+                    command, env=self.env, stdout=output, stderr=output, start_new_session=True
+                )
+        else:
+            self.process = subprocess.Popen(
+                command,
+                env=self.env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -185,26 +194,32 @@ class Respondent:
 
     def _request(self, client: httpx.Client, method: str, url: str, **kw) -> httpx.Response:
         started = time.perf_counter()
-        response = client.request(method, url, cookies=self.cookies, **kw)
+        response = client.request(method, url, **kw)
         self.latencies.append(time.perf_counter() - started)
         self.statuses.append(response.status_code)
-        self.cookies.update(response.cookies)
         return response
 
     def run(self, base_url: str, max_pages: int | None = None, timeout: float = 60) -> None:
         """Come in (or back) with the code and carry on to the end (or `max_pages` posts)."""
-        with httpx.Client(base_url=base_url, timeout=timeout) as client:
-            start = self._request(client, "GET", "/")
-            sent = self._request(
-                client, "POST", "/", data={"code": self.code, "csrf_token": token(start.text)}
-            )
-            if sent.status_code == 410:  # already sent: a respondent resuming after the end
-                self.done = True
-                return
-            welcome = self._request(client, "GET", "/welcome")
-            data = {"language": "en", "csrf_token": token(welcome.text)}
-            location = self._request(client, "POST", "/welcome", data=data).headers["location"]
-            self._pages(client, location, max_pages)
+        with httpx.Client(base_url=base_url, timeout=timeout, cookies=self.cookies) as client:
+            try:
+                self._run(client, max_pages)
+            finally:  # keep the session for coming back after a failure
+                self.cookies = httpx.Cookies(client.cookies)
+
+    def _run(self, client: httpx.Client, max_pages: int | None) -> None:
+        """Enter the code, choose the language, then the pages."""
+        start = self._request(client, "GET", "/")
+        sent = self._request(
+            client, "POST", "/", data={"code": self.code, "csrf_token": token(start.text)}
+        )
+        if sent.status_code == 410:  # already sent: a respondent resuming after the end
+            self.done = True
+            return
+        welcome = self._request(client, "GET", "/welcome")
+        data = {"language": "en", "csrf_token": token(welcome.text)}
+        location = self._request(client, "POST", "/welcome", data=data).headers["location"]
+        self._pages(client, location, max_pages)
 
     def _pages(self, client: httpx.Client, location: str, max_pages: int | None) -> None:
         pages, posted = web_pages(self.instrument), 0
@@ -309,6 +324,7 @@ def differences(app, respondents: list[Respondent], complete: bool = True) -> li
     from fieldwork import answers, codes
     from fieldwork.db import db
     from fieldwork.models import Invitation, Response
+    from fieldwork.models.responses import COMPLETE
 
     found = []
     with app.app_context():
@@ -326,7 +342,7 @@ def differences(app, respondents: list[Respondent], complete: bool = True) -> li
             stored = answers.load_answers(db.session, r.instrument, response.id)
             if stored != r.saved and stored != r.saved | r.pending:
                 found.append(f"{r.code}: stored {sorted(stored)} != sent {sorted(r.saved)}")
-            if complete and (response.status != "complete" or not r.done):
+            if complete and (response.status != COMPLETE or not r.done):
                 found.append(f"{r.code}: {response.status}, done={r.done}")
         db.session.remove()
     return found
