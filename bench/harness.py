@@ -46,6 +46,8 @@ class Server:
     env: dict[str, str]
     workers: int = 2
     log: Path | None = None
+    access_log: str = "-"
+    command: list[str] | None = None  # another server (the bench's hello) instead
     process: subprocess.Popen | None = None
 
     @property
@@ -55,8 +57,11 @@ class Server:
 
     def start(self, wait: float = 60.0) -> None:
         """Start the server and wait until it answers."""
-        command = [sys.executable, "-c", "from fieldwork.cli import main; main()", "serve"]
-        command += ["--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers)]
+        command = self.command or [
+            *(sys.executable, "-c", "from fieldwork.cli import main; main()", "serve"),
+            *("--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers)),
+            *("--access-log", self.access_log),
+        ]
         if self.log:
             with open(self.log, "ab") as output:  # the child keeps its own copy
                 self.process = subprocess.Popen(
