@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from functools import cached_property
 
 from flask import request, session
 from flask_login import current_user
@@ -22,12 +23,22 @@ class Entry:
     """How the respondent came in, before and after a response exists."""
 
     instrument: Instrument
-    practice: Practice
-    invitation: Invitation | None
+    practice_id: int
+    invitation_id: int | None
     response: Response | None
     start_key: str
     language: str | None
     assisted: bool
+
+    @cached_property
+    def practice(self) -> Practice | None:
+        """The practice (looked up only when needed: question pages do not)."""
+        return db.session.get(Practice, self.practice_id)
+
+    @cached_property
+    def invitation(self) -> Invitation | None:
+        """The invitation of a personal code, if any."""
+        return db.session.get(Invitation, self.invitation_id) if self.invitation_id else None
 
     @property
     def mode(self) -> int:
@@ -68,13 +79,20 @@ def current() -> Entry | None:
         instrument = catalogue.current[data["instrument"]]
     else:
         return None
-    practice = db.session.get(Practice, data["practice"])
-    invitation = db.session.get(Invitation, data["invitation"]) if data["invitation"] else None
-    if practice is None:
-        return None
     assisted = bool(data.get("assisted")) and current_user.is_authenticated
     language = response.language if response else data.get("language")
-    return Entry(instrument, practice, invitation, response, data["start_key"], language, assisted)
+    entry = Entry(
+        instrument,
+        data["practice"],
+        data["invitation"],
+        response,
+        data["start_key"],
+        language,
+        assisted,
+    )
+    if response is None and entry.practice is None:  # the practice is gone: start again
+        return None
+    return entry
 
 
 def _response(response_id: int | None) -> Response | None:
