@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import unquote
 
 import click
 from gunicorn.app.base import BaseApplication
@@ -29,9 +30,9 @@ class MaskedLogger(Logger):
         query = environ.get("QUERY_STRING") or ""
         target = environ.get("PATH_INFO", "") + (f"?{query}" if query else "")
         atoms["r"] = f"{environ['REQUEST_METHOD']} {target} {environ['SERVER_PROTOCOL']}"
-        return {
-            key: mask(value) if isinstance(value, str) else value for key, value in atoms.items()
-        }
+        atoms["U"] = environ.get("PATH_INFO", "")
+        # Percent-decoded first: /%63/CODE reaches the same page as /c/CODE.
+        return {k: mask(unquote(v)) if isinstance(v, str) else v for k, v in atoms.items()}
 
 
 def build_app():
