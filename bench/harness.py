@@ -55,7 +55,7 @@ class Server:
         """The server's base URL."""
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, wait: float = 60.0) -> None:
+    def start(self, wait: float = 180.0) -> None:
         """Start the server and wait until it answers."""
         command = self.command or [
             *(sys.executable, "-c", "from fieldwork.cli import main; main()", "serve"),
@@ -214,13 +214,12 @@ class Respondent:
 
     def _run(self, client: httpx.Client, max_pages: int | None) -> None:
         """Enter the code, choose the language, then the pages."""
-        start = self._request(client, "GET", "/")
-        sent = self._request(
-            client, "POST", "/", data={"code": self.code, "csrf_token": token(start.text)}
-        )
+        sent = self._request(client, "GET", f"/c/{self.code}")  # the link on the letter
         if sent.status_code == 410:  # already sent: a respondent resuming after the end
             self.done = True
             return
+        if sent.status_code != 302:
+            raise AssertionError(f"/c/…: {sent.status_code}")
         welcome = self._request(client, "GET", "/welcome")
         data = {"language": "en", "csrf_token": token(welcome.text)}
         location = self._request(client, "POST", "/welcome", data=data).headers["location"]

@@ -34,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     error_pages.init_app(app)
     auth.init_app(app)
+    _lazy_current_user(app)
     for blueprint in (survey.bp, practices.bp, invitations.bp, users.bp, rates.bp):
         app.register_blueprint(blueprint)
     from fieldwork.cli import register_commands
@@ -57,6 +58,24 @@ def _init_templates(app: Flask) -> None:
     @app.context_processor
     def _globals() -> dict:
         return {"csp_nonce": g.get("csp_nonce", "")}
+
+
+def _lazy_current_user(app: Flask) -> None:
+    """Give templates `current_user` as a proxy, loaded only by pages that use it.
+
+    Flask-Login's own context processor loads the user for every page rendered, so each
+    respondent page paid for a user lookup and a rewritten session cookie.
+    """
+    from flask_login import current_user
+    from flask_login.utils import _user_context_processor
+
+    processors = app.template_context_processors[None]
+    if _user_context_processor in processors:
+        processors.remove(_user_context_processor)
+
+    @app.context_processor
+    def _user() -> dict:
+        return {"current_user": current_user}
 
 
 def _init_security_headers(app: Flask) -> None:

@@ -110,8 +110,8 @@ def test_200_respondents_complete_through_a_sigkill_and_the_database_holds_what_
 ):
     respondents = _respondents(app, _seeded_codes(app, RESPONDENTS))
     with live_servers(1, workers=2) as (server,):
-        # Four redirects per respondent to reach the pages, then pages: kill mid-way.
-        watcher, state = _kill_when(server, respondents, RESPONDENTS * 3)
+        # Five redirects per respondent (link, welcome, two pages, send): kill at 40 %.
+        watcher, state = _kill_when(server, respondents, RESPONDENTS * 2)
         result = run_load(respondents, [server.url], limit_seconds=150)
         watcher.join()
     assert state["killed_after"] is not None, "the server was never killed"
