@@ -36,9 +36,14 @@ class MaskedLogger(Logger):
 
 
 def build_app():
-    """A worker's app; the instrument catalogue is synced now rather than on a first request."""
+    """The app, loaded once before the workers fork; the instrument catalogue synced now.
+
+    The database connections used for the sync are closed before the fork, so every
+    worker opens its own.
+    """
     from fieldwork import create_app
     from fieldwork.catalogue import get_catalogue
+    from fieldwork.db import db
 
     app = create_app()
     with app.app_context():
@@ -47,6 +52,9 @@ def build_app():
         except SQLAlchemyError as error:  # the database is not there yet: sync on first use
             log.warning("catalogue not synced at start: %s", type(error).__name__)
             app.extensions.pop("fieldwork.catalogue", None)
+        db.session.remove()
+        for engine in db.engines.values():
+            engine.dispose()
     return app
 
 
@@ -63,7 +71,7 @@ class Server(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        """Each worker builds its own app (after the fork: no shared connections)."""
+        """The app (built in the master: workers fork from it and connect on their own)."""
         return build_app()
 
 
@@ -73,6 +81,7 @@ def options(bind: str, workers: int, timeout: int, access_log: str | None) -> di
         "bind": bind,
         "workers": workers,
         "worker_class": "sync",
+        "preload_app": True,
         "timeout": timeout,
         "graceful_timeout": timeout,
         "accesslog": access_log,
