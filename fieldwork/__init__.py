@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Flask, g
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from fieldwork import codes, config
 from fieldwork.db import db, migrate
@@ -21,6 +22,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(config.load(app.instance_path))
     if test_config:
         app.config.update(test_config)
+    if app.config["PROXIES"]:
+        count = app.config["PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
     csrf.init_app(app)
@@ -40,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     error_pages.init_app(app)
     bad_input.init_app(app)
     auth.init_app(app)
+    _lazy_current_user(app)
     for blueprint in (survey.bp, practices.bp, invitations.bp, users.bp, rates.bp):
         app.register_blueprint(blueprint)
     from fieldwork.cli import register_commands
@@ -66,6 +71,24 @@ def _init_templates(app: Flask) -> None:
         return {"csp_nonce": g.get("csp_nonce", "")}
 
 
+def _lazy_current_user(app: Flask) -> None:
+    """Give templates `current_user` as a proxy, loaded only by pages that use it.
+
+    Flask-Login's own context processor loads the user for every page rendered, so each
+    respondent page paid for a user lookup and a rewritten session cookie.
+    """
+    from flask_login import current_user
+    from flask_login.utils import _user_context_processor
+
+    processors = app.template_context_processors[None]
+    if _user_context_processor in processors:
+        processors.remove(_user_context_processor)
+
+    @app.context_processor
+    def _user() -> dict:
+        return {"current_user": current_user}
+
+
 def _init_security_headers(app: Flask) -> None:
     """A strict content security policy and the usual hardening headers."""
 
@@ -81,6 +104,10 @@ def _init_security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        if app.config["HSTS"]:
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
         if "text/html" in response.content_type:
             response.headers.setdefault("Cache-Control", "no-store")
         return response

@@ -22,6 +22,7 @@ from sqlalchemy import (
     SmallInteger,
     Table,
     Text,
+    bindparam,
     insert,
     select,
     update,
@@ -150,9 +151,20 @@ def _item_value(item: Item, row: Any) -> Any:
     return value
 
 
+_ROW_QUERIES: dict[int, Any] = {}
+
+
+def _row_query(table: Table):
+    """SELECT one response's row, built once per table (the hot path of every page)."""
+    key = id(table)
+    if key not in _ROW_QUERIES:
+        _ROW_QUERIES[key] = select(table).where(table.c.response_id == bindparam("response_id"))
+    return _ROW_QUERIES[key]
+
+
 def load_answers(session: Session, instrument: Instrument, response_id: int) -> dict[str, Any]:
     """Every stored answer of one response."""
-    table = answer_table(instrument)
-    row = session.execute(select(table).where(table.c.response_id == response_id)).mappings()
+    query = _row_query(answer_table(instrument))
+    row = session.execute(query, {"response_id": response_id}).mappings()
     found = row.first()
     return {} if found is None else row_to_answers(instrument, found)

@@ -50,4 +50,8 @@ def load(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_MB", "25")) * 1024 * 1024,
         "STUDY_NAME": env.get("STUDY_NAME", "Digital facilitation in general practice"),
         "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000"),
+        # Served over HTTPS unless in development (FIELDWORK_INSECURE_COOKIES=1, `make run`).
+        "HSTS": env.get("INSECURE_COOKIES", "") != "1",
+        # How many reverse proxies in front are trusted to set X-Forwarded-For/-Proto/-Host.
+        "PROXIES": int(env.get("PROXIES", "0")),
     }

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from flask import current_app, has_request_context, request
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
@@ -46,15 +49,42 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA busy_timeout=20000")
     cursor.close()
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def writes(view: Callable) -> Callable:
+    """Mark a GET view that writes, so its SQLite transactions take the write lock at once."""
+    view.fieldwork_writes = True  # type: ignore[attr-defined]
+    return view
+
+
+def _will_write() -> bool:
+    """Whether the current transaction may write: every one outside a request, and
+    those of requests that are not GET/HEAD/OPTIONS or whose view is marked `writes`."""
+    if not has_request_context():
+        return True
+    if request.method not in SAFE_METHODS:
+        return True
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "fieldwork_writes", False))
 
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection) -> None:
-    """Open SQLite transactions explicitly (see `_sqlite_pragmas`)."""
+    """Open SQLite transactions explicitly (see `_sqlite_pragmas`).
+
+    Under WAL a deferred transaction that reads and then writes fails at once with
+    "database is locked" when another connection committed in between (the busy
+    timeout cannot help), so a transaction that may write begins IMMEDIATE: it waits
+    its turn for the write lock (up to the busy timeout) and then cannot fail that way.
+    Reads of GET pages stay deferred and run alongside the writer.
+    """
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _will_write() else "BEGIN")
 
 
 def is_sqlite() -> bool:

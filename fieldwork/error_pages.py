@@ -5,17 +5,25 @@ from __future__ import annotations
 import logging
 import re
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
-# /c/<code>, /s/<instrument>/<token>: mask the secret part wherever a path is logged.
-_SECRET_PATHS = re.compile(r"(/c/)[^\s/?\"]+|(/s/[a-z0-9_]+/)[^\s/?\"]+")
+from fieldwork.db import db
+from fieldwork.i18n import UI
+
+log = logging.getLogger(__name__)
+
+# /c/<code>, /s/<instrument>/<token>, /staff/codes/code/<code>: mask the secret part
+# wherever a path is logged (development server and gunicorn's access log alike).
+_SECRET_PATHS = re.compile(r"(/c/|/s/[a-z0-9_]+/|/staff/codes/code/)[^\s/?\"]+")
 
 
 def mask(text: str) -> str:
     """Replace access codes and link tokens in a logged path with ***."""
-    return _SECRET_PATHS.sub(lambda m: (m.group(1) or m.group(2)) + "***", text)
+    return _SECRET_PATHS.sub(lambda m: m.group(1) + "***", text)
 
 
 class MaskSecrets(logging.Filter):
@@ -33,9 +41,41 @@ def _page(status: int, title: str, body: str):
     return render_template("error.html", lang="en", title=title, body=body), status
 
 
+def _visitor_language() -> str:
+    """The respondent's language, from the session or the browser (never the database)."""
+    from fieldwork.survey import state
+
+    chosen = state.language()
+    if chosen in UI:
+        return chosen
+    return request.accept_languages.best_match(list(UI)) or "en"
+
+
+def _database_unavailable(error: Exception) -> bool:
+    """Whether a database error means the database could not be reached for now."""
+    if isinstance(error, OperationalError | InterfaceError | PoolTimeout):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+def _try_again(error: Exception):
+    """The friendly 503 page: the transaction is rolled back, nothing half-written is kept."""
+    db.session.remove()
+    log.warning("database unavailable: %s", type(getattr(error, "orig", error)).__name__)
+    html = render_template("survey/unavailable.html", lang=_visitor_language())
+    return html, 503, {"Retry-After": "10"}
+
+
 def init_app(app: Flask) -> None:
     """Register the error pages and the log filter."""
     logging.getLogger("werkzeug").addFilter(MaskSecrets())
+
+    @app.errorhandler(DBAPIError)
+    @app.errorhandler(PoolTimeout)
+    def _database(error: Exception):
+        if _database_unavailable(error):
+            return _try_again(error)
+        return _crash(error)
 
     @app.errorhandler(CSRFError)
     def _csrf(_error):
@@ -56,6 +96,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _crash(error: Exception):
+        db.session.remove()
         app.logger.exception("unhandled error", exc_info=error)
         return _page(
             500,

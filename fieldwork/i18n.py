@@ -65,6 +65,8 @@ UI: dict[str, dict[str, str]] = {
         "closed_closed_body": "This code or link can no longer be used. If you think this is wrong, contact the study team.",
         "too_many_title": "Too many attempts",
         "too_many_body": "Too many codes were entered that we did not recognise. For your security, please wait {minutes} minutes before you try again.",
+        "unavailable_title": "Sorry, please try again",
+        "unavailable_body": "The service is busy or briefly unavailable. Your answers on this page were not saved: go back and press Continue again in a minute. Answers you saved before are kept.",
     },
     "zh": {
         "skip_link": "跳到主要内容",
@@ -116,6 +118,8 @@ UI: dict[str, dict[str, str]] = {
         "closed_closed_body": "此访问码或链接已无法使用。如果您认为有误，请联系研究团队。",
         "too_many_title": "尝试次数过多",
         "too_many_body": "输入的无法识别的访问码次数过多。为了您的安全，请等待 {minutes} 分钟后再试。",
+        "unavailable_title": "抱歉，请稍后再试",
+        "unavailable_body": "服务繁忙或暂时无法使用。本页的答案尚未保存：请过一分钟后返回并再次点击继续。您之前保存的答案都会保留。",
     },
 }
 

@@ -85,27 +85,42 @@ def _attributes(data: Mapping[str, Any]) -> Markup:
 class _PageContext:
     """The respondent's instrument, pages and earlier answers, looked up once per request."""
 
-    def __init__(self) -> None:
-        from fieldwork.survey import state
-
-        entry = state.current()
-        self.response = entry.response if entry else None
-        self.instrument = entry.instrument if entry else None
+    def __init__(
+        self, instrument: Instrument | None, response: Any, saved: Mapping[str, Any] | None
+    ) -> None:
+        self.response, self.instrument = response, instrument
         self.pages: dict[str, Page] = {}
         if self.instrument is not None:
             for page in web_pages(self.instrument):
                 self.pages.update(dict.fromkeys((item.id for item in page.items), page))
+        self._stored = saved
         self._saved: Mapping[str, Any] | None = None
 
     def saved(self) -> Mapping[str, Any]:
         """The stored answers that apply (loaded only when a rule names an earlier page)."""
         if self._saved is None:
-            from fieldwork import answers as store
-            from fieldwork.db import db
+            stored = self._stored
+            if stored is None:
+                from fieldwork import answers as store
+                from fieldwork.db import db
 
-            stored = store.load_answers(db.session, self.instrument, self.response.id)
+                stored = store.load_answers(db.session, self.instrument, self.response.id)
             self._saved = routed_answers(self.instrument, stored)
         return self._saved
+
+
+def use_page(instrument: Instrument, response: Any, saved: Mapping[str, Any]) -> None:
+    """Give the filter what the view already loaded, so rendering never queries again."""
+    g.fw_routing = _PageContext(instrument, response, saved)
+
+
+def _context_from_session() -> _PageContext:
+    from fieldwork.survey import state
+
+    entry = state.current()
+    if entry is None:
+        return _PageContext(None, None, None)
+    return _PageContext(entry.instrument, entry.response, None)
 
 
 def routing_attributes(item: Item) -> Markup:
@@ -114,7 +129,7 @@ def routing_attributes(item: Item) -> Markup:
         return Markup("")
     context = g.get("fw_routing")
     if context is None:
-        context = g.fw_routing = _PageContext()
+        context = g.fw_routing = _context_from_session()
     page = context.pages.get(item.id)
     if page is None or context.response is None:
         return Markup("")

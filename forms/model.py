@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -161,7 +162,9 @@ class Instrument:
         """The first declared language."""
         return self.languages[0]
 
-    @property
+    # Derived views are computed once per instrument (cached_property writes the instance
+    # __dict__, which a frozen dataclass allows): respondent pages ask for them often.
+    @cached_property
     def items(self) -> tuple[Item, ...]:
         """Every item in instrument order."""
         return tuple(item for section in self.sections for item in section.items)
@@ -172,10 +175,11 @@ class Instrument:
 
     def item(self, item_id: str) -> Item:
         """The item called `item_id` (KeyError if there is none)."""
-        for item in self.items:
-            if item.id == item_id:
-                return item
-        raise KeyError(item_id)
+        return self._items_by_id[item_id]
+
+    @cached_property
+    def _items_by_id(self) -> Mapping[str, Item]:
+        return MappingProxyType({item.id: item for item in self.items})
 
     def section_of(self, item_id: str) -> Section:
         """The section holding `item_id`."""
@@ -184,7 +188,7 @@ class Instrument:
                 return section
         raise KeyError(item_id)
 
-    @property
+    @cached_property
     def missing_codes(self) -> Mapping[str, frozenset[int]]:
         """User-missing codes per reference name (item id, or `grid.row`)."""
         result: dict[str, frozenset[int]] = {}
@@ -198,6 +202,10 @@ class Instrument:
 
     def question_numbers(self) -> Mapping[str, str]:
         """Question numbers `Q1`, `Q2`… for every question, in order (notes have none)."""
+        return self._question_numbers
+
+    @cached_property
+    def _question_numbers(self) -> Mapping[str, str]:
         return MappingProxyType(
             {item.id: f"Q{n}" for n, item in enumerate(self.iter_questions(), start=1)}
         )

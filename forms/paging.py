@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -56,8 +57,24 @@ def _split(items: Sequence[Item]) -> list[tuple[Item, ...]]:
     return [tuple(chunk) for chunk in chunks if chunk]
 
 
+_PAGES: dict[int, tuple[Page, ...]] = {}
+
+
 def web_pages(instrument: Instrument) -> tuple[Page, ...]:
-    """The online pages of an instrument, in order (items marked `web: false` left out)."""
+    """The online pages of an instrument, in order (items marked `web: false` left out).
+
+    Built once per instrument object (instruments are immutable) and forgotten with it.
+    """
+    key = id(instrument)
+    pages = _PAGES.get(key)
+    if pages is None:
+        pages = _PAGES[key] = _build_pages(instrument)
+        weakref.finalize(instrument, _PAGES.pop, key, None)
+    return pages
+
+
+def _build_pages(instrument: Instrument) -> tuple[Page, ...]:
+    """Split every section into pages."""
     pages: list[Page] = []
     for section in instrument.sections:
         items = [item for item in section.items if item.web]

@@ -14,7 +14,7 @@ from fieldwork.auth import require_role
 from fieldwork.bad_input import whole_number
 from fieldwork.catalogue import get_catalogue
 from fieldwork.csvout import csv_response
-from fieldwork.db import db
+from fieldwork.db import db, writes
 from fieldwork.invitations import bp
 from fieldwork.invitations.services import (
     MAIL_MERGE_HEADER,
@@ -124,6 +124,7 @@ def batch(batch_id: str):
 
 @bp.route("/batches/<batch_id>/mail-merge.csv")
 @require_role("coordinator")
+@writes
 def batch_csv(batch_id: str):
     """The batch as a mail-merge CSV: code, personal link, practice, questionnaire, mode."""
     invitations = _batch_or_404(batch_id)

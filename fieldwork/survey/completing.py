@@ -9,6 +9,7 @@ from fieldwork import answers as store
 from fieldwork.catalogue import get_catalogue
 from fieldwork.db import db
 from fieldwork.models.responses import COMPLETE
+from fieldwork.routing_filter import use_page
 from fieldwork.survey import bp, state
 from fieldwork.survey.services import record_page, start_response, submit_response
 from fieldwork.survey.views import (
@@ -114,9 +115,11 @@ def page(number: int):
             return redirect(resume_target(instrument, response, merged, after=current.number))
         view = page_view(instrument, current, form, saved, lang)
         view.update(errors=error_summary(form), resume_code=response.resume_code)
+        use_page(instrument, response, saved)
         return render_template("survey/page.html", **view), 400
     form = build_form(current.items, instrument, lang, answers=saved)
     view = page_view(instrument, current, form, saved, lang)
+    use_page(instrument, response, saved)
     return render_template("survey/page.html", **view, errors=[], resume_code=response.resume_code)
 
 

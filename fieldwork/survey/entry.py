@@ -12,7 +12,7 @@ from sqlalchemy import select
 from fieldwork import staff_sessions, throttle
 from fieldwork.auth import require_role
 from fieldwork.catalogue import get_catalogue
-from fieldwork.db import db
+from fieldwork.db import db, writes
 from fieldwork.models import Practice
 from fieldwork.models.base import utcnow
 from fieldwork.models.responses import COMPLETE
@@ -102,6 +102,7 @@ def start():
 
 
 @bp.route("/c/<code>")
+@writes
 def code_link(code: str):
     """A personal link (or QR code) carrying the access code."""
     return _enter_with_code(code)

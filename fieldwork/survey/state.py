@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from functools import cached_property
 
-from flask import session
+from flask import request, session
 from flask_login import current_user
 
 from fieldwork.catalogue import get_catalogue
-from fieldwork.db import db
+from fieldwork.db import SAFE_METHODS, db
 from fieldwork.models import Invitation, Practice, Response
 from fieldwork.models.responses import ASSISTED, ONLINE
 from forms.model import Instrument
@@ -22,12 +23,22 @@ class Entry:
     """How the respondent came in, before and after a response exists."""
 
     instrument: Instrument
-    practice: Practice
-    invitation: Invitation | None
+    practice_id: int
+    invitation_id: int | None
     response: Response | None
     start_key: str
     language: str | None
     assisted: bool
+
+    @cached_property
+    def practice(self) -> Practice | None:
+        """The practice (looked up only when needed: question pages do not)."""
+        return db.session.get(Practice, self.practice_id)
+
+    @cached_property
+    def invitation(self) -> Invitation | None:
+        """The invitation of a personal code, if any."""
+        return db.session.get(Invitation, self.invitation_id) if self.invitation_id else None
 
     @property
     def mode(self) -> int:
@@ -61,20 +72,45 @@ def current() -> Entry | None:
     if not data:
         return None
     catalogue = get_catalogue()
-    response = db.session.get(Response, data["response"]) if data.get("response") else None
+    response = _response(data.get("response"))
     if response is not None:
         instrument = catalogue.instrument_for(response.instrument_version_id)
     elif data["instrument"] in catalogue.current:
         instrument = catalogue.current[data["instrument"]]
     else:
         return None
-    practice = db.session.get(Practice, data["practice"])
-    invitation = db.session.get(Invitation, data["invitation"]) if data["invitation"] else None
-    if practice is None:
-        return None
     assisted = bool(data.get("assisted")) and current_user.is_authenticated
     language = response.language if response else data.get("language")
-    return Entry(instrument, practice, invitation, response, data["start_key"], language, assisted)
+    entry = Entry(
+        instrument,
+        data["practice"],
+        data["invitation"],
+        response,
+        data["start_key"],
+        language,
+        assisted,
+    )
+    if response is None and entry.practice is None:  # the practice is gone: start again
+        return None
+    return entry
+
+
+def _response(response_id: int | None) -> Response | None:
+    """The respondent's response; a request that may change it locks its row first.
+
+    Locking (SELECT ... FOR UPDATE on PostgreSQL; on SQLite the request's transaction
+    holds the write lock from its start) makes a page save and the final submit take
+    turns, and each sees the other's outcome: once submitted, nothing changes it.
+    """
+    if not response_id:
+        return None
+    lock = request.method not in SAFE_METHODS
+    return db.session.get(Response, response_id, with_for_update=lock, populate_existing=lock)
+
+
+def language() -> str | None:
+    """The language the respondent answers in, from the session alone (no database)."""
+    return (session.get(KEY) or {}).get("language")
 
 
 def set_language(language: str) -> None:
@@ -84,7 +120,7 @@ def set_language(language: str) -> None:
 
 def attach(response: Response) -> None:
     """Remember the response once it exists."""
-    session[KEY] = {**session[KEY], "response": response.id}
+    session[KEY] = {**session[KEY], "response": response.id, "language": response.language}
 
 
 def forget() -> None:

@@ -12,7 +12,7 @@ from fieldwork.audit import record
 from fieldwork.auth import require_role
 from fieldwork.bad_input import whole_number
 from fieldwork.csvout import csv_response
-from fieldwork.db import db
+from fieldwork.db import db, writes
 from fieldwork.models import AuditEvent
 from fieldwork.models.base import utcnow
 from fieldwork.users import bp
@@ -63,6 +63,7 @@ def audit():
 
 @bp.route("/audit.csv")
 @require_role()
+@writes
 def audit_csv():
     """The audit log (or one action's events) as CSV, newest first."""
     action = request.args.get("action", "")

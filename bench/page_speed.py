@@ -1,0 +1,150 @@
+"""Respondent page speed as served: the patient survey's first question page under gunicorn.
+
+In one run, for each database: a bare Flask "hello" and the app, each under gunicorn with
+2 sync workers, driven by wrk with 16 connections for `-d` seconds: GET of the first
+question page, and POST (a valid save of it) by 16 respondents in turn. Prints requests
+per second, the ratio to hello and the 99th percentile latency. Goal: each >= 0.2x hello,
+p99 <= 50 ms.
+
+.venv/bin/python bench/page_speed.py [-d 10] [--url postgresql+psycopg://…/test]
+(needs wrk: apt-get install -y wrk)
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+from harness import ROOT, Server, answer, free_port, server_env, token
+from respondent_pages import database, make_app
+
+from fieldwork.db import db
+from forms.paging import item_applies, web_pages
+
+HERE = Path(__file__).resolve().parent
+CONNECTIONS = 16
+FIRST_QUESTIONS = "/page/2"
+
+
+def _at_first_questions(url: str, code: str, instrument, seed: int) -> tuple[str, str]:
+    """Bring one respondent to the first question page: (Cookie header, POST body)."""
+    with httpx.Client(base_url=url, timeout=30) as client:
+        client.post("/", data={"code": code, "csrf_token": token(client.get("/").text)})
+        data = {"language": "en", "csrf_token": token(client.get("/welcome").text)}
+        location = client.post("/welcome", data=data).headers["location"]
+        notes = client.post(location, data={"csrf_token": token(client.get(location).text)})
+        assert notes.headers["location"] == FIRST_QUESTIONS, notes.headers.get("location")
+        html = client.get(FIRST_QUESTIONS).text
+        cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+    page, rng, given = web_pages(instrument)[1], random.Random(seed), {}
+    fields: dict = {"csrf_token": token(html)}
+    for item in page.items:
+        if item.is_question and item_applies(item, instrument, given):
+            posted, given[item.id] = answer(item, rng, f"bench {seed}")
+            fields |= posted
+    return cookie, urlencode(fields, doseq=True)
+
+
+def _lua(method: str, sessions: list[tuple[str, str]]) -> str:
+    """A wrk script sending `method` requests for the sessions in turn."""
+    rows = ",\n".join(
+        f"{{{_lua_string(cookie)}, {_lua_string(body)}}}" for cookie, body in sessions
+    )
+    return f"""
+local sessions = {{ {rows} }}
+local i = 0
+request = function()
+  i = i % #sessions + 1
+  local s = sessions[i]
+  local headers = {{["Cookie"] = s[1]}}
+  if "{method}" == "POST" then
+    headers["Content-Type"] = "application/x-www-form-urlencoded"
+    return wrk.format("POST", "{FIRST_QUESTIONS}", headers, s[2])
+  end
+  return wrk.format("GET", "{FIRST_QUESTIONS}", headers)
+end
+"""
+
+
+def _lua_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def wrk(url: str, seconds: int, script: str | None = None) -> tuple[float, float, int]:
+    """(requests per second, p99 ms, non-2xx/3xx responses) from one wrk run."""
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", url]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
+        if script:
+            lua.write(script)
+            lua.flush()
+            command[1:1] = ["-s", lua.name]
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    found = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", output)
+    p99 = float(found.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[found.group(2)]
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return rate, p99, int(bad.group(1)) if bad else 0
+
+
+def _hello() -> Server:
+    server = Server(free_port(), server_env("sqlite://"), workers=2)
+    command = [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{server.port}"]
+    server.command = [*command, "--access-logfile", "/dev/null", "--chdir", str(HERE), "hello:app"]
+    return server
+
+
+def measure(backend_url: str | None, seconds: int) -> list[str]:
+    """Hello, GET and POST for one database; lines to print."""
+    with database(backend_url) as url:
+        app, instrument, codes = make_app(url, CONNECTIONS)
+        with app.app_context():
+            db.engine.dispose()
+        env = server_env(url, ROOT / "instruments")
+        hello, fieldwork = _hello(), Server(free_port(), env, workers=2, access_log="/dev/null")
+        lines = []
+        try:
+            hello.start()
+            fieldwork.start()
+            sessions = [
+                _at_first_questions(fieldwork.url, code, instrument, n)
+                for n, code in enumerate(codes[:CONNECTIONS])
+            ]
+            base, base_p99, _ = wrk(hello.url + "/", seconds)
+            lines.append(f"  Flask hello: {base:7.0f} req/s, p99 {base_p99:6.1f} ms")
+            for method in ("GET", "POST"):
+                rate, p99, bad = wrk(fieldwork.url, seconds, _lua(method, sessions))
+                lines.append(
+                    f"  {method:4} {FIRST_QUESTIONS}: {rate:7.0f} req/s = {rate / base:.2f}x hello,"
+                    f" p99 {p99:6.1f} ms, {bad} responses not 2xx/3xx"
+                )
+        finally:
+            fieldwork.stop()
+            hello.stop()
+    return lines
+
+
+def main() -> None:
+    """Measure on SQLite, and on PostgreSQL when --url is given; print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-d", "--seconds", type=int, default=10, help="per wrk run")
+    parser.add_argument("--url", help="also PostgreSQL at this URL (a schema is made, dropped)")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed: apt-get install -y wrk")
+    print(f"gunicorn 2 sync workers, wrk {CONNECTIONS} connections, {args.seconds} s per run")
+    for name, url in (("SQLite", None), ("PostgreSQL", args.url)):
+        if name == "SQLite" or url:
+            print(name)
+            print("\n".join(measure(url, args.seconds)))
+
+
+if __name__ == "__main__":
+    main()

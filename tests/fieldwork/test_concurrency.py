@@ -1,0 +1,157 @@
+"""Concurrent respondents on one database: no page lost, a submitted response never changes,
+and a database that goes away gives a friendly "try again" page and no half-written save."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event, select
+
+from fieldwork import answers
+from fieldwork.db import db
+from fieldwork.demo import seed
+from fieldwork.models import Invitation, Response
+from tests.conftest import csrf_token
+from tests.fieldwork.conftest import instrument
+from tests.fieldwork.robot import Robot
+
+LIVE_INSTRUMENTS = Path(__file__).parent / "live_instruments"
+
+
+@pytest.fixture
+def instruments_dir() -> Path:
+    """A short two-page questionnaire keeps many respondents quick."""
+    return LIVE_INSTRUMENTS
+
+
+def _codes(app, count: int) -> list[str]:
+    with app.app_context():
+        seed(["short"], per_practice=-(-count // 3))
+        db.session.commit()
+        found = db.session.scalars(select(Invitation.code).order_by(Invitation.id)).all()
+        db.session.remove()
+    return list(found)[:count]
+
+
+def _started(app, code: str):
+    """A test client whose respondent has begun, and the location of the first page."""
+    client = app.test_client()
+    robot = Robot(client, instrument(app, "short"))
+    robot.enter_code(code)
+    assert robot.welcome().headers["Location"] == "/page/1"
+    return client
+
+
+def _page1(client, text: str):
+    token = csrf_token(client, "/page/1")
+    return client.post("/page/1", data={"used": "2", "other": text, "csrf_token": token})
+
+
+def _stored(app, code: str) -> tuple[Response, dict]:
+    with app.app_context():
+        invitation = db.session.scalar(select(Invitation).where(Invitation.code == code))
+        response = invitation.response
+        saved = answers.load_answers(db.session, instrument(app, "short"), response.id)
+        db.session.expunge(response)
+        db.session.remove()
+    return response, saved
+
+
+def _together(*jobs) -> list:
+    """Run the jobs in threads released at the same moment; their results in order."""
+    barrier = threading.Barrier(len(jobs))
+    results: list = [None] * len(jobs)
+
+    def run(index, job):
+        barrier.wait()
+        try:
+            results[index] = job()
+        except Exception as error:
+            results[index] = error
+
+    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return results
+
+
+def test_concurrent_page_saves_are_never_lost(app):
+    """Finding 1: a deferred BEGIN under WAL failed saves with "database is locked"."""
+    codes = _codes(app, 8)
+    clients = [_started(app, code) for code in codes]
+    tokens = [csrf_token(client, "/page/1") for client in clients]
+
+    def saves(n):
+        def job():
+            statuses = []
+            for round_ in range(6):
+                data = {"used": "2", "other": f"{n}-{round_}", "csrf_token": tokens[n]}
+                statuses.append(clients[n].post("/page/1", data=data).status_code)
+            return statuses
+
+        return job
+
+    results = _together(*(saves(n) for n in range(len(clients))))
+    assert results == [[302] * 6] * len(clients)
+    for n, code in enumerate(codes):
+        assert _stored(app, code)[1] == {"used": 2, "other": f"{n}-5"}
+
+
+def test_a_page_save_racing_the_submit_never_changes_a_submitted_response(app):
+    """Finding 9: the save read "partial", the submit committed, then the save wrote."""
+    codes = _codes(app, 12)
+    for code in codes:
+        client = _started(app, code)
+        robot = Robot(client, instrument(app, "short"), {"used": 2, "other": "before"})
+        assert robot.run_pages("/page/1") == "/check"
+        check, page = csrf_token(client, "/check"), csrf_token(client, "/page/1")
+        racing = {"used": "2", "other": "racing", "csrf_token": page}
+        submit, save = _together(
+            lambda c=client, t=check: c.post("/check", data={"csrf_token": t}),
+            lambda c=client, d=racing: c.post("/page/1", data=d),
+        )
+        assert submit.status_code == save.status_code == 302
+        response, saved = _stored(app, code)
+        assert response.status == 1 and response.updated_at == response.submitted_at
+        # The save came first (and was submitted) or was turned away to the thank-you page.
+        expected = "before" if save.headers["Location"] == "/done" else "racing"
+        assert saved["other"] == expected
+
+
+def _fail_statements(engine, starting: str):
+    """Make the database go away at the first statement starting with `starting`."""
+    dbapi = engine.dialect.loaded_dbapi
+
+    def fail(_conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith(starting):
+            raise dbapi.OperationalError("the database went away")
+
+    event.listen(engine, "before_cursor_execute", fail)
+    return lambda: event.remove(engine, "before_cursor_execute", fail)
+
+
+def test_a_database_outage_mid_save_gives_try_again_and_keeps_nothing_half_written(app):
+    code = _codes(app, 1)[0]
+    client = _started(app, code)
+    assert _page1(client, "first").status_code == 302
+    before = _stored(app, code)
+    with app.app_context():
+        engine = db.engine
+    # The answers UPDATE runs, then the database goes before the response row is written.
+    restore = _fail_statements(engine, "UPDATE RESPONSES")
+    try:
+        failed = _page1(client, "lost")
+    finally:
+        restore()
+    html = failed.get_data(as_text=True)
+    assert failed.status_code == 503 and failed.headers["Retry-After"]
+    assert "Sorry, please try again" in html and "Traceback" not in html
+    after = _stored(app, code)
+    assert after[1] == before[1] == {"used": 2, "other": "first"}
+    assert after[0].reached == before[0].reached and after[0].updated_at == before[0].updated_at
+    assert _page1(client, "again").status_code == 302  # back: the save works again
+    assert _stored(app, code)[1]["other"] == "again"

@@ -1,0 +1,90 @@
+"""Serving as deployed: gunicorn's access log masks codes, HSTS, trusted proxy headers."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from types import SimpleNamespace
+
+import pytest
+from click.testing import CliRunner
+from gunicorn.config import Config
+
+from fieldwork import create_app
+from fieldwork.cli import cli
+from fieldwork.serve import MaskedLogger, options
+from tests.conftest import _config
+
+
+def _access_line(path: str, query: str = "", referer: str = "-") -> str:
+    config = Config()
+    config.set("accesslog", "-")
+    logger = MaskedLogger(config)
+    lines: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: lines.append(record.getMessage())
+    logger.access_log.addHandler(handler)
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": path + (f"?{query}" if query else ""),
+        "PATH_INFO": path.replace("%63", "c"),
+        "QUERY_STRING": query,
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "10.0.0.9",
+        "HTTP_REFERER": referer,
+    }
+    response = SimpleNamespace(status="302 FOUND", sent=0, headers=[])
+    request = SimpleNamespace(headers=[("REFERER", referer)])
+    logger.access(response, request, environ, datetime.timedelta(milliseconds=3))
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("path", "secret"),
+    [
+        ("/c/KX7P4MQ2", "KX7P4MQ2"),
+        ("/%63/KX7P4MQ2", "KX7P4MQ2"),  # decoded to /c/… by the router: masked too
+        ("/s/patient/tok3nT0ken", "tok3nT0ken"),
+        ("/staff/codes/code/KX7P4MQ2", "KX7P4MQ2"),
+    ],
+)
+def test_gunicorn_access_log_masks_codes_and_tokens(path, secret):
+    line = _access_line(path, referer=f"https://example.org{path}")
+    assert secret not in line
+    assert "***" in line and "10.0.0.9" in line
+
+
+def test_serve_options_use_the_masking_logger():
+    settings = options("127.0.0.1:0", 3, 20, "-")
+    assert settings["logger_class"] is MaskedLogger
+    assert (settings["workers"], settings["timeout"], settings["worker_class"]) == (3, 20, "sync")
+
+
+def test_serve_refuses_nonsense():
+    outcome = CliRunner().invoke(cli, ["serve", "--workers", "0"])
+    assert outcome.exit_code != 0 and "--workers must be at least 1" in outcome.output
+
+
+def test_hsts_outside_development(app, client):
+    app.config["HSTS"] = True
+    assert client.get("/").headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    app.config["HSTS"] = False
+    assert "Strict-Transport-Security" not in client.get("/").headers
+
+
+def test_trusted_proxy_headers_give_the_wrong_code_limit_the_real_client(app, tmp_path):
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    proxied = create_app({**_config(url, tmp_path), "PROXIES": 1, "CODE_ATTEMPTS": 2})
+    client = proxied.test_client()
+
+    def wrong(client_ip: str) -> int:
+        return client.get("/c/WRNGCODE", headers={"X-Forwarded-For": client_ip}).status_code
+
+    assert [wrong("10.0.0.1") for _ in range(3)] == [400, 400, 429]
+    assert wrong("10.0.0.2") == 400  # another client behind the same proxy
+    direct = create_app({**_config(url, tmp_path), "CODE_ATTEMPTS": 2}).test_client()
+    forged = [
+        direct.get("/c/WRNGCODE", headers={"X-Forwarded-For": f"10.9.9.{n}"}).status_code
+        for n in range(3)
+    ]
+    assert forged == [400, 400, 429]  # with no proxy trusted, the header changes nothing
