@@ -1,7 +1,8 @@
 """How often staff sign-in may be tried, without handing strangers a lock-out.
 
 Every attempt is counted before the password is checked (fieldwork/throttle.py), against:
-- this client and this account together: 5 per 15 minutes (the guessing limit);
+- this client and this account together: 5 per 15 minutes, and 10 per day, so the
+  wait grows from 15 minutes to the rest of the day for a client that keeps guessing;
 - this client, whatever the account: 20 per 15 minutes;
 - this account from browsers that have never signed in to it: 50 per hour. A browser
   that signed in to the account before carries a signed "known device" cookie and is
@@ -22,7 +23,8 @@ from fieldwork import throttle
 
 DEVICE_COOKIE = "fieldwork_device"
 DEVICE_DAYS = 180
-PAIR, CLIENT, ACCOUNT = (5, 15 * 60), (20, 15 * 60), (50, 60 * 60)
+PAIR, PAIR_DAY = (5, 15 * 60), (10, 24 * 60 * 60)
+CLIENT, ACCOUNT = (20, 15 * 60), (50, 60 * 60)
 
 
 def _client() -> str:
@@ -51,6 +53,7 @@ def _known_device(email: str) -> bool:
 def _budgets(email: str) -> list[tuple[str, tuple[int, int]]]:
     budgets = [
         (throttle.key("signin-pair", _client(), email), PAIR),
+        (throttle.key("signin-pair-day", _client(), email), PAIR_DAY),
         (throttle.key("signin-client", _client()), CLIENT),
     ]
     if not _known_device(email):

@@ -12,6 +12,7 @@ from gunicorn.config import Config
 
 from fieldwork import create_app
 from fieldwork.cli import cli
+from fieldwork.db import db
 from fieldwork.serve import MaskedLogger, options
 from tests.conftest import _config
 
@@ -72,17 +73,33 @@ def test_hsts_outside_development(app, client):
     assert "Strict-Transport-Security" not in client.get("/").headers
 
 
-def test_trusted_proxy_headers_give_the_wrong_code_limit_the_real_client(app, tmp_path):
-    url = app.config["SQLALCHEMY_DATABASE_URI"]
-    proxied = create_app({**_config(url, tmp_path), "PROXIES": 1, "CODE_ATTEMPTS": 2})
-    client = proxied.test_client()
+@pytest.fixture
+def make_app(app, tmp_path):
+    """Build more apps on the test's database; their connections are closed afterwards."""
+    made = []
+
+    def make(**config):
+        extra = create_app({**_config(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path), **config})
+        made.append(extra)
+        return extra
+
+    yield make
+    for extra in made:
+        with extra.app_context():
+            db.session.remove()
+            for engine in db.engines.values():
+                engine.dispose()
+
+
+def test_trusted_proxy_headers_give_the_wrong_code_limit_the_real_client(make_app):
+    client = make_app(PROXIES=1, CODE_ATTEMPTS=2).test_client()
 
     def wrong(client_ip: str) -> int:
         return client.get("/c/WRNGCODE", headers={"X-Forwarded-For": client_ip}).status_code
 
     assert [wrong("10.0.0.1") for _ in range(3)] == [400, 400, 429]
     assert wrong("10.0.0.2") == 400  # another client behind the same proxy
-    direct = create_app({**_config(url, tmp_path), "CODE_ATTEMPTS": 2}).test_client()
+    direct = make_app(CODE_ATTEMPTS=2).test_client()
     forged = [
         direct.get("/c/WRNGCODE", headers={"X-Forwarded-For": f"10.9.9.{n}"}).status_code
         for n in range(3)

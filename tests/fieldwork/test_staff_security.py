@@ -192,6 +192,29 @@ def test_guessing_one_account_is_limited_per_client_and_overall(app, client, aut
     assert _wrong(late).status_code == 429
 
 
+def test_the_wait_grows_for_a_client_that_keeps_guessing(app, client, auth):
+    from datetime import timedelta
+
+    from fieldwork.models import Counter
+
+    auth.create()
+
+    def later(minutes: int) -> None:
+        with app.app_context():  # in Python: SQLite has no date arithmetic
+            for counter in db.session.scalars(select(Counter)):
+                counter.window_start -= timedelta(minutes=minutes)
+            db.session.commit()
+
+    assert [_wrong(client).status_code for _ in range(6)] == [400] * 5 + [429]
+    later(16)  # the first wait is 15 minutes
+    assert [_wrong(client).status_code for _ in range(6)] == [400] * 5 + [429]
+    later(16)  # after 10 wrong in a day, 15 minutes are no longer enough
+    assert _wrong(client).status_code == 429
+    assert _sign_in(client).status_code == 429
+    later(24 * 60)
+    assert _sign_in(client).status_code == 302
+
+
 def test_a_long_email_is_a_wrong_sign_in_not_a_crash(app, client, auth):
     """Finding 6: e-mails longer than the 128-character throttle key gave a 500."""
     response = _sign_in(client, "a" * 300 + "@example.org", "whatever it is")
