@@ -45,9 +45,9 @@ def refresh_outcome(response: Response, instrument: Instrument) -> str:
     response.answered, response.applicable = done, applicable
     response.outcome = thresholds().outcome(done, applicable)
     invitation = response.invitation
-    if invitation is not None and invitation.disposition in AUTOMATIC:
-        if invitation.disposition != response.outcome:
-            invitation.disposition, invitation.disposition_at = response.outcome, utcnow()
+    automatic = invitation is not None and invitation.disposition in AUTOMATIC
+    if automatic and invitation.disposition != response.outcome:
+        invitation.disposition, invitation.disposition_at = response.outcome, utcnow()
     return response.outcome
 
 

@@ -9,12 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from fieldwork import answers, codes
-from fieldwork.outcomes import refresh_outcome
 from fieldwork.catalogue import Catalogue
 from fieldwork.db import db
 from fieldwork.models import Invitation, Practice, Response
 from fieldwork.models.base import utcnow
 from fieldwork.models.responses import AUTOMATIC, COMPLETE, ONLINE, PARTIAL
+from fieldwork.outcomes import refresh_outcome
 from forms.model import Instrument
 from forms.paging import Page, page_reached, web_pages
 
