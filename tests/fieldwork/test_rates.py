@@ -43,6 +43,7 @@ from fieldwork.models import (
 from fieldwork.models.responses import COMPLETE, PARTIAL
 from fieldwork.rates.aapor import FORMULAS, Counts, percent, ratio
 from fieldwork.rates.download import safe_cell
+from fieldwork.rates.fieldwork_status import set_study_closed
 from fieldwork.rates.report import build_report
 from fieldwork.rates.selection import Selection, read_selection
 
@@ -100,8 +101,11 @@ def _answered(practice, version, mode, statuses_days, disposition=None) -> None:
         _response(practice, version, status, code, day, 2 if mode == "paper" else 1)
 
 
-def seed(name_a: str = "Riverside Medical Centre") -> None:
-    """Add the scenario (practice A's name can be changed, to try CSV injection)."""
+def seed(name_a: str = "Riverside Medical Centre", *, closed: bool = True) -> None:
+    """Add the scenario (practice A's name can be changed, to try CSV injection).
+
+    By default the study's fieldwork is closed (final rates: no reply is non-contact).
+    """
     north, south = Region(name="North"), Region(name="South")
     a = Practice(code="Y90001", name=name_a, region=north, status="active")
     b = Practice(code="Y90002", name="Moorland Surgery", region=north, status="active")
@@ -140,6 +144,8 @@ def seed(name_a: str = "Riverside Medical Centre") -> None:
             PracticeTarget(practice=c, instrument="staff", target=5, invited_by_link=0),
         ]
     )
+    db.session.flush()
+    set_study_closed(closed)
     db.session.commit()
 
 
@@ -276,7 +282,9 @@ def test_open_link_denominator_is_the_number_invited(study):
 
 def test_filters_combine(study):
     result = report(["practice"], instrument="patient", mode="web")
-    assert [r.labels["practice"] for r in result.rows] == ["Y90001", "Y90003"]
+    # Every practice appears: B has no web codes, so a row of noughts.
+    assert [r.labels["practice"] for r in result.rows] == ["Y90001", "Y90002", "Y90003"]
+    assert result.rows[1].counts.issued == 0
     assert result.total.rates == {"RR1": 6 / 12, "RR2": 8 / 12, "COOP1": 6 / 10, "REF1": 2 / 12}
     south = report(region_id=2)
     assert south.total.rates == UNDEFINED
