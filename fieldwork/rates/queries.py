@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from operator import add
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from operator import add
 
 from sqlalchemy import Date, cast, func, select
 from sqlalchemy.sql import ColumnElement
