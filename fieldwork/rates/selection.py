@@ -22,6 +22,7 @@ MODES = {
 }
 assert set(INVITATION_MODES) < set(MODES)
 DEFAULT_BY = ("region",)
+ALL = "all"  # the instrument filter's value for every questionnaire together (asked for)
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class Selection:
     """Breakdown, filters and threshold chosen on the dashboard."""
 
     by: tuple[str, ...] = DEFAULT_BY
-    instrument: str | None = None
+    instrument: str | None = None  # None: every questionnaire together
     mode: str | None = None
     region_id: int | None = None
     threshold: float | None = None  # percent: RR2 below this is highlighted
@@ -41,7 +42,7 @@ class Selection:
         """Query-string values for this selection (with `changes`), for links."""
         values: dict[str, object] = {
             "by": ["", *self.by],
-            "instrument": self.instrument or "",
+            "instrument": self.instrument or ALL,
             "mode": self.mode or "",
             "region": self.region_id or "",
             "threshold": "" if self.threshold is None else f"{self.threshold:g}",
@@ -51,8 +52,14 @@ class Selection:
         return {k: v for k, v in values.items() if v not in ("", None)}
 
 
-def read_selection(args: Mapping) -> Selection:
-    """The selection in a request's query string; bad values are dropped with a message."""
+def read_selection(
+    args: Mapping, default_instrument: str | None = None, default_threshold: float | None = None
+) -> Selection:
+    """The selection in a request's query string; bad values are dropped with a message.
+
+    Without an instrument the first is shown (totals are per instrument); "all" asks
+    for every instrument together. Without a threshold the study's target is used.
+    """
     errors: dict[str, str] = {}
     by = DEFAULT_BY
     if "by" in args:
@@ -68,10 +75,12 @@ def read_selection(args: Mapping) -> Selection:
         errors["region"], region = "Choose a region from the list", None
     return Selection(
         by=by,
-        instrument=args.get("instrument") or None,
+        instrument=_instrument(args.get("instrument") or default_instrument or ALL),
         mode=mode,
         region_id=int(region) if region else None,
-        threshold=_threshold(args.get("threshold", ""), errors),
+        threshold=(
+            _threshold(args["threshold"], errors) if "threshold" in args else default_threshold
+        ),
         below_only=args.get("below") == "1",
         page=int(args["page"]) if args.get("page", "").isdigit() and int(args["page"]) else 1,
         errors=errors,
@@ -91,3 +100,7 @@ def _threshold(text: str, errors: dict[str, str]) -> float | None:
         errors["threshold"] = "Enter a response rate between 0 and 100"
         return None
     return value
+
+
+def _instrument(value: str) -> str | None:
+    return None if value == ALL else value

@@ -339,18 +339,24 @@ def test_page_shows_table_formulas_charts_and_highlights(app, client, auth):
     with app.app_context():
         seed()
     auth.login(role="analyst")
-    page = client.get("/staff/rates/?by=practice&threshold=40").get_data(as_text=True)
+    page = client.get("/staff/rates/?by=practice&threshold=40&instrument=all").text
     for formula in FORMULAS.values():
         assert formula in page
     assert "non-contact" in page and "registered list" in page
     assert "36.6%" in page  # RR1 of the study: 15/41
+    assert "Total (all questionnaires together)" in page and "Final rates." in page
     assert page.count("RR2 below the 40% threshold") == 2  # the row and the list
     assert '<span aria-hidden="true">&#9660; Below</span>' in page
     svgs = re.findall(r"<svg xmlns=.*?</svg>", page, flags=re.S)
     charts = [ET.fromstring(s) for s in svgs if "per-day-title" in s]  # noqa: S314 (ours)
-    assert len(charts) == 1 and len(charts[0].findall("{*}rect")) == 5
+    assert len(charts) == 1 and len(charts[0].findall("{*}polyline")) == 2  # patient, staff
     assert "Completions per day as a table" in page and "2026-11-04" in page
     assert "Completes against target: 15 of 55 (27%)" in page
+    # Without a choice, one questionnaire (the first in the list), never all together.
+    default = client.get("/staff/rates/?by=practice").text
+    assert "Total (all questionnaires together)" not in default and "36.6%" not in default
+    patient = client.get("/staff/rates/?by=practice&instrument=patient").text
+    assert "33.3%" in patient and "Total</th>" in patient  # RR1 of patient: 13/39
     assert "Canal Street" in page and "–" in page
 
 
@@ -369,7 +375,7 @@ def test_csv_download_has_the_table_and_neutralises_formulas(app, client, auth):
     with app.app_context():
         seed(name_a='=HYPERLINK("http://evil.example","x")')
     auth.login(role="analyst")
-    response = client.get("/staff/rates/rates.csv?by=practice&threshold=40")
+    response = client.get("/staff/rates/rates.csv?by=practice&threshold=40&instrument=all")
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
