@@ -42,6 +42,11 @@ def refresh_outcome(response: Response, instrument: Instrument) -> str:
     """Count the response's answers, set its outcome and its code's; return the outcome."""
     stored = answers.load_answers(db.session, instrument, response.id)
     done, applicable = answered_share(instrument, stored, web=response.mode != PAPER)
+    return apply_outcome(response, done, applicable)
+
+
+def apply_outcome(response: Response, done: int, applicable: int) -> str:
+    """Record `done` of `applicable` questions answered; set the outcome and the code's."""
     response.answered, response.applicable = done, applicable
     response.outcome = thresholds().outcome(done, applicable)
     invitation = response.invitation
