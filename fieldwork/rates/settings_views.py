@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -108,7 +108,10 @@ def save_settings():
 @require_role("admin")
 def close_study():
     """Close or reopen fieldwork for the whole study (admin)."""
-    closing = request.form.get("action") == "close"
+    action = request.form.get("action")
+    if action not in ("close", "reopen"):
+        return _page(_current_values(), {"main-form": "Choose to close or to reopen"}, 400)
+    closing = action == "close"
     if set_study_closed(closing):
         flash("Fieldwork closed: final rates." if closing else "Fieldwork reopened.")
     db.session.commit()
@@ -122,11 +125,11 @@ def close_one_practice():
     code = request.form.get("practice", "").strip().upper()[:16]
     action = request.form.get("action")
     practice = db.session.scalar(select(Practice).where(Practice.code == code))
+    values = _current_values() | {"practice": code}
     if practice is None or not may_touch(current_user, code):
-        values = _current_values() | {"practice": code}
         return _page(values, {"practice": "Enter the code of one of your practices"}, 400)
     if action not in ("close", "reopen"):
-        abort(400)
+        return _page(values, {"practice": "Choose to close or to reopen"}, 400)
     changed = close_practice(practice) if action == "close" else reopen_practice(practice)
     db.session.commit()
     if changed:
