@@ -160,6 +160,14 @@ def line_chart(
     for n, label in enumerate(labels):
         if n % label_every == 0:
             _text(root, left + n * gap, top + plot_h + 16, label, 11, text_anchor="middle")
+    _lines(root, series, (left, top, plot_h, gap, axis_top))
+    _axes(root, left, top, plot_w, plot_h, (x_label, y_label))
+    return _markup(root)
+
+
+def _lines(root: ET.Element, series, frame: tuple[float, ...]) -> None:
+    """One polyline per series, and its key above the plot."""
+    left, top, plot_h, gap, axis_top = frame
     for index, (name, points) in enumerate(series):
         colour, dash = LINE_STYLES[index % len(LINE_STYLES)]
         xy = [
@@ -179,8 +187,6 @@ def line_chart(
         if dash:
             key.set("stroke-dasharray", dash)
         _text(root, left + 36, key_y, name, 12)
-    _axes(root, left, top, plot_w, plot_h, (x_label, y_label))
-    return _markup(root)
 
 
 def rate_bar(rate: float | None, target: float | None, *, label: str, width: int = 64) -> Markup:
