@@ -89,26 +89,32 @@ def code_counts(
         return
     columns_by = (Invitation.practice_id, Invitation.instrument, Invitation.mode)
     keys = [column for column, wanted in zip(columns_by, grain, strict=True) if wanted]
-    outcome = Invitation.disposition
-    counted = [func.count(), *(func.count().filter(outcome == name) for name in OUTCOMES)]
-    counted.append(func.max(MAILED_ON))
-    query = (
-        select(*keys, *counted)
-        .where(*practice_filters(Invitation.practice_id, scope))
-        .group_by(*keys)
-    )
-    if scope.instrument is not None:
-        query = query.where(Invitation.instrument == scope.instrument)
-    if scope.mode is not None:
-        query = query.where(Invitation.mode == scope.mode)
+    counted = [*outcome_counts(), func.max(MAILED_ON)]
+    query = select(*keys, *counted).where(*code_filters(scope)).group_by(*keys)
     width = len(keys)
     for row in db.session.execute(query):
         found = iter(row[:width])
         cell = Cell(*(next(found) if wanted else None for wanted in grain))
-        yield cell, _vector(row[width], row[width + 1 : -1]), row[-1]
+        yield cell, vector(row[width], row[width + 1 : -1]), row[-1]
 
 
-def _vector(codes: int, by_outcome) -> Vector:
+def outcome_counts() -> list[ColumnElement[int]]:
+    """The number of codes, then the number with each outcome (in the order of OUTCOMES)."""
+    outcome = Invitation.disposition
+    return [func.count(), *(func.count().filter(outcome == name) for name in OUTCOMES)]
+
+
+def code_filters(scope: Scope) -> list[ColumnElement[bool]]:
+    """Conditions keeping codes within the scope (practices, instrument, mode)."""
+    found = practice_filters(Invitation.practice_id, scope)
+    if scope.instrument is not None:
+        found.append(Invitation.instrument == scope.instrument)
+    if scope.mode is not None:
+        found.append(Invitation.mode == scope.mode)
+    return found
+
+
+def vector(codes: int, by_outcome) -> Vector:
     """A count vector from the number of codes and the counts per outcome."""
     values = [0] * len(FIELDS)
     values[_CODES] = codes

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from fieldwork.db import db, is_sqlite
 from fieldwork.models import Practice, Region
-from fieldwork.rates import queries
+from fieldwork.rates import queries, waves
 from fieldwork.rates.aapor import FIELDS, Counts
 from fieldwork.rates.fieldwork_status import Fieldwork, load_fieldwork
 from fieldwork.rates.queries import Cell, Scope, Vector
@@ -63,6 +63,7 @@ class Report:
     below_count: int
     per_day: list[tuple[date, int]]
     per_day_by_instrument: dict[str, list[tuple[date, int]]]
+    by_wave: list[Row] = field(default_factory=list)  # when the paper packs have waves
 
     @property
     def pages(self) -> int:
@@ -115,7 +116,19 @@ def build_report(
         below_count=len(below),
         per_day=_days(_summed(per_day)),
         per_day_by_instrument=_by_instrument(per_day),
+        by_wave=_waves(scope, state),
     )
+
+
+def _waves(scope: Scope, state: Fieldwork) -> list[Row]:
+    """A row per wave (study-wide interim or final: waves are not split by practice)."""
+    interim = not state.study_closed
+    rows = []
+    for wave, values in waves.wave_counts(scope):
+        if interim:
+            values = _settled(state, Cell(None, None, None), values)
+        rows.append(Row({"wave": wave}, Counts(*values), interim and state.with_not_returned))
+    return rows
 
 
 def _settled(state: Fieldwork, cell: Cell, values: Vector) -> Vector:

@@ -12,6 +12,7 @@ from fieldwork.catalogue import get_catalogue
 from fieldwork.db import db
 from fieldwork.models import AuditEvent, Invitation, Practice
 from fieldwork.outcomes import refresh_outcome
+from fieldwork.rates import waves
 from fieldwork.rates.fieldwork_status import (
     SettingsError,
     close_practice,
@@ -178,3 +179,18 @@ def test_a_hand_set_outcome_is_not_moved_by_keying_or_saves(app, codes):
         inst = get_catalogue().instrument_for(response.instrument_version_id)
         assert refresh_outcome(response, inst) == "break_off"
         assert (response.outcome, response.invitation.disposition) == ("break_off", "other")
+
+
+def test_waves_hook_counts_codes_by_wave_when_waves_exist(app, client, auth, monkeypatch):
+    """No waves yet: nothing shown. With a wave column plugged in (here the mode stands
+    in for it), the report and the page count codes by wave with the same rules."""
+    with app.app_context():
+        seed()
+        assert report().by_wave == []
+    monkeypatch.setattr(waves, "WAVE", Invitation.mode)
+    with app.app_context():
+        found = {row.labels["wave"]: row for row in report(instrument="patient").by_wave}
+    assert list(found) == ["both", "paper", "web"]
+    assert found["web"].rates == {"RR1": 7 / 22, "RR2": 11 / 22, "COOP1": 7 / 15, "REF1": 4 / 22}
+    auth.login(role="analyst")
+    assert "Responses by wave" in client.get("/staff/rates/?instrument=patient").text
