@@ -9,6 +9,7 @@ the code's outcome with it unless a coordinator set that outcome by hand.
 from __future__ import annotations
 
 from sqlalchemy import case, exists, select, update
+from sqlalchemy.exc import IntegrityError
 
 from fieldwork import answers
 from fieldwork.db import db
@@ -25,8 +26,11 @@ def study_settings() -> StudySettings:
     if found is None:
         found = StudySettings(id=1, complete_percent=80, partial_percent=50)
         found.interim_includes_not_returned = False
-        db.session.add(found)
-        db.session.flush()
+        try:
+            with db.session.begin_nested():
+                db.session.add(found)
+        except IntegrityError:  # another request made it first
+            found = db.session.get(StudySettings, 1)
     return found
 
 
