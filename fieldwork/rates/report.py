@@ -86,12 +86,7 @@ def build_report(
     by_practice = selection.threshold is not None or bool({"region", "practice"} & {*selection.by})
     by_practice = by_practice or state.mixed or is_sqlite()  # SQLite: its index's order
     links, targets = queries.link_counts(scope, by_instrument, by_mode)
-    mailed: dict[int, datetime] = {}
-    cells = []
-    for cell, values, last in queries.code_counts(scope, (by_practice, by_instrument, by_mode)):
-        cells.append((cell, values))
-        if last is not None and cell.practice_id is not None:
-            mailed[cell.practice_id] = max(last, mailed.get(cell.practice_id, last))
+    cells, mailed = _code_cells(scope, (by_practice, by_instrument, by_mode))
     cells = [(cell, _settled(state, cell, values)) for cell, values in [*cells, *links]]
     practices = _practices(scope) if by_practice else {}
     roll = RollUp(selection.by, practices, per_practice=selection.threshold is not None)
@@ -129,6 +124,17 @@ def _waves(scope: Scope, state: Fieldwork) -> list[Row]:
             values = _settled(state, Cell(None, None, None), values)
         rows.append(Row({"wave": wave}, Counts(*values), interim and state.with_not_returned))
     return rows
+
+
+def _code_cells(scope: Scope, grain) -> tuple[list[tuple[Cell, Vector]], dict[int, datetime]]:
+    """The codes' count cells, and each practice's latest mailing."""
+    mailed: dict[int, datetime] = {}
+    cells = []
+    for cell, values, last in queries.code_counts(scope, grain):
+        cells.append((cell, values))
+        if last is not None and cell.practice_id is not None:
+            mailed[cell.practice_id] = max(last, mailed.get(cell.practice_id, last))
+    return cells, mailed
 
 
 def _settled(state: Fieldwork, cell: Cell, values: Vector) -> Vector:
