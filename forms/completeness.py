@@ -1,10 +1,11 @@
 """How much of a response is answered: the share of applicable questions (AAPOR 2.12).
 
 AAPOR's Standard Definitions classify a response as complete, partial or break-off by
-the share of the questions that apply to it that were answered. A grid counts each
-row as a question; a question routed out (by its own or its section's `show_if`,
-judged on the answers that apply, see `forms.routing`) is not applicable. Any stored
-value counts as answered, a list's user-missing codes ("Don't know") included.
+the share of the questions that apply to it that were answered. Each question's state
+comes from `forms.routing.item_states` (a grid is one question; a question routed out
+by its own or its section's `show_if`, judged on the answers that apply, is not
+applicable). Any stored value counts as answered, a list's user-missing codes ("Don't
+know") included.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from forms.model import Instrument, Item
-from forms.routing import routed_answers
+from forms.model import Instrument
+from forms.routing import State, item_states
 
 COMPLETE, PARTIAL, BREAK_OFF = "complete", "partial", "break_off"
 
@@ -37,30 +38,18 @@ class Thresholds:
         return BREAK_OFF
 
 
-def _units(item: Item, value: Any) -> tuple[int, int]:
-    """(answered, asked) for one applicable question: a grid's rows count one each."""
-    if item.rows:
-        given = value if isinstance(value, Mapping) else {}
-        return sum(1 for row in item.rows if given.get(row.id) is not None), len(item.rows)
-    empty = value is None or (isinstance(value, frozenset | set | str) and not value)
-    return (0 if empty else 1), 1
+NOT_ASKED = (State.NOT_APPLICABLE, State.NOT_IN_VERSION)  # outside the denominator
 
 
 def answered_share(
     instrument: Instrument, answers: Mapping[str, Any], *, web: bool = True
 ) -> tuple[int, int]:
-    """(answered, applicable) questions of one response; `web` leaves out paper-only items."""
-    kept = routed_answers(instrument, answers)
-    missing = instrument.missing_codes
-    answered = applicable = 0
-    for section in instrument.sections:
-        if section.show_if is not None and not section.show_if.test(kept, missing=missing):
-            continue
-        for item in section.items:
-            if not item.is_question or (web and not item.web) or (not web and not item.paper):
-                continue
-            if item.show_if is not None and not item.show_if.test(kept, missing=missing):
-                continue
-            done, asked = _units(item, kept.get(item.id))
-            answered, applicable = answered + done, applicable + asked
-    return answered, applicable
+    """(answered, applicable) questions of one response; `web` leaves out paper-only items.
+
+    The states are `forms.routing.item_states`, the same judgement the pages, paper
+    keying and the export make: a question routed past (or not on this mode's form) is
+    not applicable; any answer kept counts as answered.
+    """
+    states = item_states(instrument, answers, mode="web" if web else "paper")
+    applicable = [state for state in states.values() if state not in NOT_ASKED]
+    return sum(state == State.ANSWERED for state in applicable), len(applicable)
