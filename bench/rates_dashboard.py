@@ -29,7 +29,8 @@ MODES = (("web", 0.6), ("paper", 0.25), ("both", 0.15))
 # Outcome of a code: (cumulative share, response status or None, disposition).
 OUTCOMES = (
     (0.30, 1, "complete"),
-    (0.35, 2, "partial"),
+    (0.33, 2, "partial"),
+    (0.35, 2, "break_off"),
     (0.39, None, "refusal"),
     (0.41, None, "undelivered"),
     (0.42, None, "not_eligible"),
@@ -76,14 +77,20 @@ class Seed:
         return [(n + 1, name, 1, "0" * 64, "", f"{name}.yaml", START) for n, (name, _) in
                 enumerate(INSTRUMENTS)]  # fmt: skip
 
-    def _response(self, practice, version, invitation, status, mode) -> None:
+    def _response(self, practice, version, invitation, status, mode, outcome=None) -> None:
         self.response_id += 1
         started = START + timedelta(minutes=self.rng.randrange(90 * 24 * 60))
         submitted = started + timedelta(minutes=20) if status == 1 else None
+        outcome = outcome or ("complete" if status == 1 else "partial")
+        answered = {"complete": 20, "partial": 14, "break_off": 3}[outcome]
         self.responses.append(
             (self.response_id, f"b{self.response_id:011d}", version, practice, invitation,
-             mode, "en", status, started, started, submitted)
+             mode, "en", status, started, started, submitted, answered, 22, outcome)
         )  # fmt: skip
+
+    def closures(self) -> list[tuple]:
+        """Every tenth practice has its fieldwork closed (the rest are interim)."""
+        return [(n, START) for n in range(10, self.practices + 1, 10)]
 
     def targets(self) -> Iterator[tuple]:
         """(id, practice_id, instrument, target, invited_by_link); open-link responses too."""
@@ -110,8 +117,9 @@ class Seed:
                 _, status, disposition = next(o for o in OUTCOMES if u < o[0])
                 if status is not None:
                     self._response(practice, version_of[instrument], n, status,
-                                   2 if mode == "paper" else 1)  # fmt: skip
-                yield n, f"{n:08X}", practice, instrument, mode, START, disposition
+                                   2 if mode == "paper" else 1, disposition)  # fmt: skip
+                mailed = START + timedelta(days=practice % 30)  # each practice its own batch
+                yield n, f"{n:08X}", practice, instrument, mode, mailed, disposition
 
 
 TABLES = {
@@ -121,7 +129,8 @@ TABLES = {
     "practice_targets": "id, practice_id, instrument, target, invited_by_link",
     "invitations": "id, code, practice_id, instrument, mode, issued_at, disposition",
     "responses": "id, public_id, instrument_version_id, practice_id, invitation_id, mode, "
-    "language, status, started_at, updated_at, submitted_at",
+    "language, status, started_at, updated_at, submitted_at, answered, applicable, outcome",
+    "practice_closures": "practice_id, closed_at",
 }
 
 
@@ -187,6 +196,7 @@ def seed(engine: sa.Engine, practices: int, invitations: int) -> dict[str, int]:
         "invitations": _load(raw, postgres, "invitations", made.codes()),
     }
     counts["responses"] = _load(raw, postgres, "responses", made.responses)
+    counts["practice_closures"] = _load(raw, postgres, "practice_closures", made.closures())
     for _, create in indexes:
         cursor.execute(create)
     raw.commit()
@@ -289,6 +299,8 @@ def time_dashboard(app, repeats: int) -> list[tuple[str, float, float]]:
             ("query: open links and targets", lambda: link_counts(scope, False, False)),
             ("query: completions per day", lambda: completions_per_day(scope, 90)),
             ("report: all queries + roll-up, by region", lambda: build_report(Selection(), anyone)),
+            ("report: one instrument, by region",
+             lambda: build_report(Selection(instrument="patient"), anyone)),
         ]:  # fmt: skip
             found.append((name, *median_ms(action, repeats)))
     admin = _client(app, "admin@bench.example", "admin")
@@ -296,8 +308,10 @@ def time_dashboard(app, repeats: int) -> list[tuple[str, float, float]]:
         app, "coord@bench.example", "coordinator", " ".join(f"P{n:05d}" for n in range(1, 11))
     )
     for name, client, url in [
-        ("page: by region (default)", admin, "/staff/rates/"),
+        ("page: default (first questionnaire, by region)", admin, "/staff/rates/"),
+        ("page: all questionnaires together", admin, "/staff/rates/?instrument=all"),
         ("page: by practice, threshold 30%", admin, "/staff/rates/?by=practice&threshold=30"),
+        ("page: by practice, patient", admin, "/staff/rates/?by=practice&instrument=patient"),
         ("page: by questionnaire and mode", admin, "/staff/rates/?by=instrument&by=mode"),
         ("page: one region, web codes", admin, "/staff/rates/?region=3&mode=web&by=practice"),
         ("page: coordinator of 10 practices", coordinator, "/staff/rates/?by=practice"),

@@ -28,6 +28,7 @@ from fieldwork.invitations.services import (
 from fieldwork.models import Invitation, Practice
 from fieldwork.models.responses import DISPOSITIONS, INVITATION_MODES
 from fieldwork.practices.access import may_touch, practice_or_404, restrict
+from fieldwork.users.nav import instrument_titles
 
 PER_PAGE = 100
 
@@ -51,7 +52,6 @@ def _batches():
             func.min(Invitation.issued_at),
         )
         .join(Practice, Practice.id == Invitation.practice_id)
-        .where(Invitation.batch.is_not(None))
         .group_by(
             Invitation.batch, Practice.code, Practice.name, Invitation.instrument, Invitation.mode
         )
@@ -73,6 +73,7 @@ def index():
 def issue():
     """Issue a batch of codes for a practice and questionnaire."""
     instruments = sorted(get_catalogue().current)
+    titles = instrument_titles()
     values = {"practice": "", "instrument": "", "mode": "web", "count": ""}
     values |= {k: request.values.get(k, v)[:64] for k, v in values.items()}
     errors: dict[str, str] = {}
@@ -99,7 +100,7 @@ def issue():
         values=values,
         errors=errors,
         practices=_practice_options(),
-        instruments=[("", "Choose a questionnaire")] + [(i, i) for i in instruments],
+        instruments=[("", "Choose a questionnaire")] + [(i, titles.get(i, i)) for i in instruments],
         modes=[(m, m.capitalize()) for m in INVITATION_MODES],
         max_batch=MAX_BATCH,
     ), 400 if errors else 200

@@ -2,6 +2,7 @@
 
 from fieldwork.models.instruments import InstrumentVersion
 from fieldwork.models.responses import Invitation, Response
+from fieldwork.models.settings import PracticeClosure, StudySettings
 from fieldwork.models.staff import AuditEvent, StaffSession, User
 from fieldwork.models.study import Practice, PracticeTarget, Region
 from fieldwork.models.throttle import Counter
@@ -12,9 +13,11 @@ __all__ = [
     "InstrumentVersion",
     "Invitation",
     "Practice",
+    "PracticeClosure",
     "PracticeTarget",
     "Region",
     "Response",
     "StaffSession",
+    "StudySettings",
     "User",
 ]

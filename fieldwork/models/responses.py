@@ -16,7 +16,8 @@ from fieldwork.models.study import Practice
 DISPOSITIONS = {
     "complete": "Complete (1.1)",
     "partial": "Partial (1.2)",
-    "refusal": "Refusal and break-off (2.10)",
+    "refusal": "Refusal (2.11)",
+    "break_off": "Break-off (2.12)",
     "non_contact": "Non-contact (2.20)",
     "other": "Other non-response (2.30)",
     "unknown": "Unknown eligibility (3.0)",
@@ -27,6 +28,9 @@ INVITATION_MODES = ("web", "paper", "both")
 
 ONLINE, PAPER, ASSISTED = 1, 2, 3
 COMPLETE, PARTIAL = 1, 2
+# Outcomes a response sets by the share of applicable questions answered (forms.completeness);
+# a code with one of these (or none) follows its response whenever a page is saved or keyed.
+AUTOMATIC = (None, "complete", "partial", "break_off")
 
 
 class Invitation(db.Model):
@@ -37,7 +41,10 @@ class Invitation(db.Model):
         CheckConstraint("mode IN ('web', 'paper', 'both')", name="mode"),
         # Response rates count codes per practice, instrument, mode and outcome from this
         # index alone (fieldwork/rates/queries.py).
-        Index("ix_invitations_rates", "practice_id", "instrument", "mode", "disposition"),
+        # The mailing date (issued_at, the batch's time) rides along for "days since mailing".
+        Index(
+            "ix_invitations_rates", "practice_id", "instrument", "mode", "disposition", "issued_at"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -68,12 +75,13 @@ class Response(db.Model):
         CheckConstraint("status IN (1, 2)", name="status"),
         UniqueConstraint("invitation_id", name="one_response_per_code"),
         Index("ix_responses_practice_status", "practice_id", "instrument_version_id", "status"),
-        # Open-link responses (no code) per practice, version and status, for the rates.
+        # Open-link responses (no code) per practice, version and outcome, for the rates.
         Index(
             "ix_responses_open_link",
             "practice_id",
             "instrument_version_id",
             "status",
+            "outcome",
             sqlite_where=text("invitation_id IS NULL"),
             postgresql_where=text("invitation_id IS NULL"),
         ),
@@ -102,6 +110,11 @@ class Response(db.Model):
     start_key: Mapped[str | None] = mapped_column(String(32), unique=True)
     resume_code: Mapped[str | None] = mapped_column(String(16), unique=True)
     assisted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Applicable questions answered, and the AAPOR outcome they give (complete, partial,
+    # break_off); set whenever a page is saved or a paper form keyed. None: not yet counted.
+    answered: Mapped[int | None]
+    applicable: Mapped[int | None]
+    outcome: Mapped[str | None] = mapped_column(String(16))
 
     instrument_version: Mapped[InstrumentVersion] = relationship()
     practice: Mapped[Practice] = relationship()

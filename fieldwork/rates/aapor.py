@@ -2,20 +2,24 @@
 
 How our data maps to AAPOR's final dispositions:
 
-- Each code has one outcome, its disposition: online and keyed-in responses set it
-  (partial when begun, complete when submitted, in the same transaction), and a
-  coordinator may change it (overriding a submitted response needs a deliberate,
+- Each code has one outcome, its disposition: online and keyed-in responses set it by
+  the share of applicable questions answered (complete, partial or break-off at the
+  study's thresholds, `forms.completeness`), whenever a page is saved or a form keyed;
+  a coordinator may change it (overriding a submitted response needs a deliberate,
   audited override). So the counts come from the codes alone.
-- I (1.1 complete): a code whose outcome is complete; an open-link response submitted.
-- P (1.2 partial): a code whose outcome is partial (begun, not submitted); an open-link
-  response begun but not submitted.
-- R (2.10 refusal and break-off), O (2.30 other): set by hand.
-- NC (2.20 non-contact): set by hand, plus every code with no reply and no disposition,
-  plus, per practice and instrument, the people invited by open link who did not respond
-  (invited by link minus link responses, never below zero). The sample is drawn from the
-  practice's registered list, so these people are known to be eligible; with nothing
-  back we have no evidence the invitation reached them, so non-contact (not refusal, not
-  unknown eligibility).
+- I (1.1 complete), P (1.2 partial): a code or open-link response whose share answered
+  reaches the complete or the partial threshold.
+- R (2.10): refusals (2.11) set by hand, and break-offs (2.12): responses below the
+  partial threshold.
+- O (2.30 other): set by hand.
+- NC (2.20 non-contact): set by hand; and, once fieldwork is closed (for the study or
+  the practice), every code with no reply, plus, per practice and instrument, the people
+  invited by open link who did not respond (invited by link minus link responses, never
+  below zero). The sample is drawn from the practice's registered list, so these people
+  are known to be eligible; with nothing back we have no evidence the invitation reached
+  them, so non-contact (not refusal, not unknown eligibility).
+- Not yet returned: during fieldwork those no-replies are not non-contacts yet. Interim
+  rates leave them out of the denominators, or count them there, as the study chooses.
 - UH + UO (3.x unknown eligibility): set by hand as unknown or returned undelivered
   (3.31); one count, since every rate here uses only their sum.
 - NE (4.x not eligible): set by hand; outside every denominator.
@@ -44,10 +48,12 @@ class Counts:
     started: int = 0  # responses begun (codes and open links)
     complete: int = 0  # I
     partial: int = 0  # P
-    refusal: int = 0  # R
+    refusal: int = 0  # R: refusals set by hand
+    break_off: int = 0  # R: responses below the partial threshold
     non_contact: int = 0  # NC set by hand
-    no_reply: int = 0  # NC: codes with nothing back
-    link_no_reply: int = 0  # NC: invited by link, no response
+    no_reply: int = 0  # NC: codes with nothing back, fieldwork closed
+    link_no_reply: int = 0  # NC: invited by link, no response, fieldwork closed
+    not_returned: int = 0  # codes and link invitations with nothing back yet (fieldwork open)
     other: int = 0  # O
     unknown: int = 0  # UH + UO, returned undelivered included
     not_eligible: int = 0  # NE
@@ -75,26 +81,35 @@ class Counts:
         return self.non_contact + self.no_reply + self.link_no_reply
 
     @property
+    def refusals(self) -> int:
+        """R: refusals set by hand and break-offs."""
+        return self.refusal + self.break_off
+
+    @property
     def eligible_or_unknown(self) -> int:
         """The RR denominator: (I+P) + (R+NC+O) + (UH+UO)."""
         return (
             self.complete
             + self.partial
-            + self.refusal
+            + self.refusals
             + self.contacts_lost
             + self.other
             + self.unknown
         )
 
-    def rates(self) -> dict[str, float | None]:
-        """RR1, RR2, COOP1 and REF1 as proportions (None where the denominator is 0)."""
-        base = self.eligible_or_unknown
-        cooperating = self.complete + self.partial + self.refusal + self.other
+    def rates(self, with_not_returned: bool = False) -> dict[str, float | None]:
+        """RR1, RR2, COOP1 and REF1 as proportions (None where the denominator is 0).
+
+        `with_not_returned` keeps the codes not yet returned in the RR and REF
+        denominators (interim rates, when the study chooses so).
+        """
+        base = self.eligible_or_unknown + (self.not_returned if with_not_returned else 0)
+        cooperating = self.complete + self.partial + self.refusals + self.other
         return {
             "RR1": ratio(self.complete, base),
             "RR2": ratio(self.complete + self.partial, base),
             "COOP1": ratio(self.complete, cooperating),
-            "REF1": ratio(self.refusal, base),
+            "REF1": ratio(self.refusals, base),
         }
 
 

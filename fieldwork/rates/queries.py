@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from operator import add
 
 from sqlalchemy import Date, cast, func, select
 from sqlalchemy.sql import ColumnElement
@@ -13,9 +14,10 @@ from fieldwork.db import db
 from fieldwork.models import InstrumentVersion, Invitation, Practice, PracticeTarget, Response
 from fieldwork.models.responses import COMPLETE, PARTIAL
 from fieldwork.rates.aapor import FIELDS
+from fieldwork.rates.mailing import MAILED_ON
 
 LINK = "link"  # the mode of open-link responses, beside the invitation modes
-HAND_SET = ("refusal", "non_contact", "other", "not_eligible")
+HAND_SET = ("refusal", "break_off", "non_contact", "other", "not_eligible")
 UNKNOWN = ("unknown", "undelivered")
 
 
@@ -69,8 +71,12 @@ OUTCOMES = {
 }
 
 
-def code_counts(scope: Scope, grain: tuple[bool, bool, bool]) -> Iterator[tuple[Cell, Vector]]:
+def code_counts(
+    scope: Scope, grain: tuple[bool, bool, bool]
+) -> Iterator[tuple[Cell, Vector, datetime | None]]:
     """Access codes counted by outcome, per practice, instrument, mode (as `grain` asks).
+
+    Each cell comes with its latest mailing date (`mailing.MAILED_ON`).
 
     The invitation's disposition is the outcome: online and keyed-in responses set it
     (partial when begun, complete when submitted, in the same transaction), and a
@@ -83,33 +89,43 @@ def code_counts(scope: Scope, grain: tuple[bool, bool, bool]) -> Iterator[tuple[
         return
     columns_by = (Invitation.practice_id, Invitation.instrument, Invitation.mode)
     keys = [column for column, wanted in zip(columns_by, grain, strict=True) if wanted]
-    outcome = Invitation.disposition
-    counted = [func.count(), *(func.count().filter(outcome == name) for name in OUTCOMES)]
-    query = (
-        select(*keys, *counted)
-        .where(*practice_filters(Invitation.practice_id, scope))
-        .group_by(*keys)
-    )
-    if scope.instrument is not None:
-        query = query.where(Invitation.instrument == scope.instrument)
-    if scope.mode is not None:
-        query = query.where(Invitation.mode == scope.mode)
+    counted = [*outcome_counts(), func.max(MAILED_ON)]
+    query = select(*keys, *counted).where(*code_filters(scope)).group_by(*keys)
     width = len(keys)
     for row in db.session.execute(query):
         found = iter(row[:width])
         cell = Cell(*(next(found) if wanted else None for wanted in grain))
-        yield cell, _vector(row[width], row[width + 1 :])
+        yield cell, vector(row[width], row[width + 1 : -1]), row[-1]
 
 
-def _vector(codes: int, by_outcome) -> Vector:
+def outcome_counts() -> list[ColumnElement[int]]:
+    """The number of codes, then the number with each outcome (in the order of OUTCOMES)."""
+    outcome = Invitation.disposition
+    return [func.count(), *(func.count().filter(outcome == name) for name in OUTCOMES)]
+
+
+def code_filters(scope: Scope) -> list[ColumnElement[bool]]:
+    """Conditions keeping codes within the scope (practices, instrument, mode)."""
+    found = practice_filters(Invitation.practice_id, scope)
+    if scope.instrument is not None:
+        found.append(Invitation.instrument == scope.instrument)
+    if scope.mode is not None:
+        found.append(Invitation.mode == scope.mode)
+    return found
+
+
+def vector(codes: int, by_outcome) -> Vector:
     """A count vector from the number of codes and the counts per outcome."""
     values = [0] * len(FIELDS)
     values[_CODES] = codes
     for name, count in zip(OUTCOMES, by_outcome, strict=True):
         values[FIELDS.index(OUTCOMES[name])] += count
     values[FIELDS.index("no_reply")] = codes - sum(by_outcome)
-    values[_STARTED] = values[FIELDS.index("complete")] + values[FIELDS.index("partial")]
+    values[_STARTED] = sum(values[FIELDS.index(name)] for name in BEGUN)
     return tuple(values)
+
+
+BEGUN = ("complete", "partial", "break_off")  # outcomes of a response begun
 
 
 _CODES, _STARTED = FIELDS.index("codes"), FIELDS.index("started")
@@ -137,39 +153,45 @@ def link_counts(
     for practice_id, instrument, target, invited in db.session.execute(rows):
         targets[(practice_id, instrument)] = target or 0
         if links:
-            done, part = responses.pop((practice_id, instrument), (0, 0))
-            cells.append((practice_id, instrument, invited, done, part))
-    cells += [(p, i, 0, done, part) for (p, i), (done, part) in responses.items()]
+            begun = responses.pop((practice_id, instrument), (0, 0, 0))
+            cells.append((practice_id, instrument, invited, begun))
+    cells += [(p, i, 0, begun) for (p, i), begun in responses.items()]
     mode = LINK if by_mode else None
     return [
-        (Cell(p, i if by_instrument else None, mode), _link(invited, done, part))
-        for p, i, invited, done, part in cells
-        if invited or done or part
+        (Cell(p, i if by_instrument else None, mode), _link(invited, *begun))
+        for p, i, invited, begun in cells
+        if invited or any(begun)
     ], targets
 
 
-_LINK_SLOTS = [FIELDS.index(n) for n in ("link_invited", "started", "complete", "partial")]
-_LINK_SLOTS.append(FIELDS.index("link_no_reply"))
+_LINK_SLOTS = [FIELDS.index(n) for n in ("link_invited", "started", *BEGUN, "link_no_reply")]
 
 
-def _link(invited: int, done: int, part: int) -> Vector:
+def _link(invited: int, done: int, part: int, broke: int) -> Vector:
     values = [0] * len(FIELDS)
-    silent = max(invited - done - part, 0)
-    for slot, value in zip(_LINK_SLOTS, (invited, done + part, done, part, silent), strict=True):
+    begun = done + part + broke
+    silent = max(invited - begun, 0)
+    for slot, value in zip(_LINK_SLOTS, (invited, begun, done, part, broke, silent), strict=True):
         values[slot] = value
     return tuple(values)
 
 
-def _link_responses(scope: Scope) -> dict[tuple[int, str], tuple[int, int]]:
-    """(complete, partial) open-link responses per practice and instrument."""
+def _outcome_is(name: str, status: int) -> ColumnElement[bool]:
+    """A response's outcome is `name` (responses never counted fall back on their status)."""
+    return (Response.outcome == name) | (Response.outcome.is_(None) & (Response.status == status))
+
+
+def _link_responses(scope: Scope) -> dict[tuple[int, str], tuple[int, int, int]]:
+    """(complete, partial, break-off) open-link responses per practice and instrument."""
     if scope.mode not in (None, LINK):
         return {}
     query = (
         select(
             Response.practice_id,
             Response.instrument_version_id,
-            func.count().filter(Response.status == COMPLETE),
-            func.count().filter(Response.status == PARTIAL),
+            func.count().filter(_outcome_is("complete", COMPLETE)),
+            func.count().filter(_outcome_is("partial", PARTIAL)),
+            func.count().filter(Response.outcome == "break_off"),
         )
         .where(Response.invitation_id.is_(None), *practice_filters(Response.practice_id, scope))
         .where(*_versions(scope))
@@ -177,16 +199,16 @@ def _link_responses(scope: Scope) -> dict[tuple[int, str], tuple[int, int]]:
     )
     versions = select(InstrumentVersion.id, InstrumentVersion.instrument)
     instrument_of = {id_: name for id_, name in db.session.execute(versions)}
-    found: dict[tuple[int, str], tuple[int, int]] = {}
-    for practice_id, version_id, done, part in db.session.execute(query):
+    found: dict[tuple[int, str], tuple[int, int, int]] = {}
+    for practice_id, version_id, *begun in db.session.execute(query):
         key = (practice_id, instrument_of[version_id])
-        before = found.get(key, (0, 0))
-        found[key] = (before[0] + done, before[1] + part)
+        before = found.get(key, (0, 0, 0))
+        found[key] = tuple(map(add, before, begun))
     return found
 
 
-def completions_per_day(scope: Scope, days: int) -> dict[date, int]:
-    """Submitted responses per day of submission, within the scope, over the last `days`."""
+def completions_per_day(scope: Scope, days: int) -> dict[tuple[str, date], int]:
+    """Submitted responses per instrument and day of submission, over the last `days`."""
     kept = [Response.status == COMPLETE, Response.submitted_at.is_not(None)]
     kept += [*practice_filters(Response.practice_id, scope), *_versions(scope)]
     if scope.mode == LINK:
@@ -205,8 +227,19 @@ def completions_per_day(scope: Scope, days: int) -> dict[date, int]:
     day = cast(Response.submitted_at, Date)
     if db.engine.dialect.name == "sqlite":  # stored as ISO text: its first ten characters
         day = func.substr(Response.submitted_at, 1, 10)
-    query = select(day, func.count()).where(*kept, Response.submitted_at >= since).group_by(day)
-    return {
-        date.fromisoformat(value) if isinstance(value, str) else value: count
-        for value, count in db.session.execute(query)
-    }
+    version = Response.instrument_version_id
+    query = (
+        select(day, version, func.count())
+        .where(*kept, Response.submitted_at >= since)
+        .group_by(day, version)
+    )
+    versions = select(InstrumentVersion.id, InstrumentVersion.instrument)
+    instrument_of = {id_: name for id_, name in db.session.execute(versions)}
+    found: dict[tuple[str, date], int] = {}
+    for value, version_id, count in db.session.execute(query):
+        key = (
+            instrument_of[version_id],
+            date.fromisoformat(value) if isinstance(value, str) else value,
+        )
+        found[key] = found.get(key, 0) + count
+    return found

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from operator import add, attrgetter
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
 from fieldwork.db import db, is_sqlite
 from fieldwork.models import Practice, Region
-from fieldwork.rates import queries
+from fieldwork.rates import queries, waves
 from fieldwork.rates.aapor import FIELDS, Counts
+from fieldwork.rates.fieldwork_status import Fieldwork, load_fieldwork
 from fieldwork.rates.queries import Cell, Scope, Vector
-from fieldwork.rates.selection import MODES, Selection
+from fieldwork.rates.rollup import Labels, RollUp
+from fieldwork.rates.selection import Selection
 
 PAGE_SIZE = 200
 LOWEST_SHOWN = 20
 DAYS_SHOWN = 90
-TARGET = FIELDS.index("target")
+_NO_REPLY = (FIELDS.index("no_reply"), FIELDS.index("link_no_reply"))
+_NOT_RETURNED = FIELDS.index("not_returned")
 
 
 @dataclass
@@ -27,16 +30,24 @@ class Row:
 
     labels: dict[str, str]
     counts: Counts
+    with_not_returned: bool = False  # interim rates keep not-yet-returned in the denominators
+    practice_id: int | None = None  # set on rows of one practice
+    mailed: datetime | None = None  # the practice's latest mailing
+    closed: bool = False  # the practice's fieldwork is closed
     rates: dict[str, float | None] = field(init=False)
     below: bool = False
 
     def __post_init__(self) -> None:
-        self.rates = self.counts.rates()
+        self.rates = self.counts.rates(self.with_not_returned)
 
     def flag(self, threshold: float | None) -> Row:
-        """Mark the row when its RR2 is below `threshold` percent; return it."""
+        """Mark a practice's row when its RR2 is below `threshold` percent, or nothing was
+        issued to it; return it."""
         rr2 = self.rates["RR2"]
-        self.below = threshold is not None and rr2 is not None and rr2 * 100 < threshold
+        if threshold is None or self.practice_id is None:
+            self.below = False
+        else:
+            self.below = rr2 * 100 < threshold if rr2 is not None else self.counts.issued == 0
         return self
 
 
@@ -45,11 +56,14 @@ class Report:
     """Everything the dashboard and the CSV download show."""
 
     selection: Selection
+    fieldwork: Fieldwork
     rows: list[Row]
     total: Row
     below: list[Row]  # practices below the threshold, lowest RR2 first (some of them)
     below_count: int
     per_day: list[tuple[date, int]]
+    per_day_by_instrument: dict[str, list[tuple[date, int]]]
+    by_wave: list[Row] = field(default_factory=list)  # when the paper packs have waves
 
     @property
     def pages(self) -> int:
@@ -62,37 +76,90 @@ class Report:
         return self.rows[start : start + PAGE_SIZE]
 
 
-def build_report(selection: Selection, restricted_to: frozenset[str]) -> Report:
+def build_report(
+    selection: Selection, restricted_to: frozenset[str], titles: dict[str, str] | None = None
+) -> Report:
     """The report for a selection, counting only the practices in `restricted_to` (if any)."""
     scope = Scope(selection.instrument, selection.mode, selection.region_id, restricted_to)
+    state = load_fieldwork()
     by_instrument, by_mode = "instrument" in selection.by, "mode" in selection.by
     by_practice = selection.threshold is not None or bool({"region", "practice"} & {*selection.by})
-    by_practice = by_practice or is_sqlite()  # SQLite groups fastest in its index's order
+    by_practice = by_practice or state.mixed or is_sqlite()  # SQLite: its index's order
     links, targets = queries.link_counts(scope, by_instrument, by_mode)
-    grain = (by_practice, by_instrument, by_mode)
-    cells = [*queries.code_counts(scope, grain), *links]
+    cells, mailed = _code_cells(scope, (by_practice, by_instrument, by_mode))
+    cells = [(cell, _settled(state, cell, values)) for cell, values in [*cells, *links]]
     practices = _practices(scope) if by_practice else {}
-    roll = _RollUp(selection.by, practices, per_practice=selection.threshold is not None)
+    roll = RollUp(selection.by, practices, per_practice=selection.threshold is not None)
     roll.add_all(cells)
+    if "practice" in selection.by:
+        roll.add_empty(practices, selection.instrument, selection.mode)
     if selection.mode is None:  # targets are for all modes together
         roll.add_targets(targets, with_rows="mode" not in selection.by)
-    labels = _Labels(practices, _regions())
-    threshold = selection.threshold
-    rows = [
-        Row(labels.of(selection.by, key), Counts(*v)).flag(threshold) for key, v in roll.groups()
-    ]
-    below = _below(roll.per_practice, labels, threshold)
+    labels = Labels(practices, _regions(), titles or {})
+    rows = [_row(selection, state, labels, key, values, mailed) for key, values in roll.groups()]
+    below = _below(roll, practices, labels, selection.threshold, state)
     if selection.below_only and "practice" in selection.by:
         rows = [row for row in rows if row.below]
     rows.sort(key=lambda row: [row.labels[d] for d in selection.by])
+    per_day = queries.completions_per_day(scope, DAYS_SHOWN)
     return Report(
         selection=selection,
+        fieldwork=state,
         rows=rows,
-        total=Row({}, Counts(*roll.total())).flag(threshold),
+        total=Row({}, Counts(*roll.total()), state.with_not_returned and not state.study_closed),
         below=below[:LOWEST_SHOWN],
         below_count=len(below),
-        per_day=_days(queries.completions_per_day(scope, DAYS_SHOWN)),
+        per_day=_days(_summed(per_day)),
+        per_day_by_instrument=_by_instrument(per_day),
+        by_wave=_waves(scope, state),
     )
+
+
+def _waves(scope: Scope, state: Fieldwork) -> list[Row]:
+    """A row per wave (study-wide interim or final: waves are not split by practice)."""
+    interim = not state.study_closed
+    rows = []
+    for wave, values in waves.wave_counts(scope):
+        if interim:
+            values = _settled(state, Cell(None, None, None), values)
+        rows.append(Row({"wave": wave}, Counts(*values), interim and state.with_not_returned))
+    return rows
+
+
+def _code_cells(scope: Scope, grain) -> tuple[list[tuple[Cell, Vector]], dict[int, datetime]]:
+    """The codes' count cells, and each practice's latest mailing."""
+    mailed: dict[int, datetime] = {}
+    cells = []
+    for cell, values, last in queries.code_counts(scope, grain):
+        cells.append((cell, values))
+        if last is not None and cell.practice_id is not None:
+            mailed[cell.practice_id] = max(last, mailed.get(cell.practice_id, last))
+    return cells, mailed
+
+
+def _settled(state: Fieldwork, cell: Cell, values: Vector) -> Vector:
+    """During fieldwork (study and practice open) no-replies are not yet returned."""
+    if state.closed(cell.practice_id) or not any(values[i] for i in _NO_REPLY):
+        return values
+    moved = list(values)
+    moved[_NOT_RETURNED] += sum(values[i] for i in _NO_REPLY)
+    for i in _NO_REPLY:
+        moved[i] = 0
+    return tuple(moved)
+
+
+def _row(selection, state: Fieldwork, labels: Labels, key: tuple, values, mailed) -> Row:
+    """A table row, flagged (practice rows only) against the threshold."""
+    practice_id = key[selection.by.index("practice")] if "practice" in selection.by else None
+    row = Row(
+        labels.of(selection.by, key),
+        Counts(*values),
+        state.with_not_returned and not state.study_closed,
+        practice_id,
+        mailed.get(practice_id),
+        practice_id is not None and state.closed(practice_id),
+    )
+    return row.flag(selection.threshold)
 
 
 def _practices(scope: Scope) -> dict[int, tuple[str, str, int]]:
@@ -106,103 +173,36 @@ def _regions() -> dict[int, str]:
     return {id_: name for id_, name in db.session.execute(select(Region.id, Region.name))}
 
 
-def _accumulate(into: dict, key: object, values: Vector) -> None:
-    found = into.get(key)
-    if found is None:
-        into[key] = list(values)
-    else:
-        found[:] = map(add, found, values)
-
-
-def _add_target(into: dict, key: object, target: int) -> None:
-    found = into.get(key)
-    if found is None:
-        into[key] = found = [0] * len(FIELDS)
-    found[TARGET] += target
-
-
-class _RollUp:
-    """Sums count vectors into breakdown rows (and per practice, when asked)."""
-
-    def __init__(self, by: tuple[str, ...], practices: dict, per_practice: bool) -> None:
-        region = {pid: values[2] for pid, values in practices.items()}
-        getters = {
-            "region": lambda cell: region.get(cell.practice_id),
-            "practice": attrgetter("practice_id"),
-            "instrument": attrgetter("instrument"),
-            "mode": attrgetter("mode"),
-        }
-        self.parts = [getters[d] for d in by]
-        self.rows: dict[tuple, list[int]] = {}
-        self.per_practice: dict[int, list[int]] | None = {} if per_practice else None
-        self.target_total = 0
-
-    def key(self, cell: Cell) -> tuple:
-        """The breakdown values of a cell."""
-        return tuple(get(cell) for get in self.parts)
-
-    def add_all(self, cells: list[tuple[Cell, Vector]]) -> None:
-        """Add every cell to its row (and its practice)."""
-        for cell, values in cells:
-            _accumulate(self.rows, self.key(cell), values)
-            if self.per_practice is not None:
-                _accumulate(self.per_practice, cell.practice_id, values)
-
-    def add_targets(self, targets: dict[tuple[int, str], int], with_rows: bool) -> None:
-        """Targets per practice and instrument; to rows too unless rows are split by mode."""
-        self.target_total = sum(targets.values())
-        for (practice_id, instrument), target in targets.items():
-            if with_rows and target:
-                _add_target(self.rows, self.key(Cell(practice_id, instrument, None)), target)
-            if self.per_practice is not None:
-                _add_target(self.per_practice, practice_id, target)
-
-    def groups(self) -> list[tuple[tuple, list[int]]]:
-        """(key, counts) per row."""
-        return list(self.rows.items())
-
-    def total(self) -> list[int]:
-        """The sum of every row (targets counted once, even when rows are split by mode)."""
-        total = [0] * len(FIELDS)
-        for values in self.rows.values():
-            total[:] = map(add, total, values)
-        total[TARGET] = self.target_total
-        return total
-
-
-class _Labels:
-    """Words for breakdown values."""
-
-    def __init__(self, practices: dict, regions: dict[int, str]) -> None:
-        self.practices, self.regions = practices, regions
-
-    def of(self, by: tuple[str, ...], key: tuple) -> dict[str, str]:
-        """Labels for a row's key; practices give their code and name."""
-        found = {}
-        for dimension, value in zip(by, key, strict=True):
-            if dimension == "practice":
-                code, name, _ = self.practices.get(value, (str(value), "", None))
-                found["practice"], found["practice_name"] = code, name
-            elif dimension == "region":
-                found["region"] = self.regions.get(value, "")
-            elif dimension == "mode":
-                found["mode"] = MODES.get(value, value or "")
-            else:
-                found[dimension] = value or ""
-        return found
-
-
-def _below(per_practice: dict[int, list[int]] | None, labels: _Labels, threshold) -> list[Row]:
-    """Practices whose RR2 is below the threshold, lowest first."""
-    if threshold is None or per_practice is None:
+def _below(roll: RollUp, practices: dict, labels: Labels, threshold, state: Fieldwork):
+    """Practices whose RR2 is below the threshold (or with nothing issued), lowest first."""
+    if threshold is None or roll.per_practice is None:
         return []
+    interim = state.with_not_returned and not state.study_closed
+    empty = [0] * len(FIELDS)
     rows = [
-        Row(labels.of(("practice",), (practice_id,)), Counts(*values)).flag(threshold)
-        for practice_id, values in per_practice.items()
+        Row(labels.of(("practice",), (pid,)), Counts(*roll.per_practice.get(pid, empty)), interim)
+        for pid in practices
     ]
+    for row, pid in zip(rows, practices, strict=True):
+        row.practice_id = pid
+        row.flag(threshold)
     below = [row for row in rows if row.below]
-    below.sort(key=lambda row: (row.rates["RR2"], row.labels["practice"]))
+    below.sort(key=lambda row: (row.rates["RR2"] or 0, row.labels["practice"]))
     return below
+
+
+def _summed(per_day: dict[tuple[str, date], int]) -> dict[date, int]:
+    found: dict[date, int] = defaultdict(int)
+    for (_, day), count in per_day.items():
+        found[day] += count
+    return found
+
+
+def _by_instrument(per_day: dict[tuple[str, date], int]) -> dict[str, list[tuple[date, int]]]:
+    """Completions per day for each instrument, over the same days as the total."""
+    days = [day for day, _ in _days(_summed(per_day))]
+    instruments = sorted({name for name, _ in per_day})
+    return {name: [(day, per_day.get((name, day), 0)) for day in days] for name in instruments}
 
 
 def _days(counts: dict[date, int]) -> list[tuple[date, int]]:

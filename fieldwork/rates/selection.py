@@ -23,6 +23,7 @@ MODES = {
 }
 assert set(INVITATION_MODES) < set(MODES)
 DEFAULT_BY = ("region",)
+ALL = "all"  # the instrument filter's value for every questionnaire together (asked for)
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class Selection:
     """Breakdown, filters and threshold chosen on the dashboard."""
 
     by: tuple[str, ...] = DEFAULT_BY
-    instrument: str | None = None
+    instrument: str | None = None  # None: every questionnaire together
     mode: str | None = None
     region_id: int | None = None
     threshold: float | None = None  # percent: RR2 below this is highlighted
@@ -42,7 +43,7 @@ class Selection:
         """Query-string values for this selection (with `changes`), for links."""
         values: dict[str, object] = {
             "by": ["", *self.by],
-            "instrument": self.instrument or "",
+            "instrument": self.instrument or ALL,
             "mode": self.mode or "",
             "region": self.region_id or "",
             "threshold": "" if self.threshold is None else f"{self.threshold:g}",
@@ -52,8 +53,14 @@ class Selection:
         return {k: v for k, v in values.items() if v not in ("", None)}
 
 
-def read_selection(args: Mapping) -> Selection:
-    """The selection in a request's query string; bad values are dropped with a message."""
+def read_selection(
+    args: Mapping, default_instrument: str | None = None, default_threshold: float | None = None
+) -> Selection:
+    """The selection in a request's query string; bad values are dropped with a message.
+
+    Without an instrument the first is shown (totals are per instrument); "all" asks
+    for every instrument together. Without a threshold the study's target is used.
+    """
     errors: dict[str, str] = {}
     by = DEFAULT_BY
     if "by" in args:
@@ -69,10 +76,12 @@ def read_selection(args: Mapping) -> Selection:
         errors["region"], region = "Choose a region from the list", None
     return Selection(
         by=by,
-        instrument=args.get("instrument") or None,
+        instrument=_instrument(args.get("instrument") or default_instrument or ALL),
         mode=mode,
         region_id=whole_number(region),
-        threshold=_threshold(args.get("threshold", ""), errors),
+        threshold=(
+            _threshold(args["threshold"], errors) if "threshold" in args else default_threshold
+        ),
         below_only=args.get("below") == "1",
         page=max(whole_number(args.get("page"), 1), 1),
         errors=errors,
@@ -92,3 +101,7 @@ def _threshold(text: str, errors: dict[str, str]) -> float | None:
         errors["threshold"] = "Enter a response rate between 0 and 100"
         return None
     return value
+
+
+def _instrument(value: str) -> str | None:
+    return None if value == ALL else value

@@ -118,3 +118,90 @@ def progress_bar(done: int, target: int, *, label: str, width: int = 160) -> Mar
     filled = _f(width * min(done / target, 1))
     ET.SubElement(root, "rect", x="0", y="1", width=filled, height="12", fill=BLUE)
     return _markup(root)
+
+
+# Lines told apart by colour and by dash pattern (not by colour alone).
+LINE_STYLES = [
+    ("#005eb8", ""),
+    ("#7c2855", "8 4"),
+    ("#007f3b", "2 3"),
+    ("#330072", "10 3 2 3"),
+]
+
+
+def line_chart(
+    series: Sequence[tuple[str, Sequence[tuple[str, float]]]],
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    x_label: str,
+    y_label: str,
+    width: int = 640,
+    height: int = 260,
+    label_every: int = 1,
+) -> Markup:
+    """Lines of (label, value) points, one per named series, with a legend; same x labels."""
+    left, top, plot_w, plot_h = 56, 12 + 18 * len(series), width - 68, height - 68
+    height += 18 * len(series)
+    highest = max((v for _, points in series for _, v in points), default=0)
+    step = nice_step(highest)
+    axis_top = max(step, math.ceil(highest / step) * step)
+    root = _svg(width, height, aria_labelledby=f"{chart_id}-title {chart_id}-desc")
+    ET.SubElement(root, "title", id=f"{chart_id}-title").text = title
+    ET.SubElement(root, "desc", id=f"{chart_id}-desc").text = description
+    for n in range(round(axis_top / step) + 1):
+        y = top + plot_h - plot_h * n * step / axis_top
+        ET.SubElement(root, "line", x1=str(left), x2=str(left + plot_w), y1=_f(y), y2=_f(y))
+        root[-1].set("stroke", TRACK)
+        _text(root, left - 6, y + 4, _number(n * step), 12, text_anchor="end")
+    labels = [label for label, _ in series[0][1]] if series else []
+    gap = plot_w / max(len(labels) - 1, 1)
+    for n, label in enumerate(labels):
+        if n % label_every == 0:
+            _text(root, left + n * gap, top + plot_h + 16, label, 11, text_anchor="middle")
+    _lines(root, series, (left, top, plot_h, gap, axis_top))
+    _axes(root, left, top, plot_w, plot_h, (x_label, y_label))
+    return _markup(root)
+
+
+def _lines(root: ET.Element, series, frame: tuple[float, ...]) -> None:
+    """One polyline per series, and its key above the plot."""
+    left, top, plot_h, gap, axis_top = frame
+    for index, (name, points) in enumerate(series):
+        colour, dash = LINE_STYLES[index % len(LINE_STYLES)]
+        xy = [
+            (left + n * gap, top + plot_h - plot_h * value / axis_top)
+            for n, (_, value) in enumerate(points)
+        ]
+        line = ET.SubElement(root, "polyline", fill="none", stroke=colour)
+        line.set("points", " ".join(f"{_f(x)},{_f(y)}" for x, y in xy))
+        line.set("stroke-width", "2")
+        if dash:
+            line.set("stroke-dasharray", dash)
+        ET.SubElement(line, "title").text = f"{name}: {_number(sum(v for _, v in points))} in all"
+        key_y = 14 + 18 * index
+        key = ET.SubElement(root, "line", x1=str(left), x2=str(left + 28), stroke=colour)
+        key.attrib.update(y1=str(key_y - 4), y2=str(key_y - 4))
+        key.set("stroke-width", "2")
+        if dash:
+            key.set("stroke-dasharray", dash)
+        _text(root, left + 36, key_y, name, 12)
+
+
+def rate_bar(rate: float | None, target: float | None, *, label: str, width: int = 64) -> Markup:
+    """A small bar of a rate (0 to 1) with a tick at the target rate (0 to 1), if any."""
+    if rate is None:
+        return Markup("")
+    text = f"{label} {rate:.0%}" + (f" against a target of {target:.0%}" if target else "")
+    root = _svg(width, 12, aria_label=text)
+    ET.SubElement(root, "title").text = text
+    track = ET.SubElement(root, "rect", x="0", y="2", width=str(width), height="8")
+    track.attrib.update(fill=TRACK, stroke=GREY)
+    ET.SubElement(root, "rect", x="0", y="2", width=_f(width * min(rate, 1)), height="8", fill=BLUE)
+    if target:
+        x = _f(width * min(target, 1))
+        ET.SubElement(root, "line", x1=x, x2=x, y1="0", y2="12", stroke=TEXT).set(
+            "stroke-width", "2"
+        )
+    return _markup(root)

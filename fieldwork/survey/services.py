@@ -14,7 +14,8 @@ from fieldwork.catalogue import Catalogue
 from fieldwork.db import db
 from fieldwork.models import Invitation, Practice, Response
 from fieldwork.models.base import utcnow
-from fieldwork.models.responses import COMPLETE, ONLINE, PARTIAL
+from fieldwork.models.responses import AUTOMATIC, COMPLETE, ONLINE, PARTIAL
+from fieldwork.outcomes import refresh_outcome
 from forms.model import Instrument
 from forms.paging import Page, page_reached, web_pages
 
@@ -49,7 +50,7 @@ def invitation_closed(invitation: Invitation) -> bool:
     """Whether a code may no longer start a response (a final outcome other than partial)."""
     if invitation.practice.status == "withdrawn" or invitation.mode == "paper":
         return True
-    return invitation.disposition not in (None, "partial", "complete")
+    return invitation.disposition not in AUTOMATIC
 
 
 def _new_resume_code() -> str:
@@ -96,8 +97,7 @@ def start_response(
             raise
         return existing
     answers.add_row(db.session, instrument, response.id)
-    if invitation is not None and invitation.disposition is None:
-        invitation.disposition, invitation.disposition_at = "partial", utcnow()
+    refresh_outcome(response, instrument)  # nothing answered yet: a break-off until it grows
     return response
 
 
@@ -120,6 +120,7 @@ def record_page(
     if page.number > page_reached(pages, response.reached):
         response.reached = page.last_item
     response.updated_at = utcnow()
+    refresh_outcome(response, instrument)
 
 
 def submit_response(response: Response) -> bool:
@@ -129,7 +130,9 @@ def submit_response(response: Response) -> bool:
     response.status = COMPLETE
     response.submitted_at = response.updated_at = utcnow()
     response.resume_code = None
-    if response.invitation is not None:
-        response.invitation.disposition = "complete"
-        response.invitation.disposition_at = response.submitted_at
+    invitation = response.invitation
+    if invitation is not None and invitation.disposition in AUTOMATIC:
+        # The share answered decides (refresh_outcome ran when the last page was saved).
+        invitation.disposition = response.outcome or "complete"
+        invitation.disposition_at = response.submitted_at
     return True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app, url_for
 from flask_login import current_user
 
+from fieldwork.catalogue import get_catalogue
 from fieldwork.users import bp
 from fieldwork.users.services import ROLE_NAMES
 
@@ -48,12 +49,19 @@ def places_for(role: str) -> list[tuple[str, str, str]]:
     return found
 
 
+def instrument_titles() -> dict[str, str]:
+    """Each current instrument's English title, by id (staff pages show titles, not ids)."""
+    return {key: instrument.title.get("en") for key, instrument in get_catalogue().current.items()}
+
+
 @bp.app_context_processor
 def _staff_navigation() -> dict:
     if not current_user or not current_user.is_authenticated:
         return {"role_names": ROLE_NAMES}
     places = places_for(current_user.role)
+    titles = instrument_titles()
     return {
+        "instrument_title": lambda instrument: titles.get(instrument, instrument),
         "role_names": ROLE_NAMES,
         "staff_places": places,
         "staff_links": [(url_for("auth.home"), "Staff home")] + [(h, t) for h, t, _ in places],

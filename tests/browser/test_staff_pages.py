@@ -13,6 +13,7 @@ PAGES = [
     "/staff/",
     "/staff/rates/?by=practice&threshold=40",
     "/staff/rates/?by=region&by=instrument&by=mode",
+    "/staff/rates/fieldwork",
     "/staff/practices/",
     "/staff/practices/Y90001",
     "/staff/practices/import",

@@ -169,8 +169,8 @@ def test_a_completed_response_is_not_overridden_without_saying_so(app, client, a
     refused = post(client, f"/staff/codes/code/{code}", {"disposition": "refusal"})
     assert refused.status_code == 400
     assert "has a completed response" in refused.get_data(as_text=True)
-    with app.app_context():
-        assert _invitation(code).disposition == "complete"
+    with app.app_context():  # submitted with nothing answered: a break-off (AAPOR 2.12)
+        assert _invitation(code).disposition == "break_off"
     done = post(client, f"/staff/codes/code/{code}", {"disposition": "refusal", "override": "1"})
     assert done.status_code == 302
     with app.app_context():
@@ -229,11 +229,12 @@ def test_bulk_dispositions_all_or_nothing(ctx):
         "row 6: hello is not an access code",
         f"row 7: code {codes.grouped(a)} is also on row 2",
         f"row 8: code {codes.grouped(b)} is also on row 3",
-        "row 8: disposition 'maybe' is not known (use complete, partial, refusal, non_contact, "
-        "other, unknown, undelivered, not_eligible)",
+        "row 8: disposition 'maybe' is not known (use complete, partial, refusal, break_off, "
+        "non_contact, other, unknown, undelivered, not_eligible)",
         "row 9: code is required",
     ]
-    assert [_invitation(x).disposition for x in (a, b, c)] == [None, None, "complete"]
+    # c was submitted with nothing answered: a break-off (AAPOR 2.12), not a complete
+    assert [_invitation(x).disposition for x in (a, b, c)] == [None, None, "break_off"]
 
 
 def test_bulk_dispositions_set_outcomes_and_record_one_event(ctx):

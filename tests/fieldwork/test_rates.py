@@ -17,6 +17,13 @@ The scenario (codes, outcomes and open links):
     Practice C (Y90003, South):
       "patient", 4 web codes, all not eligible (every denominator 0)
       "staff": target 5, nothing else
+    Practice E (Y90004, South): "patient", 10 web codes; 12 questions apply to each
+      response, outcomes by the share answered (AAPOR defaults: complete 80 %, partial 50 %):
+      0/12 (clicked past the intro) and 5/12 (42 %): break-offs, counted in R;
+      6/12 (50 %) and 9/12 (75 %): partials; 10/12 (83 %, not sent): complete;
+      5 no reply
+    Practice D (Y90005, South): no codes, no targets, nothing at all
+    The study's fieldwork is closed (final rates) unless a test reopens it.
     Submitted per day: 1 Nov 3 (A web), 2 Nov 2 (B), 3 Nov 7 (A: 4 coded, 3 link), 5 Nov 2 (B link).
 """
 
@@ -41,8 +48,10 @@ from fieldwork.models import (
     Response,
 )
 from fieldwork.models.responses import COMPLETE, PARTIAL
+from fieldwork.outcomes import apply_outcome
 from fieldwork.rates.aapor import FORMULAS, Counts, percent, ratio
 from fieldwork.rates.download import safe_cell
+from fieldwork.rates.fieldwork_status import set_study_closed
 from fieldwork.rates.report import build_report
 from fieldwork.rates.selection import Selection, read_selection
 
@@ -100,8 +109,11 @@ def _answered(practice, version, mode, statuses_days, disposition=None) -> None:
         _response(practice, version, status, code, day, 2 if mode == "paper" else 1)
 
 
-def seed(name_a: str = "Riverside Medical Centre") -> None:
-    """Add the scenario (practice A's name can be changed, to try CSV injection)."""
+def seed(name_a: str = "Riverside Medical Centre", *, closed: bool = True) -> None:
+    """Add the scenario (practice A's name can be changed, to try CSV injection).
+
+    By default the study's fieldwork is closed (final rates: no reply is non-contact).
+    """
     north, south = Region(name="North"), Region(name="South")
     a = Practice(code="Y90001", name=name_a, region=north, status="active")
     b = Practice(code="Y90002", name="Moorland Surgery", region=north, status="active")
@@ -132,6 +144,13 @@ def seed(name_a: str = "Riverside Medical Centre") -> None:
     _response(b, staff, COMPLETE, day=5)
     # Practice C.
     _codes(c, "patient", "web", 4, "not_eligible")
+    # Practice E: outcomes from the share of applicable questions answered, by the service.
+    e = Practice(code="Y90004", name="Harbour Lane", region=south, status="active")
+    db.session.add_all([e, Practice(code="Y90005", name="Quayside", region=south)])
+    for answered in (0, 5, 6, 9, 10):
+        [code] = _codes(e, "patient", "web", 1)
+        apply_outcome(_response(e, patient, PARTIAL, code), answered, 12)
+    _codes(e, "patient", "web", 5)
     db.session.add_all(
         [
             PracticeTarget(practice=a, instrument="patient", target=30, invited_by_link=10),
@@ -140,6 +159,8 @@ def seed(name_a: str = "Riverside Medical Centre") -> None:
             PracticeTarget(practice=c, instrument="staff", target=5, invited_by_link=0),
         ]
     )
+    db.session.flush()
+    set_study_closed(closed)
     db.session.commit()
 
 
@@ -156,24 +177,40 @@ def seed(name_a: str = "Riverside Medical Centre") -> None:
 # B, staff link: 1 invited, 2 complete -> I 2, NC max(1-2, 0) = 0 -> D = 2, RR1 = 1
 # B, all: I 4, NC 6, O 1, U 1 -> D = 12: RR2 = 4/12 (33.3%)
 # C: NE 4, nothing else -> D = 0: every rate undefined ("–")
-# Study: I 15, P 3, R 3, NC 16, O 1, U 3, NE 5 -> D = 41
-#   RR1 = 15/41, RR2 = 18/41, COOP1 = 15/22, REF1 = 3/41; issued 34 + 11 = 45; target 30+20+5
-# By mode: web (A web + C): I 6, P 2, R 2, NC 2, NE 4 -> D 12: 6/12, 8/12, 6/10, 2/12
+# E: I 1, P 2, R 2 (break-offs), NC 5 (no reply) -> D = 10
+#   RR1 = 1/10, RR2 = 3/10, COOP1 = 1/5, REF1 = 2/10; issued 10, started 5 (break-offs began)
+# D: nothing: a row of noughts, every rate undefined, flagged as nothing issued
+# North (A + B): I 15, P 3, R 3, NC 16, O 1, U 3, NE 1 -> D = 41
+#   RR1 = 15/41, RR2 = 18/41, COOP1 = 15/22, REF1 = 3/41; issued 34 + 11 - 4 = 41
+# Study: I 16, P 5, R 5, NC 21, O 1, U 3, NE 5 -> D = 51
+#   RR1 = 16/51, RR2 = 21/51, COOP1 = 16/27, REF1 = 5/51; issued 44 + 11 = 55, started 23;
+#   target 30+20+5
+# By mode: web (A web + C + E): I 7, P 4, R 4, NC 7, NE 4 -> D 22: 7/22, 11/22, 7/15, 4/22
 #   paper: I 2, R 1, NC 2, U 2, NE 1 -> D 7: 2/7, 2/7, 2/3, 1/7
 #   both (B): D 10: 2/10, 2/10, 2/3, 0
 #   link: I 3+2, P 1, NC 6 -> D 12: 5/12, 6/12, 5/6, 0
-# By questionnaire: patient: I 13, P 3, R 3, NC 16, O 1, U 3, NE 5 -> D 39:
-#   13/39, 16/39, 13/20, 3/39; staff: I 2 -> D 2: 1, 1, 1, 0
-STUDY = {"RR1": 15 / 41, "RR2": 18 / 41, "COOP1": 15 / 22, "REF1": 3 / 41}
+# By questionnaire: patient: I 14, P 5, R 5, NC 21, O 1, U 3, NE 5 -> D 49:
+#   14/49, 19/49, 14/25, 5/49; staff: I 2 -> D 2: 1, 1, 1, 0
+#
+# During fieldwork (study open), no reply is not yet returned (NYR), not NC:
+#   NYR = codes 2 (A web) + 2 (A paper) + 5 (B) + 5 (E) + link 6 (A) = 20; NC = 1 (B, by hand)
+#   Excluded (the default): D = 16 + 5 + 5 + 1 + 1 + 3 = 31:
+#     RR1 = 16/31, RR2 = 21/31, COOP1 = 16/27 (never had NC), REF1 = 5/31
+#   Included (the study's choice): D = 31 + 20 = 51: the final figures, NYR still shown apart
+#   A closed, study open (excluded): A's 4 + 6 are NC: NC 11, NYR 10 -> D = 41:
+#     RR1 16/41, RR2 21/41, REF1 5/41; A = PRACTICE_A; B: I 4, NC 1, O 1, U 1 -> D 7
+NORTH = {"RR1": 15 / 41, "RR2": 18 / 41, "COOP1": 15 / 22, "REF1": 3 / 41}
+STUDY = {"RR1": 16 / 51, "RR2": 21 / 51, "COOP1": 16 / 27, "REF1": 5 / 51}
+PRACTICE_E = {"RR1": 1 / 10, "RR2": 3 / 10, "COOP1": 1 / 5, "REF1": 2 / 10}
 PRACTICE_A = {"RR1": 11 / 29, "RR2": 14 / 29, "COOP1": 11 / 17, "REF1": 3 / 29}
 UNDEFINED = {"RR1": None, "RR2": None, "COOP1": None, "REF1": None}
 
 
 def counts_of(row) -> tuple:
-    """(issued, started, I, P, R, NC, O, U, NE, target) of a report row."""
+    """(issued, started, I, P, R, NC, O, U, NE, target) of a report row (R with break-offs)."""
     c = row.counts
     return (
-        c.issued, c.started, c.complete, c.partial, c.refusal, c.contacts_lost,
+        c.issued, c.started, c.complete, c.partial, c.refusals, c.contacts_lost,
         c.other, c.unknown, c.not_eligible, c.target,
     )  # fmt: skip
 
@@ -207,7 +244,7 @@ def test_rates_are_pure_arithmetic_and_undefined_without_denominator():
 def test_study_totals_match_the_hand_computation(study):
     result = report()
     assert result.rows == [] or [r.labels for r in result.rows] == [{}]
-    assert counts_of(result.total) == (45, 18, 15, 3, 3, 16, 1, 3, 5, 55)
+    assert counts_of(result.total) == (55, 23, 16, 5, 5, 21, 1, 3, 5, 55)
     assert result.total.rates == STUDY
 
 
@@ -220,32 +257,36 @@ def test_a_deliberate_override_of_a_completed_code_counts(study):
     code.disposition = "not_eligible"
     db.session.commit()
     total = report().total
-    assert (total.counts.complete, total.counts.not_eligible) == (14, 6)
-    assert total.rates["RR1"] == 14 / 40
+    assert (total.counts.complete, total.counts.not_eligible) == (15, 6)
+    assert total.rates["RR1"] == 15 / 50
 
 
 def test_by_practice(study):
     rows = rows_by(report(["practice"]), "practice")
-    assert list(rows) == ["Y90001", "Y90002", "Y90003"]
+    assert list(rows) == ["Y90001", "Y90002", "Y90003", "Y90004", "Y90005"]
     assert counts_of(rows["Y90001"]) == (30, 14, 11, 3, 3, 10, 0, 2, 1, 30)
     assert rows["Y90001"].rates == PRACTICE_A
     assert rows["Y90002"].rates == {"RR1": 4 / 12, "RR2": 4 / 12, "COOP1": 4 / 5, "REF1": 0}
     assert rows["Y90003"].rates == UNDEFINED
     assert rows["Y90003"].counts.target == 5
+    assert counts_of(rows["Y90004"]) == (10, 5, 1, 2, 2, 5, 0, 0, 0, 0)
+    assert rows["Y90004"].counts.break_off == 2 and rows["Y90004"].rates == PRACTICE_E
+    # A practice with no codes appears, with noughts and no rate.
+    assert counts_of(rows["Y90005"]) == (0,) * 10 and rows["Y90005"].rates == UNDEFINED
 
 
 def test_by_region(study):
     rows = rows_by(report(["region"]), "region")
     assert counts_of(rows["North"]) == (41, 18, 15, 3, 3, 16, 1, 3, 1, 50)
-    assert rows["North"].rates == STUDY
-    assert counts_of(rows["South"]) == (4, 0, 0, 0, 0, 0, 0, 0, 4, 5)
-    assert rows["South"].rates == UNDEFINED
+    assert rows["North"].rates == NORTH
+    assert counts_of(rows["South"]) == (14, 5, 1, 2, 2, 5, 0, 0, 4, 5)
+    assert rows["South"].rates == PRACTICE_E
 
 
 def test_by_questionnaire(study):
     rows = rows_by(report(["instrument"]), "instrument")
     assert rows["patient"].rates == {
-        "RR1": 13 / 39, "RR2": 16 / 39, "COOP1": 13 / 20, "REF1": 3 / 39,
+        "RR1": 14 / 49, "RR2": 19 / 49, "COOP1": 14 / 25, "REF1": 5 / 49,
     }  # fmt: skip
     assert rows["staff"].rates == {"RR1": 1, "RR2": 1, "COOP1": 1, "REF1": 0}
     assert (rows["patient"].counts.target, rows["staff"].counts.target) == (50, 5)
@@ -253,7 +294,12 @@ def test_by_questionnaire(study):
 
 def test_by_mode_of_invitation(study):
     rows = rows_by(report(["mode"]), "mode")
-    assert rows["Web code"].rates == {"RR1": 6 / 12, "RR2": 8 / 12, "COOP1": 6 / 10, "REF1": 2 / 12}
+    assert rows["Web code"].rates == {
+        "RR1": 7 / 22,
+        "RR2": 11 / 22,
+        "COOP1": 7 / 15,
+        "REF1": 4 / 22,
+    }
     assert rows["Paper code"].rates == {"RR1": 2 / 7, "RR2": 2 / 7, "COOP1": 2 / 3, "REF1": 1 / 7}
     assert rows["Web and paper code"].rates == {"RR1": 0.2, "RR2": 0.2, "COOP1": 2 / 3, "REF1": 0}
     assert rows["Open link"].rates == {"RR1": 5 / 12, "RR2": 6 / 12, "COOP1": 5 / 6, "REF1": 0}
@@ -276,10 +322,12 @@ def test_open_link_denominator_is_the_number_invited(study):
 
 def test_filters_combine(study):
     result = report(["practice"], instrument="patient", mode="web")
-    assert [r.labels["practice"] for r in result.rows] == ["Y90001", "Y90003"]
-    assert result.total.rates == {"RR1": 6 / 12, "RR2": 8 / 12, "COOP1": 6 / 10, "REF1": 2 / 12}
+    # Every practice appears: B has no web codes, so a row of noughts.
+    assert [r.labels["practice"] for r in result.rows] == [f"Y9000{n}" for n in range(1, 6)]
+    assert result.rows[1].counts.issued == 0
+    assert result.total.rates == {"RR1": 7 / 22, "RR2": 11 / 22, "COOP1": 7 / 15, "REF1": 4 / 22}
     south = report(region_id=2)
-    assert south.total.rates == UNDEFINED
+    assert south.total.rates == PRACTICE_E
 
 
 def test_restriction_limits_every_figure(study):
@@ -307,11 +355,16 @@ def test_completions_per_day_fill_the_gaps(study):
 
 def test_practices_below_the_threshold(study):
     result = report(["practice"], threshold=40.0)
-    assert [r.labels["practice"] for r in result.below] == ["Y90002"]
-    assert [r.labels["practice"] for r in result.rows if r.below] == ["Y90002"]
+    # D has nothing issued (flagged, lowest); E 3/10, B 4/12; never the total.
+    assert [r.labels["practice"] for r in result.below] == ["Y90005", "Y90004", "Y90002"]
+    assert [r.labels["practice"] for r in result.rows if r.below] == [
+        "Y90002", "Y90004", "Y90005",
+    ]  # fmt: skip
     only = report(["practice"], threshold=40.0, below_only=True)
-    assert [r.labels["practice"] for r in only.rows] == ["Y90002"]
+    assert [r.labels["practice"] for r in only.rows] == ["Y90002", "Y90004", "Y90005"]
     assert report(["practice"]).below == []
+    assert not report(["practice"], threshold=99.0).total.below
+    assert not any(row.below for row in report(["region"], threshold=99.0).rows)
 
 
 def test_roles_on_both_routes(app, client, auth):
@@ -331,18 +384,25 @@ def test_page_shows_table_formulas_charts_and_highlights(app, client, auth):
     with app.app_context():
         seed()
     auth.login(role="analyst")
-    page = client.get("/staff/rates/?by=practice&threshold=40").get_data(as_text=True)
+    page = client.get("/staff/rates/?by=practice&threshold=40&instrument=all").text
     for formula in FORMULAS.values():
         assert formula in page
     assert "non-contact" in page and "registered list" in page
-    assert "36.6%" in page  # RR1 of the study: 15/41
-    assert page.count("RR2 below the 40% threshold") == 2  # the row and the list
+    assert "31.4%" in page  # RR1 of the study: 16/51
+    assert "Total (all questionnaires together)" in page and "Final rates." in page
+    assert page.count("RR2 below the 40% threshold") == 4  # B and E: the row and the list
+    assert page.count("nothing issued to this practice") == 2  # D: the row and the list
     assert '<span aria-hidden="true">&#9660; Below</span>' in page
     svgs = re.findall(r"<svg xmlns=.*?</svg>", page, flags=re.S)
     charts = [ET.fromstring(s) for s in svgs if "per-day-title" in s]  # noqa: S314 (ours)
-    assert len(charts) == 1 and len(charts[0].findall("{*}rect")) == 5
+    assert len(charts) == 1 and len(charts[0].findall("{*}polyline")) == 2  # patient, staff
     assert "Completions per day as a table" in page and "2026-11-04" in page
-    assert "Completes against target: 15 of 55 (27%)" in page
+    assert "Completes against target: 16 of 55 (29%)" in page
+    # Without a choice, one questionnaire (the first in the list), never all together.
+    default = client.get("/staff/rates/?by=practice").text
+    assert "Total (all questionnaires together)" not in default and "31.4%" not in default
+    patient = client.get("/staff/rates/?by=practice&instrument=patient").text
+    assert "28.6%" in patient and "Total</th>" in patient  # RR1 of patient: 14/49
     assert "Canal Street" in page and "–" in page
 
 
@@ -361,11 +421,11 @@ def test_csv_download_has_the_table_and_neutralises_formulas(app, client, auth):
     with app.app_context():
         seed(name_a='=HYPERLINK("http://evil.example","x")')
     auth.login(role="analyst")
-    response = client.get("/staff/rates/rates.csv?by=practice&threshold=40")
+    response = client.get("/staff/rates/rates.csv?by=practice&threshold=40&instrument=all")
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
-    a, b, c, total = rows
+    a, b, c, e, d, total = rows
     assert a["practice_name"] == '\'=HYPERLINK("http://evil.example","x")'
     assert (a["issued"], a["complete_I"], a["non_contact_NC"], a["target"]) == (
         "30",
@@ -375,7 +435,8 @@ def test_csv_download_has_the_table_and_neutralises_formulas(app, client, auth):
     )
     assert float(a["RR2"]) == round(14 / 29, 6) and b["below_threshold"] == "1"
     assert c["RR1"] == "" and c["COOP1"] == ""
-    assert (total["practice"], total["RR1"]) == ("Total", str(round(15 / 41, 6)))
+    assert (total["practice"], total["RR1"]) == ("Total", str(round(16 / 51, 6)))
+    assert (e["of_which_break_off"], e["refused_R"], d["issued"]) == ("2", "2", "0")
 
 
 @pytest.mark.parametrize(

@@ -58,6 +58,11 @@ EXPECTED: dict[tuple[str, str], tuple] = {
     # response rates: analysts, coordinators, admins
     ("rates.dashboard", "GET"): (L, 200, 200, 200, 403, 200),
     ("rates.download", "GET"): (L, 200, 200, 200, 403, 200),
+    # rate settings and closing fieldwork: coordinators close their practices; admins the rest
+    ("rates.fieldwork", "GET"): (L, 200, 200, 200, 403, 403),
+    ("rates.save_settings", "POST"): (L, 400, 403, 403, 403, 403),
+    ("rates.close_study", "POST"): (L, 400, 403, 403, 403, 403),
+    ("rates.close_one_practice", "POST"): (L, 400, 400, 400, 403, 403),
     # staff accounts and the audit log: admins only
     ("users.list_users", "GET"): (L, 200, 403, 403, 403, 403),
     ("users.add_user", "GET"): (L, 200, 403, 403, 403, 403),

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from fieldwork.rates.svg import bar_chart, nice_step, progress_bar
+from fieldwork.rates.svg import bar_chart, line_chart, nice_step, progress_bar, rate_bar
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 
@@ -82,3 +82,37 @@ def test_progress_bar():
     over = parse(progress_bar(80, 50, label="x")).findall("svg:rect", NS)
     assert float(over[1].get("width")) == float(over[0].get("width"))  # capped at the target
     assert str(progress_bar(3, 0, label="x")) == ""
+
+
+def test_line_chart_draws_one_dashed_or_plain_line_per_series_with_a_key():
+    series = [
+        ("Patient <survey>", [("1 Nov", 3), ("2 Nov", 0), ("3 Nov", 7)]),
+        ("Staff", [("1 Nov", 0), ("2 Nov", 2), ("3 Nov", 1)]),
+    ]
+    root = parse(
+        line_chart(
+            series,
+            chart_id="per-day",
+            title="Completions per day",
+            description="One line per questionnaire.",
+            x_label="Day",
+            y_label="Completions",
+        )
+    )
+    lines = root.findall("svg:polyline", NS)
+    assert len(lines) == 2 and len(lines[0].get("points").split()) == 3
+    # Told apart by dash pattern as well as colour; the key names each (escaped).
+    assert lines[0].get("stroke-dasharray") is None and lines[1].get("stroke-dasharray")
+    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert "Patient <survey>" in texts and "Staff" in texts
+    assert lines[0].find("svg:title", NS).text == "Patient <survey>: 10 in all"
+
+
+def test_rate_bar_shows_the_rate_against_the_target():
+    root = parse(rate_bar(0.25, 0.4, label="RR2"))
+    assert root.get("aria-label") == "RR2 25% against a target of 40%"
+    filled = root.findall("svg:rect", NS)[1]
+    assert filled.get("width") == "16.0"  # a quarter of 64
+    assert root.find("svg:line", NS).get("x1") == "25.6"
+    assert rate_bar(None, 0.4, label="RR2") == ""
+    assert parse(rate_bar(1.5, None, label="RR2")).find("svg:line", NS) is None
