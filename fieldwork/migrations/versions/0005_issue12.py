@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "issue12"
-down_revision = "0003"
+down_revision = "issue7b"
 branch_labels = None
 depends_on = None
 
