@@ -1,7 +1,7 @@
 """response outcomes by share answered; study settings; closing fieldwork
 
 Revision ID: issue12
-Revises: 0003
+Revises: issue7b
 Create Date: 2026-11-29 09:20:00
 
 Responses keep how many applicable questions were answered and the AAPOR outcome
