@@ -4,12 +4,13 @@ Columns are the export variables of data-conventions.md (`{id}`, `{id}_{code}`,
 `{id}_{row}`), so a coded export of millions of responses can stream straight from
 the database (see the storage table in TOOLCHAIN.md), and saving a page is one
 UPDATE of one row. Values are stored raw, as given; routing is applied at export.
+What the columns mean (answers to columns and back) is `forms.stored`'s; this module
+holds only the SQLAlchemy table and its reads and writes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -29,16 +30,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from forms.model import Instrument, Item
-from forms.variables import (
-    CODE,
-    DATE,
-    DECIMAL,
-    FLAG,
-    INTEGER,
-    TEXT,
-    instrument_variables,
-    item_variables,
-)
+from forms.stored import item_columns, record_answers
+from forms.variables import CODE, DATE, DECIMAL, FLAG, INTEGER, TEXT, instrument_variables
 
 COLUMN_TYPES = {
     CODE: SmallInteger,
@@ -97,17 +90,6 @@ def add_row(session: Session, instrument: Instrument, response_id: int) -> None:
     session.execute(insert(answer_table(instrument)).values(response_id=response_id))
 
 
-def _column_values(item: Item, value: Any) -> dict[str, Any]:
-    """The stored column values of one item's answer."""
-    result = {}
-    for var in item_variables(item):
-        stored = None if value is None else var.value({item.id: value})
-        if isinstance(stored, Decimal):
-            stored = float(stored)
-        result[var.name] = stored
-    return result
-
-
 def save_items(
     session: Session, instrument: Instrument, response_id: int, items: Iterable[Item], answers
 ) -> None:
@@ -115,7 +97,7 @@ def save_items(
     values: dict[str, Any] = {}
     for item in items:
         if item.is_question:
-            values.update(_column_values(item, answers.get(item.id)))
+            values.update(item_columns(item, answers.get(item.id)))
     if values:
         table = answer_table(instrument)
         query = update(table).where(table.c.response_id == response_id).values(values)
@@ -123,36 +105,9 @@ def save_items(
             session.execute(insert(table).values(response_id=response_id, **values))
 
 
-def row_to_answers(instrument: Instrument, row: Any) -> dict[str, Any]:
-    """Turn a stored row (a mapping of column values) back into an Answers dict."""
-    answers: dict[str, Any] = {}
-    for item in instrument.iter_questions():
-        value = _item_value(item, row)
-        if value is not None:
-            answers[item.id] = value
-    return answers
-
-
-def _item_value(item: Item, row: Any) -> Any:
-    """One item's answer from a stored row."""
-    if item.type == "multiple" and item.choices is not None:
-        flags = {code: row[f"{item.id}_{code}"] for code in item.choices.codes}
-        if all(flag is None for flag in flags.values()):
-            return None
-        return frozenset(code for code, flag in flags.items() if flag)
-    if item.type == "grid":
-        rows = {r.id: row[f"{item.id}_{r.id}"] for r in item.rows}
-        rows = {key: value for key, value in rows.items() if value is not None}
-        return rows or None
-    value = row[item.id]
-    if item.type == "decimal" and value is not None:
-        return Decimal(repr(float(value)))
-    return value
-
-
 def load_answers(session: Session, instrument: Instrument, response_id: int) -> dict[str, Any]:
     """Every stored answer of one response."""
     table = answer_table(instrument)
     row = session.execute(select(table).where(table.c.response_id == response_id)).mappings()
     found = row.first()
-    return {} if found is None else row_to_answers(instrument, found)
+    return {} if found is None else record_answers(instrument, found)

@@ -3,11 +3,16 @@
 An answer kept for an item that is now routed out (a respondent went back and changed
 a filter, or a paper respondent ignored "Go to Q7") stays stored, but it must not
 switch on the items that depend on it: routing is judged on the answers that apply.
+
+`item_states` gives each question's state in a response (answered, or the reserved
+missing code saying why not): the web pages, the clean export and paper keying all
+judge routing here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import IntEnum
 from typing import Any
 
 from forms.model import Instrument
@@ -30,3 +35,97 @@ def routed_answers(instrument: Instrument, answers: Mapping[str, Any]) -> dict[s
             if item.show_if is None or item.show_if.test(kept, missing=missing):
                 kept[item.id] = answers[item.id]
     return kept
+
+
+class State(IntEnum):
+    """What became of one item in one response: answered, or why it has no answer.
+
+    The missing states carry their reserved code (data conventions): an export writes
+    `state.value` where the answer would be.
+    """
+
+    ANSWERED = 0
+    NOT_ANSWERED = -99  # shown (online or on paper) and left blank
+    NOT_APPLICABLE = -98  # routed past by show_if (or not on this mode's form)
+    NOT_REACHED = -97  # after the point where a partial response stopped
+    INVALID = -96  # invalid on paper: two boxes ticked where one was asked for, illegible
+    NOT_IN_VERSION = -95  # the item is not in the version this response used
+
+    @property
+    def label(self) -> str:
+        """The value label of the reserved code."""
+        return MISSING_LABELS.get(self.value, "Answered")
+
+
+MISSING_LABELS = {
+    -99: "Not answered",
+    -98: "Not applicable",
+    -97: "Not reached",
+    -96: "Invalid on paper",
+    -95: "Not in this version",
+}
+
+
+def item_states(
+    instrument: Instrument,
+    answers: Mapping[str, Any],
+    *,
+    complete: bool = True,
+    reached: str | None = None,
+    marks: Mapping[str, int] | None = None,
+    mode: str | None = None,
+    clean: bool = True,
+) -> dict[str, State]:
+    """Each question's state in one response, judged in instrument order.
+
+    `complete`: the response was submitted; otherwise items after `reached` (the id of
+    the last item the respondent got to; None: nothing) are not reached. `marks`: paper
+    states by item id (`forms.stored.record_marks`). `mode` "web" or "paper" routes past
+    items not on that mode's form. `clean` False keeps every answer given, routed or not.
+    """
+    marks = marks or {}
+    missing = instrument.missing_codes
+    kept: dict[str, Any] = {}
+    states: dict[str, State] = {}
+    past_reach = not complete and reached is None
+    for section in instrument.sections:
+        section_on = section.show_if is None or section.show_if.test(kept, missing=missing)
+        for item in section.items:
+            if not item.is_question:
+                past_reach = past_reach or (not complete and item.id == reached)
+                continue
+            answer = answers.get(item.id)
+            applies = section_on and _on_form(item, mode) and _shown(item, kept, missing)
+            if applies and answer is not None:
+                kept[item.id] = answer
+            states[item.id] = _state(item.id, applies, answer, past_reach, marks, clean)
+            past_reach = past_reach or (not complete and item.id == reached)
+    return states
+
+
+def _on_form(item, mode: str | None) -> bool:
+    """Whether the item is on the form of this mode (None: every item counts)."""
+    return {"web": item.web, "paper": item.paper}.get(mode, True)
+
+
+def _shown(item, kept: Mapping[str, Any], missing) -> bool:
+    return item.show_if is None or item.show_if.test(kept, missing=missing)
+
+
+def _state(ref: str, applies: bool, answer: Any, past_reach: bool, marks, clean: bool) -> State:
+    if answer is not None and (applies or not clean):
+        return State.ANSWERED
+    if not applies:
+        return State.NOT_APPLICABLE
+    if marks.get(ref) == State.INVALID:
+        return State.INVALID
+    return State.NOT_REACHED if past_reach else State.NOT_ANSWERED
+
+
+def set_aside(states: Mapping[str, State], answers: Mapping[str, Any]) -> int:
+    """How many given answers a clean dataset sets aside (answered, but routed past)."""
+    return sum(
+        1
+        for ref, state in states.items()
+        if state == State.NOT_APPLICABLE and answers.get(ref) is not None
+    )
