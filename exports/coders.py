@@ -45,11 +45,11 @@ def _grid(columns, item, answer, state, marks) -> list[Any]:
     for column in columns:
         if column.row not in rows:
             values.append(NOT_IN_VERSION)
-        elif state != State.ANSWERED:
+        elif state not in (State.ANSWERED, State.NOT_ANSWERED):
             values.append(state.value)
-        elif column.row in answer:
+        elif answer and column.row in answer:
             values.append(answer[column.row])
-        else:
+        else:  # a row left blank, or marked invalid on paper
             values.append(marks.get(f"{item.id}.{column.row}", State.NOT_ANSWERED.value))
     return values
 

@@ -12,6 +12,7 @@ from exports.columns import Column
 from forms.routing import MISSING_LABELS
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
+TABLE_PROFILE = "https://datapackage.org/profiles/2.0/tableschema.json"
 FIELD_TYPES = {
     "code": "integer", "flag": "integer", "integer": "integer", "decimal": "number",
     "score": "number", "date": "date", "string": "string", "text": "string",
@@ -48,7 +49,7 @@ def table_schema(columns: Sequence[Column], deidentified: bool) -> dict[str, Any
         missing += [{"value": str(k), "label": c.values.get(k, "")} for k in c.user_missing]
         field["missingValues"] = [{"value": "", "label": "No value"}, *missing]
         fields.append(field)
-    return {"fields": fields, "missingValues": [""]}
+    return {"$schema": TABLE_PROFILE, "fields": fields, "missingValues": [""]}
 
 
 def resource(folder: Path, name: str, schema: dict | None = None) -> dict[str, Any]:
