@@ -42,9 +42,7 @@ def chunk_table(columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> pa.
 
 def safe_table(table: pa.Table) -> pa.Table:
     """The table with every text column neutralised against formula injection."""
-    arrays = [
-        safe_array(col) if pa.types.is_string(col.type) else col for col in table.columns
-    ]
+    arrays = [safe_array(col) if pa.types.is_string(col.type) else col for col in table.columns]
     return pa.Table.from_arrays(arrays, schema=table.schema)
 
 

@@ -120,11 +120,9 @@ def _redis_up() -> bool:
 
 
 @pytest.mark.parametrize("storage", ["sqlite", "redis"])
-def test_a_real_consumer_runs_queued_jobs(storage, backend, tmp_path, sqlite_template, request):
+def test_a_real_consumer_runs_queued_jobs(storage, tmp_path, sqlite_template):
     if storage == "redis" and not _redis_up():
         pytest.fail("Redis is not running on 127.0.0.1:6379")
-    if backend != "sqlite":
-        pytest.skip("the queue does not depend on the app's database; SQLite is enough")
     import shutil
 
     from tests.conftest import INSTRUMENTS, _config

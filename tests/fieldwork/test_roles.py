@@ -88,6 +88,9 @@ EXPECTED: dict[tuple[str, str], tuple] = {
     ("survey.check", "POST"): (GO,) * 6,
     ("survey.done", "GET"): (GO,) * 6,
     ("static", "GET"): (200,) * 6,
+    # coded datasets: analysts, coordinators (their practices), admins
+    ("datasets.index", "GET"): (L, 200, 200, 200, 403, 200),
+    ("datasets.start", "POST"): (L, 400, 400, 400, 403, 400),
     # a background job: only its maker (here another analyst) and admins see it
     ("jobs.show", "GET"): (L, 200, 404, 404, 404, 404),
     ("jobs.status", "GET"): (L, 200, 404, 404, 404, 404),
