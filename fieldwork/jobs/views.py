@@ -1,4 +1,4 @@
-"""A job's progress page (refreshes itself without JavaScript), its JSON, restart, download."""
+"""A job's progress page (a refresh link without JavaScript), its JSON, restart, download."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def _job(job_id: int):
 @bp.get("/<int:job_id>")
 @login_required
 def show(job_id: int):
-    """The job's progress; refreshes itself every few seconds until it has finished."""
+    """The job's progress (its script polls the JSON until the job has finished)."""
     return render_template("jobs/job.html", job=_job(job_id))
 
 

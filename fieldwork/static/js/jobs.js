@@ -1,9 +1,6 @@
-// Job progress without reloading: poll the job's JSON and update the bar and status line.
-// Without JavaScript the page's meta refresh does the same; with it, the refresh is removed.
+// Job progress without reloading: poll the job's JSON and update the bar and status line,
+// then reload the page when the job has finished. Without JavaScript a refresh link does it.
 const boxes = document.querySelectorAll("[data-job-status]");
-if (boxes.length) {
-  document.querySelectorAll('meta[http-equiv="refresh"]').forEach((meta) => meta.remove());
-}
 const number = (n) => n.toLocaleString("en-GB");
 
 function show(box, job) {
