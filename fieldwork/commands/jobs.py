@@ -23,7 +23,10 @@ def worker_command(workers: int) -> None:
         click.echo(f"{stale} job(s) whose worker had stopped are marked interrupted")
     huey = current_app.extensions["huey"]
     click.echo(f"Worker for {type(huey).__name__} queue {huey.name!r}, {workers} thread(s)")
-    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=False)
+    # Poll at least every 2 s when idle (a SQLite or Redis read): jobs start promptly.
+    consumer = huey.create_consumer(
+        workers=workers, worker_type="thread", periodic=False, max_delay=2.0
+    )
     consumer.run()
 
 
