@@ -17,7 +17,6 @@ from exports.codebook import write_codebook_csv, write_codebook_html
 from exports.dataset import Dataset
 from exports.manifest import resource, table_schema, write_manifest
 from exports.safe import safe_cell
-from exports.tables import chunk_table
 from exports.writers import WRITERS
 
 FORMATS = ("csv", "labels", "sav", "dta", "parquet", "xlsx", "codebook", "free_text")
@@ -65,7 +64,7 @@ def write_bundle(
     writers = _writers(dataset, folder, formats)
     text = _TextWriter(folder / "free_text.csv") if dataset.options.free_text else None
     for chunk in chunks:
-        table = chunk_table(dataset.columns, [dataset.code(record) for record in chunk])
+        table = dataset.code(chunk)
         for writer in writers.values():
             writer.write(table)
         if text is not None:

@@ -1,27 +1,31 @@
-"""Coding plain response records into rows of the dataset.
+"""Coding responses into rows of the dataset, a chunk (an arrow table) at a time.
 
-A record is a mapping: the stored columns of the response's version (`forms.stored`)
-plus the response's own facts under keys beginning with `_` (item ids never do):
-`_id` (pseudonymous), `_instrument`, `_version`, `_practice`, `_region`, `_mode`,
-`_language`, `_status` (1 complete, 2 partial), `_started`, `_submitted` (datetimes,
-UTC), `_reached` (last item reached) and optionally `_states` (paper marks).
+A chunk holds, per response, the stored columns of its version (`forms.stored`) and the
+response's own facts under keys beginning with `_` (item ids never do): `_id`
+(pseudonymous), `_version`, `_practice`, `_region`, `_mode`, `_language`, `_status`
+(1 complete, 2 partial), `_started`, `_submitted` (UTC), `_reached` (the last item
+reached) and optionally `_states` (paper marks as JSON text). `records_table` makes
+such a chunk from plain dicts.
 """
 
 from __future__ import annotations
 
-import datetime
-from collections.abc import Iterable, Iterator, Sequence
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from exports.coders import CODERS
 from exports.columns import Column, free_text_items, item_columns, response_columns, score_columns
-from forms.model import Instrument, Item
-from forms.routing import State, item_states, set_aside
-from forms.stored import record_answers, record_marks
-
-MODE_FORMS = {1: "web", 2: "paper", 3: "web"}
+from exports.states import judged_once, numbers, states_for, stored_columns
+from exports.tables import ARROW_TYPES, schema
+from forms.model import Instrument
+from forms.stored import STATES, record_answers
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,21 @@ class Tally:
     by_version: dict[int, int] = field(default_factory=dict)
 
 
+def records_table(records: Sequence[dict[str, Any]]) -> pa.Table:
+    """Plain records (dicts) as a chunk; `_states` mappings become JSON text."""
+    names: dict[str, None] = {}
+    for record in records:
+        names.update(dict.fromkeys(record))
+    columns = {}
+    for name in names:
+        values = [record.get(name) for record in records]
+        if name == STATES:
+            values = [json.dumps(v, sort_keys=True) if v else None for v in values]
+        values = [float(v) if isinstance(v, Decimal) else v for v in values]
+        columns[name] = pa.array(values)
+    return pa.table(columns)
+
+
 class Dataset:
     """The coded dataset of one or more versions of an instrument."""
 
@@ -54,87 +73,156 @@ class Dataset:
         self.items = item_columns(versions)
         self.scores = score_columns(versions)
         self.columns: list[Column] = response_columns() + self.items + self.scores
+        self.schema = schema(self.columns)
         self.text_items = free_text_items(versions) if options.free_text else []
         self.tally = Tally()
         self.free_text: list[tuple[str, str, str]] = []  # drained by the bundle per chunk
-        self._plans = {v: self._plan(instrument) for v, instrument in self.versions.items()}
-
-    def _plan(self, instrument: Instrument) -> list[tuple[Item | None, str, list[Column]]]:
-        """Per dataset item: the version's item (or None), its type, its columns."""
-        by_item: dict[str, list[Column]] = {}
+        self._by_item: dict[str, list[Column]] = {}
         for column in self.items:
-            by_item.setdefault(column.item_id, []).append(column)
-        types = {i.id: i.type for v in self.versions.values() for i in v.iter_questions()}
-        found = {item.id: item for item in instrument.iter_questions()}
-        return [(found.get(item_id), types[item_id], cols) for item_id, cols in by_item.items()]
+            self._by_item.setdefault(column.item_id, []).append(column)
+        self._types = {i.id: i.type for v in self.versions.values() for i in v.iter_questions()}
 
     @property
     def names(self) -> list[str]:
         """The variable names, in order."""
         return [column.name for column in self.columns]
 
-    def _when(self, value: datetime.datetime | None) -> str | None:
-        if value is None:
-            return None
-        if self.options.deidentified:
-            return value.strftime("%Y-%m")
-        return value.replace(microsecond=0).isoformat() + "Z"
+    def code(self, chunk: pa.Table | Sequence[dict[str, Any]]) -> pa.Table:
+        """The coded rows of a chunk, in the chunk's order."""
+        table = chunk if isinstance(chunk, pa.Table) else records_table(chunk)
+        if table.num_rows == 0:
+            return self.schema.empty_table()
+        versions = table.column("_version").to_numpy(zero_copy_only=False)
+        parts, order = [], []
+        for version in sorted(set(versions.tolist())):
+            rows = np.flatnonzero(versions == version)
+            parts.append(self._code_version(self.versions[version], table.take(rows)))
+            order.append(rows)
+        coded = pa.concat_tables(parts)
+        back = np.empty(table.num_rows, dtype=np.int64)
+        back[np.concatenate(order)] = np.arange(table.num_rows)
+        return coded.take(back)
 
-    def code(self, record: dict[str, Any]) -> list[Any]:
-        """One coded row for a record."""
-        version = record["_version"]
-        instrument = self.versions[version]
-        answers = record_answers(instrument, record)
-        marks = record_marks(instrument, record)
-        states = item_states(
-            instrument, answers, complete=record["_status"] == 1,
-            reached=record.get("_reached"), marks=marks,
-            mode=MODE_FORMS.get(record["_mode"]), clean=self.options.clean,
-        )  # fmt: skip
-        self.tally.rows += 1
-        self.tally.by_version[version] = self.tally.by_version.get(version, 0) + 1
-        self.tally.set_aside += set_aside(states, answers)
-        row: list[Any] = [
-            record["_id"], self.instrument_id, version, record["_practice"], record["_region"],
-            record["_mode"], record["_language"], record["_status"],
-            self._when(record["_started"]), self._when(record.get("_submitted")),
+    def _code_version(self, instrument: Instrument, table: pa.Table) -> pa.Table:
+        """Code the responses of one version."""
+        n = table.num_rows
+        self.tally.rows += n
+        self.tally.by_version[instrument.version] = (
+            self.tally.by_version.get(instrument.version, 0) + n
+        )
+        states, set_aside = states_for(instrument, table, self.options.clean)
+        self.tally.set_aside += set_aside
+        stored = _Stored(table)
+        values: list[Any] = self._facts(table)
+        found = {item.id: item for item in instrument.iter_questions()}
+        absent = np.full(n, -95.0)
+        for item_id, columns in self._by_item.items():
+            item = found.get(item_id)
+            state = states.get(item_id, absent)
+            values.extend(CODERS[self._types[item_id]](columns, item, stored, state))
+        values.extend(self._scores(instrument, table, states))
+        self._collect_text(table, states)
+        arrays = [_arrow(v, ARROW_TYPES[c.kind]) for v, c in zip(values, self.columns, strict=True)]
+        return pa.Table.from_arrays(arrays, schema=self.schema)
+
+    def _facts(self, table: pa.Table) -> list[Any]:
+        """The response variables: id, instrument, version, practice, … submitted."""
+        n = table.num_rows
+
+        def column(name):
+            return table.column(name) if name in table.column_names else pa.nulls(n)
+
+        return [
+            column("_id"), pa.array([self.instrument_id] * n), column("_version"),
+            column("_practice"), column("_region"), column("_mode"), column("_language"),
+            column("_status"), self._when(column("_started")), self._when(column("_submitted")),
         ]  # fmt: skip
-        for item, item_type, columns in self._plans[version]:
-            state = states.get(item.id, State.NOT_IN_VERSION) if item else State.NOT_IN_VERSION
-            answer = answers.get(item.id) if item else None
-            row.extend(CODERS[item_type](columns, item, answer, state, marks))
-        applying = {k: v for k, v in answers.items() if states.get(k) == State.ANSWERED}
-        row.extend(self._scores(instrument, applying))
-        for item_id in self.text_items:
-            if applying.get(item_id):
-                self.free_text.append((record["_id"], item_id, applying[item_id]))
-        return row
 
-    def _scores(self, instrument: Instrument, answers: dict[str, Any]) -> list[Any]:
-        """Each score's value: empty where valid_if is false or there is no value."""
+    def _when(self, column) -> pa.Array:
+        """Timestamps as text: the month only when de-identified."""
+        if pa.types.is_null(column.type):
+            return pa.nulls(len(column), pa.string())
+        pattern = "%Y-%m" if self.options.deidentified else "%Y-%m-%dT%H:%M:%SZ"
+        return pc.strftime(pc.cast(column, pa.timestamp("s")), format=pattern)
+
+    def _scores(self, instrument: Instrument, table: pa.Table, states) -> list[np.ndarray]:
+        """Each score, judged once per distinct combination of the answers it reads."""
         own = {score.id: score for score in instrument.scores}
         missing = instrument.missing_codes
-        values = []
+        found = []
         for column in self.scores:
             score = own.get(column.name)
-            value = None
-            if score is not None and (
-                score.valid_if is None or score.valid_if.test(answers, missing=missing)
-            ):
-                value = score.expr.evaluate(answers, missing=missing)
-            values.append(_number(value))
-        return values
+            if score is None:
+                found.append(np.full(table.num_rows, np.nan))
+                continue
+            read = {}
+            names = set(score.expr.names) | set(score.valid_if.names if score.valid_if else ())
+            for item_id in sorted({name.split(".")[0] for name in names}):
+                item = instrument.item(item_id)
+                for name in stored_columns(item):
+                    values = numbers(table, name).copy()
+                    values[states[item_id] != 0] = np.nan  # only answers that apply count
+                    read[name] = values
 
-    def rows(self, records: Iterable[dict[str, Any]]) -> Iterator[list[Any]]:
-        """Coded rows, one per record, in the records' order."""
-        for record in records:
-            yield self.code(record)
+            def judge(record, score=score):
+                answers = record_answers(instrument, record)
+                if score.valid_if is not None and not score.valid_if.test(answers, missing=missing):
+                    return np.nan
+                return _number(score.expr.evaluate(answers, missing=missing))
+
+            groups, judged = judged_once(read, judge, table.num_rows)
+            found.append(np.array(judged, dtype=np.float64)[groups])
+        return found
+
+    def _collect_text(self, table: pa.Table, states) -> None:
+        """Free text answers that apply, in row order (full bundles, when asked)."""
+        if not self.text_items:
+            return
+        ids = table.column("_id").to_pylist()
+        found = []
+        for position, item_id in enumerate(self.text_items):
+            if item_id not in table.column_names or item_id not in states:
+                continue
+            texts = table.column(item_id).to_pylist()
+            for row in np.flatnonzero(states[item_id] == 0):
+                if texts[row]:
+                    found.append((int(row), position, ids[row], item_id, texts[row]))
+        self.free_text.extend(entry[2:] for entry in sorted(found))
 
 
-def _number(value: Any) -> float | None:
-    """A score's value as a number (None when it has none)."""
-    if value is None or isinstance(value, bool | str | datetime.date):
-        return None
-    if isinstance(value, Decimal | int | float):
-        return float(value)
-    return None
+class _Stored(dict):
+    """Stored columns by name, read from the chunk when first asked for."""
+
+    def __init__(self, table: pa.Table) -> None:
+        super().__init__()
+        self.table = table
+
+    def __missing__(self, name: str) -> Any:
+        table = self.table
+        if name in table.column_names and pa.types.is_string(table.column(name).type):
+            value = table.column(name)
+        elif name in table.column_names and pa.types.is_date(table.column(name).type):
+            value = pc.cast(table.column(name), pa.string())
+        else:
+            value = numbers(table, name)
+        self[name] = value
+        return value
+
+
+def _arrow(values: Any, kind: pa.DataType) -> pa.Array:
+    """A coded column as an arrow array of the dataset's type."""
+    if isinstance(values, np.ndarray):
+        if pa.types.is_integer(kind):
+            mask = np.isnan(values)
+            return pa.array(np.where(mask, 0, values).astype(np.int64), mask=mask).cast(kind)
+        return pa.array(values, mask=np.isnan(values), type=kind)
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    return values.cast(kind)
+
+
+def _number(value: Any) -> float:
+    """A score's value as a float (NaN when it has none)."""
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | float):
+        return np.nan
+    return float(value)

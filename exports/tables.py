@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import pyarrow as pa
 
@@ -28,16 +27,6 @@ ARROW_TYPES = {
 def schema(columns: Sequence[Column]) -> pa.Schema:
     """The arrow schema of a dataset."""
     return pa.schema([pa.field(c.name, ARROW_TYPES[c.kind]) for c in columns])
-
-
-def chunk_table(columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> pa.Table:
-    """A chunk of coded rows as an arrow table of the dataset's schema."""
-    by_column = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
-    arrays = [
-        pa.array(values, type=ARROW_TYPES[column.kind])
-        for column, values in zip(columns, by_column, strict=True)
-    ]
-    return pa.Table.from_arrays(arrays, schema=schema(columns))
 
 
 def safe_table(table: pa.Table) -> pa.Table:

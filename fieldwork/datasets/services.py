@@ -14,7 +14,7 @@ from exports.dataset import Dataset, Options
 from fieldwork.audit import record
 from fieldwork.catalogue import get_catalogue
 from fieldwork.datasets.filters import FilterError, Request, check_request
-from fieldwork.datasets.stream import count_matching, stream_records, version_ids
+from fieldwork.datasets.stream import count_matching, stream_chunks, version_ids
 from fieldwork.db import db
 from fieldwork.jobs.registry import JobResult
 from fieldwork.jobs.services import start_job
@@ -87,7 +87,7 @@ def build_bundle(
         "made_at": utcnow().replace(microsecond=0).isoformat() + "Z",
         "filters": {k: v for k, v in request.as_params().items() if k != "formats"},
     }
-    chunks = stream_records(versions, ids, request, allowed)
+    chunks = stream_chunks(versions, ids, request, allowed)
     return write_bundle(dataset, chunks, folder, request.formats, about, progress)
 
 

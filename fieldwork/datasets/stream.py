@@ -1,18 +1,16 @@
 """Streaming responses out of the database as plain records, a chunk at a time.
 
-One query per instrument version joins the response, its practice and region, and its
-row of answers; rows come through a server-side cursor on PostgreSQL (psycopg) or in
-chunks on SQLite (`yield_per`), never all at once. Versions are merged in the order
-responses were started.
+One query joins each response to its practice, region and row of answers (every
+version's answer table, outer-joined), in the order responses were started; rows come
+through a server-side cursor on PostgreSQL (psycopg) or in chunks on SQLite
+(`yield_per`), never all at once, and leave as arrow tables of CHUNK rows.
 """
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterator
-from itertools import islice
-from typing import Any
 
+import pyarrow as pa
 from sqlalchemy import Select, func, select
 
 from fieldwork.answers import answer_table
@@ -66,41 +64,51 @@ def count_matching(request: Request, allowed: frozenset[str]) -> int:
     return db.session.scalar(_filtered(query, request, allowed)) or 0
 
 
-def _version_query(instrument: Instrument, version_id: int, request, allowed) -> Select:
-    """Records of one version: the response's facts, then its stored answer columns."""
-    table = answer_table(instrument)
+def _query(versions: dict[int, Instrument], ids: dict[int, int], request, allowed) -> Select:
+    """One query over every version: the response's facts, then the union of stored columns.
+
+    Each version's answer table is joined to its own responses; a column several versions
+    share is read from whichever table the response has a row in.
+    """
     facts = [
         Response.public_id.label("_id"), Response.mode.label("_mode"),
         Response.language.label("_language"), Response.status.label("_status"),
         Response.started_at.label("_started"), Response.submitted_at.label("_submitted"),
         Response.reached.label("_reached"), Practice.code.label("_practice"),
-        Region.name.label("_region"), Response.id.label("_key"),
+        Region.name.label("_region"), InstrumentVersion.version.label("_version"),
     ]  # fmt: skip
-    answers = [c for c in table.columns if c.name != "response_id"]
-    query = _base(select(*facts, *answers)).outerjoin(table, table.c.response_id == Response.id)
-    query = query.where(Response.instrument_version_id == version_id)
+    query = _base(select()).join(
+        InstrumentVersion, Response.instrument_version_id == InstrumentVersion.id
+    )
+    by_name: dict[str, list] = {}
+    for version in sorted(ids, reverse=True):
+        table = answer_table(versions[version]).alias(f"v{version}")
+        query = query.outerjoin(table, table.c.response_id == Response.id)
+        for column in table.columns:
+            if column.name != "response_id":
+                by_name.setdefault(column.name, []).append(column)
+    answers = [_shared(name, columns) for name, columns in by_name.items()]
+    query = query.add_columns(*facts, *answers)
+    query = query.where(Response.instrument_version_id.in_(list(ids.values())))
     return _filtered(query, request, allowed).order_by(Response.started_at, Response.id)
 
 
-def _records(query: Select, version: int, instrument_id: str) -> Iterator[dict[str, Any]]:
-    """The query's rows as plain records, fetched a chunk at a time."""
+def _shared(name: str, columns: list):
+    """A stored column read from the newest version that has it (of the same type)."""
+    same = [c for c in columns if type(c.type) is type(columns[0].type)]
+    return (same[0] if len(same) == 1 else func.coalesce(*same)).label(name)
+
+
+def stream_chunks(
+    versions: dict[int, Instrument], ids: dict[int, int], request: Request, allowed: frozenset[str]
+) -> Iterator[pa.Table]:
+    """The matching responses as arrow chunks, in the order they were started."""
+    query = _query(versions, ids, request, allowed)
     options = {"stream_results": True, "yield_per": CHUNK}
     result = db.session.execute(query, execution_options=options)
-    for partition in result.mappings().partitions(CHUNK):
-        for row in partition:
-            record = dict(row)
-            record["_version"], record["_instrument"] = version, instrument_id
-            yield record
-
-
-def stream_records(
-    versions: dict[int, Instrument], ids: dict[int, int], request: Request, allowed: frozenset[str]
-) -> Iterator[list[dict[str, Any]]]:
-    """Chunks of records over every version, in the order responses were started."""
-    streams = [
-        _records(_version_query(versions[v], ids[v], request, allowed), v, request.instrument)
-        for v in sorted(ids)
-    ]
-    merged = heapq.merge(*streams, key=lambda r: (r["_started"], r["_key"]))
-    while chunk := list(islice(merged, CHUNK)):
-        yield chunk
+    names = list(result.keys())
+    for rows in result.partitions(CHUNK):
+        columns = zip(*rows, strict=True)
+        yield pa.table(
+            {name: pa.array(values) for name, values in zip(names, columns, strict=True)}
+        )
