@@ -80,6 +80,7 @@ class Dataset:
         self._by_item: dict[str, list[Column]] = {}
         for column in self.items:
             self._by_item.setdefault(column.item_id, []).append(column)
+        self._memo: dict = {}  # judgements of routing and scores, reused across chunks
         self._types = {i.id: i.type for v in self.versions.values() for i in v.iter_questions()}
 
     @property
@@ -110,7 +111,7 @@ class Dataset:
         self.tally.by_version[instrument.version] = (
             self.tally.by_version.get(instrument.version, 0) + n
         )
-        states, set_aside = states_for(instrument, table, self.options.clean)
+        states, set_aside = states_for(instrument, table, self.options.clean, self._memo)
         self.tally.set_aside += set_aside
         stored = _Stored(table)
         values: list[Any] = self._facts(table)
@@ -155,22 +156,24 @@ class Dataset:
             if score is None:
                 found.append(np.full(table.num_rows, np.nan))
                 continue
-            read = {}
+            read, items = {}, []
             names = set(score.expr.names) | set(score.valid_if.names if score.valid_if else ())
             for item_id in sorted({name.split(".")[0] for name in names}):
                 item = instrument.item(item_id)
+                items.append(item)
                 for name in stored_columns(item):
                     values = numbers(table, name).copy()
                     values[states[item_id] != 0] = np.nan  # only answers that apply count
                     read[name] = values
 
-            def judge(record, score=score):
-                answers = record_answers(instrument, record)
+            def judge(record, score=score, items=items):
+                answers = record_answers(instrument, record, items)
                 if score.valid_if is not None and not score.valid_if.test(answers, missing=missing):
                     return np.nan
                 return _number(score.expr.evaluate(answers, missing=missing))
 
-            groups, judged = judged_once(read, judge, table.num_rows)
+            memo = self._memo.setdefault(("score", instrument.version, score.id), {})
+            groups, judged = judged_once(read, judge, table.num_rows, memo)
             found.append(np.array(judged, dtype=np.float64)[groups])
         return found
 

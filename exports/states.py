@@ -7,8 +7,9 @@ such combinations), then spread back to every response with numpy.
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -16,11 +17,9 @@ import pandas as pd
 import pyarrow as pa
 
 from forms.model import Instrument, Item
-from forms.routing import State, items_applying
+from forms.routing import State
 from forms.stored import STATES, record_answers
 from forms.variables import item_variables
-
-MODE_FORMS = {1: "web", 2: "paper", 3: "web"}
 
 
 def numbers(table: pa.Table, name: str) -> np.ndarray:
@@ -35,29 +34,48 @@ def numbers(table: pa.Table, name: str) -> np.ndarray:
     return column.to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
 
 
-def _decode(frame: pd.DataFrame, names: list[str], index: int) -> dict[str, Any]:
-    """One row of a frame of stored columns as a record (NaN as no value)."""
-    record = {}
-    for name in names:
-        value = frame.iat[index, names.index(name)]
+def _clean(record: dict[str, Any]) -> dict[str, Any]:
+    """A frame row as a record: NaN and None dropped, whole floats as ints."""
+    found = {}
+    for name, value in record.items():
         if value is None or (isinstance(value, float) and np.isnan(value)):
             continue
-        record[name] = int(value) if isinstance(value, float) and value.is_integer() else value
-    return record
+        found[name] = int(value) if isinstance(value, float) and value.is_integer() else value
+    return found
 
 
-def judged_once(columns: Mapping[str, Any], judge, n: int) -> tuple[np.ndarray, list[Any]]:
+# Judgements already made, per judge, kept across chunks (bounded: cleared when large).
+_MEMO_LIMIT = 200_000
+
+
+def judged_once(
+    columns: Mapping[str, Any], judge, n: int, memo: dict | None = None
+) -> tuple[np.ndarray, list[Any]]:
     """Group rows by the values of `columns`; call judge(record) once per group.
 
-    Returns each row's group number and the judgements by group.
+    Returns each row's group number and the judgements by group. `memo` keeps
+    judgements by record between calls (the same judge over later chunks).
     """
     if not columns:
         return np.zeros(n, dtype=np.int64), [judge({})]
     frame = pd.DataFrame(dict(columns))
     groups = frame.groupby(list(frame.columns), dropna=False, sort=False).ngroup().to_numpy()
-    firsts = pd.Series(np.arange(n)).groupby(groups).first().to_numpy()
-    names = list(frame.columns)
-    return groups, [judge(_decode(frame, names, int(row))) for row in firsts]
+    _, firsts = np.unique(groups, return_index=True)
+    records = [_clean(record) for record in frame.iloc[firsts].to_dict("records")]
+    if memo is None:
+        return groups, [judge(record) for record in records]
+    if len(memo) > _MEMO_LIMIT:
+        memo.clear()
+    judged = []
+    for record in records:
+        key = tuple(sorted(record.items(), key=lambda pair: pair[0]))
+        try:
+            judged.append(memo[key])
+        except (KeyError, TypeError):
+            judged.append(judge(record))
+            with contextlib.suppress(TypeError):  # an unhashable value: judged every time
+                memo[key] = judged[-1]
+    return groups, judged
 
 
 def stored_columns(item: Item) -> list[str]:
@@ -65,28 +83,55 @@ def stored_columns(item: Item) -> list[str]:
     return [var.name for var in item_variables(item)]
 
 
-def applying(
-    instrument: Instrument, table: pa.Table, names: Iterable[str], modes: np.ndarray
-) -> dict[str, np.ndarray]:
-    """Per question, whether it applies to each response (routing and the mode's form)."""
-    read: dict[str, Any] = {"_mode": modes}
-    for item_id in sorted(names):
+def _shown(instrument, expression, table, applies, n, memo) -> np.ndarray:
+    """Where `expression` is true, reading only answers that apply (as forms.routing does)."""
+    read: dict[str, Any] = {}
+    items = []
+    for item_id in sorted({name.split(".")[0] for name in expression.names}):
         try:
             item = instrument.item(item_id)
         except KeyError:
             continue
+        items.append(item)
+        on = applies.get(item_id, np.zeros(n, dtype=bool))
         for name in stored_columns(item):
-            read[name] = numbers(table, name) if _numeric(item) else _texts(table, name)
+            if _numeric(item):
+                values = numbers(table, name).copy()
+                values[~on] = np.nan
+            else:
+                values = _texts(table, name)
+                values[~on] = None
+            read[name] = values
+    missing = instrument.missing_codes
 
-    def judge(record: dict[str, Any]) -> dict[str, bool]:
-        mode = record.pop("_mode", None)
-        return items_applying(instrument, record_answers(instrument, record), MODE_FORMS.get(mode))
+    def judge(record: dict[str, Any]) -> bool:
+        return expression.test(record_answers(instrument, record, items), missing=missing)
 
-    groups, judged = judged_once(read, judge, table.num_rows)
-    ids = [item.id for item in instrument.iter_questions()]
-    by_group = np.array([[j[i] for i in ids] for j in judged], dtype=bool).reshape(len(judged), -1)
-    spread = by_group[groups]
-    return {item_id: spread[:, n] for n, item_id in enumerate(ids)}
+    groups, judged = judged_once(read, judge, n, memo.setdefault(id(expression), {}))
+    return np.array(judged, dtype=bool)[groups]
+
+
+def applying(
+    instrument: Instrument, table: pa.Table, modes: np.ndarray, memo: dict
+) -> dict[str, np.ndarray]:
+    """Per question, whether it applies to each response: `forms.routing.items_applying`
+    for a whole chunk, each show_if judged once per distinct combination of what it reads.
+    """
+    n = table.num_rows
+    paper = modes == 2
+    applies: dict[str, np.ndarray] = {}
+    for section in instrument.sections:
+        section_on = np.ones(n, dtype=bool)
+        if section.show_if is not None:
+            section_on = _shown(instrument, section.show_if, table, applies, n, memo)
+        for item in section.items:
+            if not item.is_question:
+                continue
+            on = section_on & np.where(paper, item.paper, item.web)
+            if item.show_if is not None and on.any():
+                on &= _shown(instrument, item.show_if, table, applies, n, memo)
+            applies[item.id] = on
+    return applies
 
 
 def _numeric(item: Item) -> bool:
@@ -124,14 +169,12 @@ def paper_marks(table: pa.Table) -> list[dict[str, int]]:
 
 
 def states_for(
-    instrument: Instrument, table: pa.Table, clean: bool
+    instrument: Instrument, table: pa.Table, clean: bool, memo: dict | None = None
 ) -> tuple[dict[str, np.ndarray], int]:
     """Each question's state (0 or a reserved code) per response, and the answers set aside."""
     n = table.num_rows
     modes = table.column("_mode").to_numpy(zero_copy_only=False)
-    from forms.routing import routing_names
-
-    applies = applying(instrument, table, routing_names(instrument), modes)
+    applies = applying(instrument, table, modes, {} if memo is None else memo)
     reach = _reach(instrument, table)
     marks = paper_marks(table)
     positions = {item.id: n for n, item in enumerate(instrument.items)}
