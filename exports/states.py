@@ -34,13 +34,15 @@ def numbers(table: pa.Table, name: str) -> np.ndarray:
     return column.to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
 
 
-def _clean(record: dict[str, Any]) -> dict[str, Any]:
+def _clean(names: Sequence[str], values: Sequence[Any]) -> dict[str, Any]:
     """A frame row as a record: NaN and None dropped, whole floats as ints."""
     found = {}
-    for name, value in record.items():
-        if value is None or (isinstance(value, float) and np.isnan(value)):
+    for name, value in zip(names, values, strict=True):
+        if value is None or value != value:  # None or NaN
             continue
-        found[name] = int(value) if isinstance(value, float) and value.is_integer() else value
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        found[name] = value
     return found
 
 
@@ -61,7 +63,9 @@ def judged_once(
     frame = pd.DataFrame(dict(columns))
     groups = frame.groupby(list(frame.columns), dropna=False, sort=False).ngroup().to_numpy()
     _, firsts = np.unique(groups, return_index=True)
-    records = [_clean(record) for record in frame.iloc[firsts].to_dict("records")]
+    names = list(frame.columns)
+    rows = frame.iloc[firsts].itertuples(index=False, name=None)
+    records = [_clean(names, row) for row in rows]
     if memo is None:
         return groups, [judge(record) for record in records]
     if len(memo) > _MEMO_LIMIT:

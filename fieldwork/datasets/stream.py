@@ -104,8 +104,8 @@ def stream_chunks(
 ) -> Iterator[pa.Table]:
     """The matching responses as arrow chunks, in the order they were started."""
     query = _query(versions, ids, request, allowed)
-    options = {"stream_results": True, "yield_per": CHUNK}
-    result = db.session.execute(query, execution_options=options)
+    connection = db.session.connection().execution_options(stream_results=True, yield_per=CHUNK)
+    result = connection.execute(query)  # Core rows: no ORM loading per row
     names = list(result.keys())
     for rows in result.partitions(CHUNK):
         columns = zip(*rows, strict=True)
