@@ -22,7 +22,14 @@ import pyarrow.compute as pc
 
 from exports.coders import CODERS
 from exports.columns import Column, free_text_items, item_columns, response_columns, score_columns
-from exports.states import judged_once, numbers, states_for, stored_columns
+from exports.states import (
+    grid_row_marks,
+    judged_once,
+    numbers,
+    paper_marks,
+    states_for,
+    stored_columns,
+)
 from exports.tables import ARROW_TYPES, schema
 from forms.model import Instrument
 from forms.stored import STATES, record_answers
@@ -114,6 +121,7 @@ class Dataset:
         states, set_aside = states_for(instrument, table, self.options.clean, self._memo)
         self.tally.set_aside += set_aside
         stored = _Stored(table)
+        _grid_marks(instrument, table, stored)
         values: list[Any] = self._facts(table)
         found = {item.id: item for item in instrument.iter_questions()}
         absent = np.full(n, -95.0)
@@ -191,6 +199,17 @@ class Dataset:
                 if texts[row]:
                     found.append((int(row), position, ids[row], item_id, texts[row]))
         self.free_text.extend(entry[2:] for entry in sorted(found))
+
+
+def _grid_marks(instrument: Instrument, table: pa.Table, stored: _Stored) -> None:
+    """Put grid rows marked invalid on paper in `_states` (`grid.row`) into their values."""
+    marks = paper_marks(table)
+    if not any(marks):
+        return
+    for item in instrument.iter_questions():
+        for row in item.rows if item.type == "grid" else ():
+            name = f"{item.id}_{row.id}"
+            stored[name] = grid_row_marks(marks, f"{item.id}.{row.id}", stored[name].copy())
 
 
 class _Stored(dict):

@@ -212,7 +212,7 @@ def _reach(instrument: Instrument, table: pa.Table) -> np.ndarray:
     return reach
 
 
-def grid_row_marks(marks: Sequence[dict[str, int]], name: str, ref: str, values: np.ndarray):
+def grid_row_marks(marks: Sequence[dict[str, int]], ref: str, values: np.ndarray) -> np.ndarray:
     """Apply `_states` marks of one grid row (`grid.row`) to its stored values."""
     for row, given in enumerate(marks):
         if ref in given:

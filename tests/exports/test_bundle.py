@@ -199,3 +199,41 @@ def test_zip_holds_the_bundle(tmp_path):
             "datapackage.json",
         ]
     assert size == (tmp_path / "out.zip").stat().st_size
+
+
+def test_chunk_states_agree_with_forms_routing_response_by_response():
+    """The columnar coding judges exactly as forms.routing.item_states does, one by one."""
+    import itertools
+
+    from exports.dataset import records_table
+    from exports.states import states_for
+    from forms.routing import item_states
+    from forms.stored import record_answers, record_marks
+
+    v1, _ = versions()
+    uses = [None, 1, 2, 9, -96]
+    ticks = [(None, None), (1, 0), (0, 1), (0, 0)]
+    records = [
+        record(n, status=1 + n % 2, _mode=1 + n % 3, _reached=["used", "what", None][n % 3],
+               used=used, what_1=what[0], what_2=what[1], rate_book=n % 3 or None,
+               age=n % 4 or None, **({STATES: {"age": -96}} if n % 7 == 0 else {}))
+        for n, (used, what) in enumerate(itertools.product(uses, ticks))
+    ]  # fmt: skip
+    for clean in (True, False):
+        chunk, _ = states_for(v1, records_table(records), clean)
+        for row, rec in enumerate(records):
+            answers = record_answers(v1, rec)
+            expected = item_states(
+                v1, answers, complete=rec["_status"] == 1, reached=rec["_reached"],
+                marks=record_marks(v1, rec), mode={1: "web", 2: "paper", 3: "web"}[rec["_mode"]],
+                clean=clean,
+            )  # fmt: skip
+            got = {item: int(chunk[item][row]) for item in expected}
+            assert got == {item: state.value for item, state in expected.items()}, rec
+
+
+def test_a_grid_row_marked_in_the_states_entry_is_invalid_on_paper(tmp_path):
+    dataset = Dataset(list(versions()), Options())
+    coded = dataset.code([record(1, used=2, rate_book=1, **{STATES: {"rate.pay": -96}})])
+    assert coded.column("rate_book").to_pylist() == [1]
+    assert coded.column("rate_pay").to_pylist() == [-96]
