@@ -10,6 +10,7 @@ import click
 from flask.cli import with_appcontext
 
 from exports.bundle import FORMATS, zip_bundle
+from exports.xlsx import XLSX_ADVISED_ROWS
 from fieldwork.audit import record
 from fieldwork.datasets.filters import FilterError, Request
 from fieldwork.datasets.services import build_bundle, check_for, count_for
@@ -51,6 +52,11 @@ def export_command(instrument, versions, formats, raw, full, practices, regions,
     except FilterError as error:
         raise click.ClickException(str(error)) from error
     total = count_for(request, None)
+    if "xlsx" in request.formats and total > XLSX_ADVISED_ROWS:
+        raise click.ClickException(
+            f"{total:,} responses are too many for xlsx (at most {XLSX_ADVISED_ROWS:,}): "
+            "choose csv, sav, dta or parquet instead"
+        )
     target = Path(out)
     zipped = target.suffix.lower() == ".zip"
     folder = Path(tempfile.mkdtemp(prefix="fieldwork-export-")) if zipped else target

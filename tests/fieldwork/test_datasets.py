@@ -183,3 +183,14 @@ def test_a_separate_worker_process_runs_the_export(world, tmp_path):
         worker.terminate()
         worker.wait(timeout=15)
         log.close()
+
+
+def test_no_matching_responses_gives_headers_and_a_codebook(world, runner, tmp_path):
+    out = tmp_path / "empty"
+    args = ["export", "--instrument", "clinic", "--practice", "Y90005",
+            "--format", "csv,labels,sav,dta,parquet,xlsx,codebook"]  # fmt: skip
+    result = runner.invoke(args=[*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (out / "data.csv").read_text().startswith('"response_id","instrument"')
+    assert pd.read_parquet(out / "data.parquet").shape[0] == 0
+    assert "0 responses exported" in result.output
