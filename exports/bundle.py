@@ -19,7 +19,9 @@ from exports.manifest import resource, table_schema, write_manifest
 from exports.safe import safe_cell
 from exports.writers import WRITERS
 
-FORMATS = ("csv", "labels", "sav", "dta", "parquet", "xlsx", "codebook", "free_text")
+FORMATS = (
+    "csv", "labels", "sav", "dta", "parquet", "xlsx", "codebook", "free_text", "contacts",
+)  # fmt: skip
 DEFAULT_FORMATS = ("csv", "sav", "codebook")
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -63,13 +65,17 @@ def write_bundle(
     folder.mkdir(parents=True, exist_ok=True)
     writers = _writers(dataset, folder, formats)
     text = _TextWriter(folder / "free_text.csv") if dataset.options.free_text else None
+    contacts = _TextWriter(folder / "contacts.csv") if dataset.options.contacts else None
     for chunk in chunks:
         table = dataset.code(chunk)
         for writer in writers.values():
             writer.write(table)
         if text is not None:
             text.write(dataset.free_text)
+        if contacts is not None:
+            contacts.write(dataset.contacts)
         dataset.free_text.clear()
+        dataset.contacts.clear()
         if progress is not None:
             progress(dataset.tally.rows)
     for writer in writers.values():
@@ -78,6 +84,9 @@ def write_bundle(
     if text is not None:
         text.close()
         bundle.files.append("free_text.csv")
+    if contacts is not None:
+        contacts.close()
+        bundle.files.append("contacts.csv")
     if "codebook" in formats:
         title = f"{dataset.instrument_id}"
         write_codebook_csv(folder / "codebook.csv", dataset.columns)
@@ -90,12 +99,12 @@ def write_bundle(
 
 
 class _TextWriter:
-    """free_text.csv: response_id, variable, text (neutralised), one row per answer."""
+    """free_text.csv or contacts.csv: response_id, variable, value (neutralised)."""
 
     def __init__(self, path: Path) -> None:
         self.out = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115 (closed below)
         self.csv = csv.writer(self.out, lineterminator="\r\n")
-        self.csv.writerow(["response_id", "variable", "text"])
+        self.csv.writerow(["response_id", "variable", "text" if "text" in path.name else "value"])
 
     def write(self, rows: Iterable[tuple[str, str, str]]) -> None:
         """Append text answers."""

@@ -142,11 +142,13 @@ def score_columns(versions: Sequence[Instrument]) -> list[Column]:
     return found
 
 
-def free_text_items(versions: Sequence[Instrument]) -> list[str]:
-    """Ids of the text items (free text) of any version, in order."""
+def free_text_items(versions: Sequence[Instrument], identifying: bool = False) -> list[str]:
+    """Ids of the free-text items of any version, in order (or, with `identifying`, the
+    items marked identifying: contact details, whatever their type)."""
     seen: dict[str, None] = {}
     for instrument in sorted(versions, key=lambda v: v.version, reverse=True):
         for item in instrument.iter_questions():
-            if item.type in ("text", "textarea") and not item.identifying:
+            text = item.type in ("text", "textarea") and not item.identifying
+            if (item.identifying and item.type != "multiple") if identifying else text:
                 seen.setdefault(item.id)
     return list(seen)

@@ -42,6 +42,7 @@ class Options:
     clean: bool = True
     deidentified: bool = True
     free_text: bool = False
+    contacts: bool = False
 
 
 @dataclass
@@ -84,6 +85,8 @@ class Dataset:
         self.text_items = free_text_items(versions) if options.free_text else []
         self.tally = Tally()
         self.free_text: list[tuple[str, str, str]] = []  # drained by the bundle per chunk
+        self.contact_items = free_text_items(versions, identifying=True) if options.contacts else []
+        self.contacts: list[tuple[str, str, str]] = []  # likewise
         self._by_item: dict[str, list[Column]] = {}
         for column in self.items:
             self._by_item.setdefault(column.item_id, []).append(column)
@@ -186,19 +189,28 @@ class Dataset:
         return found
 
     def _collect_text(self, table: pa.Table, states) -> None:
-        """Free text answers that apply, in row order (full bundles, when asked)."""
-        if not self.text_items:
-            return
-        ids = table.column("_id").to_pylist()
-        found = []
-        for position, item_id in enumerate(self.text_items):
-            if item_id not in table.column_names or item_id not in states:
+        """Free text and contact details that apply, in row order (full bundles, if asked)."""
+        for items, target in (
+            (self.text_items, self.free_text),
+            (self.contact_items, self.contacts),
+        ):
+            if items:
+                target.extend(_long_values(table, states, items))
+
+
+def _long_values(table: pa.Table, states, items: list[str]) -> list[tuple[str, str, Any]]:
+    """(response_id, variable, value) for every given value of `items`, in row order."""
+    ids = table.column("_id").to_pylist()
+    found = []
+    for position, item_id in enumerate(items):
+        for name in [n for n in table.column_names if n == item_id or n.startswith(f"{item_id}_")]:
+            if item_id not in states:
                 continue
-            texts = table.column(item_id).to_pylist()
+            values = table.column(name).to_pylist()
             for row in np.flatnonzero(states[item_id] == 0):
-                if texts[row]:
-                    found.append((int(row), position, ids[row], item_id, texts[row]))
-        self.free_text.extend(entry[2:] for entry in sorted(found))
+                if values[row] not in (None, ""):
+                    found.append((int(row), position, ids[row], name, values[row]))
+    return [entry[2:] for entry in sorted(found, key=lambda e: e[:2])]
 
 
 def _grid_marks(instrument: Instrument, table: pa.Table, stored: _Stored) -> None:

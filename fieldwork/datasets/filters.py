@@ -73,8 +73,8 @@ def check_request(request: Request, known: dict[str, list[int]]) -> Request:
         raise FilterError(f"unknown format {bad[0]!r}; choose from {', '.join(FORMATS)}")
     if not request.formats:
         raise FilterError("choose at least one format")
-    if request.full is False and "free_text" in request.formats:
-        raise FilterError("free text goes only into full bundles")
+    if request.full is False and {"free_text", "contacts"} & set(request.formats):
+        raise FilterError("free text and contacts go only into full bundles")
     request.dates()
     request.practices = sorted({code.strip().upper() for code in request.practices if code})
     return request

@@ -15,6 +15,7 @@ FORMAT_NAMES = {
     "xlsx": "Excel (.xlsx), up to 100,000 rows",
     "codebook": "Codebook (CSV and HTML)",
     "free_text": "Free text (full bundles only)",
+    "contacts": "Contact details (full bundles only)",
 }
 
 

@@ -79,6 +79,7 @@ def build_bundle(
         clean=not request.raw,
         deidentified=not request.full,
         free_text=request.full and "free_text" in request.formats,
+        contacts=request.full and "contacts" in request.formats,
     )
     dataset = Dataset(list(versions.values()), options)
     allowed = allowed_practices(user)

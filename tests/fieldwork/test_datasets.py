@@ -79,11 +79,16 @@ def test_command_mistakes_are_clear(world, runner, tmp_path):
 
 def test_a_full_bundle_from_the_command_carries_free_text_and_is_audited(world, runner, tmp_path):
     out = tmp_path / "full"
-    args = ["export", "--instrument", "clinic", "--full", "--format", "csv,free_text"]
+    args = ["export", "--instrument", "clinic", "--full", "--format", "csv,free_text,contacts"]
     assert runner.invoke(args=[*args, "--out", str(out)]).exit_code == 0
     text = pd.read_csv(out / "free_text.csv")
     assert text.values.tolist() == [["P0001", "why", "'=because"]]
+    contacts = pd.read_csv(out / "contacts.csv", dtype=str)
+    assert contacts.values.tolist() == [["P0001", "phone", "07700 900000"]]
     assert "07700" not in (out / "data.csv").read_text()
+    plain = runner.invoke(args=["export", "--instrument", "clinic", "--format", "csv,contacts",
+                                "--out", str(tmp_path / "x")])  # fmt: skip
+    assert "free text and contacts go only into full bundles" in plain.output
     assert pd.read_csv(out / "data.csv")["started"][0] == "2026-03-04T09:01:00Z"
     with world.app_context():
         assert db.session.scalar(
