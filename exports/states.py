@@ -64,19 +64,18 @@ def judged_once(
     groups = frame.groupby(list(frame.columns), dropna=False, sort=False).ngroup().to_numpy()
     _, firsts = np.unique(groups, return_index=True)
     names = list(frame.columns)
-    rows = frame.iloc[firsts].itertuples(index=False, name=None)
-    records = [_clean(names, row) for row in rows]
+    rows = list(frame.iloc[firsts].itertuples(index=False, name=None))
     if memo is None:
-        return groups, [judge(record) for record in records]
+        return groups, [judge(_clean(names, row)) for row in rows]
     if len(memo) > _MEMO_LIMIT:
         memo.clear()
     judged = []
-    for record in records:
-        key = tuple(sorted(record.items(), key=lambda pair: pair[0]))
+    for row in rows:
+        key = tuple(None if value != value else value for value in row)  # NaN as None
         try:
             judged.append(memo[key])
         except (KeyError, TypeError):
-            judged.append(judge(record))
+            judged.append(judge(_clean(names, row)))
             with contextlib.suppress(TypeError):  # an unhashable value: judged every time
                 memo[key] = judged[-1]
     return groups, judged
