@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -22,6 +24,7 @@ def worker_command(workers: int) -> None:
     if stale:
         click.echo(f"{stale} job(s) whose worker had stopped are marked interrupted")
     huey = current_app.extensions["huey"]
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     click.echo(f"Worker for {type(huey).__name__} queue {huey.name!r}, {workers} thread(s)")
     # Poll at least every 2 s when idle (a SQLite or Redis read): jobs start promptly.
     consumer = huey.create_consumer(
