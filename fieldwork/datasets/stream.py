@@ -104,8 +104,10 @@ def stream_chunks(
 ) -> Iterator[pa.Table]:
     """The matching responses as arrow chunks, in the order they were started."""
     query = _query(versions, ids, request, allowed)
-    connection = db.session.connection().execution_options(stream_results=True, yield_per=CHUNK)
-    result = connection.execute(query)  # Core rows: no ORM loading per row
+    # Core rows (no ORM loading per row); the options go on this statement only, since a
+    # Connection's own execution_options would stream the session's later writes too.
+    streamed = query.execution_options(stream_results=True, yield_per=CHUNK)
+    result = db.session.connection().execute(streamed)
     names = list(result.keys())
     for rows in result.partitions(CHUNK):
         columns = zip(*rows, strict=True)
