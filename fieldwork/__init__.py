@@ -33,19 +33,31 @@ def create_app(test_config: dict | None = None) -> Flask:
     from fieldwork import (
         auth,
         bad_input,
+        datasets,
         error_pages,
         invitations,
+        jobs,
         practices,
         rates,
         survey,
         users,
     )
+    from fieldwork.jobs import queue
 
     error_pages.init_app(app)
     bad_input.init_app(app)
     auth.init_app(app)
     _lazy_current_user(app)
-    for blueprint in (survey.bp, practices.bp, invitations.bp, users.bp, rates.bp):
+    queue.init_app(app)
+    for blueprint in (
+        survey.bp,
+        practices.bp,
+        invitations.bp,
+        users.bp,
+        rates.bp,
+        jobs.bp,
+        datasets.bp,
+    ):
         app.register_blueprint(blueprint)
     from fieldwork.cli import register_commands
 

@@ -9,14 +9,14 @@ import click
 from flask.cli import FlaskGroup
 
 from fieldwork import serve
-from fieldwork.commands import demo, instruments
+from fieldwork.commands import datasets, demo, instruments, jobs
 from fieldwork.commands import fieldwork as fieldwork_commands
 from fieldwork.commands import users as user_commands
 
 
 def register_commands(group: click.Group) -> None:
     """Add every project command to `group`."""
-    for module in (instruments, demo, user_commands, fieldwork_commands, serve):
+    for module in (instruments, demo, user_commands, fieldwork_commands, serve, jobs, datasets):
         module.register(group)
 
 

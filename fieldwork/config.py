@@ -54,4 +54,11 @@ def load(instance_path: str) -> dict:
         "HSTS": env.get("INSECURE_COOKIES", "") != "1",
         # How many reverse proxies in front are trusted to set X-Forwarded-For/-Proto/-Host.
         "PROXIES": int(env.get("PROXIES", "0")),
+        # Background jobs: huey on Redis when a URL is given (app and workers on several
+        # machines), else on a SQLite file in the instance folder; immediate runs them inline.
+        "REDIS_URL": env.get("REDIS_URL", ""),
+        "JOBS_QUEUE_FILE": env.get("JOBS_QUEUE_FILE") or str(instance / "jobs-queue.sqlite"),
+        "JOBS_QUEUE_NAME": env.get("JOBS_QUEUE_NAME", "fieldwork"),
+        "JOBS_IMMEDIATE": env.get("JOBS_IMMEDIATE", "") == "1",
+        "JOB_FILES": env.get("JOB_FILES") or str(instance / "job-files"),
     }

@@ -66,6 +66,39 @@ MISSING_LABELS = {
 }
 
 
+def items_applying(
+    instrument: Instrument, answers: Mapping[str, Any], mode: str | None = None
+) -> dict[str, bool]:
+    """Whether each question applies (is routed in), judged in order on the answers that apply.
+
+    `mode` "web" or "paper" routes past items not on that mode's form (None: all count).
+    """
+    missing = instrument.missing_codes
+    kept: dict[str, Any] = {}
+    applies: dict[str, bool] = {}
+    for section in instrument.sections:
+        section_on = section.show_if is None or section.show_if.test(kept, missing=missing)
+        for item in section.items:
+            if not item.is_question:
+                continue
+            on = section_on and _on_form(item, mode) and _shown(item, kept, missing)
+            answer = answers.get(item.id)
+            if on and answer is not None:
+                kept[item.id] = answer
+            applies[item.id] = on
+    return applies
+
+
+def routing_names(instrument: Instrument) -> frozenset[str]:
+    """Ids of the items whose answers any routing (item or section `show_if`) reads."""
+    names: set[str] = set()
+    for section in instrument.sections:
+        for expression in (section.show_if, *(item.show_if for item in section.items)):
+            if expression is not None:
+                names.update(name.split(".")[0] for name in expression.names)
+    return frozenset(names)
+
+
 def item_states(
     instrument: Instrument,
     answers: Mapping[str, Any],
@@ -84,22 +117,14 @@ def item_states(
     items not on that mode's form. `clean` False keeps every answer given, routed or not.
     """
     marks = marks or {}
-    missing = instrument.missing_codes
-    kept: dict[str, Any] = {}
+    applies = items_applying(instrument, answers, mode)
     states: dict[str, State] = {}
     past_reach = not complete and reached is None
-    for section in instrument.sections:
-        section_on = section.show_if is None or section.show_if.test(kept, missing=missing)
-        for item in section.items:
-            if not item.is_question:
-                past_reach = past_reach or (not complete and item.id == reached)
-                continue
+    for item in instrument.items:
+        if item.is_question:
             answer = answers.get(item.id)
-            applies = section_on and _on_form(item, mode) and _shown(item, kept, missing)
-            if applies and answer is not None:
-                kept[item.id] = answer
-            states[item.id] = _state(item.id, applies, answer, past_reach, marks, clean)
-            past_reach = past_reach or (not complete and item.id == reached)
+            states[item.id] = _state(item.id, applies[item.id], answer, past_reach, marks, clean)
+        past_reach = past_reach or (not complete and item.id == reached)
     return states
 
 

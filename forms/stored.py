@@ -14,7 +14,7 @@ also works for any other item. `record_marks` reads both.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -83,10 +83,12 @@ READERS = {
 }
 
 
-def record_answers(instrument: Instrument, record: Mapping[str, Any]) -> dict[str, Any]:
-    """The answers a stored record holds (absent items have no answer)."""
+def record_answers(
+    instrument: Instrument, record: Mapping[str, Any], items: Iterable[Item] | None = None
+) -> dict[str, Any]:
+    """The answers a stored record holds (absent items have no answer); `items`: only those."""
     answers: dict[str, Any] = {}
-    for item in instrument.iter_questions():
+    for item in instrument.iter_questions() if items is None else items:
         value = READERS[item.type](item, record)
         if value is not None:
             answers[item.id] = value

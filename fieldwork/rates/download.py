@@ -5,10 +5,10 @@ from __future__ import annotations
 import csv
 import io
 
+from exports.safe import safe_value
 from fieldwork.rates.aapor import RATE_NAMES
 from fieldwork.rates.report import Report, Row
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 COUNTS = [
     ("issued", "issued"),
     ("codes", "codes_issued"),
@@ -36,21 +36,8 @@ LABEL_COLUMNS = {
 
 
 def safe_cell(value: object) -> object:
-    """A cell value a spreadsheet will not run: text starting = + - @ tab or CR gets a '."""
-    if value is None or isinstance(value, int | float):
-        return "" if value is None else value
-    text = str(value)
-    if text.startswith(FORMULA_START) and not _is_number(text):
-        return "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return text.strip() == text
+    """A cell value a spreadsheet will not run (the rule of `exports.safe`); None is empty."""
+    return "" if value is None else safe_value(value)
 
 
 def _line(labels: list[str], row: Row) -> list[object]:

@@ -30,6 +30,12 @@ PLACES = [
         ("coordinator", "analyst"),
     ),
     (
+        "datasets.index",
+        "Datasets",
+        "Coded datasets and codebooks to download.",
+        ("coordinator", "analyst"),
+    ),
+    (
         "survey.assist",
         "Assisted mode",
         "Complete a questionnaire with a patient.",

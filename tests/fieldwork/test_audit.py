@@ -17,7 +17,9 @@ from tests.fieldwork.staff_factories import actions, read_csv
     [
         ("=SUM(A1:A2)", "'=SUM(A1:A2)"),
         ("+44 20 7946 0000", "'+44 20 7946 0000"),
-        ("-1", "'-1"),
+        ("-1", "-1"),  # numbers stay numbers: a coded -99 is not a formula
+        (-99, "-99"),
+        ("-cmd", "'-cmd"),
         ("@cmd", "'@cmd"),
         ("\tindent", "'\tindent"),
         ("\rreturn", "'\rreturn"),
@@ -34,7 +36,7 @@ def test_safe_cell(value, safe):
 def test_write_csv_makes_every_cell_safe():
     out = io.StringIO()
     assert write_csv(["=h", "ok"], [["=1+1", "-2"], ["x", "@y"]], out) == 2
-    assert out.getvalue() == "'=h,ok\r\n'=1+1,'-2\r\nx,'@y\r\n"
+    assert out.getvalue() == "'=h,ok\r\n'=1+1,-2\r\nx,'@y\r\n"
     assert csv_text(["a"], []) == "a\r\n"
 
 

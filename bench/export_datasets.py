@@ -1,0 +1,274 @@
+"""Time coded exports at scale: seed patient responses, export csv, sav, dta and parquet.
+
+For each format it prints rows per second, peak memory (each export runs in a process
+of its own) and the ratio to two baselines measured in the same run: (a) the same
+library writing an in-memory frame of the same shape, and (b) PostgreSQL
+`COPY (SELECT * FROM the answer table) TO STDOUT`.
+
+.venv/bin/python bench/export_datasets.py --rows 1000000            # SQLite and PostgreSQL
+.venv/bin/python bench/export_datasets.py --rows 200000 --backend sqlite
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import sqlalchemy as sa
+
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+SCHEMA = "fw_bench_export"
+FORMATS = ("csv", "sav", "dta", "parquet")
+START = datetime(2026, 9, 1, 8, 0)
+
+
+def _app(url: str):
+    from fieldwork import create_app
+
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "TESTING": True})
+
+
+def _database(backend: str, folder: Path) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{folder / 'bench.sqlite'}"
+    admin = sa.create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+        conn.execute(sa.text(f"CREATE SCHEMA {SCHEMA}"))
+    admin.dispose()
+    return f"{PG_URL}?options=-csearch_path%3D{SCHEMA}"
+
+
+def _answers(instrument, rows: int, rng) -> dict[str, np.ndarray]:
+    """Random valid stored values per column (about 5% left blank)."""
+    from forms.variables import CODE, DECIMAL, FLAG, INTEGER, instrument_variables
+
+    found = {}
+    for var in instrument_variables(instrument):
+        if var.kind == CODE:
+            values = rng.choice(np.array(var.item.choices.codes), rows).astype(float)
+        elif var.kind == FLAG:
+            values = rng.integers(0, 2, rows).astype(float)
+        elif var.kind in (INTEGER, DECIMAL):
+            low = var.item.min if var.item.min is not None else 0
+            high = var.item.max if var.item.max is not None else 100
+            values = rng.integers(int(low), int(high) + 1, rows).astype(float)
+        else:
+            continue  # text and dates left blank
+        values[rng.random(rows) < 0.05] = np.nan
+        found[var.name] = values
+    return found
+
+
+def seed(url: str, rows: int) -> dict:
+    """Migrate, load the instruments, and bulk-load `rows` complete patient responses."""
+    from flask_migrate import upgrade
+
+    from fieldwork import MIGRATIONS
+    from fieldwork.answers import answer_table
+    from fieldwork.catalogue import get_catalogue
+    from fieldwork.db import db
+    from fieldwork.demo import seed as demo_seed
+    from fieldwork.models import Practice
+
+    app = _app(url)
+    started = time.perf_counter()
+    with app.app_context():
+        upgrade(directory=MIGRATIONS)
+        catalogue = get_catalogue()
+        demo_seed(["patient"])
+        db.session.commit()
+        patient = catalogue.current["patient"]
+        version_id = catalogue.version_ids["patient"]
+        practices = db.session.scalars(sa.select(Practice.id)).all()
+        table = answer_table(patient)
+        rng = np.random.default_rng(20261129)
+        answers = _answers(patient, rows, rng)
+        names = list(answers)
+        raw = db.engine.raw_connection()
+        postgres = db.engine.dialect.name == "postgresql"
+        _bulk(raw, postgres, rows, version_id, practices, table.name, names, answers, rng)
+        raw.commit()
+        raw.close()
+    return {"seconds": time.perf_counter() - started, "table": table.name}
+
+
+def _bulk(raw, postgres, rows, version_id, practices, table, names, answers, rng):
+    """Insert responses and their answer rows in batches (COPY / executemany)."""
+    cursor = raw.cursor()
+    response_columns = (
+        "id, public_id, instrument_version_id, practice_id, mode, language, status, "
+        "started_at, updated_at, submitted_at"
+    )
+    answer_columns = "response_id, " + ", ".join(names)
+    practice = rng.choice(np.array(practices), rows)
+    mode = rng.choice(np.array([1, 2, 3]), rows, p=[0.6, 0.3, 0.1])
+    for start in range(0, rows, 100_000):
+        stop = min(rows, start + 100_000)
+        people = [
+            (n + 1, f"B{n:011d}", version_id, int(practice[n]), int(mode[n]), "en", 1,
+             START + timedelta(seconds=n), START + timedelta(seconds=n),
+             START + timedelta(seconds=n + 600))
+            for n in range(start, stop)
+        ]  # fmt: skip
+        block = np.column_stack([answers[name][start:stop] for name in names])
+        answer_rows = [
+            (n + 1, *[None if np.isnan(v) else int(v) for v in block[n - start]])
+            for n in range(start, stop)
+        ]
+        for table_name, columns, batch in (
+            ("responses", response_columns, people),
+            (table, answer_columns, answer_rows),
+        ):
+            if postgres:
+                with cursor.copy(f"COPY {table_name} ({columns}) FROM STDIN") as copy:
+                    for row in batch:
+                        copy.write_row(row)
+            else:
+                marks = ", ".join("?" * len(columns.split(",")))
+                insert = f"INSERT INTO {table_name} ({columns}) VALUES ({marks})"  # noqa: S608
+                cursor.executemany(insert, batch)
+    cursor.close()
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure_export(url: str, fmt: str, folder: str) -> dict:
+    """One export through the app's own code path (stream -> code -> write)."""
+    from fieldwork.datasets.filters import Request
+    from fieldwork.datasets.services import build_bundle
+
+    app = _app(url)
+    with app.app_context():
+        started = time.perf_counter()
+        bundle = build_bundle(Request("patient", formats=[fmt]), None, Path(folder), lambda n: None)
+        seconds = time.perf_counter() - started
+    return {"seconds": seconds, "rows": bundle.rows, "peak_mb": _peak_mb()}
+
+
+def measure_frame(fmt: str, folder: str) -> dict:
+    """Baseline (a): the same library writing the same coded data from an in-memory frame."""
+    import pyarrow.csv as pa_csv
+    import pyarrow.parquet as pq
+    import pyreadstat
+
+    table = pq.read_table(Path(folder) / "data.parquet")
+    frame = table.to_pandas() if fmt in ("sav", "dta") else None
+    if frame is not None:
+        for name in frame.columns:
+            if frame[name].dtype.kind in "iu":
+                frame[name] = frame[name].astype("float64")
+    out = Path(folder) / f"frame.{fmt}"
+    started = time.perf_counter()
+    if fmt == "csv":
+        pa_csv.write_csv(table, out)
+    elif fmt == "parquet":
+        pq.write_table(table, out, compression="snappy")
+    elif fmt == "sav":
+        pyreadstat.write_sav(frame, out)
+    else:
+        pyreadstat.write_dta(frame, out, version=14)
+    return {"seconds": time.perf_counter() - started, "peak_mb": _peak_mb()}
+
+
+def measure_copy(url: str, table: str) -> dict:
+    """Baseline (b): PostgreSQL COPY of the answer table to STDOUT (read and dropped)."""
+    import psycopg
+
+    dsn = PG_URL.replace("postgresql+psycopg", "postgresql")
+    started = time.perf_counter()
+    size = 0
+    query = f"COPY (SELECT * FROM {table}) TO STDOUT WITH CSV"  # noqa: S608 (our table)
+    with (
+        psycopg.connect(dsn, options=f"-csearch_path={SCHEMA}") as conn,
+        conn.cursor() as cur,
+        cur.copy(query) as copy,
+    ):
+        for block in copy:
+            size += len(block)
+    return {"seconds": time.perf_counter() - started, "bytes": size}
+
+
+def _child(*args: str) -> dict:
+    """Run one measurement in a fresh process (so peak memory is its own)."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", *args], capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run(backend: str, rows: int, copy: dict | None) -> dict:
+    """Seed one backend, export each format, measure the baselines; print a table."""
+    folder = Path(tempfile.mkdtemp(prefix=f"fw-bench-{backend}-"))
+    url = _database(backend, folder)
+    seeded = _child("seed", url, str(rows))
+    print(f"{backend}: seeded {rows:,} responses in {seeded['seconds']:.1f} s", flush=True)
+    if backend == "postgresql":
+        copy = _child("copy", url, seeded["table"])
+    parquet_dir = folder / "parquet"
+    results = {}
+    for fmt in ("parquet", "csv", "sav", "dta"):
+        out = folder / fmt
+        results[fmt] = _child("export", url, fmt, str(out))
+        baseline_dir = parquet_dir
+        results[fmt]["frame"] = _child("frame", fmt, str(baseline_dir))
+        print(_line(backend, fmt, results[fmt], copy), flush=True)
+    return {"copy": copy, "results": results}
+
+
+def _line(backend: str, fmt: str, result: dict, copy: dict | None) -> str:
+    seconds = result["seconds"]
+    rate = result["rows"] / seconds if seconds else 0
+    frame = seconds / result["frame"]["seconds"]
+    vs_copy = f"{seconds / copy['seconds']:.1f}x" if copy else "n/a"
+    return (
+        f"{backend:10} {fmt:8} {result['rows']:>9,} rows {seconds:7.1f} s {rate:9,.0f} rows/s "
+        f"peak {result['peak_mb']:6.0f} MB | vs frame {frame:5.1f}x "
+        f"(frame {result['frame']['seconds']:.1f} s, {result['frame']['peak_mb']:.0f} MB) "
+        f"| vs COPY {vs_copy}"
+    )
+
+
+def child(args: list[str]) -> None:
+    """The measurements run in their own processes."""
+    kind = args[0]
+    if kind == "seed":
+        result = seed(args[1], int(args[2]))
+    elif kind == "export":
+        result = measure_export(args[1], args[2], args[3])
+    elif kind == "frame":
+        result = measure_frame(args[1], args[2])
+    else:
+        result = measure_copy(args[1], args[2])
+    print(json.dumps(result))
+
+
+def main() -> None:
+    """Parse the options and run the benchmark."""
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child(sys.argv[2:])
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    options = parser.parse_args()
+    os.environ.setdefault("FIELDWORK_JOBS_IMMEDIATE", "1")
+    backends = ["postgresql", "sqlite"] if options.backend == "both" else [options.backend]
+    copy = None
+    for backend in backends:
+        copy = run(backend, options.rows, copy)["copy"]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,219 @@
+"""Item states for a chunk of responses at once, judged by `forms.routing` on unique answers.
+
+Routing and scores are judged by the forms package's own evaluator, once per distinct
+combination of the answers they read (a chunk of thousands of responses holds few
+such combinations), then spread back to every response with numpy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from forms.model import Instrument, Item
+from forms.routing import State
+from forms.stored import STATES, record_answers
+from forms.variables import item_variables
+
+
+def numbers(table: pa.Table, name: str) -> np.ndarray:
+    """A numeric stored column as floats with NaN for no value (all NaN if absent)."""
+    if name not in table.column_names:
+        return np.full(table.num_rows, np.nan)
+    column = table.column(name)
+    if not (pa.types.is_integer(column.type) or pa.types.is_floating(column.type)):
+        if pa.types.is_null(column.type):
+            return np.full(table.num_rows, np.nan)
+        return np.full(table.num_rows, np.nan)
+    return column.to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
+
+
+def _clean(names: Sequence[str], values: Sequence[Any]) -> dict[str, Any]:
+    """A frame row as a record: NaN and None dropped, whole floats as ints."""
+    found = {}
+    for name, value in zip(names, values, strict=True):
+        if value is None or value != value:  # None or NaN
+            continue
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        found[name] = value
+    return found
+
+
+# Judgements already made, per judge, kept across chunks (bounded: cleared when large).
+_MEMO_LIMIT = 200_000
+
+
+def judged_once(
+    columns: Mapping[str, Any], judge, n: int, memo: dict | None = None
+) -> tuple[np.ndarray, list[Any]]:
+    """Group rows by the values of `columns`; call judge(record) once per group.
+
+    Returns each row's group number and the judgements by group. `memo` keeps
+    judgements by record between calls (the same judge over later chunks).
+    """
+    if not columns:
+        return np.zeros(n, dtype=np.int64), [judge({})]
+    frame = pd.DataFrame(dict(columns))
+    groups = frame.groupby(list(frame.columns), dropna=False, sort=False).ngroup().to_numpy()
+    _, firsts = np.unique(groups, return_index=True)
+    names = list(frame.columns)
+    rows = list(frame.iloc[firsts].itertuples(index=False, name=None))
+    if memo is None:
+        return groups, [judge(_clean(names, row)) for row in rows]
+    if len(memo) > _MEMO_LIMIT:
+        memo.clear()
+    judged = []
+    for row in rows:
+        key = tuple(None if value != value else value for value in row)  # NaN as None
+        try:
+            judged.append(memo[key])
+        except (KeyError, TypeError):
+            judged.append(judge(_clean(names, row)))
+            with contextlib.suppress(TypeError):  # an unhashable value: judged every time
+                memo[key] = judged[-1]
+    return groups, judged
+
+
+def stored_columns(item: Item) -> list[str]:
+    """The stored column names of an item."""
+    return [var.name for var in item_variables(item)]
+
+
+def _shown(instrument, expression, table, applies, n, memo) -> np.ndarray:
+    """Where `expression` is true, reading only answers that apply (as forms.routing does)."""
+    read: dict[str, Any] = {}
+    items = []
+    for item_id in sorted({name.split(".")[0] for name in expression.names}):
+        try:
+            item = instrument.item(item_id)
+        except KeyError:
+            continue
+        items.append(item)
+        on = applies.get(item_id, np.zeros(n, dtype=bool))
+        for name in stored_columns(item):
+            if _numeric(item):
+                values = numbers(table, name).copy()
+                values[~on] = np.nan
+            else:
+                values = _texts(table, name)
+                values[~on] = None
+            read[name] = values
+    missing = instrument.missing_codes
+
+    def judge(record: dict[str, Any]) -> bool:
+        return expression.test(record_answers(instrument, record, items), missing=missing)
+
+    groups, judged = judged_once(read, judge, n, memo.setdefault(id(expression), {}))
+    return np.array(judged, dtype=bool)[groups]
+
+
+def applying(
+    instrument: Instrument, table: pa.Table, modes: np.ndarray, memo: dict
+) -> dict[str, np.ndarray]:
+    """Per question, whether it applies to each response: `forms.routing.items_applying`
+    for a whole chunk, each show_if judged once per distinct combination of what it reads.
+    """
+    n = table.num_rows
+    paper = modes == 2
+    applies: dict[str, np.ndarray] = {}
+    for section in instrument.sections:
+        section_on = np.ones(n, dtype=bool)
+        if section.show_if is not None:
+            section_on = _shown(instrument, section.show_if, table, applies, n, memo)
+        for item in section.items:
+            if not item.is_question:
+                continue
+            on = section_on & np.where(paper, item.paper, item.web)
+            if item.show_if is not None and on.any():
+                on &= _shown(instrument, item.show_if, table, applies, n, memo)
+            applies[item.id] = on
+    return applies
+
+
+def _numeric(item: Item) -> bool:
+    return item.type in ("single", "multiple", "grid", "integer", "decimal")
+
+
+def _texts(table: pa.Table, name: str) -> np.ndarray:
+    if name not in table.column_names:
+        return np.full(table.num_rows, None, dtype=object)
+    return np.array(table.column(name).to_pylist(), dtype=object)
+
+
+def answered_and_marked(item: Item, table: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+    """Whether each response answered the item, and whether it is marked invalid on paper."""
+    n = table.num_rows
+    answered, marked = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    for name in stored_columns(item):
+        if item.type in ("single", "multiple", "grid"):  # negative codes are paper marks
+            values = numbers(table, name)
+            answered |= ~np.isnan(values) & (values >= 0)
+            if item.type != "grid":
+                marked |= values == State.INVALID.value
+        elif _numeric(item):
+            answered |= ~np.isnan(numbers(table, name))
+        elif name in table.column_names:
+            answered |= table.column(name).is_valid().to_numpy(zero_copy_only=False)
+    return answered, marked
+
+
+def paper_marks(table: pa.Table) -> list[dict[str, int]]:
+    """The `_states` entries of a chunk (JSON text), per response."""
+    if STATES not in table.column_names:
+        return []
+    return [json.loads(text) if text else {} for text in table.column(STATES).to_pylist()]
+
+
+def states_for(
+    instrument: Instrument, table: pa.Table, clean: bool, memo: dict | None = None
+) -> tuple[dict[str, np.ndarray], int]:
+    """Each question's state (0 or a reserved code) per response, and the answers set aside."""
+    n = table.num_rows
+    modes = table.column("_mode").to_numpy(zero_copy_only=False)
+    applies = applying(instrument, table, modes, {} if memo is None else memo)
+    reach = _reach(instrument, table)
+    marks = paper_marks(table)
+    positions = {item.id: n for n, item in enumerate(instrument.items)}
+    states, set_aside = {}, 0
+    for item in instrument.iter_questions():
+        answered, marked = answered_and_marked(item, table)
+        for row, given in enumerate(marks):
+            if given.get(item.id) == State.INVALID.value:
+                marked[row] = True
+        on = applies[item.id]
+        state = np.full(n, State.NOT_ANSWERED.value, dtype=np.float64)
+        state[reach < positions[item.id]] = State.NOT_REACHED.value
+        state[marked] = State.INVALID.value
+        state[~on] = State.NOT_APPLICABLE.value
+        state[answered & (on | (not clean))] = State.ANSWERED.value
+        if clean:
+            set_aside += int(np.count_nonzero(answered & ~on))
+        states[item.id] = state
+    return states, set_aside
+
+
+def _reach(instrument: Instrument, table: pa.Table) -> np.ndarray:
+    """Per response, the position of the last item reached (inf when complete)."""
+    positions = {item.id: float(n) for n, item in enumerate(instrument.items)}
+    status = table.column("_status").to_numpy(zero_copy_only=False)
+    reached = table.column("_reached").to_pylist() if "_reached" in table.column_names else []
+    reach = np.full(table.num_rows, np.inf)
+    for row in np.flatnonzero(status != 1):
+        last = reached[row] if reached else None
+        reach[row] = -1.0 if last is None else positions.get(last, np.inf)
+    return reach
+
+
+def grid_row_marks(marks: Sequence[dict[str, int]], ref: str, values: np.ndarray) -> np.ndarray:
+    """Apply `_states` marks of one grid row (`grid.row`) to its stored values."""
+    for row, given in enumerate(marks):
+        if ref in given:
+            values[row] = given[ref]
+    return values

@@ -1,0 +1,152 @@
+"""Exports from the database: the command, the analysts' page, roles, filters, the job."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pandas as pd
+import pytest
+from sqlalchemy import select
+
+from fieldwork.db import db
+from fieldwork.models import AuditEvent, Job
+from tests.conftest import csrf_token
+from tests.fieldwork.datasets_world import build, write_instruments
+
+
+@pytest.fixture
+def instruments_dir(tmp_path):
+    return write_instruments(tmp_path / "instruments")
+
+
+@pytest.fixture
+def world(app):
+    build(app)
+    return app
+
+
+def _read_zip(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def _csv(data: bytes) -> pd.DataFrame:
+    return pd.read_csv(io.BytesIO(data)).set_index("response_id")
+
+
+def test_the_command_exports_both_versions_in_start_order(world, runner, tmp_path):
+    out = tmp_path / "bundle"
+    result = runner.invoke(args=["export", "--instrument", "clinic", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "5 responses exported" in result.output
+    data = pd.read_csv(out / "data.csv").set_index("response_id")
+    assert list(data.index) == ["P0001", "P0002", "P0006", "P0004", "P0005"]  # started order
+    assert data.loc["P0001", "what_1"] == 1 and data.loc["P0002", "what_1"] == -98
+    assert data.loc["P0001", "rate_rx"] == -95 and data.loc["P0004", "rate_rx"] == 2
+    assert data.loc["P0004", "rate_book"] == -99 and data.loc["P0001", "kids"] == -95
+    assert data.loc["P0001", "started"] == "2026-03" and data.loc["P0001", "region"] == "North West"
+    assert "why" not in data.columns and "phone" not in data.columns
+    assert sorted(p.name for p in out.iterdir()) == [
+        "codebook.csv", "codebook.html", "data.csv", "data.sav", "datapackage.json",
+    ]  # fmt: skip
+
+
+def test_filters_and_a_zip_repeat_byte_for_byte(world, runner, tmp_path):
+    args = ["export", "--instrument", "clinic", "--status", "all", "--practice", "Y90001",
+            "--format", "csv,parquet,dta", "--since", "2026-03-04",
+            "--until", "2026-03-04"]  # fmt: skip
+    first = runner.invoke(args=[*args, "--out", str(tmp_path / "a.zip")])
+    assert first.exit_code == 0, first.output
+    runner.invoke(args=[*args, "--out", str(tmp_path / "b.zip")])
+    a = _read_zip((tmp_path / "a.zip").read_bytes())
+    b = _read_zip((tmp_path / "b.zip").read_bytes())
+    assert list(_csv(a["data.csv"]).index) == ["P0001", "P0003"]
+    assert _csv(a["data.csv"]).loc["P0003", "rate_book"] == -97  # partial: not reached
+    for name in ("data.csv", "data.parquet", "data.dta"):
+        assert a[name] == b[name], name
+
+
+def test_command_mistakes_are_clear(world, runner, tmp_path):
+    result = runner.invoke(args=["export", "--instrument", "nope", "--out", str(tmp_path / "x")])
+    assert result.exit_code == 1 and "no instrument called 'nope'" in result.output
+    result = runner.invoke(
+        args=["export", "--instrument", "clinic", "--format", "pdf", "--out", str(tmp_path)]
+    )
+    assert "unknown format 'pdf'" in result.output
+
+
+def test_a_full_bundle_from_the_command_carries_free_text_and_is_audited(world, runner, tmp_path):
+    out = tmp_path / "full"
+    args = ["export", "--instrument", "clinic", "--full", "--format", "csv,free_text,contacts"]
+    assert runner.invoke(args=[*args, "--out", str(out)]).exit_code == 0
+    text = pd.read_csv(out / "free_text.csv")
+    assert text.values.tolist() == [["P0001", "why", "'=because"]]
+    contacts = pd.read_csv(out / "contacts.csv", dtype=str)
+    assert contacts.values.tolist() == [["P0001", "phone", "07700 900000"]]
+    assert "07700" not in (out / "data.csv").read_text()
+    plain = runner.invoke(args=["export", "--instrument", "clinic", "--format", "csv,contacts",
+                                "--out", str(tmp_path / "x")])  # fmt: skip
+    assert "free text and contacts go only into full bundles" in plain.output
+    assert pd.read_csv(out / "data.csv")["started"][0] == "2026-03-04T09:01:00Z"
+    with world.app_context():
+        assert db.session.scalar(
+            select(AuditEvent.action).where(AuditEvent.action == "export_full")
+        )
+
+
+def _post(client, **fields):
+    token = csrf_token(client, "/staff/datasets/")
+    return client.post("/staff/datasets/", data={"csrf_token": token, **fields})
+
+
+def test_the_page_counts_then_exports_and_lists_it(world, auth, client):
+    auth.login("analyst@example.org", role="analyst")
+    page = _post(client, instrument="clinic", action="count", status="complete")
+    assert page.status_code == 200, page.text[-3000:]
+    assert "<strong>5</strong> responses match" in page.text
+    started = _post(client, instrument="clinic", action="start", formats=["csv", "codebook"])
+    assert started.status_code == 302
+    job_page = client.get(started.headers["Location"]).text
+    assert "Download clinic-deidentified-" in job_page
+    with world.app_context():
+        job = db.session.scalar(select(Job))
+        assert (job.state, job.done, job.total) == ("done", 5, 5)
+    with client.get(f"/staff/jobs/{job.id}/download") as download:
+        files = _read_zip(download.data)
+    assert sorted(files) == ["codebook.csv", "codebook.html", "data.csv", "datapackage.json"]
+    listing = client.get("/staff/datasets/").text
+    assert "analyst@example.org" in listing and "de-identified, clean" in listing
+
+
+def test_analysts_cannot_have_full_bundles_and_coordinators_see_their_practices(
+    world, auth, client
+):
+    auth.login("analyst@example.org", role="analyst")
+    refused = _post(client, instrument="clinic", action="start", full="1", formats=["csv"])
+    assert refused.status_code == 400 and "only an administrator" in refused.text
+    auth.logout()
+    auth.login("coord@example.org", role="coordinator", practices="Y90002")
+    page = _post(client, instrument="clinic", action="count", status="all")
+    assert "<strong>2</strong> responses match" in page.text
+    other = _post(client, instrument="clinic", action="count", practices="Y90001")
+    assert "<strong>0</strong> responses match" in other.text
+
+
+def test_bad_choices_give_the_page_back_with_errors(world, auth, client):
+    auth.login(role="admin")
+    page = _post(client, instrument="clinic", action="count", since="31/03/2026")
+    assert page.status_code == 400 and "the from date must look like 2026-03-31" in page.text
+    page = _post(client, action="count")
+    assert page.status_code == 400 and "Choose a questionnaire" in page.text
+
+
+def test_no_matching_responses_gives_headers_and_a_codebook(world, runner, tmp_path):
+    out = tmp_path / "empty"
+    args = ["export", "--instrument", "clinic", "--practice", "Y90005",
+            "--format", "csv,labels,sav,dta,parquet,xlsx,codebook"]  # fmt: skip
+    result = runner.invoke(args=[*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (out / "data.csv").read_text().startswith('"response_id","instrument"')
+    assert pd.read_parquet(out / "data.parquet").shape[0] == 0
+    assert "0 responses exported" in result.output
