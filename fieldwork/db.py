@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from flask import current_app, has_request_context, request
 from flask_migrate import Migrate
@@ -62,9 +64,32 @@ def writes(view: Callable) -> Callable:
     return view
 
 
+_MODE: ContextVar[str | None] = ContextVar("fieldwork_sqlite_begin", default=None)
+
+
+@contextmanager
+def sqlite_transactions(mode: str) -> Iterator[None]:
+    """Begin the SQLite transactions opened inside the block "deferred" or "immediate".
+
+    A background job streaming a large read must not hold the write lock for minutes
+    (respondents' page saves wait behind it), and its progress is written on another
+    connection, so a job reads in deferred transactions and takes the lock only for
+    the short blocks that write.
+    """
+    token = _MODE.set(mode)
+    try:
+        yield
+    finally:
+        _MODE.reset(token)
+
+
 def _will_write() -> bool:
     """Whether the current transaction may write: every one outside a request, and
-    those of requests that are not GET/HEAD/OPTIONS or whose view is marked `writes`."""
+    those of requests that are not GET/HEAD/OPTIONS or whose view is marked `writes`,
+    unless a `sqlite_transactions` block says otherwise."""
+    mode = _MODE.get()
+    if mode is not None:
+        return mode == "immediate"
     if not has_request_context():
         return True
     if request.method not in SAFE_METHODS:

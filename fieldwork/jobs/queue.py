@@ -51,8 +51,13 @@ def dispatch(job_id: int) -> None:
     In immediate mode the job runs in a session of its own; the caller's session then
     ends its read transaction so that it sees what the job wrote.
     """
-    current_app.extensions["huey_task"](job_id)
-    if current_app.config.get("JOBS_IMMEDIATE"):
+    immediate = current_app.config.get("JOBS_IMMEDIATE")
+    if immediate:
         from fieldwork.db import db
 
+        # Reading the committed job's id may have begun a new transaction, which on SQLite
+        # inside a POST holds the write lock the job needs: end it first.
+        db.session.commit()
+    current_app.extensions["huey_task"](job_id)
+    if immediate:
         db.session.commit()

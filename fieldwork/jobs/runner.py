@@ -12,9 +12,10 @@ import time
 import traceback
 from typing import Any
 
+from flask import Flask, current_app
 from sqlalchemy import update
 
-from fieldwork.db import db
+from fieldwork.db import db, sqlite_transactions
 from fieldwork.jobs.registry import JobResult, handler_for
 from fieldwork.models import Job
 from fieldwork.models.base import utcnow
@@ -50,10 +51,11 @@ class _Reporter:
         _write(self.job_id, **values)
 
 
-def _beat(job_id: int, stop: threading.Event) -> None:
-    """Mark the job alive every few seconds until `stop` is set."""
-    while not stop.wait(HEARTBEAT_SECONDS):
-        _write(job_id, heartbeat_at=utcnow())
+def _beat(app: Flask, job_id: int, stop: threading.Event) -> None:
+    """Mark the job alive every few seconds until `stop` is set (in a thread of its own)."""
+    with app.app_context():
+        while not stop.wait(HEARTBEAT_SECONDS):
+            _write(job_id, heartbeat_at=utcnow())
 
 
 def run_job(job_id: int) -> None:
@@ -68,10 +70,13 @@ def run_job(job_id: int) -> None:
     job.done, job.error, job.message = 0, None, "Started"
     db.session.commit()
     stop = threading.Event()
-    beat = threading.Thread(target=_beat, args=(job_id, stop), daemon=True)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    beat = threading.Thread(target=_beat, args=(app, job_id, stop), daemon=True)
     beat.start()
     try:
-        result = handler_for(kind)(job_id, params, _Reporter(job_id))
+        # Reads never hold SQLite's write lock: progress is written on another connection.
+        with sqlite_transactions("deferred"):
+            result = handler_for(kind)(job_id, params, _Reporter(job_id))
     except Exception as error:  # a failed job records why and the worker carries on
         db.session.rollback()
         log.exception("job %s (%s) failed", job_id, kind)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from flask import current_app
@@ -26,3 +27,15 @@ def boom(job_id, params, progress):
     """Fail halfway."""
     progress(1, 2)
     raise ValueError("no good")
+
+
+def reader(job_id, params, progress):
+    """Hold a read open on the job's own session while progress and heartbeats are written."""
+    from fieldwork.db import db
+    from fieldwork.models import Job
+
+    for i in range(params["n"]):
+        db.session.get(Job, job_id)  # the handler's read transaction stays open
+        time.sleep(0.05)
+        progress(i + 1, params["n"])
+    return None

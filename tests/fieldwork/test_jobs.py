@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from fieldwork import create_app
-from fieldwork.db import db
+from fieldwork.db import db, sqlite_transactions
 from fieldwork.jobs import queue
 from fieldwork.jobs.registry import KINDS
 from fieldwork.jobs.services import start_job
@@ -23,6 +23,7 @@ from tests.conftest import csrf_token
 def _kinds(monkeypatch):
     monkeypatch.setitem(KINDS, "count", "tests.fieldwork.jobkinds:count")
     monkeypatch.setitem(KINDS, "boom", "tests.fieldwork.jobkinds:boom")
+    monkeypatch.setitem(KINDS, "reader", "tests.fieldwork.jobkinds:reader")
 
 
 def _start(kind, params, user=None) -> int:
@@ -45,6 +46,20 @@ def test_an_immediate_job_records_progress_and_its_file(app, auth, client):
     assert client.get(f"/staff/jobs/{job_id}.json").json["percent"] == 100
     with client.get(f"/staff/jobs/{job_id}/download") as download:
         assert download.status_code == 200 and download.data == b"0\n1\n2\n3\n4\n"
+
+
+def test_a_job_started_by_a_post_reads_without_locking_out_its_progress(app, monkeypatch):
+    """On SQLite a job's reads must not hold the write lock its progress and heartbeat need."""
+    from fieldwork.jobs import runner
+
+    monkeypatch.setattr(runner, "PROGRESS_SECONDS", 0.0)
+    monkeypatch.setattr(runner, "HEARTBEAT_SECONDS", 0.02)
+    with app.test_request_context("/staff/datasets/", method="POST"):
+        job_id = _start("reader", {"n": 6})
+        db.session.rollback()
+        job = db.session.get(Job, job_id)
+        assert (job.state, job.done, job.error) == ("done", 6, None)
+        assert job.heartbeat_at is not None and job.heartbeat_at >= job.started_at
 
 
 def test_only_the_maker_or_an_admin_sees_a_job(app, auth, client):
@@ -147,12 +162,14 @@ def test_a_real_consumer_runs_queued_jobs(storage, tmp_path, sqlite_template):
         with app.app_context():
             job_id = _start("count", {"n": 50})
             deadline = time.monotonic() + 20
-            while time.monotonic() < deadline:
-                db.session.rollback()  # a new snapshot each time round
-                job = db.session.get(Job, job_id)
-                if job.finished:
-                    break
-                time.sleep(0.1)
+            # Polling reads must not hold SQLite's write lock between looks (the worker needs it).
+            with sqlite_transactions("deferred"):
+                while time.monotonic() < deadline:
+                    db.session.rollback()  # a new snapshot each time round
+                    job = db.session.get(Job, job_id)
+                    if job.finished:
+                        break
+                    time.sleep(0.1)
             assert (job.state, job.done, job.result_name) == ("done", 50, "count.txt")
     finally:
         consumer.stop(graceful=True)
