@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -224,7 +225,17 @@ def run(backend: str, rows: int, copy: dict | None) -> dict:
         baseline_dir = parquet_dir
         results[fmt]["frame"] = _child("frame", fmt, str(baseline_dir))
         print(_line(backend, fmt, results[fmt], copy), flush=True)
+    shutil.rmtree(folder, ignore_errors=True)
+    if backend == "postgresql":
+        _drop_schema()
     return {"copy": copy, "results": results}
+
+
+def _drop_schema() -> None:
+    admin = sa.create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+    admin.dispose()
 
 
 def _line(backend: str, fmt: str, result: dict, copy: dict | None) -> str:
