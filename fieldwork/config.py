@@ -43,4 +43,12 @@ def load(instance_path: str) -> dict:
         "CODE_WINDOW_SECONDS": int(env.get("CODE_WINDOW_SECONDS", "600")),
         "STUDY_NAME": env.get("STUDY_NAME", "Digital facilitation in general practice"),
         "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000"),
+        # Folders of the study's own .po files (os.pathsep between several): they add
+        # languages or override the shipped words of forms/translations.
+        "TRANSLATIONS": env.get("TRANSLATIONS", ""),
+        # The study's contact and privacy notice, on every respondent page (an instrument's
+        # contact_email, contact_phone and privacy_notice win over these).
+        "STUDY_EMAIL": env.get("STUDY_EMAIL", ""),
+        "STUDY_PHONE": env.get("STUDY_PHONE", ""),
+        "PRIVACY_URL": env.get("PRIVACY_URL", ""),
     }

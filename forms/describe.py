@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
+from forms import i18n, words
 from forms.expression_ast import (
     COMPARE,
     Binary,
@@ -110,6 +111,60 @@ def describe(expression: Expression, describer: Describer, lang: str | None = No
 def describe_show_if(expression: Expression, describer: Describer, lang: str | None = None) -> str:
     """A routing note: `Asked if …`."""
     return f"Asked if {describe(expression, describer, lang)}"
+
+
+class QuestionTextDescriber(InstrumentDescriber):
+    """Names items by their question text in quotes, as a web page does (it shows no numbers)."""
+
+    def name(self, ref: str) -> str:
+        """`'Would you be willing to take part in an interview?'` (a row: `'… – row'`)."""
+        item_id, _, row_id = ref.partition(".")
+        item = self.items.get(item_id)
+        if item is None:
+            return ref
+        text = " ".join(item.text.get(self.lang).replace("**", "").split())
+        rows = {row.id: row.text.get(self.lang) for row in item.rows}
+        return quote(f"{text} – {rows[row_id]}" if row_id in rows else text)
+
+
+def answer_if(expression: Expression, describer: Describer, lang: str | None = None) -> str:
+    """The line put above a routed question: `Answer this if you answered 'Yes' to Q5`.
+
+    Simple rules (one answer, or a few, of one question; a box ticked) read naturally in
+    every language of the catalogues; others say `Answer this if <condition>`.
+    """
+    root = expression.root
+    answered = _simple_answers(root, describer, lang)
+    if answered is not None:
+        phrase, labels, ref = answered
+        joined = f" {i18n.text(lang, words.OR)} ".join(labels)
+        return i18n.text(lang, phrase, answer=joined, question=describer.name(ref))
+    return i18n.text(lang, words.ANSWER_IF, condition=describe(expression, describer, lang))
+
+
+def _simple_answers(
+    node: Node, describer: Describer, lang: str | None
+) -> tuple[str, list[str], str] | None:
+    """(phrase, quoted labels, item ref) for `q == 1`, `q in [1, 2]` or `1 in q`, else None."""
+    if not isinstance(node, Binary) or node.op not in ("==", "in"):
+        return None
+    left, right = node.left, node.right
+    ticked = node.op == "in" and isinstance(left, Integer) and isinstance(right, Name)
+    if ticked:
+        codes, ref, phrase = [left], right.ref, words.ANSWER_IF_TICKED
+    elif isinstance(left, Name) and node.op == "==" and isinstance(right, Integer):
+        codes, ref, phrase = [right], left.ref, words.ANSWER_IF_ANSWERED
+    elif isinstance(left, Name) and isinstance(right, ListOf) and right.items:
+        codes, ref, phrase = list(right.items), left.ref, words.ANSWER_IF_ANSWERED
+    else:
+        return None
+    labels = []
+    for code in codes:
+        label = describer.choice_label(ref, code.value, lang) if isinstance(code, Integer) else None
+        if label is None:
+            return None
+        labels.append(quote(label))
+    return phrase, labels, ref
 
 
 def _ref(node: Node) -> str | None:

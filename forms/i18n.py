@@ -23,17 +23,20 @@ Language codes
     `en` is the source language: it needs no catalogue.
 
 API (for the paper form, the describer and the web app)
-    translations(lang, extra_dirs=()) -> babel.support.Translations   (cached)
+    translations(lang, extra_dirs=None) -> babel.support.Translations   (cached)
         t = translations("pl")
         t.gettext("Please tick one box")
         t.ngettext("{n} page", "{n} pages", n).format(n=n)     # CLDR plural rules
-    text(lang, msgid, extra_dirs=(), **values) -> str   gettext + str.format in one call
+    text(lang, msgid, extra_dirs=None, count=None, **values) -> str   gettext (or ngettext
+        for an NN_ pair, by `count`) + str.format in one call
+    extra_dirs=None means the folders given once by set_study_folders (the app's
+        FIELDWORK_TRANSLATIONS); pass () for the shipped catalogues only
     catalogue_folder(lang) -> str | None      the shipped folder that serves `lang`
-    has_catalogue(lang, extra_dirs=()) -> bool
-    missing_messages(lang, extra_dirs=()) -> list[str]   msgids of the .pot not translated
+    has_catalogue(lang, extra_dirs=None) -> bool
+    missing_messages(lang, extra_dirs=None) -> list[str]   msgids of the .pot not translated
     locale(lang) -> babel.Locale; is_rtl(lang) -> bool; direction(lang) -> "rtl" | "ltr"
     format_number(value, lang), format_date(value, lang)  CLDR formats via Babel
-    N_(msgid) marks a message for extraction without translating it.
+    N_(msgid), NN_(singular, plural) mark messages for extraction without translating them.
 """
 
 from __future__ import annotations
@@ -72,9 +75,33 @@ ALIASES = {
 }
 
 
+# Folders a deployment adds to every look-up (set once at start-up by `set_study_folders`).
+_study_folders: tuple[Path, ...] = ()
+
+
+def set_study_folders(folders: Iterable[str | Path]) -> None:
+    """Use these study folders (first wins) wherever `extra_dirs` is not given."""
+    global _study_folders
+    _study_folders = tuple(Path(folder) for folder in folders)
+
+
+def study_folders() -> tuple[Path, ...]:
+    """The folders given to `set_study_folders`."""
+    return _study_folders
+
+
+def _folders(extra_dirs: Iterable[str | Path] | None) -> tuple[Path, ...]:
+    return _study_folders if extra_dirs is None else tuple(Path(d) for d in extra_dirs)
+
+
 def N_(msgid: str) -> str:
     """Mark `msgid` for extraction; translate it later with `text` or `translations`."""
     return msgid
+
+
+def NN_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a singular/plural pair for extraction (`text(..., count=n)` picks the form)."""
+    return singular, plural
 
 
 def _normal(lang: str) -> str:
@@ -162,11 +189,13 @@ def _stamp(paths: list[Path]) -> tuple[tuple[str, float], ...]:
     return tuple(stamps)
 
 
-def translations(lang: str | None, extra_dirs: Iterable[str | Path] = ()) -> NullTranslations:
+def translations(
+    lang: str | None, extra_dirs: Iterable[str | Path] | None = None
+) -> NullTranslations:
     """The catalogue for `lang`: study folders (in order) over the shipped one; English is none."""
     if not lang or _normal(lang).split("_")[0] == SOURCE_LANGUAGE:
         return NullTranslations()
-    paths = _study_files(lang, extra_dirs)
+    paths = _study_files(lang, _folders(extra_dirs))
     shipped = _shipped_file(lang)
     if shipped is not None:
         paths.append(shipped)
@@ -181,35 +210,49 @@ def _cached(lang: str, stamps: tuple[tuple[str, float], ...]) -> Translations:
 
 
 def text(
-    lang: str | None, msgid: str, extra_dirs: Iterable[str | Path] = (), **values: object
+    lang: str | None,
+    msgid: str | tuple[str, str],
+    extra_dirs: Iterable[str | Path] | None = None,
+    *,
+    count: int | None = None,
+    **values: object,
 ) -> str:
-    """`msgid` translated into `lang`, with `{name}` values filled in."""
-    translated = translations(lang, extra_dirs).gettext(msgid)
+    """`msgid` (or a singular/plural pair, by `count`) in `lang`, `{name}` values filled in."""
+    found = translations(lang, extra_dirs)
+    if isinstance(msgid, tuple):
+        translated = found.ngettext(msgid[0], msgid[1], count if count is not None else 1)
+    else:
+        translated = found.gettext(msgid)
     return translated.format(**values) if values else translated
 
 
-def has_catalogue(lang: str, extra_dirs: Iterable[str | Path] = ()) -> bool:
+def has_catalogue(lang: str, extra_dirs: Iterable[str | Path] | None = None) -> bool:
     """Whether `lang` is the source language or has a shipped or study catalogue."""
     if _normal(lang).split("_")[0] == SOURCE_LANGUAGE:
         return True
-    return catalogue_folder(lang) is not None or bool(_study_files(lang, extra_dirs))
+    return catalogue_folder(lang) is not None or bool(_study_files(lang, _folders(extra_dirs)))
 
 
 @lru_cache(maxsize=1)
-def template_ids() -> tuple[str, ...]:
+def template_ids() -> tuple[str | tuple[str, ...], ...]:
     """Every msgid of the extracted template (`messages.pot`), in order."""
     with TEMPLATE.open("rb") as handle:
         template = read_po(handle)
-    return tuple(m.id if isinstance(m.id, str) else m.id[0] for m in template if m.id)
+    return tuple(m.id if isinstance(m.id, str) else tuple(m.id) for m in template if m.id)
 
 
-def missing_messages(lang: str, extra_dirs: Iterable[str | Path] = ()) -> list[str]:
+def missing_messages(lang: str, extra_dirs: Iterable[str | Path] | None = None) -> list[str]:
     """The template's msgids that `lang` does not translate (every one with no catalogue)."""
     if _normal(lang).split("_")[0] == SOURCE_LANGUAGE:
         return []
     known = translations(lang, extra_dirs)
     catalogue = getattr(known, "_catalog", {})
-    return [m for m in template_ids() if m not in catalogue and (m, 0) not in catalogue]
+    missing = []
+    for msgid in template_ids():
+        key = msgid if isinstance(msgid, str) else (msgid[0], 0)
+        if key not in catalogue:
+            missing.append(msgid if isinstance(msgid, str) else msgid[0])
+    return missing
 
 
 def _locale_or_none(lang: str) -> Locale | None:
