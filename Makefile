@@ -26,10 +26,11 @@ run: install
 	FIELDWORK_INSECURE_COOKIES=1 FIELDWORK_PUBLIC_URL=http://$(HOST):$(PORT) $(BIN)/fieldwork demo
 	FIELDWORK_INSECURE_COOKIES=1 FIELDWORK_PUBLIC_URL=http://$(HOST):$(PORT) $(BIN)/fieldwork run --host $(HOST) --port $(PORT)
 
-# Debian's Chromium (browser tests; never a downloaded browser), fonts and poppler for PDFs.
+# Debian's Chromium (browser tests; never a downloaded browser), fonts (Amiri: Arabic and Urdu
+# letters for the right-to-left screenshots) and poppler for PDFs.
 system-test-packages:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || ! command -v pdftotext >/dev/null; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu fonts-wqy-zenhei poppler-utils >/dev/null; \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || [ ! -d /usr/share/fonts/opentype/fonts-hosny-amiri ] || ! command -v pdftotext >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu fonts-wqy-zenhei fonts-hosny-amiri poppler-utils >/dev/null; \
 	fi
 
 install-test: install system-test-packages

@@ -81,12 +81,24 @@ def test_the_template_holds_every_word_of_the_code(tmp_path: Path):
     root = Path(__file__).resolve().parents[2]
     pybabel = Path(sys.executable).parent / "pybabel"
     ignored = ".* ._ node_modules instance tests bench build"
-    options = ["-F", "babel.cfg", "-k", "N_", "-k", "NN_:1,2", "--no-location", "--ignore-dirs", ignored]
+    options = [
+        "-F",
+        "babel.cfg",
+        "-k",
+        "N_",
+        "-k",
+        "NN_:1,2",
+        "--no-location",
+        "--ignore-dirs",
+        ignored,
+    ]
     subprocess.run(
         [str(pybabel), "-q", "extract", *options, "-o", str(out), "."],
         cwd=root,
         check=True,
     )
     with out.open("rb") as handle:
-        extracted = {m.id if isinstance(m.id, str) else tuple(m.id) for m in read_po(handle) if m.id}
+        extracted = {
+            m.id if isinstance(m.id, str) else tuple(m.id) for m in read_po(handle) if m.id
+        }
     assert extracted == set(i18n.template_ids()), "run bin/extract-catalogues"
