@@ -43,6 +43,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from decimal import Decimal
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
@@ -287,10 +288,10 @@ def direction(lang: str | None) -> str:
     return "rtl" if is_rtl(lang) else "ltr"
 
 
-def format_number(value: float | int, lang: str | None) -> str:
-    """A number in the CLDR format of `lang` (`1 234,5` in Polish)."""
+def format_number(value: float | int | Decimal, lang: str | None, grouping: bool = True) -> str:
+    """A number in the CLDR format of `lang` (`1 234,5` in Polish; `1234,5` without grouping)."""
     found = _locale_or_none(lang or SOURCE_LANGUAGE) or Locale.parse(SOURCE_LANGUAGE)
-    return babel_numbers.format_decimal(value, locale=found)
+    return babel_numbers.format_decimal(value, locale=found, group_separator=grouping)
 
 
 def format_date(value: date, lang: str | None, form: str = "long") -> str:

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from fieldwork.catalogue import get_catalogue
 from fieldwork.i18n import t
 from forms.paging import web_pages
+from tests.browser.test_languages import SHOTS
 from tests.browser.test_patient_no_js import Respondent, stored
 
 pytestmark = pytest.mark.browser
@@ -110,6 +111,8 @@ def test_help_now_on_every_page_of_the_mental_health_survey(app, phone, access_c
         has_help()
         check_page(phone, "en")
         if number == 1:  # a sensitive question has its own signposting right after it
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            phone.screenshot(path=str(SHOTS / "mental-health-page-1.png"), full_page=True)
             expect(phone.locator(".fw-sensitive")).to_contain_text("116 123")
             assert phone.evaluate(SIGNPOSTED_AFTER, "mh_now")
         person.answer_page(number)

@@ -102,3 +102,16 @@ def test_the_template_holds_every_word_of_the_code(tmp_path: Path):
             m.id if isinstance(m.id, str) else tuple(m.id) for m in read_po(handle) if m.id
         }
     assert extracted == set(i18n.template_ids()), "run bin/extract-catalogues"
+
+
+def test_answers_are_written_the_way_the_language_writes_them():
+    from decimal import Decimal
+
+    from forms.display import answer_lines
+    from forms.model import Item, Text
+
+    visit = Item(id="visit", type="date", text=Text({"en": "Visit"}))
+    weight = Item(id="weight", type="decimal", text=Text({"en": "Weight"}), unit=Text({"en": "kg"}))
+    assert answer_lines(visit, date(1984, 3, 15), "pl") == ["15 marca 1984"]
+    assert answer_lines(visit, date(1984, 3, 15), "en") == ["15 March 1984"]
+    assert answer_lines(weight, Decimal("1234.5"), "pl") == ["1234,5 kg"]
