@@ -270,7 +270,7 @@ def locale(lang: str) -> Locale:
     alias = ALIASES.get(code.lower())
     if alias == "zh_Hant":
         return Locale.parse("zh_Hant")
-    if alias == "zh":
+    if alias == "zh" or code.lower() == "zh":
         return Locale.parse("zh_Hans")
     return Locale.parse(code)
 

@@ -102,8 +102,9 @@ def test_patient_survey_in_polish_and_urdu(
     english = english_words(lang)
     direction = "rtl" if lang == "ur" else "ltr"
 
-    def checked() -> None:
-        check_page(page, lang)
+    def checked(axe: bool = True) -> None:
+        if axe:
+            check_page(page, lang)
         no_english(page, english)
         assert page.evaluate("() => document.documentElement.dir") == direction
 
@@ -118,7 +119,9 @@ def test_patient_survey_in_polish_and_urdu(
     person.button("start_now")
     seen = 0
     while (number := person.page_number()) is not None:
-        checked()
+        # Polish runs axe on every page; Urdu (the same markup, mirrored) on the pages
+        # whose kinds of field differ, to keep the suite quick: notes, choices, grids, text
+        checked(axe=lang == "pl" or number in (1, 2, 3, 12))
         if lang == "ur" and number == 2:
             assert radios_on_the_right(page)
             SHOTS.mkdir(parents=True, exist_ok=True)
@@ -148,6 +151,8 @@ def test_start_page_language_link_and_english_pages_ltr(app, phone, live_server,
     assert phone.evaluate("() => document.documentElement.dir") == "ltr"
     follow(phone.get_by_role("link", name="polski"))
     check_page(phone, "pl")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    phone.screenshot(path=str(SHOTS / "start-page-polish.png"), full_page=True)
     assert phone.get_by_role("heading", level=1).inner_text() == t("start_title", "pl")
     follow(phone.get_by_role("link", name="اردو"))
     check_page(phone, "ur")

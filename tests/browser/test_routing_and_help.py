@@ -11,7 +11,6 @@ from playwright.sync_api import expect
 
 from fieldwork.catalogue import get_catalogue
 from fieldwork.i18n import t
-from forms.paging import web_pages
 from tests.browser.test_languages import SHOTS
 from tests.browser.test_patient_no_js import Respondent, stored
 
@@ -63,25 +62,6 @@ def test_no_means_no_contact_questions_and_dropped_answers_are_told(
     _, answers = stored(app, code)
     assert "used_what" not in answers and answers["interview"] == 2
     assert "contact_name" not in answers and "contact_detail" not in answers
-
-
-def test_yes_to_an_interview_asks_for_contact_on_a_page_of_its_own(app, phone, access_codes):
-    code = access_codes["patient"][0]
-    with app.app_context():
-        instrument = get_catalogue().current["patient"]
-    person = Respondent(phone, instrument, "en", lambda *args: None)
-    _enter(person, code)
-    interview_page = next(
-        n for n, p in enumerate(web_pages(instrument), 1) if "interview" in [i.id for i in p.items]
-    )
-    phone.goto(f"/page/{interview_page}")
-    while person.page_number() != interview_page:  # answer up to the interview question
-        person.answer_page(person.page_number())
-    assert phone.locator('[name="contact_name"]').count() == 0
-    person.tick("interview", 1)
-    person.button("continue")
-    expect(phone.locator('[name="contact_name"]')).to_be_visible()
-    assert phone.locator('[name="interview"]').count() == 0
 
 
 def test_help_now_on_every_page_of_the_mental_health_survey(app, phone, access_codes, check_page):

@@ -144,3 +144,19 @@ def test_help_block_only_on_instruments_with_signposting(app, client, codes):
     other = Robot(client, instrument(app, "practice_staff"))
     other.enter_code(codes["practice_staff"][0])
     assert "If you need help now" not in _html(client.get("/welcome"))
+
+
+def test_yes_to_an_interview_asks_for_contact_on_a_page_of_its_own(app, client, codes):
+    patient = instrument(app, "patient")
+    robot = Robot(client, patient)
+    robot.enter_code(codes["patient"][0])
+    location = robot.welcome("en").headers["Location"]
+    pages = web_pages(patient)
+    interview = next(p.number for p in pages if "interview" in [i.id for i in p.items])
+    while location != f"/page/{interview}":
+        number = int(location.rsplit("/", 1)[1])
+        location = robot.answer_page(number).headers["Location"]
+    assert 'name="contact_name"' not in _html(client.get(location))
+    following = robot.answer_page(interview, {"interview": 1}).headers["Location"]
+    page = _html(client.get(following))
+    assert 'name="contact_name"' in page and 'name="interview"' not in page
