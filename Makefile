@@ -16,6 +16,7 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(BIN)/pip install -q -e .
 	bin/build-assets
+	PYBABEL=$(BIN)/pybabel bin/compile-catalogues
 
 assets:
 	bin/build-assets --force
@@ -29,11 +30,11 @@ run: install
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	FIELDWORK_INSECURE_COOKIES=1 FIELDWORK_PUBLIC_URL=http://$(HOST):$(PORT) $(BIN)/fieldwork run --host $(HOST) --port $(PORT)
 
-# Debian's Chromium (browser tests; never a downloaded browser), fonts and poppler for PDFs,
-# and wrk for bench/page_speed.py.
+# Debian's Chromium (browser tests; never a downloaded browser), fonts (Amiri: Arabic and Urdu
+# letters for the right-to-left screenshots), poppler for PDFs and wrk for bench/page_speed.py.
 system-test-packages:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || ! command -v pdftotext >/dev/null || ! command -v wrk >/dev/null; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu fonts-wqy-zenhei poppler-utils wrk >/dev/null; \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || [ ! -d /usr/share/fonts/opentype/fonts-hosny-amiri ] || ! command -v pdftotext >/dev/null || ! command -v wrk >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu fonts-wqy-zenhei fonts-hosny-amiri poppler-utils wrk >/dev/null; \
 	fi
 
 install-test: install system-test-packages

@@ -26,6 +26,12 @@ def normalise(raw: str, length: int = LENGTH) -> str | None:
     return code
 
 
+def example_code(length: int = LENGTH) -> str:
+    """An example code as people are shown it (same length and grouping as the real ones)."""
+    sample = "KX7P4MQ2HT9WRC6DFJ3N"
+    return grouped((sample * (length // len(sample) + 1))[:length])
+
+
 def grouped(code: str) -> str:
     """A code as shown to people: KX7P-4MQ2 (resume codes: KX7P4-M2QRT)."""
     half = len(code) // 2

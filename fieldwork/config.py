@@ -61,4 +61,12 @@ def load(instance_path: str) -> dict:
         "JOBS_QUEUE_NAME": env.get("JOBS_QUEUE_NAME", "fieldwork"),
         "JOBS_IMMEDIATE": env.get("JOBS_IMMEDIATE", "") == "1",
         "JOB_FILES": env.get("JOB_FILES") or str(instance / "job-files"),
+        # Folders of the study's own .po files (os.pathsep between several): they add
+        # languages or override the shipped words of forms/translations.
+        "TRANSLATIONS": env.get("TRANSLATIONS", ""),
+        # The study's contact and privacy notice, on every respondent page (an instrument's
+        # contact_email, contact_phone and privacy_notice win over these).
+        "STUDY_EMAIL": env.get("STUDY_EMAIL", ""),
+        "STUDY_PHONE": env.get("STUDY_PHONE", ""),
+        "PRIVACY_URL": env.get("PRIVACY_URL", ""),
     }

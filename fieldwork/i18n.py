@@ -1,134 +1,152 @@
-"""Words of the respondent pages themselves (not of questionnaires), in English and Chinese.
+"""Words of the respondent pages themselves (not of questionnaires), from gettext catalogues.
 
-`t(key, lang, **values)` is a Jinja global and `rich` a Jinja filter (see `init_app`).
-Languages without a catalogue here fall back to English, key by key.
+The words are English msgids (`WORDS`, keyed for templates) translated through
+`forms.i18n`, the catalogues shared with the paper form; a study adds or overrides
+languages with `.po` files in FIELDWORK_TRANSLATIONS. `t(key, lang, **values)` is a
+Jinja global (Markup values, such as links, stay markup); `rich` a Jinja filter.
+Languages without a catalogue fall back to English, word by word.
 """
 
 from __future__ import annotations
 
+import os
 import re
 
 from flask import Flask
 from markupsafe import Markup, escape
 
+from forms import i18n, words
+from forms.i18n import N_, NN_
+
 DEFAULT_LANGUAGE = "en"
 
-# "optional" carries its own leading space: Chinese needs none before a full-width bracket.
-UI: dict[str, dict[str, str]] = {
-    "en": {
-        "skip_link": "Skip to main content",
-        "continue": "Continue",
-        "back": "Back",
-        "page_of": "Question page {n} of {total}",
-        "error_summary_title": "There is a problem",
-        "error_title_prefix": "Error: ",
-        "error": "Error",
-        "optional": " (optional)",
-        "or": "or",
-        "day": "Day",
-        "month": "Month",
-        "year": "Year",
-        "date_hint": "For example, 15 3 1984",
-        "max_length_hint": "You can enter up to {max} characters",
-        "homepage": "NHS {service} homepage",
-        "support_links": "Support links",
-        "start_title": "Take part in the survey",
-        "start_intro": "Thank you for helping with this research. Your letter or message gives you a personal access code.",
-        "code_label": "Enter your access code",
-        "code_hint": "It has 8 letters and numbers, for example KX7P-4MQ2. Capital or small letters, with or without the dash.",
-        "resume_link": "Started from a link your practice sent and want to carry on? Use your resume code",
-        "resume_title": "Carry on with your survey",
-        "resume_label": "Enter your resume code",
-        "resume_hint": "It has 10 letters and numbers, for example KX7P4-M2QRT. You were given it when you started. It stops working if the survey is left untouched for {days} days.",
-        "welcome_title": "About this survey",
-        "read_in": "Read this in English",
-        "choose_language": "Which language do you want to answer in?",
-        "language_name": "English",
-        "start_now": "Start now",
-        "continue_survey": "Continue where you left off",
-        "section_part": "{title} (part {part} of {parts})",
-        "information": "Information",
-        "signposting_title": "If you need support",
-        "resume_code_note": "Your answers are saved each time you continue. To come back later, use the resume code {code}.",
-        "check_title": "Check your answers before sending them",
-        "change": "Change",
-        "not_answered": "Not answered",
-        "submit_heading": "Now send your answers",
-        "submit_note": "Once you send your answers you cannot change them.",
-        "submit": "Send my answers",
-        "done_title": "Thank you",
-        "done_sent": "Your answers have been sent.",
-        "assist_return": "Hand the device back to a member of staff",
-        "closed_used_title": "This access code has already been used",
-        "closed_used_body": "The questionnaire for this code has been completed and sent. Thank you. If you think this is wrong, contact the study team.",
-        "closed_closed_title": "This survey is closed",
-        "closed_closed_body": "This code or link can no longer be used. If you think this is wrong, contact the study team.",
-        "too_many_title": "Too many attempts",
-        "too_many_body": "Too many codes were entered that we did not recognise. For your security, please wait {minutes} minutes before you try again.",
-        "unavailable_title": "Sorry, please try again",
-        "unavailable_body": "The service is busy or briefly unavailable. Your answers on this page were not saved: go back and press Continue again in a minute. Answers you saved before are kept.",
-    },
-    "zh": {
-        "skip_link": "跳到主要内容",
-        "continue": "继续",
-        "back": "返回",
-        "page_of": "问题第 {n} 页，共 {total} 页",
-        "error_summary_title": "出现问题",
-        "error_title_prefix": "错误：",
-        "error": "错误",
-        "optional": "（选填）",
-        "or": "或",
-        "day": "日",
-        "month": "月",
-        "year": "年",
-        "date_hint": "例如：15 3 1984",
-        "max_length_hint": "您最多可以输入 {max} 个字符",
-        "homepage": "NHS {service} 主页",
-        "support_links": "支持链接",
-        "start_title": "参与调查",
-        "start_intro": "感谢您协助这项研究。您的信件或短信中有一个个人访问码。",
-        "code_label": "请输入您的访问码",
-        "code_hint": "访问码由8个字母和数字组成，例如 KX7P-4MQ2。大小写均可，可带或不带短横线。",
-        "resume_link": "通过诊所发送的链接开始填写，想继续？请使用您的续填码",
-        "resume_title": "继续填写调查",
-        "resume_label": "请输入您的续填码",
-        "resume_hint": "续填码由10个字母和数字组成，例如 KX7P4-M2QRT。开始填写时已提供给您。如果调查连续{days}天未被填写，续填码将失效。",
-        "welcome_title": "关于本调查",
-        "read_in": "阅读中文版",
-        "choose_language": "您想用哪种语言回答？",
-        "language_name": "中文（简体）",
-        "start_now": "现在开始",
-        "continue_survey": "从上次离开的地方继续",
-        "section_part": "{title}（第 {part} 部分，共 {parts} 部分）",
-        "information": "信息",
-        "signposting_title": "如果您需要帮助",
-        "resume_code_note": "每次点击继续时，您的答案都会被保存。如需稍后回来，请使用续填码 {code}。",
-        "check_title": "提交前请检查您的答案",
-        "change": "更改",
-        "not_answered": "未回答",
-        "submit_heading": "现在提交您的答案",
-        "submit_note": "答案提交后将无法更改。",
-        "submit": "提交我的答案",
-        "done_title": "谢谢",
-        "done_sent": "您的答案已提交。",
-        "assist_return": "请将设备交还给工作人员",
-        "closed_used_title": "此访问码已被使用",
-        "closed_used_body": "此访问码对应的问卷已填写并提交。谢谢。如果您认为有误，请联系研究团队。",
-        "closed_closed_title": "本调查已关闭",
-        "closed_closed_body": "此访问码或链接已无法使用。如果您认为有误，请联系研究团队。",
-        "too_many_title": "尝试次数过多",
-        "too_many_body": "输入的无法识别的访问码次数过多。为了您的安全，请等待 {minutes} 分钟后再试。",
-        "unavailable_title": "抱歉，请稍后再试",
-        "unavailable_body": "服务繁忙或暂时无法使用。本页的答案尚未保存：请过一分钟后返回并再次点击继续。您之前保存的答案都会保留。",
-    },
+WORDS: dict[str, str | tuple[str, str]] = {
+    "skip_link": N_("Skip to main content"),
+    "continue": N_("Continue"),
+    "back": N_("Back"),
+    "page_of": N_("Question page {n} of {total}"),
+    "error_summary_title": N_("There is a problem"),
+    "error_title_prefix": N_("Error: "),
+    "error": N_("Error"),
+    "required": N_("(required)"),
+    "skip_note": N_(
+        "You can skip any question you would rather not answer. "
+        "Questions you need to answer are marked (required)."
+    ),
+    "or": words.OR,
+    "day": words.DAY,
+    "month": words.MONTH,
+    "year": words.YEAR,
+    "date_hint": N_("For example, 15 3 1984"),
+    "max_length_hint": NN_(
+        "You can enter up to {max} character", "You can enter up to {max} characters"
+    ),
+    "homepage": N_("NHS {service} homepage"),
+    "support_links": N_("Support links"),
+    "start_title": N_("Take part in the survey"),
+    "start_intro": N_(
+        "Thank you for helping with this research. "
+        "Your letter or message gives you a personal access code."
+    ),
+    "code_label": N_("Enter your access code"),
+    "code_hint": N_(
+        "It has {length} letters and numbers, for example {example}. "
+        "Capital or small letters, with or without the dashes."
+    ),
+    "code_missing": N_("Enter your access code"),
+    "code_unknown": N_("Access code not recognised. Check the code on your letter"),
+    "resume_link": N_(
+        "Started from a link your practice sent and want to carry on? Use your resume code"
+    ),
+    "resume_title": N_("Carry on with your survey"),
+    "resume_label": N_("Enter your resume code"),
+    "resume_hint": N_(
+        "It has {length} letters and numbers, for example {example}. "
+        "You were given it when you started."
+    ),
+    "resume_expiry": N_("It stops working after {days} days without a saved page."),
+    "resume_unknown": N_("Resume code not recognised or expired. Check the code you were given"),
+    "languages": N_("Other languages"),
+    "welcome_title": N_("About this survey"),
+    "choose_language": N_("Which language do you want to answer in?"),
+    "choose_language_error": N_("Select the language you want to use"),
+    "start_now": N_("Start now"),
+    "continue_survey": N_("Continue where you left off"),
+    "section_part": N_("{title} (part {part} of {parts})"),
+    "information": N_("Information"),
+    "signposting_title": N_("If you need support"),
+    "resume_code_note": N_(
+        "Your answers are saved each time you continue. "
+        "To come back later, use the resume code {code}."
+    ),
+    "not_kept": N_(
+        "Your answer to '{question}' was not kept, because that question does not apply to you."
+    ),
+    "check_title": N_("Check your answers before sending them"),
+    "change": N_("Change"),
+    "change_section": N_("Change your answers to '{section}'"),
+    "not_answered": N_("Not answered"),
+    "submit_heading": N_("Now send your answers"),
+    "submit_note": N_("Once you send your answers you cannot change them."),
+    "submit": N_("Send my answers"),
+    "done_title": words.THANK_YOU,
+    "done_sent": N_("Your answers have been sent."),
+    "assist_return": N_("Hand the device back to a member of staff"),
+    "closed_used_title": N_("This access code has already been used"),
+    "closed_used_body": N_(
+        "The questionnaire for this code has been completed and sent. Thank you. "
+        "If you think this is wrong, contact the study team."
+    ),
+    "closed_closed_title": N_("This survey is closed"),
+    "closed_closed_body": N_(
+        "This code or link can no longer be used. "
+        "If you think this is wrong, contact the study team."
+    ),
+    "too_many_title": N_("Too many attempts"),
+    "too_many_body": NN_(
+        "Too many codes were entered that we did not recognise. "
+        "For your security, please wait {minutes} minute before you try again.",
+        "Too many codes were entered that we did not recognise. "
+        "For your security, please wait {minutes} minutes before you try again.",
+    ),
+    "unavailable_title": N_("Sorry, please try again"),
+    "unavailable_body": N_(
+        "The service is busy or briefly unavailable. Your answers on this page were not saved: "
+        "go back and press Continue again in a minute. Answers you saved before are kept."
+    ),
+    "help_now": words.NEED_HELP,
+    "help_111": N_("Call NHS 111 on {phone} or go to {website}"),
+    "help_samaritans": N_("Call Samaritans free, day or night, on {phone}"),
+    "help_practice_phone": N_("Call your GP practice on {phone}"),
+    "help_practice": N_("Contact your GP practice"),
+    "help_999": N_("In an emergency, call {phone}"),
+    "sensitive_title": N_("Support if this question affects you"),
+    "contact_title": N_("Contact the study team"),
+    "contact_email": N_("Email {email}"),
+    "contact_phone": N_("Phone {phone}"),
+    "privacy": N_("Privacy notice"),
 }
 
 
-def t(key: str, lang: str | None = None, **values: object) -> str:
-    """The UI string `key` in `lang` (English when missing), with `{name}` values filled in."""
-    catalogue = UI.get(lang or DEFAULT_LANGUAGE, {})
-    text = catalogue.get(key) or UI[DEFAULT_LANGUAGE][key]
-    return text.format(**values) if values else text
+def t(key: str, lang: str | None = None, *, count: int | None = None, **values: object) -> str:
+    """The word `key` in `lang` (English where untranslated), `{name}` values filled in.
+
+    Markup values (links) are kept as markup and the result is Markup then; other values
+    are escaped by Jinja as usual. `count` picks the plural form (CLDR rules).
+    """
+    if any(isinstance(value, Markup) for value in values.values()):
+        template = i18n.text(lang or DEFAULT_LANGUAGE, WORDS[key], count=count)
+        return Markup(escape(template)).format(**values)  # noqa: S704 - escaped, values too
+    return i18n.text(lang or DEFAULT_LANGUAGE, WORDS[key], count=count, **values)
+
+
+def language_name(code: str) -> str:
+    """A language's name in itself (CLDR): `polski`, `اردو`, `中文（简体）`."""
+    try:
+        name = i18n.locale(code).get_display_name(i18n.locale(code)) or code
+    except (ValueError, LookupError):
+        return code
+    return name[:1].upper() + name[1:] if code.split("-")[0] not in ("zh",) else name
 
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
@@ -141,7 +159,28 @@ def rich(text: str | None) -> Markup:
     return Markup(html.replace("\r\n", "\n").replace("\n", "<br>\n"))  # noqa: S704 - escaped above
 
 
+def tel_link(number: str, css_class: str = "") -> Markup:
+    """A phone number as a `tel:` link (digits and + only in the href)."""
+    href = "tel:" + re.sub(r"[^0-9+]", "", number)
+    attr = Markup(' class="{}"').format(css_class) if css_class else ""
+    return Markup('<a{} href="{}">{}</a>').format(attr, href, number)
+
+
+def mail_link(email: str, css_class: str = "") -> Markup:
+    """An e-mail address as a `mailto:` link."""
+    attr = Markup(' class="{}"').format(css_class) if css_class else ""
+    return Markup('<a{} href="mailto:{}">{}</a>').format(attr, email, email)
+
+
 def init_app(app: Flask) -> None:
-    """Make `t` and the `rich` filter available to every template."""
-    app.jinja_env.globals["t"] = t
+    """Make `t` and the `rich` filter available to every template; read study catalogues."""
+    folders = app.config.get("TRANSLATIONS") or ""
+    i18n.set_study_folders(folder for folder in folders.split(os.pathsep) if folder)
+    app.jinja_env.globals.update(
+        t=t,
+        direction=i18n.direction,
+        language_name=language_name,
+        tel_link=tel_link,
+        mail_link=mail_link,
+    )
     app.jinja_env.filters["rich"] = rich

@@ -1,10 +1,15 @@
-"""Answers in words, for check-your-answers pages and case listings."""
+"""Answers in words, for check-your-answers pages and case listings.
+
+Dates and numbers are written the way the language writes them (CLDR, through Babel):
+`15 marca 1984`, `1,5` in Polish.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
+from forms import i18n
 from forms.model import Item
 
 
@@ -24,6 +29,8 @@ def answer_lines(item: Item, value: Any, lang: str | None = None) -> list[str]:
             if value.get(row.id) is not None
         ]
     if isinstance(value, date):
-        return [value.strftime("%d/%m/%Y")]
-    unit = f" {item.unit.get(lang)}" if item.unit else ""
-    return [f"{value}{unit}" if item.type in ("integer", "decimal") else str(value)]
+        return [i18n.format_date(value, lang)]
+    if item.type in ("integer", "decimal"):
+        unit = f" {item.unit.get(lang)}" if item.unit else ""
+        return [f"{i18n.format_number(value, lang, grouping=False)}{unit}"]
+    return [str(value)]

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 MAX_CODE = 9999
 COMMON_KEYS = ("id", "type", "text", "help", "show_if", "web", "paper")
-QUESTION_KEYS = ("required", "identifying", "constraint", "constraint_message")
+QUESTION_KEYS = ("required", "identifying", "constraint", "constraint_message", "signposting")
 TYPE_KEYS: dict[str, tuple[str, ...]] = {
     "single": ("choices",),
     "multiple": ("choices", "exclusive"),
@@ -209,6 +209,7 @@ def read_item(draft: Draft, data: LineDict, section: str, place: str) -> Item:
         constraint_message=_read_constraint_message(fields),
         exclusive=_read_exclusive(fields, choices),
         unit=fields.text("unit"),
+        signposting=fields.text("signposting"),
         lines=fields.whole("lines"),
         max_length=fields.whole("max_length"),
         **_read_flags(fields),

@@ -109,6 +109,7 @@ class Item:
     web: bool = True
     paper: bool = True
     identifying: bool = False
+    signposting: Text | None = None  # help shown beside a sensitive question
 
     @property
     def is_question(self) -> bool:
@@ -154,6 +155,9 @@ class Instrument:
     choice_lists: Mapping[str, ChoiceList] = field(default_factory=lambda: MappingProxyType({}))
     scores: tuple[Score, ...] = ()
     signposting: Text | None = None
+    privacy_notice: str | None = None  # a link (https://…)
+    contact_email: str | None = None
+    contact_phone: str | None = None
     content_hash: str = ""
     source: str = ""
 

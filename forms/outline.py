@@ -132,7 +132,7 @@ class _Outline:
 
     def words(self, expr: Expression) -> str:
         """An expression in words, with question numbers and choice labels."""
-        return expr.describe(self.describer, self.lang)
+        return expr.describe(self.describer)  # English frame, labels in the outline's language
 
     def text(self, text: Text | None) -> str:
         """A text in the outline's language, on one line, without bold marks."""

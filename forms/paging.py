@@ -36,20 +36,31 @@ def _weight(item: Item) -> float:
     return 1.0 if item.is_question else 0.25
 
 
+def _opens_identifying(item: Item) -> bool:
+    """A routed item asking who someone is (name, contact details): it gets its own page."""
+    return item.identifying and item.show_if is not None
+
+
 def _split(items: Sequence[Item]) -> list[tuple[Item, ...]]:
     """Split a long section into chunks, breaking before notes when possible.
 
-    An item is never separated from an earlier item on its page that routes it.
+    An item is never separated from an earlier item on its page that routes it, except
+    routed identifying items (name, contact details): they go on a page of their own
+    after the answer that opens them, so without JavaScript nobody is asked for them
+    before their answers say the questions apply.
     """
     chunks: list[list[Item]] = [[]]
     weight = 0.0
     for item in items:
+        identifying = _opens_identifying(item)
         routed_here = item.show_if is not None and any(
             prior.id in {name.split(".")[0] for name in item.show_if.names} for prior in chunks[-1]
         )
         full = weight + _weight(item) > PAGE_WEIGHT
         good_break = item.type == "note" and weight >= PAGE_WEIGHT / 2
-        if chunks[-1] and (full or good_break) and not routed_here:
+        chunk_identifying = bool(chunks[-1]) and all(_opens_identifying(i) for i in chunks[-1])
+        kind_changes = bool(chunks[-1]) and identifying != chunk_identifying
+        if chunks[-1] and (kind_changes or ((full or good_break) and not routed_here)):
             chunks.append([])
             weight = 0.0
         chunks[-1].append(item)
@@ -87,9 +98,14 @@ def _build_pages(instrument: Instrument) -> tuple[Page, ...]:
 
 
 def page_applies(page: Page, instrument: Instrument, answers: Mapping[str, Any]) -> bool:
-    """Whether the page's section is routed in for these answers."""
+    """Whether the page's section is routed in, and (for a page of routed identifying
+    items) whether any of its items applies."""
     show_if = page.section.show_if
-    return show_if is None or show_if.test(answers, missing=instrument.missing_codes)
+    if show_if is not None and not show_if.test(answers, missing=instrument.missing_codes):
+        return False
+    if all(_opens_identifying(item) for item in page.items):
+        return any(item_applies(item, instrument, answers) for item in page.items)
+    return True
 
 
 def item_applies(item: Item, instrument: Instrument, answers: Mapping[str, Any]) -> bool:

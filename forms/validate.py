@@ -34,6 +34,9 @@ TOP_KEYS = (
     "intro",
     "outro",
     "signposting",
+    "privacy_notice",
+    "contact_email",
+    "contact_phone",
     "choice_lists",
     "sections",
     "scores",
@@ -102,7 +105,29 @@ def _read_header(top: Fields) -> dict[str, Any]:
         "intro": top.text("intro") or Text({}),
         "outro": top.text("outro") or Text({}),
         "signposting": top.text("signposting"),
+        **_read_contact(top),
     }
+
+
+_URL = re.compile(r"(https?://|/)\S+")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_PHONE = re.compile(r"\+?[0-9][0-9 ]{2,19}")
+
+
+def _read_contact(top: Fields) -> dict[str, str | None]:
+    """The study's privacy notice link, e-mail address and phone number (all optional)."""
+    found: dict[str, str | None] = {}
+    for key, pattern, expected in (
+        ("privacy_notice", _URL, "a link such as https://example.org/privacy"),
+        ("contact_email", _EMAIL, "an e-mail address such as study@example.org"),
+        ("contact_phone", _PHONE, "a phone number such as 020 7946 0000"),
+    ):
+        value = top.get(key)
+        if value is not None and not (isinstance(value, str) and pattern.fullmatch(value)):
+            top.wrong(key, expected)
+            value = None
+        found[key] = value
+    return found
 
 
 def _read_instrument_id(top: Fields) -> str:

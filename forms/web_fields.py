@@ -63,6 +63,12 @@ def _limit(value: int | float) -> str:
     return str(number.quantize(Decimal(1))) if number == number.to_integral_value() else str(number)
 
 
+def question_name(item: Item, lang: str | None, limit: int = 90) -> str:
+    """The question's text as an error message names it: plain, on one line, not too long."""
+    text = " ".join(item.text.get(lang).replace("**", "").split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def range_problem(value: Decimal | int, item: Item, lang: str) -> str | None:
     """The message for a number outside the item's min/max, or None when inside."""
     low = None if item.min is None else Decimal(str(item.min))
@@ -129,7 +135,7 @@ class SingleKind(OneFieldKind):
         if value is None and clean(form[item.id].data):
             return [(item.id, message("select_listed", lang))]
         if value is None and item.required:
-            return [(item.id, message("select_one", lang))]
+            return [(item.id, message("select_one", lang, question=question_name(item, lang)))]
         return []
 
 
@@ -163,7 +169,11 @@ class MultipleKind(OneFieldKind):
         if value is None:
             if form[item.id].data:
                 return [(item.id, message("select_listed", lang))]
-            return [(item.id, message("select_some", lang))] if item.required else []
+            return (
+                [(item.id, message("select_some", lang, question=question_name(item, lang)))]
+                if item.required
+                else []
+            )
         exclusive = sorted(value & item.exclusive)
         if exclusive and len(value) > 1 and item.choices is not None:
             label = item.choices.label(exclusive[0], lang)
@@ -225,15 +235,20 @@ class TextKind(OneFieldKind):
         return [(item.id, self.field_class(item.text.get(lang)))]
 
     def read(self, form: Form, item: Item) -> str | None:
-        """The text trimmed, with Windows line ends made plain; empty is None."""
+        """The text trimmed, Windows line ends made plain, NUL characters dropped (no database
+        keeps them, and no one types them); empty is None."""
         raw = form[item.id].data
-        text = str(raw or "").replace("\r\n", "\n").strip()
+        text = str(raw or "").replace("\x00", "").replace("\r\n", "\n").strip()
         return text or None
 
     def problems(self, form: Form, item: Item, value: Any, lang: str) -> list[Problem]:
         """Required and max_length."""
         if value is None:
-            return [(item.id, message("enter_text", lang))] if item.required else []
+            return (
+                [(item.id, message("enter_text", lang, question=question_name(item, lang)))]
+                if item.required
+                else []
+            )
         if _CONTROL.search(value):  # a NUL byte cannot even be stored
             return [(item.id, message("control_character", lang))]
         if item.max_length is not None and len(value) > item.max_length:
@@ -279,8 +294,10 @@ class NumberKind(OneFieldKind):
                 return [(item.id, message("number_size", lang, digits=MAX_DIGITS))]
             if text:
                 key = "whole_number" if self.whole else "enter_number"
-                return [(item.id, message(key, lang))]
-            return [(item.id, message("enter_number", lang))] if item.required else []
+                return [(item.id, message(key, lang, question=question_name(item, lang)))]
+            if not item.required:
+                return []
+            return [(item.id, message("enter_number", lang, question=question_name(item, lang)))]
         problem = range_problem(value, item, lang)
         return [(item.id, problem)] if problem else []
 
@@ -328,7 +345,9 @@ class DateKind(Kind):
             if not item.required:
                 return []
             flag_invalid(form, self.names(item))
-            return [(f"{item.id}-day", message("enter_date", lang))]
+            return [
+                (f"{item.id}-day", message("enter_date", lang, question=question_name(item, lang)))
+            ]
         missing = [part for part, text in parts.items() if not text]
         if missing:
             flag_invalid(form, (f"{item.id}-{part}" for part in missing))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
 
+from forms import i18n
 from forms.errors import Problem
 from forms.loader import check_file, check_files, instrument_files
 from forms.model import Instrument
@@ -43,8 +45,17 @@ def _store(hashes: str | None) -> MemoryHashStore | None:
     help="JSON list of {instrument, version, hash, responses} recorded so far: "
     "refuse changed questions under a version that has responses.",
 )
-def validate_command(paths: tuple[str, ...], hashes: str | None) -> None:
-    """Check instrument files (default: the instruments/ folder); exit 1 on any problem."""
+@click.option(
+    "--translations",
+    envvar="FIELDWORK_TRANSLATIONS",
+    default="",
+    help="The study's folders of .po files (as FIELDWORK_TRANSLATIONS), besides the shipped ones.",
+)
+def validate_command(paths: tuple[str, ...], hashes: str | None, translations: str) -> None:
+    """Check instrument files (default: the instruments/ folder); exit 1 on any problem.
+
+    Warns (without failing) when a language has no catalogue of the platform's words.
+    """
     paths = paths or (DEFAULT_FOLDER,)
     for path in paths:
         if not Path(path).exists():
@@ -52,11 +63,34 @@ def validate_command(paths: tuple[str, ...], hashes: str | None) -> None:
     if not instrument_files(paths):
         raise click.ClickException(f"no instrument files (*.yaml) in {', '.join(paths)}")
     instruments, problems = check_files(paths, _store(hashes))
+    folders = [folder for folder in translations.split(os.pathsep) if folder]
     for instrument in instruments:
         click.echo(f"{instrument.source}: {summary(instrument)}")
+        for warning in catalogue_warnings(instrument, folders):
+            click.echo(f"{instrument.source}: warning: {warning}", err=True)
     if problems:
         _report(problems)
         raise SystemExit(1)
+
+
+def catalogue_warnings(instrument: Instrument, folders: list[str], shown: int = 8) -> list[str]:
+    """One warning per language whose platform words (buttons, errors…) are not all translated."""
+    warnings = []
+    for lang in instrument.languages:
+        missing = i18n.missing_messages(lang, folders)
+        if not missing:
+            continue
+        listing = ", ".join(repr(word) for word in missing[:shown])
+        more = f" and {len(missing) - shown} more" if len(missing) > shown else ""
+        if i18n.has_catalogue(lang, folders):
+            what = f"the catalogue for language '{lang}' lacks {len(missing)} words"
+        else:
+            what = (
+                f"language '{lang}' has no catalogue of the platform's words "
+                "(add LANG.po to a FIELDWORK_TRANSLATIONS folder)"
+            )
+        warnings.append(f"{what}; respondents would read them in English: {listing}{more}")
+    return warnings
 
 
 def _report(problems: list[Problem]) -> None:

@@ -11,16 +11,19 @@ from fieldwork.db import db
 from fieldwork.models.responses import COMPLETE
 from fieldwork.routing_filter import use_page
 from fieldwork.survey import bp, state
+from fieldwork.survey.language import page_language
 from fieldwork.survey.services import record_page, start_response, submit_response
 from fieldwork.survey.views import (
     check_rows,
     first_incomplete,
+    not_kept,
     page_view,
     progress,
     resume_target,
 )
 from forms.paging import web_pages
 from forms.web import build_form, check_page, error_summary, read_answers, shown_items
+from forms.web_fields import question_name
 
 
 @bp.route("/welcome", methods=["GET", "POST"])
@@ -36,11 +39,10 @@ def welcome():
     if request.method == "POST":
         language = _chosen_language(entry)
         if language not in instrument.languages:
-            error = "Select the language you want to use"
+            error = "choose_language_error"
         else:
             return _begin(entry, language)
-    lang = request.args.get("lang") if request.args.get("lang") in instrument.languages else None
-    lang = lang or entry.language or instrument.default_language
+    lang = entry.language or page_language(list(instrument.languages))
     return render_template(
         "survey/welcome.html", entry=entry, instrument=instrument, lang=lang, error=error
     ), 400 if error else 200
@@ -110,6 +112,7 @@ def page(number: int):
             shown = shown_items(current.items, instrument, merged)
             record_page(response, instrument, current, values, shown)
             db.session.commit()
+            session["not_kept"] = not_kept(current.items, values, shown)
             if request.form.get("return") == "check":
                 return redirect(url_for("survey.check"))
             return redirect(resume_target(instrument, response, merged, after=current.number))
@@ -120,7 +123,15 @@ def page(number: int):
     form = build_form(current.items, instrument, lang, answers=saved)
     view = page_view(instrument, current, form, saved, lang)
     use_page(instrument, response, saved)
+    view["dropped"] = _dropped_questions(instrument, lang)
     return render_template("survey/page.html", **view, errors=[], resume_code=response.resume_code)
+
+
+def _dropped_questions(instrument, lang: str) -> list[str]:
+    """The questions whose answers the last Continue did not keep (said once, then forgotten)."""
+    items = {item.id: item for item in instrument.items}
+    ids = session.pop("not_kept", None) or []
+    return [question_name(items[i], lang) for i in ids if i in items]
 
 
 @bp.route("/check", methods=["GET", "POST"])
@@ -146,6 +157,7 @@ def check():
         sections=check_rows(instrument, saved, lang),
         progress=progress(instrument, saved, None),
         resume_code=response.resume_code,
+        dropped=_dropped_questions(instrument, lang),
     )
 
 

@@ -12,11 +12,14 @@ from sqlalchemy import select
 from fieldwork import staff_sessions, throttle
 from fieldwork.auth import require_role
 from fieldwork.catalogue import get_catalogue
+from fieldwork.codes import LENGTH, RESUME_LENGTH, example_code
 from fieldwork.db import db, writes
+from fieldwork.i18n import t
 from fieldwork.models import Practice
 from fieldwork.models.base import utcnow
 from fieldwork.models.responses import COMPLETE
 from fieldwork.survey import bp, state
+from fieldwork.survey.language import available, page_language
 from fieldwork.survey.services import find_invitation, find_resumable, invitation_closed
 
 
@@ -57,31 +60,49 @@ def _give_back() -> None:
 def _too_many(until):
     """The friendly page saying when to try again."""
     minutes = max(1, math.ceil((until - utcnow()).total_seconds() / 60))
-    return render_template("survey/too_many.html", minutes=minutes), 429
+    return render_template("survey/too_many.html", minutes=minutes, lang=page_language()), 429
 
 
 def _start_page(error: str | None = None, code: str = "", status: int = 200):
-    """The start page, with an error summary when the code was not accepted."""
-    return render_template("survey/start.html", error=error, code=code), status
+    """The start page (`error` a word key), with an error summary when the code was refused."""
+    lang = page_language()
+    return render_template(
+        "survey/start.html",
+        error=t(error, lang) if error else None,
+        code=code,
+        lang=lang,
+        languages=available(),
+        example=example_code(LENGTH),
+        length=LENGTH,
+    ), status
+
+
+def _closed(reason: str, instrument_id: str | None = None):
+    """The used-code or closed page, in the visitor's language, with the study's contact."""
+    instrument = get_catalogue().current.get(instrument_id) if instrument_id else None
+    choices = list(instrument.languages) if instrument else None
+    lang = page_language(choices) if choices else page_language()
+    return render_template(
+        "survey/closed.html", reason=reason, lang=lang, instrument=instrument, contact_only=True
+    ), 410
 
 
 def _enter_with_code(raw: str):
     """Check a typed or linked code and send the respondent on, or explain why not."""
     if not raw.strip():
-        return _start_page("Enter your access code", status=400)
+        return _start_page("code_missing", status=400)
     until = _take_attempt()
     if until:
         return _too_many(until)
     invitation = find_invitation(raw)
     if invitation is None:
-        message = "Access code not recognised. Check the code on your letter"
-        return _start_page(message, raw[:20], 400)
+        return _start_page("code_unknown", raw[:20], 400)
     _give_back()
     db.session.commit()
     if invitation.response is not None and invitation.response.status == COMPLETE:
-        return render_template("survey/closed.html", reason="used"), 410
+        return _closed("used", invitation.instrument)
     if invitation_closed(invitation) or invitation.instrument not in get_catalogue().current:
-        return render_template("survey/closed.html", reason="closed"), 410
+        return _closed("closed", invitation.instrument)
     response = invitation.response
     state.begin(
         invitation.instrument,
@@ -115,7 +136,7 @@ def open_link(instrument_id: str, token: str):
     if practice is None or instrument_id not in get_catalogue().current:
         abort(404)
     if practice.status == "withdrawn":
-        return render_template("survey/closed.html", reason="closed"), 410
+        return _closed("closed", instrument_id)
     state.begin(instrument_id, practice.id)
     return redirect(url_for("survey.welcome"))
 
@@ -131,13 +152,20 @@ def resume():
         idle = timedelta(days=current_app.config["RESUME_IDLE_DAYS"])
         response = find_resumable(request.form.get("code", ""), idle)
         if response is None:
-            error = "Resume code not recognised or expired. Check the code you were given"
+            error = "resume_unknown"
         else:
             _give_back()
             db.session.commit()
             state.begin("", response.practice_id, response_id=response.id)
             return redirect(url_for("survey.welcome"))
-    return render_template("survey/resume.html", error=error), 400 if error else 200
+    lang = page_language()
+    return render_template(
+        "survey/resume.html",
+        error=t(error, lang) if error else None,
+        lang=lang,
+        example=example_code(RESUME_LENGTH),
+        length=RESUME_LENGTH,
+    ), 400 if error else 200
 
 
 @bp.route("/assist", methods=["GET", "POST"])

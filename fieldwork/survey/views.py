@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask import url_for
 
 from fieldwork.models import Response
+from forms.describe import QuestionTextDescriber, answer_if
 from forms.display import answer_lines
 from forms.model import Instrument, Item
 from forms.paging import (
@@ -59,26 +60,41 @@ def resume_target(
 
 
 def progress(instrument: Instrument, saved: Mapping[str, Any], current: Page | None) -> dict:
-    """Page n of m over the pages that apply, and a percentage for the progress bar."""
-    saved = routed_answers(instrument, saved)
-    pages = [p for p in web_pages(instrument) if page_applies(p, instrument, saved)]
+    """Page n of m over all the online pages, so the total never jumps after an answer.
+
+    Pages routed past are skipped, so `n` may move on by more than one; `m` stays put.
+    """
+    pages = web_pages(instrument)
     total = max(len(pages), 1)
-    index = next((i for i, p in enumerate(pages, 1) if current and p.number == current.number), 0)
+    index = current.number if current else total
     done = index - 1 if current else total
     return {"current": index, "total": total, "percent": round(100 * max(done, 0) / total)}
+
+
+def _routed_here(item: Item, page: Page) -> bool:
+    """Whether the item is routed by an answer on its own page."""
+    here = {other.id for other in page.items}
+    return item.show_if is not None and any(
+        name.split(".")[0] in here for name in item.show_if.names
+    )
 
 
 def _shown_on_page(page: Page, instrument: Instrument, saved: Mapping[str, Any]) -> list[bool]:
     """Whether each item is rendered: routed in, or routed by an answer on the same page."""
     saved = routed_answers(instrument, saved)
-    here = {item.id for item in page.items}
-    flags = []
-    for item in page.items:
-        same_page = item.show_if is not None and any(
-            name.split(".")[0] in here for name in item.show_if.names
-        )
-        flags.append(same_page or item_applies(item, instrument, saved))
-    return flags
+    return [
+        _routed_here(item, page) or item_applies(item, instrument, saved) for item in page.items
+    ]
+
+
+def _conditions(instrument: Instrument, page: Page, lang: str) -> dict[str, str]:
+    """For items routed by an answer on the same page: the line saying when to answer them."""
+    describer = QuestionTextDescriber(instrument, lang)
+    return {
+        item.id: answer_if(item.show_if, describer, lang)
+        for item in page.items
+        if item.show_if is not None and _routed_here(item, page)
+    }
 
 
 def page_view(
@@ -98,36 +114,47 @@ def page_view(
         if previous
         else url_for("survey.welcome"),
         "numbers": instrument.question_numbers(),
+        "conditions": _conditions(instrument, page, lang),
     }
 
 
-def _check_row(item: Item, number: str, value: Any, page: Page, lang: str) -> dict:
-    return {
-        "number": number,
-        "question": item.text.get(lang),
-        "answer": answer_lines(item, value, lang),
-        "change": url_for("survey.page", number=page.number, **{"return": "check"}),
-        "anchor": item.id,
-    }
+def _check_row(item: Item, value: Any, lang: str) -> dict:
+    return {"question": item.text.get(lang), "answer": answer_lines(item, value, lang)}
 
 
 def check_rows(instrument: Instrument, saved: Mapping[str, Any], lang: str) -> list[dict]:
-    """Sections with a row per shown question, for the check-your-answers page."""
+    """Sections with a row per shown question and one Change link (to the section's first
+    page that applies), for the check-your-answers page."""
     saved = routed_answers(instrument, saved)
-    numbers = instrument.question_numbers()
     sections: list[dict] = []
     for page in web_pages(instrument):
         if not page_applies(page, instrument, saved):
             continue
         rows = [
-            _check_row(item, numbers[item.id], saved.get(item.id), page, lang)
+            _check_row(item, saved.get(item.id), lang)
             for item in page.items
             if item.is_question and item_applies(item, instrument, saved)
         ]
         if sections and sections[-1]["id"] == page.section.id:
             sections[-1]["rows"].extend(rows)
         elif rows:
-            sections.append(
-                {"id": page.section.id, "title": page.section.title.get(lang), "rows": rows}
-            )
+            change = url_for("survey.page", number=page.number, **{"return": "check"})
+            title = page.section.title.get(lang)
+            sections.append({"id": page.section.id, "title": title, "rows": rows, "change": change})
     return sections
+
+
+def not_kept(items: Sequence[Item], values: Mapping[str, Any], shown: Sequence[Item]) -> list[str]:
+    """Ids of the items given an answer that was dropped because they did not apply."""
+    kept = {item.id for item in shown}
+    return [
+        item.id
+        for item in items
+        if item.is_question and item.id not in kept and _has_value(values.get(item.id))
+    ]
+
+
+def _has_value(value: Any) -> bool:
+    if value is None or value == "":
+        return False
+    return not isinstance(value, frozenset | set | dict | list | tuple) or bool(value)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from fieldwork import answers as store
 from fieldwork.catalogue import get_catalogue
 from fieldwork.db import db
-from fieldwork.i18n import t
+from fieldwork.i18n import language_name, t
 from fieldwork.models import Invitation
 from fieldwork.models.responses import COMPLETE
 from forms.model import Instrument, Item
@@ -29,7 +29,12 @@ pytestmark = pytest.mark.browser
 PAGE_URL = re.compile(r"/page/(\d+)")
 # Answers that open the routed questions and sections, so the walk sees them too.
 CHOSEN = {"used_online": 1, "used_what": {1, 6}, "gender": 4, "interview": 2}
-TYPED = {"en": "Booking with the NHS App", "zh": "用 NHS App 预约"}
+TYPED = {
+    "en": "Booking with the NHS App",
+    "zh": "用 NHS App 预约",
+    "pl": "Rezerwacja w NHS App",
+    "ur": "NHS App سے بکنگ",
+}
 
 
 def follow(link: Locator) -> None:
@@ -86,8 +91,12 @@ class Respondent:
         elif item.type in ("text", "textarea"):
             self.type_into(item.id, TYPED[self.lang])
             self.given[item.id] = TYPED[self.lang]
+        elif item.type == "integer":
+            value = max(int(item.min or 0), 1)
+            self.type_into(item.id, str(value))
+            self.given[item.id] = value
         else:
-            raise AssertionError(f"the patient survey has no {item.type} items")
+            raise AssertionError(f"the surveys have no {item.type} items")
 
     def answer_page(self, number: int) -> None:
         """Answer every question on the page that applies, then Continue."""
@@ -113,7 +122,7 @@ def start(person: Respondent, code: str) -> None:
     expect(page).to_have_url(re.compile(r"/welcome$"))
     if lang != "en":
         person.check(page, "en")
-        follow(page.get_by_role("link", name=t("read_in", lang)))
+        follow(page.get_by_role("link", name=language_name(lang)))
     person.check(page, lang)
     person.tick("language", lang)
     person.button("start_now")
@@ -144,12 +153,17 @@ def meet_an_error(person: Respondent, number: int) -> None:
 
 
 def change_one_answer(person: Respondent) -> None:
-    """From the check page, change one answer and come back to the check page."""
+    """From the check page, change one answer (one Change link per section) and come back."""
     page, lang = person.page, person.lang
-    follow(page.locator('a[href*="return=check"][href$="#nhs_app"]'))
+    item = person.instrument.item("nhs_app")
+    section = next(s for s in person.instrument.sections if item in s.items)
+    block = page.locator(".fw-check-section").filter(
+        has=page.get_by_role("heading", name=section.title.get(lang), exact=True)
+    )
+    assert block.locator('a[href*="return=check"]').count() == 1
+    follow(block.locator('a[href*="return=check"]'))
     assert person.page_number() is not None
     person.check(page, lang)
-    item = person.instrument.item("nhs_app")
     other = next(c for c in item.choices.codes if c != person.given["nhs_app"])
     person.tick("nhs_app", other)
     person.given["nhs_app"] = other

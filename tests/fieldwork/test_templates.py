@@ -115,7 +115,7 @@ def test_radios_in_a_fieldset_with_the_question_as_legend(render):
     fieldset = group.find("fieldset")
     assert fieldset.attrs["aria-describedby"] == "used-hint"
     legend = fieldset.find("legend")
-    assert legend.find("h2").text == "Have you used it? (optional)"
+    assert legend.find("h2").text == "Have you used it?"
     assert fieldset.find(id="used-hint").text == "The NHS App"
     radios = fieldset.find_all("input", type="radio")
     assert [(r.attrs["id"], r.attrs["name"], r.attrs["value"]) for r in radios] == [
@@ -144,13 +144,13 @@ def test_checkboxes_share_the_name_and_mark_exclusive_codes(render):
     assert ["checked" in b.attrs for b in boxes] == [True, True, False]
     assert [b.attrs.get("data-behaviour") for b in boxes] == [None, None, "exclusive"]
     assert page.find("div", class_="nhsuk-checkboxes__divider").text == "or"
-    assert page.find("legend").text == "Which? (optional)"
+    assert page.find("legend").text == "Which?"
 
 
 def test_grid_rows_are_fieldsets_not_a_table(render):
     page = item_html(render, GRID, pairs=[("ease_book", "1")], check=True)
     assert page.find_all("table") == []
-    assert page.find("h2", id="ease-heading").text == "How easy was it…"
+    assert page.find("h2", id="ease-heading").text == "How easy was it… (required)"
     rows = page.find_all("fieldset")
     assert len(rows) == 2
     legends = [row.find("legend") for row in rows]
@@ -189,7 +189,7 @@ def test_textarea_rows(render):
     page = item_html(render, COMMENTS, pairs=[("comments", "hello")])
     area = page.find("textarea")
     assert (area.attrs["name"], area.attrs["rows"], area.text) == ("comments", "3", "hello")
-    assert page.find("label", for_="comments").text == "Comments (optional)"
+    assert page.find("label", for_="comments").text == "Comments"
 
 
 def test_numbers_are_numeric_with_units(render):
@@ -201,7 +201,7 @@ def test_numbers_are_numeric_with_units(render):
     assert "nhsuk-input--error" in field_.classes
     assert field_.attrs["aria-describedby"] == "age-unit age-error"
     assert page.find(id="age-unit").text == "years"
-    assert page.find("label").text == "How old are you?"
+    assert page.find("label").text == "How old are you? (required)"
     decimal = item_html(render, WEIGHT).find("input", id="weight")
     assert decimal.attrs["inputmode"] == "decimal"
 
@@ -210,7 +210,7 @@ def test_date_input_in_a_fieldset(render):
     pairs = [("visit-day", "1"), ("visit-month", ""), ("visit-year", "2024")]
     page = item_html(render, VISIT, pairs=pairs, check=True)
     fieldset = page.find("fieldset")
-    assert fieldset.find("legend").text == "Last visit"
+    assert fieldset.find("legend").text == "Last visit (required)"
     assert fieldset.attrs["aria-describedby"] == "visit-hint visit-error"
     assert fieldset.find(id="visit-hint").text == "For example, 15 3 1984"
     inputs = fieldset.find_all("input")
@@ -249,7 +249,9 @@ def test_chinese_ui_words(render):
     page = item_html(render, AGE, lang="zh")
     assert page.find(id="age-unit").text == "岁"
     single = item_html(render, USED, lang="zh")
-    assert single.find("h2").text == "您用过吗？（选填）"
+    assert single.find("h2").text == "您用过吗？"
+    required = item_html(render, replace(USED, required=True), lang="zh")
+    assert required.find("h2").text == "您用过吗？ （必答）"
 
 
 def test_error_summary_links_to_each_field(render):
@@ -269,8 +271,8 @@ def test_error_summary_links_to_each_field(render):
     assert links == [
         ("#ease_book", "Select an answer for 'booking'"),
         ("#ease_rx", "Select an answer for 'ordering'"),
-        ("#age", "Enter a number"),
-        ("#visit-day", "Enter a date"),
+        ("#age", "Enter a number for 'How old are you?'"),
+        ("#visit-day", "Enter a date for 'Last visit'"),
     ]
     whole = render(
         '{% from "respondent/_items.html" import render_item %}'

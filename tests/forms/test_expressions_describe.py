@@ -114,9 +114,8 @@ def test_describe(source: str, english: str) -> None:
 
 def test_labels_come_in_the_language_asked_for() -> None:
     expr = parse("used_online == 1 and ease.rx == 2")
-    assert (
-        expr.describe(DESCRIBER, "zh") == "Q3 is 'Yes (zh)' and Q6 (a prescription) is 'Agree (zh)'"
-    )
+    # the phrases come from the Chinese catalogue too (forms/translations)
+    assert expr.describe(DESCRIBER, "zh") == "Q3为'Yes (zh)'和Q6 (a prescription)为'Agree (zh)'"
     chinese = InstrumentDescriber(INSTRUMENT, "zh")
     assert expr.describe(chinese) == "Q3 is 'Yes (zh)' and Q6 (a prescription (zh)) is 'Agree (zh)'"
 
@@ -145,3 +144,28 @@ def test_instrument_describer_names() -> None:
     assert DESCRIBER.choice_label("ease.rx", 2, "zh") == "Agree (zh)"
     assert DESCRIBER.choice_label("age", 1, None) is None
     assert DESCRIBER.choice_label("nope", 1, None) is None
+
+
+def test_phrases_come_from_the_catalogues_and_simple_rules_read_naturally() -> None:
+    from forms.describe import QuestionTextDescriber, answer_if
+
+    polish = InstrumentDescriber(INSTRUMENT, "pl")  # no Polish labels: the default language's
+    assert parse("used_online != 1").describe(polish, "pl") == "odpowiedź na Q3 to nie 'Yes'"
+    assert parse("not (used_online == 1)").describe(polish, "pl") == (
+        "odpowiedź na Q3 to nie 'Yes' (lub brak odpowiedzi)"
+    )
+    assert answer_if(parse("used_online == 1"), InstrumentDescriber(INSTRUMENT, "en")) == (
+        "Answer this if you answered 'Yes' to Q3"
+    )
+    assert answer_if(parse("4 in services"), InstrumentDescriber(INSTRUMENT, "en")) == (
+        "Answer this if you ticked 'An online consultation form' at Q4"
+    )
+    assert answer_if(parse("q5 in [1, 2]"), QuestionTextDescriber(INSTRUMENT, "en"), "en") == (
+        "Answer this if you answered 'Strongly agree' or 'Agree' to 'Agree?'"
+    )
+    assert answer_if(parse("age >= 16"), InstrumentDescriber(INSTRUMENT, "en")) == (
+        "Answer this if Q7 is 16 or more"
+    )
+    assert answer_if(parse("used_online == 1"), InstrumentDescriber(INSTRUMENT, "zh"), "zh") == (
+        "如果您在Q3回答了'Yes (zh)'，请回答此题"
+    )

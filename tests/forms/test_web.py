@@ -175,6 +175,14 @@ def test_full_width_digits_and_signs_are_numbers():
     assert values["visit"] == datetime.date(2024, 1, 1)
 
 
+def test_text_drops_nul_characters_that_no_database_keeps():
+    form = build_form(
+        ALL, INSTRUMENT, "en", formdata=MultiDict({"other": "a\x00b", "comments": "\x00"})
+    )
+    values = read_answers(form, ALL)
+    assert (values["other"], values["comments"]) == ("ab", None)
+
+
 def test_shown_items():
     shows = FakeExpression(lambda answers, this: answers.get("used") == 1)
     routed = replace(OTHER, show_if=shows)

@@ -36,15 +36,15 @@ def test_required_messages_per_type():
     form, valid = post(required(*ALL), [])
     assert not valid
     assert errors(form) == {
-        "used": ["Select an answer"],
-        "services": ["Select at least one answer"],
+        "used": ["Select your answer to 'Have you used online services?'"],
+        "services": ["Select at least one answer to 'Which?'"],
         "conf_a": ["Select an answer for 'I can book online'"],
         "conf_b": ["Select an answer for 'I trust the app'"],
-        "other": ["Enter an answer"],
-        "comments": ["Enter an answer"],
-        "age": ["Enter a number"],
-        "weight": ["Enter a number"],
-        "visit-day": ["Enter a date"],
+        "other": ["Enter your answer to 'Anything else?'"],
+        "comments": ["Enter your answer to 'Comments'"],
+        "age": ["Enter a number for 'How old are you?'"],
+        "weight": ["Enter a number for 'Weight'"],
+        "visit-day": ["Enter a date for 'When did you last visit?'"],
     }
 
 
@@ -206,7 +206,7 @@ def test_routing_hides_items_from_validation():
     assert post(items, [("used", "2")])[1]  # routed past on this page's own answer
     form, valid = post(items, [("used", "1")])
     assert not valid
-    assert errors(form) == {"services": ["Select at least one answer"]}
+    assert errors(form) == {"services": ["Select at least one answer to 'Which?'"]}
     # routed by an earlier page's answer
     assert post((routed,), [], before={"used": 2})[1]
     assert not post((routed,), [], before={"used": 1})[1]
@@ -227,19 +227,19 @@ def test_chinese_messages_and_english_fallback():
     items = required(USED, AGE, SERVICES_ITEM)
     form, _ = post(items, [("age", "5"), ("services", "1"), ("services", "99")], "zh")
     assert errors(form) == {
-        "used": ["请选择一个答案"],
+        "used": ["请选择您对“Have you used online services?”的回答"],
         "age": ["请输入 16 到 120 之间的数字"],
         "services": ["“以上都不是”不能与其他答案同时选择"],
     }
     form, _ = post(items, [], "fr")
-    assert errors(form)["used"] == ["Select an answer"]
+    assert errors(form)["used"] == ["Select your answer to 'Have you used online services?'"]
 
 
 def test_error_summary_in_page_order_with_anchors():
     items = required(USED, GRID, VISIT)
     form, _ = post(items, [("conf_a", "1"), ("visit-day", "1"), ("visit-year", "2024")])
     assert error_summary(form) == [
-        ("used", "Select an answer"),
+        ("used", "Select your answer to 'Have you used online services?'"),
         ("conf_b", "Select an answer for 'I trust the app'"),
         ("visit-month", "The date must include a month"),
     ]
