@@ -1,0 +1,68 @@
+"""QR codes on paper: the page payload, and drawing a code as filled squares.
+
+A page's QR code says which form and page it is, so a scanned page finds its box map:
+
+    FW1|patient|1|en|3|0000123     (format, instrument, version, language, page, serial)
+
+The serial is empty on a form printed without one. Codes are made by segno with error
+correction M or higher and drawn as rectangles (one per run of dark modules), which is
+much faster than reportlab's QR widget and prints the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import segno
+from reportlab.pdfgen.canvas import Canvas
+
+PREFIX = "FW1"
+
+
+@dataclass(frozen=True)
+class PagePayload:
+    """What a page's QR code encodes."""
+
+    instrument: str
+    version: int
+    lang: str
+    page: int
+    serial: str = ""
+
+    def encode(self) -> str:
+        """The text stored in the QR code."""
+        return "|".join((PREFIX, self.instrument, str(self.version), self.lang, str(self.page), self.serial))
+
+    @classmethod
+    def decode(cls, text: str) -> PagePayload:
+        """Read a page payload back (ValueError if it is not one)."""
+        parts = text.split("|")
+        if len(parts) != 6 or parts[0] != PREFIX:
+            raise ValueError(f"not a Fieldwork page code: {text!r}")
+        _, instrument, version, lang, page, serial = parts
+        return cls(instrument, int(version), lang, int(page), serial)
+
+
+def draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> None:
+    """Draw a QR code (error correction M or better, quiet zone included) in a square."""
+    code = segno.make_qr(text, error="m", boost_error=True)
+    border = 4
+    matrix = code.matrix
+    count = len(matrix) + 2 * border
+    module = size / count
+    path = canvas.beginPath()
+    for row_index, row in enumerate(matrix):
+        top = y + size - (row_index + border + 1) * module
+        column = 0
+        while column < len(row):
+            if row[column]:
+                start = column
+                while column < len(row) and row[column]:
+                    column += 1
+                path.rect(x + (start + border) * module, top, (column - start) * module, module)
+            else:
+                column += 1
+    canvas.saveState()
+    canvas.setFillColorRGB(0, 0, 0)
+    canvas.drawPath(path, stroke=0, fill=1)
+    canvas.restoreState()
