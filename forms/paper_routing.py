@@ -94,13 +94,14 @@ def _walk(
     """Items passed over after `items[index]` answered `code`, and the question to go to."""
     answers = {items[index].id: code}
     known = {items[index].id}
+    held = conds[items[index].id]  # whoever answers the filter question met its own conditions
     skipped: list[str] = []
     position = index + 1
     for position in range(index + 1, len(items) + 1):
         if position == len(items):
             break
         item = items[position]
-        these = conds[item.id]
+        these = tuple(e for e in conds[item.id] if e not in held)
         if not these or not _refs(these) <= known:
             break
         if all(e.test(answers, missing=missing) for e in these):
@@ -119,15 +120,15 @@ def _covered(
     missing: Mapping[str, frozenset[int]],
 ) -> bool:
     """Whether some filter question's jumps pass over `item` for every answer that hides it."""
-    refs = _refs(conds[item.id])
     for source in items:
         if source.id == item.id:
             return False
-        if source.type != "single" or source.choices is None or source.id not in refs:
+        these = tuple(e for e in conds[item.id] if e not in conds[source.id])
+        if source.type != "single" or source.choices is None or source.id not in _refs(these):
             continue
         if all(
             item.id in passed[(source.id, code)]
-            or all(e.test({source.id: code}, missing=missing) for e in conds[item.id])
+            or all(e.test({source.id: code}, missing=missing) for e in these)
             for code in source.choices.codes
         ) and any(item.id in passed[(source.id, code)] for code in source.choices.codes):
             return True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from forms.paper.words import _
 
@@ -44,7 +44,9 @@ def cover_page(ctx: PaperContext, contact: str) -> list[Flowable]:
     from forms.paper.document import markup_paragraphs
 
     t, side = ctx.translate, ctx.layout.box
-    parts: list[Flowable] = [Paragraph(ctx.instrument.title.get(ctx.lang), ctx.layout.style("title"))]
+    parts: list[Flowable] = [
+        Paragraph(ctx.instrument.title.get(ctx.lang), ctx.layout.style("title"))
+    ]
     intro = markup_paragraphs(ctx.instrument.intro, ctx)
     if intro and ctx.instrument.title.get(ctx.lang) in intro[0].getPlainText():
         intro = intro[1:]  # the intro often repeats the title in bold
@@ -52,17 +54,50 @@ def cover_page(ctx: PaperContext, contact: str) -> list[Flowable]:
     parts.append(ctx.para(t(_("How to fill in this questionnaire")), "heading"))
     parts.append(ctx.para(t(_("Please use a black or blue pen."))))
     example = [
-        [ctx.para(t(_("Tick the box next to your answer, like this:"))), ExampleBox(side, True), ""],
         [
-            ctx.para(t(_("If you make a mistake, fill in the wrong box and tick the right one, like this:"))),
+            ctx.para(t(_("Tick the box next to your answer, like this:"))),
+            ExampleBox(side, True),
+            Spacer(0, 0),
+        ],
+        [
+            ctx.para(
+                t(
+                    _(
+                        "If you make a mistake, fill in the wrong box "
+                        "and tick the right one, like this:"
+                    )
+                )
+            ),
             ExampleBox(side, False, filled=True),
             ExampleBox(side, True),
         ],
     ]
-    table = Table(example, colWidths=[ctx.layout.frame_width - 3 * side - 30, side + 15, side + 15], hAlign="LEFT")
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    table = Table(
+        example,
+        colWidths=[ctx.layout.frame_width - 3 * side - 30, side + 15, side + 15],
+        hAlign="LEFT",
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("FONTNAME", (0, 0), (-1, -1), ctx.layout.fonts.regular),
+            ]
+        )
+    )
     parts.append(table)
-    parts.append(ctx.para(t(_("Some questions are not for everyone. Where an arrow and \"Go to\" are printed beside your answer, go to the question it names. Otherwise go on to the next question."))))
+    parts.append(
+        ctx.para(
+            t(
+                _(
+                    'Some questions are not for everyone. Where an arrow and "Go to" are '
+                    "printed beside your answer, go to the question it names. "
+                    "Otherwise go on to the next question."
+                )
+            )
+        )
+    )
     if ctx.instrument.signposting is not None:
         parts.append(ctx.para(t(_("If you need help or support")), "heading"))
         parts += markup_paragraphs(ctx.instrument.signposting, ctx)

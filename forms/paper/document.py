@@ -51,7 +51,9 @@ def render_form(
     """Print `instrument` in `lang` as an A4 PDF (QR codes off when a pack stamps its own)."""
     lang = lang or instrument.default_language
     if lang not in instrument.languages:
-        raise ValueError(f"{instrument.id} has no language '{lang}' (it has {', '.join(instrument.languages)})")
+        raise ValueError(
+            f"{instrument.id} has no language '{lang}' (it has {', '.join(instrument.languages)})"
+        )
     layout = Layout(lang, large_print)
     translate = words(lang)
     ctx = PaperContext(
@@ -62,11 +64,11 @@ def render_form(
         numbers=dict(instrument.question_numbers()),
         boxmap=BoxMap(instrument.id, instrument.version, lang, large_print),
     )
-    story = cover_page(ctx, contact) + [PageBreak()] + list(_questions(ctx)) + _outro(ctx)
+    story = [*cover_page(ctx, contact), PageBreak(), *list(_questions(ctx)), *_outro(ctx)]
     furniture = Furniture(instrument.id, instrument.version, layout, translate, qr=qr)
     buffer = io.BytesIO()
     doc = _document(buffer, instrument, lang)
-    doc.build(story, canvasmaker=numbered_canvas(furniture.draw))
+    doc.build(story, canvasmaker=numbered_canvas(furniture.draw, layout.fonts.regular))
     return RenderedForm(buffer.getvalue(), ctx.boxmap, doc.page)
 
 
@@ -105,7 +107,8 @@ def _questions(ctx: PaperContext):
         for index, item in enumerate(items):
             parts = heading if index == 0 else []
             if item.id in routing.filters:
-                parts = parts + [Paragraph(escape(filters.line(routing.filters[item.id])), ctx.layout.style("filter"))]
+                line = filters.line(routing.filters[item.id])
+                parts = [*parts, Paragraph(escape(line), ctx.layout.style("filter"))]
             yield KeepTogether(parts + _question(ctx, item) + [spacer(ctx)])
 
 
@@ -128,19 +131,39 @@ def _question(ctx: PaperContext, item: Item) -> list[Flowable]:
         return [text]
     number = Paragraph(f"<b>{ctx.numbers[item.id]}</b>", ctx.layout.style("question"))
     head = Table([[number, text]], colWidths=[ctx.indent, ctx.width], hAlign="LEFT")
-    head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    head.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("FONTNAME", (0, 0), (-1, -1), ctx.layout.fonts.regular),
+            ]
+        )
+    )
     head.hAlign = "LEFT"
     parts: list[Flowable] = [Indenter(left=ctx.indent)]
     if item.help is not None:
         parts.append(ctx.para(item.help.get(ctx.lang), "body"))
     if kind.instruction is not None:
-        parts.append(Paragraph(f"<i>{escape(ctx.translate(kind.instruction))}</i>", ctx.layout.style("body")))
+        parts.append(
+            Paragraph(f"<i>{escape(ctx.translate(kind.instruction))}</i>", ctx.layout.style("body"))
+        )
     return [head, *parts, *kind.build(ctx, item), Indenter(left=-ctx.indent)]
 
 
 def _outro(ctx: PaperContext) -> list[Flowable]:
     parts = markup_paragraphs(ctx.instrument.outro, ctx)
-    parts.append(ctx.para(ctx.translate(_("Please return this questionnaire in the envelope provided. You do not need a stamp.")), "body"))
+    parts.append(
+        ctx.para(
+            ctx.translate(
+                _(
+                    "Please return this questionnaire in the envelope provided. "
+                    "You do not need a stamp."
+                )
+            ),
+            "body",
+        )
+    )
     return [KeepTogether(parts)]
 
 

@@ -65,11 +65,15 @@ def _choices(ctx: PaperContext, item: Item) -> list[Flowable]:
         label = escape(choice.label.get(ctx.lang))
         target = ctx.routing.jumps.get((item.id, choice.code))
         if target is not None:
-            label += f"&nbsp;&nbsp;<b>→&nbsp;{escape(go_to(target, ctx.numbers, ctx.translate))}</b>"
+            label += (
+                f"&nbsp;&nbsp;<b>→&nbsp;{escape(go_to(target, ctx.numbers, ctx.translate))}</b>"
+            )
         key = BoxKey(TICK, item.id, code=choice.code)
         rows.append([Box(key, ctx.boxmap, box), Paragraph(label, ctx.layout.style("choice"))])
     table = Table(rows, colWidths=[box + 10, ctx.width - box - 10], hAlign="LEFT")
-    table.setStyle(_tight(("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, -1), 5)))
+    table.setStyle(
+        _tight(ctx, ("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, -1), 5))
+    )
     return [table]
 
 
@@ -85,17 +89,23 @@ def _grid(ctx: PaperContext, item: Item) -> list[Flowable]:
         for c in choices
         for word in c.label.get(ctx.lang).split() or [""]
     )
-    if longest > cell - 6:
+    if ctx.layout.large_print or longest > cell - 6:
         return _stacked_grid(ctx, item)
-    header = [""] + [ctx.para(c.label.get(ctx.lang), "header") for c in choices]
+    header = [_blank()] + [ctx.para(c.label.get(ctx.lang), "header") for c in choices]
     body = [
         [ctx.para(row.text.get(ctx.lang), "cell")]
-        + [Box(BoxKey(CELL, item.id, row=row.id, code=c.code), ctx.boxmap, ctx.layout.box) for c in choices]
+        + [
+            Box(BoxKey(CELL, item.id, row=row.id, code=c.code), ctx.boxmap, ctx.layout.box)
+            for c in choices
+        ]
         for row in item.rows
     ]
-    table = Table([header, *body], colWidths=[row_width] + [cell] * len(choices), repeatRows=1, hAlign="LEFT")
+    table = Table(
+        [header, *body], colWidths=[row_width] + [cell] * len(choices), repeatRows=1, hAlign="LEFT"
+    )
     table.setStyle(
         _tight(
+            ctx,
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("ALIGN", (1, 1), (-1, -1), "CENTER"),
             ("VALIGN", (0, 0), (-1, 0), "BOTTOM"),
@@ -115,12 +125,15 @@ def _stacked_grid(ctx: PaperContext, item: Item) -> list[Flowable]:
     box = ctx.layout.box
     flowables: list[Flowable] = []
     for number, row in enumerate(item.rows):
-        lines = [[ctx.para(row.text.get(ctx.lang), "question"), ""]]
+        lines = [[ctx.para(row.text.get(ctx.lang), "question"), _blank()]]
         for choice in item.choices.choices:
             key = BoxKey(CELL, item.id, row=row.id, code=choice.code)
-            lines.append([Box(key, ctx.boxmap, box), ctx.para(choice.label.get(ctx.lang), "choice")])
+            lines.append(
+                [Box(key, ctx.boxmap, box), ctx.para(choice.label.get(ctx.lang), "choice")]
+            )
         table = Table(lines, colWidths=[box + 10, ctx.width - box - 10], hAlign="LEFT")
         commands = [("SPAN", (0, 0), (1, 0)), ("VALIGN", (0, 0), (-1, -1), "TOP")]
+        commands.append(("FONTNAME", (0, 0), (-1, -1), ctx.layout.fonts.regular))
         commands += [("BOTTOMPADDING", (0, 0), (-1, -1), 5), ("LEFTPADDING", (0, 0), (-1, -1), 4)]
         if number % 2 == 0:
             commands.append(("BACKGROUND", (0, 0), (-1, -1), SHADE))
@@ -146,7 +159,7 @@ def _number(ctx: PaperContext, item: Item) -> list[Flowable]:
     if item.unit is not None:
         cells.append(ctx.para(item.unit.get(ctx.lang)))
         widths.append(ctx.width - sum(widths))
-    return [_row_table(cells, widths)]
+    return [_row_table(ctx, cells, widths)]
 
 
 def _date(ctx: PaperContext, item: Item) -> list[Flowable]:
@@ -157,14 +170,14 @@ def _date(ctx: PaperContext, item: Item) -> list[Flowable]:
     for part, count, label in (("day", 2, _("DD")), ("month", 2, _("MM")), ("year", 4, _("YYYY"))):
         if cells:
             cells.append(ctx.para("/"))
-            labels.append("")
+            labels.append(_blank())
             widths.append(ctx.layout.body_size)
         cells += [_digit(ctx, item.id, part, n) for n in range(count)]
-        labels += [ctx.para(ctx.translate(label), "cell")] + [""] * (count - 1)
+        labels += [ctx.para(ctx.translate(label), "cell")] + [_blank() for _ in range(count - 1)]
         widths += [ctx.layout.box + 2] * count
     table = Table([cells, labels], colWidths=widths, hAlign="LEFT")
     spans = [("SPAN", (0, 1), (1, 1)), ("SPAN", (3, 1), (4, 1)), ("SPAN", (6, 1), (9, 1))]
-    table.setStyle(_tight(("VALIGN", (0, 0), (-1, -1), "MIDDLE"), *spans))
+    table.setStyle(_tight(ctx, ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), *spans))
     return [table]
 
 
@@ -173,18 +186,28 @@ def _note(ctx: PaperContext, item: Item) -> list[Flowable]:
     return []
 
 
+def _blank() -> Spacer:
+    """An empty table cell (an empty string would pull in reportlab's unembedded Helvetica)."""
+    return Spacer(0, 0)
+
+
 def _digit(ctx: PaperContext, item_id: str, part: str | None, index: int) -> Box:
     return Box(BoxKey(DIGIT, item_id, part=part, index=index), ctx.boxmap, ctx.layout.box)
 
 
-def _row_table(cells: list[Flowable | str], widths: list[float]) -> Table:
+def _row_table(ctx: PaperContext, cells: list[Flowable | str], widths: list[float]) -> Table:
     table = Table([cells], colWidths=widths, hAlign="LEFT")
-    table.setStyle(_tight(("VALIGN", (0, 0), (-1, -1), "MIDDLE")))
+    table.setStyle(_tight(ctx, ("VALIGN", (0, 0), (-1, -1), "MIDDLE")))
     return table
 
 
-def _tight(*commands: tuple) -> TableStyle:
-    base = [("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 2)]
+def _tight(ctx: PaperContext, *commands: tuple) -> TableStyle:
+    """A table style with no left padding, in the form's font (tables set a font per cell)."""
+    base = [
+        ("FONTNAME", (0, 0), (-1, -1), ctx.layout.fonts.regular),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+    ]
     return TableStyle(base + list(commands))
 
 

@@ -53,7 +53,10 @@ class FontSet:
 
 
 _FILES = {
-    "latin": (("DejaVuSans", "dejavu/DejaVuSans.ttf"), ("DejaVuSans-Bold", "dejavu/DejaVuSans-Bold.ttf")),
+    "latin": (
+        ("DejaVuSans", "dejavu/DejaVuSans.ttf"),
+        ("DejaVuSans-Bold", "dejavu/DejaVuSans-Bold.ttf"),
+    ),
     "cjk": (("WenQuanYiZenHei", "wqy/wqy-zenhei.ttc"),),
     "bn": (("LohitBengali", "lohit-bengali/Lohit-Bengali.ttf"),),
     "gu": (("LohitGujarati", "lohit-gujarati/Lohit-Gujarati.ttf"),),
@@ -93,14 +96,17 @@ def fonts_for(lang: str) -> FontSet:
             if not os.path.exists(full):
                 package = _PACKAGES[family]
                 raise FileNotFoundError(f"font {full} is missing: install Debian's {package}")
-            font = TTFont(name, full, subfontIndex=0) if full.endswith(".ttc") else TTFont(name, full)
+            font = (
+                TTFont(name, full, subfontIndex=0) if full.endswith(".ttc") else TTFont(name, full)
+            )
             pdfmetrics.registerFont(font)
         names.append(name)
     regular, bold = names[0], names[-1]
-    addMapping(regular, 0, 0, regular)
-    addMapping(regular, 1, 0, bold)
-    addMapping(regular, 0, 1, regular)
-    addMapping(regular, 1, 1, bold)
+    for bold_flag, italic in ((0, 0), (1, 0), (0, 1), (1, 1)):
+        # No italics (hard to read in print); bold text stays bold whatever is nested in it.
+        addMapping(regular, bold_flag, italic, bold if bold_flag else regular)
+        if bold != regular:
+            addMapping(bold, bold_flag, italic, bold)
     return FontSet(regular, bold, shaping=family in _SHAPED)
 
 

@@ -58,32 +58,58 @@ class Layout:
         return PAGE_WIDTH - 2 * MARGIN_X
 
     def style(self, name: str) -> ParagraphStyle:
-        """A paragraph style by name: body, question, instruction, routing, heading, title, small."""
+        """A paragraph style by name: body, question, filter, choice, heading, title…"""
         return self._styles[name]
 
     @cached_property
     def _styles(self) -> dict[str, ParagraphStyle]:
         size, font, bold = self.body_size, self.fonts.regular, self.fonts.bold
+        small = (
+            size if self.large_print else size * 0.85
+        )  # table text: never under 16 pt in large print
         leading = size * 1.3
         body = ParagraphStyle(
-            "body", fontName=font, fontSize=size, leading=leading, spaceAfter=size * 0.5,
+            "body",
+            fontName=font,
+            fontSize=size,
+            leading=leading,
+            spaceAfter=size * 0.5,
             shaping=int(self.fonts.shaping),
         )
         return {
             "body": body,
-            "question": ParagraphStyle("question", parent=body, fontName=bold, spaceAfter=size * 0.3),
+            "question": ParagraphStyle(
+                "question", parent=body, fontName=bold, spaceAfter=size * 0.3
+            ),
             "filter": ParagraphStyle("filter", parent=body, fontName=bold, spaceAfter=size * 0.3),
             "choice": ParagraphStyle("choice", parent=body, spaceAfter=0),
             "routing": ParagraphStyle("routing", parent=body, fontName=bold, spaceAfter=0),
             "header": ParagraphStyle(
-                "header", parent=body, fontSize=size * 0.75, leading=size * 0.95, spaceAfter=0, alignment=1
+                "header",
+                parent=body,
+                fontSize=small,
+                leading=small * 1.2,
+                spaceAfter=0,
+                alignment=1,
             ),
-            "cell": ParagraphStyle("cell", parent=body, fontSize=size * 0.85, leading=size * 1.05, spaceAfter=0),
+            "cell": ParagraphStyle(
+                "cell", parent=body, fontSize=small, leading=small * 1.2, spaceAfter=0
+            ),
             "heading": ParagraphStyle(
-                "heading", parent=body, fontName=bold, fontSize=size * 1.35, leading=size * 1.7,
-                spaceBefore=size * 0.6, spaceAfter=size * 0.6,
+                "heading",
+                parent=body,
+                fontName=bold,
+                fontSize=size * 1.35,
+                leading=size * 1.7,
+                spaceBefore=size * 0.6,
+                spaceAfter=size * 0.6,
             ),
             "title": ParagraphStyle(
-                "title", parent=body, fontName=bold, fontSize=size * 1.9, leading=size * 2.3, spaceAfter=size,
+                "title",
+                parent=body,
+                fontName=bold,
+                fontSize=size * 1.9,
+                leading=size * 2.3,
+                spaceAfter=size,
             ),
         }

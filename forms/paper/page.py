@@ -50,7 +50,9 @@ class Furniture:
         canvas.setFont(self.layout.fonts.regular, size)
         label = self.translate("Page %(page)s of %(pages)s") % {"page": page, "pages": total}
         canvas.drawRightString(PAGE_WIDTH - MARGIN_X - 10, FOOTER_Y, label)
-        canvas.drawString(QR_X + QR_SIZE + 12, FOOTER_Y, f"{self.instrument} v{self.version} · {self.layout.lang}")
+        canvas.drawString(
+            QR_X + QR_SIZE + 12, FOOTER_Y, f"{self.instrument} v{self.version} · {self.layout.lang}"
+        )
 
 
 def draw_serial(canvas: Canvas, font: str, serial: str) -> None:
@@ -65,21 +67,30 @@ def draw_corner_marks(canvas: Canvas) -> None:
     canvas.setLineWidth(1.5)
     left, right = CORNER_INSET, PAGE_WIDTH - CORNER_INSET
     bottom, top = CORNER_INSET, PAGE_HEIGHT - CORNER_INSET
-    for x, y, dx, dy in ((left, bottom, 1, 1), (right, bottom, -1, 1), (left, top, 1, -1), (right, top, -1, -1)):
+    for x, y, dx, dy in (
+        (left, bottom, 1, 1),
+        (right, bottom, -1, 1),
+        (left, top, 1, -1),
+        (right, top, -1, -1),
+    ):
         canvas.line(x, y, x + dx * CORNER_ARM, y)
         canvas.line(x, y, x, y + dy * CORNER_ARM)
     canvas.restoreState()
 
 
-def numbered_canvas(furniture: Callable[[Canvas, int, int], None]) -> type[Canvas]:
-    """A canvas class that draws `furniture(canvas, page, total)` on every page at the end."""
+def numbered_canvas(furniture: Callable[[Canvas, int, int], None], font: str) -> type[Canvas]:
+    """A canvas class that draws `furniture(canvas, page, total)` on every page at the end.
+
+    Its initial font is `font` (embedded), so no page refers to an unembedded Helvetica.
+    """
 
     class NumberedCanvas(Canvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs["initialFontName"] = font
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
 
-        def showPage(self) -> None:  # noqa: N802 (reportlab's name)
+        def showPage(self) -> None:
             self._pages.append(dict(self.__dict__))
             self._startPage()
 

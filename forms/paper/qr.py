@@ -31,7 +31,9 @@ class PagePayload:
 
     def encode(self) -> str:
         """The text stored in the QR code."""
-        return "|".join((PREFIX, self.instrument, str(self.version), self.lang, str(self.page), self.serial))
+        return "|".join(
+            (PREFIX, self.instrument, str(self.version), self.lang, str(self.page), self.serial)
+        )
 
     @classmethod
     def decode(cls, text: str) -> PagePayload:

@@ -29,7 +29,11 @@ class FilterWords:
         condition = self.condition(expression.root)
         if condition is None:
             condition = describe(expression, self.describer, self.lang)
-        template = _("Answer this section if %(condition)s") if section else _("Answer this if %(condition)s")
+        template = (
+            _("Answer this section if %(condition)s")
+            if section
+            else _("Answer this if %(condition)s")
+        )
         return self.translate(template) % {"condition": condition}
 
     def condition(self, node: Node) -> str | None:
@@ -64,9 +68,9 @@ class FilterWords:
         left, right = node.left, node.right
         if node.op == "==" and isinstance(left, Name) and isinstance(right, Integer):
             return left.ref, [right.value]
-        if node.op == "in" and isinstance(left, Name) and isinstance(right, ListOf):
-            if all(isinstance(item, Integer) for item in right.items):
-                return left.ref, [item.value for item in right.items]
+        listed = isinstance(right, ListOf) and all(isinstance(i, Integer) for i in right.items)
+        if node.op == "in" and isinstance(left, Name) and listed:
+            return left.ref, [item.value for item in right.items]
         if node.op == "in" and isinstance(left, Integer) and isinstance(right, Name):
             return right.ref, [left.value]
         return None
