@@ -17,6 +17,7 @@ import segno
 from reportlab.pdfgen.canvas import Canvas
 
 PREFIX = "FW1"
+QUIET_ZONE = 4
 
 
 @dataclass(frozen=True)
@@ -46,25 +47,25 @@ class PagePayload:
 
 
 def draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> None:
-    """Draw a QR code (error correction M or better, quiet zone included) in a square."""
-    code = segno.make_qr(text, error="m", boost_error=True)
-    border = 4
+    """Draw a QR code (error correction M or better, quiet zone included) in a square.
+
+    The mask is fixed (any of the eight is valid; choosing the best costs 4 ms a code)
+    and the modules are written as PDF rectangles in module units under one transform.
+    """
+    code = segno.make_qr(text, error="m", boost_error=True, mask=0)
     matrix = code.matrix
-    count = len(matrix) + 2 * border
-    module = size / count
-    path = canvas.beginPath()
+    count = len(matrix) + 2 * QUIET_ZONE
+    ops = [f"q 0 g {size / count:.4f} 0 0 {size / count:.4f} {x:.3f} {y:.3f} cm"]
     for row_index, row in enumerate(matrix):
-        top = y + size - (row_index + border + 1) * module
-        column = 0
-        while column < len(row):
+        bottom = count - QUIET_ZONE - row_index - 1
+        column, width = 0, len(row)
+        while column < width:
             if row[column]:
                 start = column
-                while column < len(row) and row[column]:
+                while column < width and row[column]:
                     column += 1
-                path.rect(x + (start + border) * module, top, (column - start) * module, module)
+                ops.append(f"{start + QUIET_ZONE} {bottom} {column - start} 1 re")
             else:
                 column += 1
-    canvas.saveState()
-    canvas.setFillColorRGB(0, 0, 0)
-    canvas.drawPath(path, stroke=0, fill=1)
-    canvas.restoreState()
+    ops.append("f Q")
+    canvas.addLiteral("\n".join(ops))
