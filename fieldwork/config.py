@@ -43,4 +43,5 @@ def load(instance_path: str) -> dict:
         "CODE_WINDOW_SECONDS": int(env.get("CODE_WINDOW_SECONDS", "600")),
         "STUDY_NAME": env.get("STUDY_NAME", "Digital facilitation in general practice"),
         "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000"),
+        "STUDY_CONTACT": env.get("STUDY_CONTACT", ""),
     }

@@ -1,12 +1,18 @@
-"""`fieldwork pdf`: print an instrument as an A4 PDF with its box map."""
+"""`fieldwork pdf` (an instrument as an A4 PDF with its box map) and `fieldwork packs`."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import click
+from flask import current_app
+from flask.cli import with_appcontext
 
+from fieldwork.catalogue import get_catalogue
 from fieldwork.commands.instruments import find_instrument
+from fieldwork.db import db
+from fieldwork.invitations.services import batch_invitations
+from fieldwork.mailings.services import MailingError, PackRequest, make_pack
 from forms.errors import InstrumentError
 from forms.loader import load_instrument
 from forms.paper import UnsupportedLanguage, render_form
@@ -56,6 +62,70 @@ def pdf_command(
     click.echo(f"{boxmap_path(output)}: {len(form.boxmap.boxes)} boxes")
 
 
+@click.command("packs")
+@click.argument("batch")
+@click.option(
+    "--reminder", is_flag=True, help="A reminder wave: only codes that have not responded."
+)
+@click.option(
+    "--questionnaire/--letter-only",
+    default=True,
+    help="Enclose a (replacement) paper questionnaire, or send the letter only.",
+)
+@click.option("--lang", help="Language of the letter and questionnaire.")
+@click.option("--large-print", is_flag=True, help="16 pt text and larger boxes.")
+@click.option(
+    "-o",
+    "--output",
+    default=".",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the zip (PDF, mail-merge CSV, box map).",
+)
+@with_appcontext
+def packs_command(
+    batch: str,
+    reminder: bool,
+    questionnaire: bool,
+    lang: str | None,
+    large_print: bool,
+    output: Path,
+) -> None:
+    """Make the mail-out pack (or a reminder wave) for BATCH and record it as mailed today."""
+    request = PackRequest(batch, reminder, questionnaire, lang, large_print)
+    pack = run_pack(request, lambda done, total: click.echo(f"{done} of {total} copies", err=True))
+    output.mkdir(parents=True, exist_ok=True)
+    (output / pack.filename).write_bytes(pack.data)
+    click.echo(f"{output / pack.filename}: wave {pack.wave}, {pack.copies} copies")
+
+
+def run_pack(request: PackRequest, progress=None):
+    """Make and record one pack in the app's configuration; commit, or roll back on a mistake."""
+    try:
+        invitations = batch_invitations(request.batch)
+        if not invitations:
+            raise MailingError(f"no batch '{request.batch}'")
+        instrument = get_catalogue().current.get(invitations[0].instrument)
+        if instrument is None:
+            raise MailingError(
+                f"questionnaire '{invitations[0].instrument}' is not in the catalogue"
+            )
+        config = current_app.config
+        pack = make_pack(
+            request,
+            instrument,
+            study=config["STUDY_NAME"],
+            public_url=config["PUBLIC_URL"],
+            contact=config.get("STUDY_CONTACT", ""),
+            progress=progress,
+        )
+    except (MailingError, UnsupportedLanguage) as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    return pack
+
+
 def register(group: click.Group) -> None:
     """Add the paper commands to `group`."""
     group.add_command(pdf_command)
+    group.add_command(packs_command)

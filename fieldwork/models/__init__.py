@@ -1,6 +1,7 @@
 """SQLAlchemy 2.0 models. Invariants live in the database as constraints too."""
 
 from fieldwork.models.instruments import InstrumentVersion
+from fieldwork.models.mailings import Mailing
 from fieldwork.models.responses import Invitation, Response
 from fieldwork.models.staff import AuditEvent, User
 from fieldwork.models.study import Practice, PracticeTarget, Region
@@ -11,6 +12,7 @@ __all__ = [
     "AuditEvent",
     "InstrumentVersion",
     "Invitation",
+    "Mailing",
     "Practice",
     "PracticeTarget",
     "Region",

@@ -1,0 +1,1 @@
+"""Paper: questionnaire downloads, personalised mail-out packs and reminder waves."""
