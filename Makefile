@@ -16,6 +16,7 @@ $(BIN)/python:
 install: $(BIN)/python system-packages
 	$(BIN)/pip install -q -e .
 	bin/build-assets
+	PYBABEL=$(BIN)/pybabel bin/compile-catalogues
 
 assets:
 	bin/build-assets --force
