@@ -21,9 +21,13 @@ install: $(BIN)/python system-packages
 assets:
 	bin/build-assets --force
 
-# Serve the app on SQLite with the demo study (plain http locally, so cookies are not Secure).
+# Serve the app on SQLite with the demo study (plain http locally, so cookies are not Secure),
+# with a background job worker.
 run: install
 	FIELDWORK_INSECURE_COOKIES=1 FIELDWORK_PUBLIC_URL=http://$(HOST):$(PORT) $(BIN)/fieldwork demo
+	# A job worker (huey consumer) runs beside the dev server and stops with it.
+	$(BIN)/fieldwork worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	FIELDWORK_INSECURE_COOKIES=1 FIELDWORK_PUBLIC_URL=http://$(HOST):$(PORT) $(BIN)/fieldwork run --host $(HOST) --port $(PORT)
 
 # Fonts embedded in paper questionnaires (`fieldwork pdf`, packs): needed to run, not only to test.

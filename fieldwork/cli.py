@@ -8,14 +8,14 @@ from __future__ import annotations
 import click
 from flask.cli import FlaskGroup
 
-from fieldwork.commands import demo, instruments, paper
+from fieldwork.commands import demo, instruments, jobs, paper
 from fieldwork.commands import fieldwork as fieldwork_commands
 from fieldwork.commands import users as user_commands
 
 
 def register_commands(group: click.Group) -> None:
     """Add every project command to `group`."""
-    for module in (instruments, demo, user_commands, fieldwork_commands, paper):
+    for module in (instruments, demo, user_commands, fieldwork_commands, jobs, paper):
         module.register(group)
 
 

@@ -44,4 +44,11 @@ def load(instance_path: str) -> dict:
         "STUDY_NAME": env.get("STUDY_NAME", "Digital facilitation in general practice"),
         "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         "STUDY_CONTACT": env.get("STUDY_CONTACT", ""),
+        # Background jobs: huey on Redis when a URL is given (app and workers on several
+        # machines), else on a SQLite file in the instance folder; immediate runs them inline.
+        "REDIS_URL": env.get("REDIS_URL", ""),
+        "JOBS_QUEUE_FILE": env.get("JOBS_QUEUE_FILE") or str(instance / "jobs-queue.sqlite"),
+        "JOBS_QUEUE_NAME": env.get("JOBS_QUEUE_NAME", "fieldwork"),
+        "JOBS_IMMEDIATE": env.get("JOBS_IMMEDIATE", "") == "1",
+        "JOB_FILES": env.get("JOB_FILES") or str(instance / "job-files"),
     }

@@ -32,6 +32,7 @@ def _config(url: str, instruments: Path) -> dict:
         "SECRET_KEY": "test secret",
         "SESSION_COOKIE_SECURE": False,
         "REMEMBER_COOKIE_SECURE": False,
+        "JOBS_IMMEDIATE": True,  # jobs run inside the request that starts them
     }
 
 
@@ -96,6 +97,7 @@ def app(backend, instruments_dir, tmp_path, request):
         _drop_pg_schema(schema, create=True)
         app = create_app(_config(url, instruments_dir))
         _upgrade(app)
+    app.config["JOB_FILES"] = str(tmp_path / "job-files")
     yield app
     with app.app_context():
         db.session.remove()

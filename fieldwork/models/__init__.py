@@ -1,6 +1,7 @@
 """SQLAlchemy 2.0 models. Invariants live in the database as constraints too."""
 
 from fieldwork.models.instruments import InstrumentVersion
+from fieldwork.models.jobs import Job
 from fieldwork.models.mailings import Mailing
 from fieldwork.models.responses import Invitation, Response
 from fieldwork.models.staff import AuditEvent, User
@@ -12,6 +13,7 @@ __all__ = [
     "AuditEvent",
     "InstrumentVersion",
     "Invitation",
+    "Job",
     "Mailing",
     "Practice",
     "PracticeTarget",

@@ -8,6 +8,8 @@ Objects in URLs belong to practice Y90001; the restricted coordinator has Y90002
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
@@ -15,7 +17,7 @@ from fieldwork.catalogue import get_catalogue
 from fieldwork.db import db
 from fieldwork.demo import seed
 from fieldwork.invitations.services import issue_codes
-from fieldwork.models import Invitation, Practice, User
+from fieldwork.models import Invitation, Job, Practice, User
 from tests.conftest import CSRF_RE
 
 ROLES = ("anonymous", "admin", "coordinator", "restricted", "data_entry", "analyst")
@@ -86,6 +88,11 @@ EXPECTED: dict[tuple[str, str], tuple] = {
     ("survey.check", "POST"): (GO,) * 6,
     ("survey.done", "GET"): (GO,) * 6,
     ("static", "GET"): (200,) * 6,
+    # a background job: only its maker (here another analyst) and admins see it
+    ("jobs.show", "GET"): (L, 200, 404, 404, 404, 404),
+    ("jobs.status", "GET"): (L, 200, 404, 404, 404, 404),
+    ("jobs.download", "GET"): (L, 200, 404, 404, 404, 404),
+    ("jobs.restart", "POST"): (L, GO, 404, 404, 404, 404),
 }
 
 
@@ -109,6 +116,7 @@ def world(app, auth):
         code = db.session.scalar(
             select(Invitation.code).where(Invitation.batch == batch.id).order_by(Invitation.code)
         )
+        job_id = _finished_job(app, "target@example.org")
         return {
             "batch_id": batch.id,
             "code": code,
@@ -120,7 +128,21 @@ def world(app, auth):
             "user_id": db.session.scalar(select(User.id).where(User.email == "target@example.org")),
             "number": 1,
             "filename": "nhsuk/fieldwork.css",
+            "job_id": job_id,
         }
+
+
+def _finished_job(app, maker: str) -> int:
+    """A finished job with its file, made by `maker`."""
+    folder = Path(app.config["JOB_FILES"])
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "result.txt").write_text("done")
+    user_id = db.session.scalar(select(User.id).where(User.email == maker))
+    job = Job(kind="dataset", state="done", created_by=user_id, result_name="result.txt")
+    job.result_path, job.result_bytes = str(folder / "result.txt"), 4
+    db.session.add(job)
+    db.session.commit()
+    return job.id
 
 
 def _values(endpoint: str, rule, world: dict) -> dict:

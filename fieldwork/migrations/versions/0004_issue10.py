@@ -1,7 +1,7 @@
 """mailings: letters and paper questionnaires sent per code, by wave
 
 Revision ID: issue10
-Revises: 0003
+Revises: issue8 (the lead re-chains at merge)
 Create Date: 2026-11-29 09:10:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "issue10"
-down_revision = "0003"
+down_revision = "issue8"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,32 @@
+"""`fieldwork worker`: run huey's consumer, which runs the app's background jobs."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from fieldwork.db import db
+from fieldwork.jobs.services import mark_interrupted
+
+
+@click.command("worker")
+@click.option("--workers", default=1, show_default=True, help="Jobs run at once (threads).")
+@with_appcontext
+def worker_command(workers: int) -> None:
+    """Run background jobs (exports, paper packs) until stopped with Ctrl-C."""
+    if current_app.config.get("JOBS_IMMEDIATE"):
+        raise click.ClickException("jobs run immediately here (JOBS_IMMEDIATE): no worker needed")
+    stale = mark_interrupted()
+    db.session.commit()
+    if stale:
+        click.echo(f"{stale} job(s) whose worker had stopped are marked interrupted")
+    huey = current_app.extensions["huey"]
+    click.echo(f"Worker for {type(huey).__name__} queue {huey.name!r}, {workers} thread(s)")
+    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=False)
+    consumer.run()
+
+
+def register(group: click.Group) -> None:
+    """Add the worker command to `group`."""
+    group.add_command(worker_command)

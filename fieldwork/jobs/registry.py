@@ -1,0 +1,39 @@
+"""Job kinds: each kind names its handler, `module:function`, imported when first run.
+
+A handler is called as `handler(job_id, params, progress)` where `progress(done, total,
+message="")` reports how far it is; it returns a `JobResult` (a finished file) or None.
+A new kind is one entry here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import import_module
+from typing import Any, Protocol
+
+KINDS: dict[str, str] = {}
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """The file a finished job made: where it is, what to call it on download, its size."""
+
+    path: str
+    name: str
+    bytes: int
+
+
+class Progress(Protocol):
+    """The progress callback a handler receives."""
+
+    def __call__(self, done: int, total: int | None = None, message: str = "") -> None: ...
+
+
+Handler = Callable[[int, dict[str, Any], Progress], JobResult | None]
+
+
+def handler_for(kind: str) -> Handler:
+    """The handler function of a job kind (KeyError for an unknown kind)."""
+    module, _, name = KINDS[kind].partition(":")
+    return getattr(import_module(module), name)

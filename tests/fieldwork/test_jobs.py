@@ -1,0 +1,163 @@
+"""Background jobs: state and progress in the database, huey immediate, SQLite and Redis."""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from datetime import timedelta
+
+import pytest
+
+from fieldwork import create_app
+from fieldwork.db import db
+from fieldwork.jobs import queue
+from fieldwork.jobs.registry import KINDS
+from fieldwork.jobs.services import start_job
+from fieldwork.models import Job, User
+from fieldwork.models.base import utcnow
+from tests.conftest import csrf_token
+
+
+@pytest.fixture(autouse=True)
+def _kinds(monkeypatch):
+    monkeypatch.setitem(KINDS, "count", "tests.fieldwork.jobkinds:count")
+    monkeypatch.setitem(KINDS, "boom", "tests.fieldwork.jobkinds:boom")
+
+
+def _start(kind, params, user=None) -> int:
+    job_id = start_job(kind, params, user).id
+    db.session.commit()
+    queue.dispatch(job_id)
+    return job_id
+
+
+def test_an_immediate_job_records_progress_and_its_file(app, auth, client):
+    user_id = auth.create(role="analyst", email="a@example.org")
+    auth.login("a@example.org")
+    with app.app_context():
+        job_id = _start("count", {"n": 5}, db.session.get(User, user_id))
+        job = db.session.get(Job, job_id)
+        assert (job.state, job.done, job.total, job.result_name) == ("done", 5, 5, "count.txt")
+        assert job.result_bytes == len("0\n1\n2\n3\n4\n") and job.attempts == 1
+    page = client.get(f"/staff/jobs/{job_id}").get_data(as_text=True)
+    assert "Download count.txt" in page and 'http-equiv="refresh"' not in page
+    assert client.get(f"/staff/jobs/{job_id}.json").json["percent"] == 100
+    with client.get(f"/staff/jobs/{job_id}/download") as download:
+        assert download.status_code == 200 and download.data == b"0\n1\n2\n3\n4\n"
+
+
+def test_only_the_maker_or_an_admin_sees_a_job(app, auth, client):
+    auth.create(role="analyst", email="other@example.org")
+    with app.app_context():
+        job_id = _start("count", {"n": 1})
+    auth.login("other@example.org")
+    assert client.get(f"/staff/jobs/{job_id}").status_code == 404
+    assert client.get(f"/staff/jobs/{job_id}/download").status_code == 404
+
+
+def test_a_failed_job_says_why_and_can_be_restarted(app, auth, client):
+    auth.login(role="admin")
+    with app.app_context():
+        job_id = _start("boom", {})
+        job = db.session.get(Job, job_id)
+        assert job.state == "failed" and "ValueError: no good" in job.error
+    page = client.get(f"/staff/jobs/{job_id}").get_data(as_text=True)
+    assert "This job failed: ValueError: no good" in page and "Start it again" in page
+    client.post(
+        f"/staff/jobs/{job_id}/restart",
+        data={"csrf_token": csrf_token(client, f"/staff/jobs/{job_id}")},
+    )
+    with app.app_context():
+        assert db.session.get(Job, job_id).attempts == 2
+
+
+def test_a_running_job_whose_worker_died_is_interrupted_and_restarts(app, auth, client):
+    auth.login(role="admin")
+    with app.app_context():
+        job = Job(
+            kind="count",
+            params={"n": 3},
+            state="running",
+            heartbeat_at=utcnow() - timedelta(minutes=5),
+        )
+        fresh = Job(kind="count", params={"n": 3}, state="running", heartbeat_at=utcnow())
+        db.session.add_all([job, fresh])
+        db.session.commit()
+        job_id, fresh_id = job.id, fresh.id
+    page = client.get(f"/staff/jobs/{job_id}").get_data(as_text=True)
+    assert "Interrupted" in page and "The worker stopped before this job finished" in page
+    with app.app_context():
+        assert db.session.get(Job, fresh_id).state == "running"
+    token = csrf_token(client, f"/staff/jobs/{job_id}")
+    assert (
+        client.post(f"/staff/jobs/{job_id}/restart", data={"csrf_token": token}).status_code == 302
+    )
+    with app.app_context():
+        assert db.session.get(Job, job_id).state == "done"
+
+
+def test_an_unfinished_job_page_refreshes_itself(app, auth, client):
+    auth.login(role="admin")
+    with app.app_context():
+        job = Job(
+            kind="count", params={"n": 3}, state="running", heartbeat_at=utcnow(), done=1, total=4
+        )
+        db.session.add(job)
+        db.session.commit()
+        job_id = job.id
+    page = client.get(f"/staff/jobs/{job_id}").get_data(as_text=True)
+    assert '<meta http-equiv="refresh" content="3">' in page
+    assert 'value="25"' in page and "1 of 4 (25%)" in page and "Refresh now" in page
+
+
+def _redis_up() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("storage", ["sqlite", "redis"])
+def test_a_real_consumer_runs_queued_jobs(storage, backend, tmp_path, sqlite_template, request):
+    if storage == "redis" and not _redis_up():
+        pytest.fail("Redis is not running on 127.0.0.1:6379")
+    if backend != "sqlite":
+        pytest.skip("the queue does not depend on the app's database; SQLite is enough")
+    import shutil
+
+    from tests.conftest import INSTRUMENTS, _config
+
+    path = tmp_path / "app.sqlite"
+    shutil.copy(sqlite_template, path)
+    config = _config(f"sqlite:///{path}", INSTRUMENTS)
+    config.update(
+        JOBS_IMMEDIATE=False,
+        JOB_FILES=str(tmp_path / "files"),
+        JOBS_QUEUE_NAME=f"fieldwork-test-{os.getpid()}",
+        JOBS_QUEUE_FILE=str(tmp_path / "queue.sqlite"),
+    )
+    if storage == "redis":
+        config["REDIS_URL"] = "redis://127.0.0.1:6379/15"
+    app = create_app(config)
+    huey = app.extensions["huey"]
+    huey.flush()
+    consumer = huey.create_consumer(workers=1, periodic=False)
+    consumer.start()
+    try:
+        with app.app_context():
+            job_id = _start("count", {"n": 50})
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                db.session.rollback()  # a new snapshot each time round
+                job = db.session.get(Job, job_id)
+                if job.finished:
+                    break
+                time.sleep(0.1)
+            assert (job.state, job.done, job.result_name) == ("done", 50, "count.txt")
+    finally:
+        consumer.stop(graceful=True)
+        huey.flush()
+        with app.app_context():
+            db.engine.dispose()
