@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from forms.paper.words import _
+from forms.words import HOW_TO_ANSWER, HOW_TO_CORRECT, HOW_TO_TICK, NEED_HELP, STUDY_CONTACT
 
 if TYPE_CHECKING:
     from forms.paper.flowables import PaperContext
@@ -51,23 +52,16 @@ def cover_page(ctx: PaperContext, contact: str) -> list[Flowable]:
     if intro and ctx.instrument.title.get(ctx.lang) in intro[0].getPlainText():
         intro = intro[1:]  # the intro often repeats the title in bold
     parts += intro
-    parts.append(ctx.para(t(_("How to fill in this questionnaire")), "heading"))
+    parts.append(ctx.para(t(HOW_TO_ANSWER), "heading"))
     parts.append(ctx.para(t(_("Please use a black or blue pen."))))
     example = [
         [
-            ctx.para(t(_("Tick the box next to your answer, like this:"))),
+            ctx.para(t(HOW_TO_TICK)),
             ExampleBox(side, True),
             Spacer(0, 0),
         ],
         [
-            ctx.para(
-                t(
-                    _(
-                        "If you make a mistake, fill in the wrong box "
-                        "and tick the right one, like this:"
-                    )
-                )
-            ),
+            ctx.para(t(HOW_TO_CORRECT)),
             ExampleBox(side, False, filled=True),
             ExampleBox(side, True),
         ],
@@ -99,9 +93,8 @@ def cover_page(ctx: PaperContext, contact: str) -> list[Flowable]:
         )
     )
     if ctx.instrument.signposting is not None:
-        parts.append(ctx.para(t(_("If you need help or support")), "heading"))
+        parts.append(ctx.para(t(NEED_HELP), "heading"))
         parts += markup_paragraphs(ctx.instrument.signposting, ctx)
     if contact:
-        parts.append(ctx.para(t(_("Questions about the study")), "heading"))
-        parts.append(ctx.para(contact))
+        parts.append(ctx.para(t(STUDY_CONTACT, contact=contact)))
     return parts

@@ -14,6 +14,7 @@ from xml.sax.saxutils import escape
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
+from forms import words as shared
 from forms.model import Instrument, Item
 from forms.paper.boxes import CELL, DIGIT, TICK, WRITE_IN, Box, BoxKey, BoxMap, WriteIn
 from forms.paper.layout import SHADE, Layout
@@ -167,7 +168,11 @@ def _date(ctx: PaperContext, item: Item) -> list[Flowable]:
     cells: list[Flowable | str] = []
     widths: list[float] = []
     labels: list[Flowable | str] = []
-    for part, count, label in (("day", 2, _("DD")), ("month", 2, _("MM")), ("year", 4, _("YYYY"))):
+    for part, count, label in (
+        ("day", 2, shared.DAY),
+        ("month", 2, shared.MONTH),
+        ("year", 4, shared.YEAR),
+    ):
         if cells:
             cells.append(ctx.para("/"))
             labels.append(_blank())
@@ -220,13 +225,13 @@ class PaperType:
 
 
 ANSWER_BUILDERS: dict[str, PaperType] = {
-    "single": PaperType(_("Please tick one box"), _choices),
-    "multiple": PaperType(_("Please tick all that apply"), _choices),
-    "grid": PaperType(_("Please tick one box in each row"), _grid),
-    "text": PaperType(_("Please write your answer in the box"), _write_in),
-    "textarea": PaperType(_("Please write your answer in the box"), _write_in),
-    "integer": PaperType(_("Please write one number in each box"), _number),
-    "decimal": PaperType(_("Please write one number in each box"), _number),
+    "single": PaperType(shared.TICK_ONE, _choices),
+    "multiple": PaperType(shared.TICK_ALL, _choices),
+    "grid": PaperType(shared.TICK_ONE_PER_ROW, _grid),
+    "text": PaperType(shared.WRITE_IN, _write_in),
+    "textarea": PaperType(shared.WRITE_IN, _write_in),
+    "integer": PaperType(shared.WRITE_NUMBER, _number),
+    "decimal": PaperType(shared.WRITE_NUMBER, _number),
     "date": PaperType(_("Please write the date in the boxes"), _date),
     "note": PaperType(None, _note),
 }

@@ -60,19 +60,18 @@ def render_letter(text: LetterText, lang: str, large_print: bool = False) -> Ren
     layout, t = Layout(lang, large_print), words(lang)
     slots: dict[str, tuple[float, float, float, float]] = {}
     body = layout.style("body")
-    values = {"practice": text.practice, "study": text.study, "questionnaire": text.questionnaire}
+    values = {"practice": text.practice, "study": text.study}
 
     def para(msgid: str, style: str = "body") -> Paragraph:
-        return Paragraph(escape(t(msgid) % values), layout.style(style))
+        used = {k: v for k, v in values.items() if "{" + k + "}" in msgid}
+        return Paragraph(escape(t(msgid, **used)), layout.style(style))
 
     story: list[Flowable] = [Paragraph(escape(text.practice), layout.style("heading"))]
     story.append(para(_("Dear Patient")))
     if text.reminder:
-        story.append(para(_("A few weeks ago we wrote to ask you to take part in %(study)s.")))
+        story.append(para(_("A few weeks ago we wrote to ask you to take part in {study}.")))
         story.append(para(_("If you have already replied, thank you: please ignore this letter.")))
-    story.append(
-        para(_("%(practice)s is taking part in %(study)s and would like to hear from you."))
-    )
+    story.append(para(_("{practice} is taking part in {study} and would like to hear from you.")))
     story.append(para(_("Your access code"), "heading"))
     story.append(Slot("code", layout.frame_width, body.fontSize * 2.4, slots))
     story.append(para(_("To answer online, scan the QR code with your phone camera, or go to:")))

@@ -58,7 +58,7 @@ def _overlays(
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), invariant=1, initialFontName=font)
     lang = form.boxmap.lang if form else "en"
-    label = words(lang)(_("Serial number %(serial)s"))
+    label = words(lang)(_("Serial number {serial}"), serial="{serial}")
     for done, copy in enumerate(copies, start=1):
         _stamp_letter(canvas, letter, copy, font, label)
         canvas.showPage()
@@ -86,7 +86,7 @@ def _stamp_letter(
     draw_qr(canvas, copy.link, x, y, w)
     x, y, _w, h = letter.slots["serial"]
     canvas.setFont(font, 10)
-    canvas.drawString(x, y + 2, label % {"serial": copy.serial})
+    canvas.drawString(x, y + 2, label.replace("{serial}", copy.serial))
 
 
 def _underlay(overlay: bytes, letter: bytes, form: bytes | None, copies: int) -> bytes:

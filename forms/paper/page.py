@@ -25,6 +25,7 @@ from forms.paper.layout import (
 )
 from forms.paper.qr import PagePayload, draw_qr
 from forms.paper.words import Translate
+from forms.words import PAGE_OF
 
 FOOTER_Y = QR_Y + QR_SIZE / 2 - 4
 SERIAL_Y = FOOTER_Y - 16
@@ -48,7 +49,7 @@ class Furniture:
             draw_qr(canvas, payload.encode(), QR_X, QR_Y, QR_SIZE)
         size = 10.0 if not self.layout.large_print else 13.0
         canvas.setFont(self.layout.fonts.regular, size)
-        label = self.translate("Page %(page)s of %(pages)s") % {"page": page, "pages": total}
+        label = self.translate(PAGE_OF, page=page, pages=total)
         canvas.drawRightString(PAGE_WIDTH - MARGIN_X - 10, FOOTER_Y, label)
         canvas.drawString(
             QR_X + QR_SIZE + 12, FOOTER_Y, f"{self.instrument} v{self.version} · {self.layout.lang}"

@@ -8,13 +8,14 @@ from forms.expressions import Expression
 from forms.model import Instrument
 from forms.paper.words import Translate, _
 from forms.paper_routing import END
+from forms.words import ANSWER_IF, ANSWER_IF_TICKED, GO_TO, SECTION_IF
 
 
 def go_to(target: str, numbers: dict[str, str], translate: Translate) -> str:
     """`Go to Q12`, or `Go to the end` when the jump leaves the questionnaire."""
     if target == END:
         return translate(_("Go to the end of the questionnaire"))
-    return translate(_("Go to %(question)s")) % {"question": numbers[target]}
+    return translate(GO_TO, question=numbers[target])
 
 
 class FilterWords:
@@ -26,15 +27,13 @@ class FilterWords:
 
     def line(self, expression: Expression, section: bool = False) -> str:
         """`Answer this if you ticked 'Yes' at Q3` (or `Answer this section if …`)."""
+        ticked = None if section else self.ticked_words(expression.root)
+        if ticked is not None:
+            return self.translate(ANSWER_IF_TICKED, answer=ticked[0], question=ticked[1])
         condition = self.condition(expression.root)
         if condition is None:
             condition = describe(expression, self.describer, self.lang)
-        template = (
-            _("Answer this section if %(condition)s")
-            if section
-            else _("Answer this if %(condition)s")
-        )
-        return self.translate(template) % {"condition": condition}
+        return self.translate(SECTION_IF if section else ANSWER_IF, condition=condition)
 
     def condition(self, node: Node) -> str | None:
         """The condition in the paper's words, or None where only the English description fits."""
@@ -42,8 +41,17 @@ class FilterWords:
             left, right = self.condition(node.left), self.condition(node.right)
             if left is None or right is None:
                 return None
-            joiner = _("%(left)s and %(right)s") if node.op == "and" else _("%(left)s or %(right)s")
-            return self.translate(joiner) % {"left": left, "right": right}
+            joiner = _("{left} and {right}") if node.op == "and" else _("{left} or {right}")
+            return self.translate(joiner, left=left, right=right)
+        ticked = self.ticked_words(node)
+        if ticked is None:
+            return None
+        return self.translate(
+            _("you ticked {answer} at {question}"), answer=ticked[0], question=ticked[1]
+        )
+
+    def ticked_words(self, node: Node) -> tuple[str, str] | None:
+        """`("'Yes' or 'No'", "Q3")` for a ticked-box condition; None for anything else."""
         ticked = self.ticked(node)
         if ticked is None:
             return None
@@ -51,14 +59,11 @@ class FilterWords:
         labels = [self.describer.choice_label(ref, code, self.lang) for code in codes]
         if any(label is None for label in labels):
             return None
-        quoted = [self.translate(_("'%(label)s'")) % {"label": label} for label in labels]
-        choices = quoted[0]
+        quoted = [self.translate(_("'{label}'"), label=label) for label in labels]
+        answer = quoted[0]
         for more in quoted[1:]:
-            choices = self.translate(_("%(left)s or %(right)s")) % {"left": choices, "right": more}
-        return self.translate(_("you ticked %(choices)s at %(question)s")) % {
-            "choices": choices,
-            "question": self.describer.name(ref),
-        }
+            answer = self.translate(_("{left} or {right}"), left=answer, right=more)
+        return answer, self.describer.name(ref)
 
     @staticmethod
     def ticked(node: Node) -> tuple[str, list[int]] | None:

@@ -1,30 +1,25 @@
-"""The words printed on paper forms and letters, looked up through one function.
+"""The words printed on paper forms and letters, from the platform's gettext catalogues.
 
-Every printed word is a gettext msgid (English source). `words(lang)` gives the
-translation function for a language; it is the one place that knows where the
-translations come from.
+Every printed word is a msgid (English source, `{name}` placeholders) in
+`forms/translations`; words the web form shares are named in `forms.words`.
+`words(lang)` gives the one translation function the paper renderer uses.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-Translate = Callable[[str], str]
+from forms.i18n import N_, text
 
-# Interim catalogue until the platform's gettext catalogues hold these msgids.
-_ZH: dict[str, str] = {}
+Translate = Callable[..., str]
+
+_ = N_
 
 
 def words(lang: str) -> Translate:
-    """The translation function for paper words in `lang` (English when untranslated)."""
-    catalogue = _ZH if lang == "zh" else {}
+    """`t(msgid, **values)`: the msgid in `lang` (English where untranslated), values filled in."""
 
-    def translate(msgid: str) -> str:
-        return catalogue.get(msgid) or msgid
+    def translate(msgid: str, **values: object) -> str:
+        return text(lang, msgid, **values)
 
     return translate
-
-
-def _(msgid: str) -> str:
-    """Marks a msgid for extraction; translated later through `words(lang)`."""
-    return msgid
