@@ -26,13 +26,24 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     _init_templates(app)
     _init_security_headers(app)
-    from fieldwork import auth, error_pages, invitations, jobs, practices, rates, survey, users
+    from fieldwork import (
+        auth,
+        error_pages,
+        invitations,
+        jobs,
+        mailings,
+        practices,
+        rates,
+        survey,
+        users,
+    )
     from fieldwork.jobs import queue
 
     error_pages.init_app(app)
     auth.init_app(app)
     queue.init_app(app)
-    for blueprint in (survey.bp, practices.bp, invitations.bp, users.bp, rates.bp, jobs.bp):
+    blueprints = (survey.bp, practices.bp, invitations.bp, users.bp, rates.bp, jobs.bp, mailings.bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     from fieldwork.cli import register_commands
 

@@ -8,11 +8,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from fieldwork.catalogue import get_catalogue
 from fieldwork.commands.instruments import find_instrument
 from fieldwork.db import db
-from fieldwork.invitations.services import batch_invitations
-from fieldwork.mailings.services import MailingError, PackRequest, make_pack
+from fieldwork.mailings.services import MailingError, Pack, PackRequest, make_batch_pack
 from forms.errors import InstrumentError
 from forms.loader import load_instrument
 from forms.paper import UnsupportedLanguage, render_form
@@ -98,27 +96,11 @@ def packs_command(
     click.echo(f"{output / pack.filename}: wave {pack.wave}, {pack.copies} copies")
 
 
-def run_pack(request: PackRequest, progress=None):
-    """Make and record one pack in the app's configuration; commit, or roll back on a mistake."""
+def run_pack(request: PackRequest, progress=None) -> Pack:
+    """Make and record one pack; commit, or roll back and say why."""
     try:
-        invitations = batch_invitations(request.batch)
-        if not invitations:
-            raise MailingError(f"no batch '{request.batch}'")
-        instrument = get_catalogue().current.get(invitations[0].instrument)
-        if instrument is None:
-            raise MailingError(
-                f"questionnaire '{invitations[0].instrument}' is not in the catalogue"
-            )
-        config = current_app.config
-        pack = make_pack(
-            request,
-            instrument,
-            study=config["STUDY_NAME"],
-            public_url=config["PUBLIC_URL"],
-            contact=config.get("STUDY_CONTACT", ""),
-            progress=progress,
-        )
-    except (MailingError, UnsupportedLanguage) as error:
+        pack = make_batch_pack(request, current_app.config, progress)
+    except MailingError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
     db.session.commit()

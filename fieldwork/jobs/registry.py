@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from importlib import import_module
 from typing import Any, Protocol
 
-KINDS: dict[str, str] = {}
+KINDS: dict[str, str] = {
+    "paper_pack": "fieldwork.mailings.jobs:pack_job",
+}
 
 
 @dataclass(frozen=True)

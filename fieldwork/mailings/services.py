@@ -5,20 +5,22 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
 from fieldwork import codes
 from fieldwork.audit import record
+from fieldwork.catalogue import get_catalogue
 from fieldwork.db import db
 from fieldwork.invitations.services import batch_invitations, completed_online
 from fieldwork.models import Invitation, Mailing
 from forms.model import Instrument
-from forms.paper import render_form
+from forms.paper import UnsupportedLanguage, check_language, render_form
 from forms.paper.fonts import fonts_for
 from forms.paper.letter import LetterText, render_letter
 from forms.paper.pack import Copy, build_pack
@@ -90,30 +92,36 @@ def codes_to_mail(request: PackRequest) -> tuple[int, list[Invitation]]:
     return wave, invitations
 
 
-def make_pack(
-    request: PackRequest,
-    instrument: Instrument,
-    *,
-    study: str,
-    public_url: str,
-    contact: str = "",
-    today: date | None = None,
-    progress: Progress | None = None,
-) -> Pack:
-    """Record the mailing (wave, date, serials) and make its zip; the caller commits."""
+@dataclass(frozen=True)
+class PackPlan:
+    """A recorded mailing as plain values: enough to draw the pack without the database."""
+
+    request: PackRequest
+    wave: int
+    lang: str
+    practice_code: str
+    practice_name: str
+    copies: tuple[tuple[int, str, str], ...]  # (mailing id, serial, code)
+
+
+def plan_pack(request: PackRequest, instrument: Instrument, today: date | None = None) -> PackPlan:
+    """Record the mailing of a batch (wave, date, serial per code); the caller commits."""
     wave, invitations = codes_to_mail(request)
     if not invitations:
         raise MailingError(f"every code of batch {request.batch} has responded: no reminder needed")
     lang = request.lang or instrument.default_language
     if lang not in instrument.languages:
         raise MailingError(f"{instrument.id} has no language '{lang}'")
-    today = today or date.today()
+    try:
+        check_language(lang)
+    except UnsupportedLanguage as error:
+        raise MailingError(str(error)) from error
     mailings = [
         Mailing(
             invitation=i,
             batch=request.batch,
             wave=wave,
-            mailed_on=today,
+            mailed_on=today or date.today(),
             questionnaire=request.questionnaire,
             language=lang,
         )
@@ -122,56 +130,94 @@ def make_pack(
     db.session.add_all(mailings)
     db.session.flush()
     practice = invitations[0].practice
-    base = public_url.rstrip("/")
-    letter = render_letter(
-        LetterText(
-            practice=f"{practice.name} ({practice.code})",
-            study=study,
-            questionnaire=instrument.title.get(lang),
-            url=base,
-            contact=contact,
-            reminder=wave > 1,
-            enclosed=request.questionnaire,
-        ),
-        lang,
-        request.large_print,
+    record("pack_made", batch=request.batch, wave=wave, count=len(mailings), practice=practice.code)
+    copies = tuple((m.id, m.serial, m.invitation.code) for m in mailings)
+    return PackPlan(request, wave, lang, practice.code, practice.name, copies)
+
+
+def render_pack(
+    plan: PackPlan,
+    instrument: Instrument,
+    config: Mapping[str, Any],
+    progress: Progress | None = None,
+) -> Pack:
+    """Draw a planned pack: PDF, mail-merge CSV and box map in a zip (no database)."""
+    base, contact = config["PUBLIC_URL"].rstrip("/"), config.get("STUDY_CONTACT", "")
+    request, lang = plan.request, plan.lang
+    text = LetterText(
+        practice=f"{plan.practice_name} ({plan.practice_code})",
+        study=config["STUDY_NAME"],
+        questionnaire=instrument.title.get(lang),
+        url=base,
+        contact=contact,
+        reminder=plan.wave > 1,
+        enclosed=request.questionnaire,
     )
+    letter = render_letter(text, lang, request.large_print)
     form = None
     if request.questionnaire:
         form = render_form(
             instrument, lang, large_print=request.large_print, contact=contact, qr=False
         )
     copies = [
-        Copy(m.serial, codes.grouped(m.invitation.code), f"{base}/c/{m.invitation.code}")
-        for m in mailings
+        Copy(serial, codes.grouped(code), f"{base}/c/{code}") for _, serial, code in plan.copies
     ]
     pdf = build_pack(letter, form, copies, fonts_for(lang).regular, progress)
-    record("pack_made", batch=request.batch, wave=wave, count=len(mailings), practice=practice.code)
-    stem = f"{practice.code}-{request.batch}-wave{wave}"
+    stem = f"{plan.practice_code}-{request.batch}-wave{plan.wave}"
     per_copy = 1 + (form.pages if form else 0)
-    files = {f"{stem}.pdf": pdf, f"{stem}.csv": _merge_csv(mailings, per_copy, wave).encode()}
+    files = {f"{stem}.pdf": pdf, f"{stem}.csv": _merge_csv(plan, per_copy).encode()}
     if form is not None:
         files[f"{stem}.boxmap.json"] = form.boxmap.to_json().encode()
-    return Pack(f"{stem}.zip", _zip(files), wave, len(mailings))
+    return Pack(f"{stem}.zip", _zip(files), plan.wave, len(copies))
 
 
-def _merge_csv(mailings: list[Mailing], per_copy: int, wave: int) -> str:
+def batch_instrument(batch: str) -> Instrument:
+    """The questionnaire a batch's codes are for (MailingError if none)."""
+    invitations = batch_invitations(batch)
+    if not invitations:
+        raise MailingError(f"no batch '{batch}'")
+    instrument = get_catalogue().current.get(invitations[0].instrument)
+    if instrument is None:
+        raise MailingError(f"questionnaire '{invitations[0].instrument}' is not in the catalogue")
+    return instrument
+
+
+def make_batch_pack(
+    request: PackRequest, config: Mapping[str, Any], progress: Progress | None = None
+) -> Pack:
+    """Record and draw a batch's pack in one transaction (the caller commits)."""
+    instrument = batch_instrument(request.batch)
+    return render_pack(plan_pack(request, instrument), instrument, config, progress)
+
+
+def forget_plan(plan: PackPlan) -> None:
+    """Remove a planned mailing whose pack could not be drawn (the caller commits)."""
+    ids = [mailing_id for mailing_id, _, _ in plan.copies]
+    db.session.execute(delete(Mailing).where(Mailing.id.in_(ids)))
+    record("pack_failed", batch=plan.request.batch, wave=plan.wave)
+
+
+def waves_of(batch: str) -> list[tuple[int, date, int, bool]]:
+    """The mailings of a batch so far: (wave, date, codes, with questionnaire), by wave."""
+    query = (
+        select(
+            Mailing.wave, func.min(Mailing.mailed_on), func.count(), func.max(Mailing.questionnaire)
+        )
+        .where(Mailing.batch == batch)
+        .group_by(Mailing.wave)
+        .order_by(Mailing.wave)
+    )
+    return [(w, d, n, bool(q)) for w, d, n, q in db.session.execute(query)]
+
+
+def _merge_csv(plan: PackPlan, per_copy: int) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(MERGE_HEADER)
-    for number, mailing in enumerate(mailings, start=1):
-        practice = mailing.invitation.practice
-        writer.writerow(
-            (
-                number,
-                (number - 1) * per_copy + 1,
-                mailing.serial,
-                codes.grouped(mailing.invitation.code),
-                practice.code,
-                practice.name,
-                wave,
-            )
-        )
+    for number, (_, serial, code) in enumerate(plan.copies, start=1):
+        first_page = (number - 1) * per_copy + 1
+        row = (number, first_page, serial, codes.grouped(code), plan.practice_code)
+        writer.writerow((*row, plan.practice_name, plan.wave))
     return out.getvalue()
 
 
