@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from sqlalchemy import select
 
+from fieldwork.db import db
+from fieldwork.models import Invitation
 from tests.browser.conftest import WCAG_22_AA
 
 pytestmark = pytest.mark.browser
@@ -19,6 +22,7 @@ PAGES = [
     "/staff/codes/",
     "/staff/codes/issue",
     "/staff/codes/dispositions",
+    "/staff/paper/",
     "/staff/admin/users",
     "/staff/admin/users/new",
     "/staff/admin/audit",
@@ -35,7 +39,9 @@ def test_every_staff_page_passes_axe(app, auth, browser, live_server, access_cod
     page.fill("input[name=password]", "correct horse battery")
     page.click("button[type=submit]")
     axe = Axe()
-    for path in PAGES:
+    with app.app_context():
+        batch = db.session.scalar(select(Invitation.batch).where(Invitation.batch.is_not(None)))
+    for path in [*PAGES, f"/staff/paper/batches/{batch}"]:
         response = page.goto(path)
         assert response.status == 200, path
         results = axe.run(page, options=WCAG_22_AA)

@@ -19,7 +19,7 @@ from forms.paper import UnsupportedLanguage, render_form
 from forms.paper.flowables import ANSWER_BUILDERS
 from forms.paper.layout import FOOTER_HEIGHT
 from forms.paper.qr import PagePayload
-from forms.paper.routing_words import go_to
+from forms.paper.routing_words import FilterWords, go_to
 from forms.paper.words import words
 from forms.paper_routing import derive_paper_routing, paper_items
 from tests.conftest import INSTRUMENTS
@@ -138,8 +138,14 @@ def test_patient_questionnaire_prints_every_question_choice_and_routing_in_order
         derive_paper_routing(instrument),
         words(lang),
     )
-    expected = []
+    filters, expected, sections_seen = FilterWords(instrument, lang, translate), [], set()
     for item in paper_items(instrument):
+        section = instrument.section_of(item.id)
+        if section.id in routing.section_filters and section.id not in sections_seen:
+            expected.append(filters.line(routing.section_filters[section.id], section=True))
+        sections_seen.add(section.id)
+        if item.id in routing.filters:
+            expected.append(filters.line(routing.filters[item.id]))
         if item.is_question:
             expected += [numbers[item.id], item.text.get(lang)[:30]]
         for row in item.rows[:1]:
