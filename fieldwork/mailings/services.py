@@ -18,7 +18,8 @@ from fieldwork.audit import record
 from fieldwork.catalogue import get_catalogue
 from fieldwork.db import db
 from fieldwork.invitations.services import batch_invitations, completed_online
-from fieldwork.models import Invitation, Mailing
+from fieldwork.models import Invitation, Mailing, Response
+from fieldwork.models.responses import COMPLETE
 from forms.model import Instrument
 from forms.paper import UnsupportedLanguage, check_language, render_form
 from forms.paper.fonts import fonts_for
@@ -208,6 +209,29 @@ def waves_of(batch: str) -> list[tuple[int, date, int, bool]]:
         .order_by(Mailing.wave)
     )
     return [(w, d, n, bool(q)) for w, d, n, q in db.session.execute(query)]
+
+
+def responses_by_wave(batch: str) -> dict[int, int]:
+    """Completed responses of a batch by the wave that preceded them (0: before any mailing).
+
+    A response counts for the latest wave mailed to its code on or before the day it was
+    submitted. The rates page can group the same way: max(mailings.wave) where
+    mailings.invitation_id = responses.invitation_id and mailed_on <= submitted_at.
+    """
+    query = (
+        select(Mailing.invitation_id, Mailing.wave, Mailing.mailed_on, Response.submitted_at)
+        .join(Response, Response.invitation_id == Mailing.invitation_id)
+        .where(Mailing.batch == batch, Response.status == COMPLETE)
+    )
+    latest: dict[int, int] = {}
+    for invitation_id, wave, mailed_on, submitted_at in db.session.execute(query):
+        latest.setdefault(invitation_id, 0)
+        if submitted_at is not None and mailed_on <= submitted_at.date():
+            latest[invitation_id] = max(latest[invitation_id], wave)
+    counts: dict[int, int] = {}
+    for wave in latest.values():
+        counts[wave] = counts.get(wave, 0) + 1
+    return counts
 
 
 def _merge_csv(plan: PackPlan, per_copy: int) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -18,6 +20,7 @@ from fieldwork.mailings.services import (
     PackRequest,
     codes_to_mail,
     next_wave,
+    responses_by_wave,
     waves_of,
 )
 from fieldwork.practices.access import may_touch
@@ -80,6 +83,23 @@ def boxmap(instrument_id: str):
     return _download(form.boxmap.to_json().encode(), name, "application/json")
 
 
+def _pack_errors(pack: PackRequest, languages: list[str]) -> dict[str, str]:
+    """What is wrong with a pack request, by form field (nothing when it can be made)."""
+    if pack.lang not in languages:
+        return {"lang": "Choose a language of the questionnaire"}
+    try:
+        check_language(pack.lang)
+    except UnsupportedLanguage as error:
+        return {"lang": str(error)}
+    try:
+        _, chosen = codes_to_mail(pack)
+    except MailingError as error:
+        return {"wave": str(error)}
+    if not chosen:
+        return {"wave": "Every code of this batch has responded: no reminder is needed"}
+    return {}
+
+
 def _download(data: bytes, name: str, mimetype: str) -> Response:
     response = Response(data, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -105,19 +125,9 @@ def batch(batch_id: str):
         pack = PackRequest(
             batch_id, wave > 1, values["questionnaire"], values["lang"], values["large_print"]
         )
-        try:
-            if values["lang"] not in languages:
-                raise MailingError("Choose a language of the questionnaire")
-            check_language(values["lang"])
-            _, chosen = codes_to_mail(pack)
-            if not chosen:
-                raise MailingError("Every code of this batch has responded: no reminder is needed")
-        except (MailingError, UnsupportedLanguage) as error:
-            errors["lang" if "language" in str(error) or "print" in str(error) else "wave"] = str(
-                error
-            )
-        else:
-            job = start_job("paper_pack", pack.__dict__, current_user)
+        errors = _pack_errors(pack, languages)
+        if not errors:
+            job = start_job("paper_pack", dataclasses.asdict(pack), current_user)
             record("pack_started", batch=batch_id, wave=wave, job=job.id)
             db.session.commit()
             queue.dispatch(job.id)
@@ -128,6 +138,7 @@ def batch(batch_id: str):
         first=invitations[0],
         count=len(invitations),
         waves=waves_of(batch_id),
+        responses=responses_by_wave(batch_id),
         wave=wave,
         languages=[(lang, lang) for lang in languages],
         values=values,

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from fieldwork.cli import cli
 from fieldwork.db import db
+from fieldwork.mailings.services import responses_by_wave
 from fieldwork.models import Invitation, Mailing
 from forms.paper.qr import PagePayload
 from tests.fieldwork.staff_factories import make_codes, respond
@@ -119,6 +120,9 @@ def test_a_reminder_goes_to_exactly_the_codes_that_have_not_responded(app, runne
             select(Mailing.wave, Mailing.questionnaire).order_by(Mailing.id)
         ).all()
     assert waves == [(1, False)] * 4 + [(2, True)] * 2
+    with app.app_context():
+        respond(codes[3])  # answers after the reminder
+        assert responses_by_wave(batch) == {1: 1, 2: 1}
 
 
 def test_pack_mistakes_are_messages(app, runner, tmp_path):
