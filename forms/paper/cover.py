@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from forms.paper.words import _
 from forms.words import HOW_TO_ANSWER, HOW_TO_CORRECT, HOW_TO_TICK, NEED_HELP, STUDY_CONTACT
@@ -52,8 +52,8 @@ def cover_page(ctx: PaperContext, contact: str) -> list[Flowable]:
     if intro and ctx.instrument.title.get(ctx.lang) in intro[0].getPlainText():
         intro = intro[1:]  # the intro often repeats the title in bold
     parts += intro
-    parts.append(ctx.para(t(HOW_TO_ANSWER), "heading"))
-    parts.append(ctx.para(t(_("Please use a black or blue pen."))))
+    how: list[Flowable] = [ctx.para(t(HOW_TO_ANSWER), "heading")]
+    how.append(ctx.para(t(_("Please use a black or blue pen."))))
     example = [
         [
             ctx.para(t(HOW_TO_TICK)),
@@ -80,8 +80,8 @@ def cover_page(ctx: PaperContext, contact: str) -> list[Flowable]:
             ]
         )
     )
-    parts.append(table)
-    parts.append(
+    how += [table, Spacer(1, ctx.layout.body_size * 0.6)]
+    how.append(
         ctx.para(
             t(
                 _(
@@ -92,6 +92,7 @@ def cover_page(ctx: PaperContext, contact: str) -> list[Flowable]:
             )
         )
     )
+    parts.append(KeepTogether(how))
     if ctx.instrument.signposting is not None:
         parts.append(ctx.para(t(NEED_HELP), "heading"))
         parts += markup_paragraphs(ctx.instrument.signposting, ctx)

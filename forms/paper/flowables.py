@@ -158,7 +158,8 @@ def _number(ctx: PaperContext, item: Item) -> list[Flowable]:
         cells += [ctx.para("."), _digit(ctx, item.id, "decimal", 0)]
         widths += [ctx.layout.body_size * 0.8, ctx.layout.box + 2]
     if item.unit is not None:
-        cells.append(ctx.para(item.unit.get(ctx.lang)))
+        cells += [_blank(), ctx.para(item.unit.get(ctx.lang))]
+        widths += [ctx.layout.body_size * 0.6]
         widths.append(ctx.width - sum(widths))
     return [_row_table(ctx, cells, widths)]
 
