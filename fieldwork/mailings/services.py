@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import selectinload
 
 from fieldwork import codes
@@ -202,7 +202,10 @@ def waves_of(batch: str) -> list[tuple[int, date, int, bool]]:
     """The mailings of a batch so far: (wave, date, codes, with questionnaire), by wave."""
     query = (
         select(
-            Mailing.wave, func.min(Mailing.mailed_on), func.count(), func.max(Mailing.questionnaire)
+            Mailing.wave,
+            func.min(Mailing.mailed_on),
+            func.count(),
+            func.max(case((Mailing.questionnaire, 1), else_=0)),
         )
         .where(Mailing.batch == batch)
         .group_by(Mailing.wave)
