@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 
 from fieldwork.commands.instruments import find_instrument
 from fieldwork.db import db
-from fieldwork.mailings.services import MailingError, Pack, PackRequest, make_batch_pack
+from fieldwork.mailings.services import MailingError, PackRequest, make_batch_pack
 from forms.errors import InstrumentError
 from forms.loader import load_instrument
 from forms.paper import UnsupportedLanguage, render_form
@@ -54,8 +54,11 @@ def pdf_command(
         form = render_form(loaded, lang, large_print=large_print, contact=contact)
     except (UnsupportedLanguage, FileNotFoundError) as error:
         raise click.ClickException(str(error)) from error
-    output.write_bytes(form.pdf)
-    boxmap_path(output).write_text(form.boxmap.to_json(), encoding="utf-8")
+    try:
+        output.write_bytes(form.pdf)
+        boxmap_path(output).write_text(form.boxmap.to_json(), encoding="utf-8")
+    except OSError as error:
+        raise click.ClickException(f"cannot write {output}: {error.strerror}") from error
     click.echo(f"{output}: {loaded.id} v{loaded.version} ({form.boxmap.lang}), {form.pages} pages")
     click.echo(f"{boxmap_path(output)}: {len(form.boxmap.boxes)} boxes")
 
@@ -90,21 +93,22 @@ def packs_command(
 ) -> None:
     """Make the mail-out pack (or a reminder wave) for BATCH and record it as mailed today."""
     request = PackRequest(batch, reminder, questionnaire, lang, large_print)
-    pack = run_pack(request, lambda done, total: click.echo(f"{done} of {total} copies", err=True))
-    output.mkdir(parents=True, exist_ok=True)
-    (output / pack.filename).write_bytes(pack.data)
-    click.echo(f"{output / pack.filename}: wave {pack.wave}, {pack.copies} copies")
-
-
-def run_pack(request: PackRequest, progress=None) -> Pack:
-    """Make and record one pack; commit, or roll back and say why."""
     try:
-        pack = make_batch_pack(request, current_app.config, progress)
+        pack = make_batch_pack(
+            request,
+            current_app.config,
+            lambda done, total: click.echo(f"{done} of {total} copies", err=True),
+        )
+        output.mkdir(parents=True, exist_ok=True)
+        (output / pack.filename).write_bytes(pack.data)
     except MailingError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
+    except OSError as error:
+        db.session.rollback()  # nothing is recorded as mailed without its file
+        raise click.ClickException(f"cannot write {output}: {error.strerror}") from error
     db.session.commit()
-    return pack
+    click.echo(f"{output / pack.filename}: wave {pack.wave}, {pack.copies} copies")
 
 
 def register(group: click.Group) -> None:

@@ -129,6 +129,11 @@ def test_pack_mistakes_are_messages(app, runner, tmp_path):
     with app.app_context():
         _, batch = make_codes(count=1)
     assert "no first mailing" in _pack(runner, tmp_path, batch, "--reminder").output
+    (tmp_path / "a-file").write_text("not a folder")
+    unwritable = _pack(runner, tmp_path / "a-file", batch)
+    assert unwritable.exit_code == 1 and "cannot write" in unwritable.output
+    with app.app_context():
+        assert db.session.scalar(select(Mailing.id)) is None  # not recorded as mailed
     assert "no batch 'nope'" in _pack(runner, tmp_path, "nope").output
     assert _pack(runner, tmp_path, batch, "--letter-only").exit_code == 0
     again = _pack(runner, tmp_path, batch)
