@@ -130,7 +130,7 @@ def test_pack_mistakes_are_messages(app, runner, tmp_path):
         _, batch = make_codes(count=1)
     assert "no first mailing" in _pack(runner, tmp_path, batch, "--reminder").output
     (tmp_path / "a-file").write_text("not a folder")
-    unwritable = _pack(runner, tmp_path / "a-file", batch)
+    unwritable = _pack(runner, tmp_path / "a-file" / "packs", batch)
     assert unwritable.exit_code == 1 and "cannot write" in unwritable.output
     with app.app_context():
         assert db.session.scalar(select(Mailing.id)) is None  # not recorded as mailed
