@@ -65,7 +65,12 @@ def _overlays(
         if form is not None:
             for page in range(1, form.pages + 1):
                 payload = PagePayload(
-                    form.boxmap.instrument, form.boxmap.version, lang, page, copy.serial
+                    form.boxmap.instrument,
+                    form.boxmap.version,
+                    lang,
+                    page,
+                    copy.serial,
+                    form.boxmap.large_print,
                 )
                 draw_qr(canvas, payload.encode(), QR_X, QR_Y, QR_SIZE)
                 draw_serial(canvas, font, copy.serial)

@@ -45,7 +45,9 @@ class Furniture:
         """Corner marks, QR code (unless stamped later), page number, instrument and version."""
         draw_corner_marks(canvas)
         if self.qr:
-            payload = PagePayload(self.instrument, self.version, self.layout.lang, page)
+            payload = PagePayload(
+                self.instrument, self.version, self.layout.lang, page, "", self.layout.large_print
+            )
             draw_qr(canvas, payload.encode(), QR_X, QR_Y, QR_SIZE)
         size = 10.0 if not self.layout.large_print else 13.0
         canvas.setFont(self.layout.fonts.regular, size)

@@ -2,9 +2,11 @@
 
 A page's QR code says which form and page it is, so a scanned page finds its box map:
 
-    FW1|patient|1|en|3|0000123     (format, instrument, version, language, page, serial)
+    FW1|patient|1|en|std|3|0000123   (format, instrument, version, language, print size
+                                      "std" or "large", page, serial)
 
-The serial is empty on a form printed without one. Codes are made by segno with error
+The serial is empty on a form printed without one. Instrument, version, language and
+print size name the box map the page was laid out with. Codes are made by segno with error
 correction M or higher and drawn as rectangles (one per run of dark modules), which is
 much faster than reportlab's QR widget and prints the same.
 """
@@ -29,21 +31,22 @@ class PagePayload:
     lang: str
     page: int
     serial: str = ""
+    large_print: bool = False
 
     def encode(self) -> str:
         """The text stored in the QR code."""
-        return "|".join(
-            (PREFIX, self.instrument, str(self.version), self.lang, str(self.page), self.serial)
-        )
+        size = "large" if self.large_print else "std"
+        fields = (self.instrument, str(self.version), self.lang, size, str(self.page), self.serial)
+        return "|".join((PREFIX, *fields))
 
     @classmethod
     def decode(cls, text: str) -> PagePayload:
         """Read a page payload back (ValueError if it is not one)."""
         parts = text.split("|")
-        if len(parts) != 6 or parts[0] != PREFIX:
+        if len(parts) != 7 or parts[0] != PREFIX or parts[4] not in ("std", "large"):
             raise ValueError(f"not a Fieldwork page code: {text!r}")
-        _, instrument, version, lang, page, serial = parts
-        return cls(instrument, int(version), lang, int(page), serial)
+        _, instrument, version, lang, size, page, serial = parts
+        return cls(instrument, int(version), lang, int(page), serial, size == "large")
 
 
 def draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> None:
