@@ -44,6 +44,8 @@ def load(instance_path: str) -> dict:
         "STUDY_NAME": env.get("STUDY_NAME", "Digital facilitation in general practice"),
         "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         "STUDY_CONTACT": env.get("STUDY_CONTACT", ""),
+        # Box maps of printed questionnaires, by instrument, version, language and print size.
+        "BOXMAPS": env.get("BOXMAPS") or str(instance / "boxmaps"),
         # Background jobs: huey on Redis when a URL is given (app and workers on several
         # machines), else on a SQLite file in the instance folder; immediate runs them inline.
         "REDIS_URL": env.get("REDIS_URL", ""),

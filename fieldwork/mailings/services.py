@@ -8,6 +8,7 @@ import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import case, delete, func, select
@@ -22,6 +23,7 @@ from fieldwork.models import Invitation, Mailing, Response
 from fieldwork.models.responses import COMPLETE
 from forms.model import Instrument
 from forms.paper import UnsupportedLanguage, check_language, render_form
+from forms.paper.boxes import BoxMap
 from forms.paper.fonts import fonts_for
 from forms.paper.letter import LetterText, render_letter
 from forms.paper.pack import Copy, build_pack
@@ -169,7 +171,22 @@ def render_pack(
     files = {f"{stem}.pdf": pdf, f"{stem}.csv": _merge_csv(plan, per_copy).encode()}
     if form is not None:
         files[f"{stem}.boxmap.json"] = form.boxmap.to_json().encode()
+        keep_boxmap(form.boxmap, config["BOXMAPS"])
     return Pack(f"{stem}.zip", _zip(files), plan.wave, len(copies))
+
+
+def boxmap_file(folder: str | Path, boxmap: BoxMap) -> Path:
+    """Where a box map is kept: FOLDER/<instrument>/v<version>/<lang>-<std|large>.json."""
+    size = "large" if boxmap.large_print else "std"
+    return Path(folder) / boxmap.instrument / f"v{boxmap.version}" / f"{boxmap.lang}-{size}.json"
+
+
+def keep_boxmap(boxmap: BoxMap, folder: str | Path) -> Path:
+    """Keep the box map of a printed form with its instrument version and language."""
+    path = boxmap_file(folder, boxmap)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(boxmap.to_json(), encoding="utf-8")
+    return path
 
 
 def batch_instrument(batch: str) -> Instrument:

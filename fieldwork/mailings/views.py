@@ -19,6 +19,7 @@ from fieldwork.mailings.services import (
     MailingError,
     PackRequest,
     codes_to_mail,
+    keep_boxmap,
     next_wave,
     responses_by_wave,
     waves_of,
@@ -66,6 +67,7 @@ def questionnaire_pdf(instrument_id: str):
         )
     except UnsupportedLanguage as error:
         return render_template("staff/paper_refused.html", message=str(error)), 422
+    keep_boxmap(form.boxmap, current_app.config["BOXMAPS"])
     name = f"{instrument.id}-v{instrument.version}-{lang}{'-large' if large else ''}.pdf"
     return _download(form.pdf, name, "application/pdf")
 

@@ -7,6 +7,7 @@ import io
 import subprocess
 import zipfile
 from datetime import date
+from pathlib import Path
 
 import zxingcpp
 from PIL import Image
@@ -93,6 +94,8 @@ def test_a_pack_carries_each_code_and_serial_and_records_wave_one(app, runner, t
     payloads = [PagePayload.decode(t) for t in _qr(files[f"{stem}.pdf"], 3, tmp_path)]
     assert payloads == [PagePayload("patient", 1, "en", 2, first["serial"])]
     assert f"{stem}.boxmap.json" in files
+    kept = Path(app.config["BOXMAPS"]) / "patient" / "v1" / "en-std.json"
+    assert kept.read_bytes() == files[f"{stem}.boxmap.json"]
 
 
 def test_a_reminder_goes_to_exactly_the_codes_that_have_not_responded(app, runner, tmp_path):
