@@ -66,9 +66,8 @@ def _choices(ctx: PaperContext, item: Item) -> list[Flowable]:
         label = escape(choice.label.get(ctx.lang))
         target = ctx.routing.jumps.get((item.id, choice.code))
         if target is not None:
-            label += (
-                f"&nbsp;&nbsp;<b>→&nbsp;{escape(go_to(target, ctx.numbers, ctx.translate))}</b>"
-            )
+            jump = escape(go_to(target, ctx.numbers, ctx.translate)).replace(" ", "&nbsp;")
+            label += f"&nbsp;&nbsp;<b>→&nbsp;{jump}</b>"  # the jump never splits over lines
         key = BoxKey(TICK, item.id, code=choice.code)
         rows.append([Box(key, ctx.boxmap, box), Paragraph(label, ctx.layout.style("choice"))])
     table = Table(rows, colWidths=[box + 10, ctx.width - box - 10], hAlign="LEFT")
