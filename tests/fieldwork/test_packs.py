@@ -94,6 +94,11 @@ def test_a_pack_carries_each_code_and_serial_and_records_wave_one(app, runner, t
     payloads = [PagePayload.decode(t) for t in _qr(files[f"{stem}.pdf"], 3, tmp_path)]
     assert payloads == [PagePayload("patient", 1, "en", 2, first["serial"])]
     assert f"{stem}.boxmap.json" in files
+    (tmp_path / "fonts.pdf").write_bytes(files[f"{stem}.pdf"])
+    fonts = subprocess.run(
+        ["pdffonts", str(tmp_path / "fonts.pdf")], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    assert fonts and all(line.split()[-5] == "yes" for line in fonts), fonts
     kept = Path(app.config["BOXMAPS"]) / "patient" / "v1" / "en-std.json"
     assert kept.read_bytes() == files[f"{stem}.boxmap.json"]
 
