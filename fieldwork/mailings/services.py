@@ -22,7 +22,7 @@ from fieldwork.invitations.services import batch_invitations, completed_online
 from fieldwork.models import Invitation, Mailing, Response
 from fieldwork.models.responses import COMPLETE
 from forms.model import Instrument
-from forms.paper import UnsupportedLanguage, check_language, render_form
+from forms.paper import UnsupportedLanguage, cached_form, check_language
 from forms.paper.boxes import BoxMap
 from forms.paper.fonts import fonts_for
 from forms.paper.letter import LetterText, render_letter
@@ -159,7 +159,7 @@ def render_pack(
     letter = render_letter(text, lang, request.large_print)
     form = None
     if request.questionnaire:
-        form = render_form(
+        form = cached_form(
             instrument, lang, large_print=request.large_print, contact=contact, qr=False
         )
     copies = [

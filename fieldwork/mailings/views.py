@@ -26,7 +26,7 @@ from fieldwork.mailings.services import (
 )
 from fieldwork.practices.access import may_touch
 from forms.model import Instrument
-from forms.paper import UnsupportedLanguage, check_language, render_form
+from forms.paper import UnsupportedLanguage, cached_form, check_language
 
 
 @bp.get("/")
@@ -62,7 +62,7 @@ def questionnaire_pdf(instrument_id: str):
     """The questionnaire as a print-ready A4 PDF (`?lang=xx`, `&large_print=1`)."""
     instrument, lang, large = _form_request(instrument_id)
     try:
-        form = render_form(
+        form = cached_form(
             instrument, lang, large_print=large, contact=current_app.config["STUDY_CONTACT"]
         )
     except UnsupportedLanguage as error:
@@ -78,7 +78,7 @@ def boxmap(instrument_id: str):
     """Where every box of the printed questionnaire is, for reading scanned returns."""
     instrument, lang, large = _form_request(instrument_id)
     try:
-        form = render_form(instrument, lang, large_print=large)
+        form = cached_form(instrument, lang, large_print=large)
     except UnsupportedLanguage:
         abort(404)
     name = f"{instrument.id}-v{instrument.version}-{lang}{'-large' if large else ''}.boxmap.json"

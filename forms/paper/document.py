@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
+from babel.support import Translations
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
@@ -20,6 +22,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from forms.i18n import translations
 from forms.model import Instrument, Item, Section, Text
 from forms.paper.boxes import BoxMap
 from forms.paper.cover import cover_page
@@ -70,6 +73,37 @@ def render_form(
     doc = _document(buffer, instrument, lang)
     doc.build(story, canvasmaker=numbered_canvas(furniture.draw, layout.fonts.regular))
     return RenderedForm(buffer.getvalue(), ctx.boxmap, doc.page)
+
+
+_CACHE: OrderedDict[tuple, tuple[Instrument, object, RenderedForm]] = OrderedDict()
+_CACHE_SIZE = 16
+
+
+def cached_form(
+    instrument: Instrument,
+    lang: str | None = None,
+    *,
+    large_print: bool = False,
+    contact: str = "",
+    qr: bool = True,
+) -> RenderedForm:
+    """`render_form`, remembered for the same instrument object, words and options.
+
+    The PDF only changes when the instrument or the catalogue does, both of which are new
+    objects when reloaded; the cache holds them, so their ids are not reused meanwhile.
+    """
+    lang = lang or instrument.default_language
+    catalogue = translations(lang)
+    words_id = id(catalogue) if isinstance(catalogue, Translations) else 0  # English: none
+    key = (id(instrument), words_id, lang, large_print, contact, qr)
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key][2]
+    form = render_form(instrument, lang, large_print=large_print, contact=contact, qr=qr)
+    _CACHE[key] = (instrument, catalogue, form)
+    while len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return form
 
 
 def _document(buffer: io.BytesIO, instrument: Instrument, lang: str) -> BaseDocTemplate:

@@ -15,7 +15,7 @@ from PIL import Image
 
 from forms.loader import load_instrument, load_text
 from forms.model import ITEM_TYPES
-from forms.paper import UnsupportedLanguage, render_form
+from forms.paper import UnsupportedLanguage, cached_form, render_form
 from forms.paper.flowables import ANSWER_BUILDERS
 from forms.paper.layout import FOOTER_HEIGHT
 from forms.paper.qr import PagePayload
@@ -195,3 +195,12 @@ def test_scripts_that_need_shaping_are_refused():
     with pytest.raises(UnsupportedLanguage, match="Arabic"):
         render_form(instrument, "ar")
     assert render_form(instrument, "en").pages == 2
+
+
+def test_cached_form_renders_once_per_instrument_language_and_options():
+    instrument = load_text(EVERY_TYPE, "demo.yaml")
+    first = cached_form(instrument)
+    assert cached_form(instrument) is first
+    assert cached_form(instrument, large_print=True) is not first
+    reloaded = load_text(EVERY_TYPE, "demo.yaml")  # a reloaded file is a new object
+    assert cached_form(reloaded) is not first and cached_form(reloaded).pdf == first.pdf
