@@ -7,13 +7,13 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test install install-test assets system-test-packages bench
+.PHONY: run test install install-test assets system-packages system-test-packages bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-install: $(BIN)/python
+install: $(BIN)/python system-packages
 	$(BIN)/pip install -q -e .
 	bin/build-assets
 	PYBABEL=$(BIN)/pybabel bin/compile-catalogues
@@ -29,6 +29,17 @@ run: install
 	$(BIN)/fieldwork worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	FIELDWORK_INSECURE_COOKIES=1 FIELDWORK_PUBLIC_URL=http://$(HOST):$(PORT) $(BIN)/fieldwork run --host $(HOST) --port $(PORT)
+
+# Fonts embedded in paper questionnaires (`fieldwork pdf`, packs): needed to run, not only to test.
+PAPER_FONTS := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc \
+	/usr/share/fonts/truetype/lohit-bengali/Lohit-Bengali.ttf /usr/share/fonts/truetype/lohit-gujarati/Lohit-Gujarati.ttf \
+	/usr/share/fonts/truetype/lohit-punjabi/Lohit-Gurmukhi.ttf
+system-packages:
+	@for f in $(PAPER_FONTS); do [ -e $$f ] || missing=1; done; \
+	if [ -n "$$missing" ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu fonts-wqy-zenhei \
+	    fonts-lohit-beng-bengali fonts-lohit-gujr fonts-lohit-guru >/dev/null; \
+	fi
 
 # Debian's Chromium (browser tests; never a downloaded browser), fonts (Amiri: Arabic and Urdu
 # letters for the right-to-left screenshots), poppler for PDFs and wrk for bench/page_speed.py.

@@ -37,6 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         error_pages,
         invitations,
         jobs,
+        mailings,
         practices,
         rates,
         survey,
@@ -57,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         rates.bp,
         jobs.bp,
         datasets.bp,
+        mailings.bp,
     ):
         app.register_blueprint(blueprint)
     from fieldwork.cli import register_commands

@@ -9,14 +9,23 @@ import click
 from flask.cli import FlaskGroup
 
 from fieldwork import serve
-from fieldwork.commands import datasets, demo, instruments, jobs
+from fieldwork.commands import datasets, demo, instruments, jobs, paper
 from fieldwork.commands import fieldwork as fieldwork_commands
 from fieldwork.commands import users as user_commands
 
 
 def register_commands(group: click.Group) -> None:
     """Add every project command to `group`."""
-    for module in (instruments, demo, user_commands, fieldwork_commands, serve, jobs, datasets):
+    for module in (
+        instruments,
+        demo,
+        user_commands,
+        fieldwork_commands,
+        serve,
+        jobs,
+        datasets,
+        paper,
+    ):
         module.register(group)
 
 

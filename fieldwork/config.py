@@ -54,6 +54,9 @@ def load(instance_path: str) -> dict:
         "HSTS": env.get("INSECURE_COOKIES", "") != "1",
         # How many reverse proxies in front are trusted to set X-Forwarded-For/-Proto/-Host.
         "PROXIES": int(env.get("PROXIES", "0")),
+        "STUDY_CONTACT": env.get("STUDY_CONTACT", ""),
+        # Box maps of printed questionnaires, by instrument, version, language and print size.
+        "BOXMAPS": env.get("BOXMAPS") or str(instance / "boxmaps"),
         # Background jobs: huey on Redis when a URL is given (app and workers on several
         # machines), else on a SQLite file in the instance folder; immediate runs them inline.
         "REDIS_URL": env.get("REDIS_URL", ""),

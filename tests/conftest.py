@@ -98,6 +98,7 @@ def app(backend, instruments_dir, tmp_path, request):
         app = create_app(_config(url, instruments_dir))
         _upgrade(app)
     app.config["JOB_FILES"] = str(tmp_path / "job-files")
+    app.config["BOXMAPS"] = str(tmp_path / "boxmaps")
     yield app
     with app.app_context():
         db.session.remove()

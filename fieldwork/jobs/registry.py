@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 KINDS: dict[str, str] = {
     "dataset": "fieldwork.datasets.services:export_dataset",
+    "paper_pack": "fieldwork.mailings.jobs:pack_job",
 }
 
 

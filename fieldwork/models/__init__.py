@@ -2,6 +2,7 @@
 
 from fieldwork.models.instruments import InstrumentVersion
 from fieldwork.models.jobs import Job
+from fieldwork.models.mailings import Mailing
 from fieldwork.models.responses import Invitation, Response
 from fieldwork.models.settings import PracticeClosure, StudySettings
 from fieldwork.models.staff import AuditEvent, StaffSession, User
@@ -14,6 +15,7 @@ __all__ = [
     "InstrumentVersion",
     "Invitation",
     "Job",
+    "Mailing",
     "Practice",
     "PracticeClosure",
     "PracticeTarget",

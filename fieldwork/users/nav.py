@@ -24,6 +24,12 @@ PLACES = [
         ("coordinator",),
     ),
     (
+        "paper.index",
+        "Paper",
+        "Print questionnaires; packs and reminders are made from a batch.",
+        ("coordinator", "data_entry"),
+    ),
+    (
         "rates.dashboard",
         "Response rates",
         "Issued, completed and AAPOR rates.",

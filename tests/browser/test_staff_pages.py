@@ -6,6 +6,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from tests.browser.conftest import WCAG_22_AA
+from tests.fieldwork.staff_factories import make_codes
 
 pytestmark = pytest.mark.browser
 
@@ -20,6 +21,7 @@ PAGES = [
     "/staff/codes/",
     "/staff/codes/issue",
     "/staff/codes/dispositions",
+    "/staff/paper/",
     "/staff/admin/users",
     "/staff/admin/users/new",
     "/staff/admin/audit",
@@ -36,7 +38,9 @@ def test_every_staff_page_passes_axe(app, auth, browser, live_server, access_cod
     page.fill("input[name=password]", "correct horse battery")
     page.click("button[type=submit]")
     axe = Axe()
-    for path in PAGES:
+    with app.app_context():
+        _, batch = make_codes(count=1)
+    for path in [*PAGES, f"/staff/paper/batches/{batch}"]:
         response = page.goto(path)
         assert response.status == 200, path
         results = axe.run(page, options=WCAG_22_AA)

@@ -57,6 +57,12 @@ EXPECTED: dict[tuple[str, str], tuple] = {
     ("practices.regions", "GET"): (L, 200, 200, 200, 403, 200),
     ("practices.regions", "POST"): (L, 400, 400, 403, 403, 403),
     ("practices.rename", "POST"): (L, 400, 400, 403, 403, 403),
+    # paper: questionnaires for coordinators and data entry; packs for coordinators
+    ("paper.index", "GET"): (L, 200, 200, 200, 200, 403),
+    ("paper.questionnaire_pdf", "GET"): (L, 200, 200, 200, 200, 403),
+    ("paper.boxmap", "GET"): (L, 200, 200, 200, 200, 403),
+    ("paper.batch", "GET"): (L, 200, 200, 404, 403, 403),
+    ("paper.batch", "POST"): (L, 400, 400, 404, 403, 403),
     # response rates: analysts, coordinators, admins
     ("rates.dashboard", "GET"): (L, 200, 200, 200, 403, 200),
     ("rates.download", "GET"): (L, 200, 200, 200, 403, 200),

@@ -1,0 +1,47 @@
+"""The `paper_pack` job: make a batch's pack in the background, with progress."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+
+from fieldwork.db import db
+from fieldwork.jobs.registry import JobResult, Progress
+from fieldwork.mailings.services import (
+    PackRequest,
+    batch_instrument,
+    forget_plan,
+    plan_pack,
+    render_pack,
+)
+
+
+def pack_job(job_id: int, params: dict[str, Any], progress: Progress) -> JobResult:
+    """Record the mailing, draw the pack with progress, keep its zip in the job files.
+
+    The mailing is committed before drawing, so that progress (written on a connection of
+    its own) never waits for this job's transaction; if drawing fails it is removed again.
+    """
+    request = PackRequest(**params)
+    instrument = batch_instrument(request.batch)
+    plan = plan_pack(request, instrument)
+    db.session.commit()
+    try:
+        pack = render_pack(
+            plan,
+            instrument,
+            current_app.config,
+            lambda done, total: progress(done, total, f"{done} of {total} copies"),
+        )
+        folder = Path(current_app.config["JOB_FILES"])
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"job-{job_id}-{pack.filename}"
+        path.write_bytes(pack.data)
+    except Exception:
+        db.session.rollback()
+        forget_plan(plan)
+        db.session.commit()
+        raise
+    return JobResult(str(path), pack.filename, len(pack.data))

@@ -1,0 +1,105 @@
+"""Cover and reminder letters for mail-out packs, drawn once per practice with empty slots.
+
+The access code, its QR code and the serial differ per copy, so the letter is laid
+out once and `Slot` flowables note where those go; `forms.paper.pack` stamps them.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from xml.sax.saxutils import escape
+
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Spacer
+
+from forms.paper.layout import MARGIN_TOP, MARGIN_X, PAGE_HEIGHT, PAGE_WIDTH, Layout
+from forms.paper.page import numbered_canvas
+from forms.paper.words import _, words
+
+
+@dataclass(frozen=True)
+class LetterText:
+    """What a letter says: who sends it, about what, and where to answer online."""
+
+    practice: str
+    study: str
+    questionnaire: str
+    url: str
+    contact: str = ""
+    reminder: bool = False
+    enclosed: bool = True
+
+
+@dataclass
+class RenderedLetter:
+    """A one-page letter and where its per-copy slots are (page, x, y, w, h in points)."""
+
+    pdf: bytes
+    slots: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
+
+
+class Slot(Flowable):
+    """Empty space of a fixed size whose position is noted for stamping."""
+
+    def __init__(self, name: str, width: float, height: float, slots: dict) -> None:
+        super().__init__()
+        self.name, self.width, self.height, self.slots = name, width, height, slots
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        """Its fixed size."""
+        return self.width, self.height
+
+    def draw(self) -> None:
+        """Nothing is drawn; the position is noted."""
+        x, y = self.canv.absolutePosition(0, 0)
+        self.slots[self.name] = (x, y, self.width, self.height)
+
+
+def render_letter(text: LetterText, lang: str, large_print: bool = False) -> RenderedLetter:
+    """The letter for one practice in `lang`, with slots `code`, `qr` and `serial`."""
+    layout, t = Layout(lang, large_print), words(lang)
+    slots: dict[str, tuple[float, float, float, float]] = {}
+    body = layout.style("body")
+    values = {"practice": text.practice, "study": text.study}
+
+    def para(msgid: str, style: str = "body") -> Paragraph:
+        used = {k: v for k, v in values.items() if "{" + k + "}" in msgid}
+        return Paragraph(escape(t(msgid, **used)), layout.style(style))
+
+    story: list[Flowable] = [Paragraph(escape(text.practice), layout.style("heading"))]
+    story.append(para(_("Dear Patient")))
+    if text.reminder:
+        story.append(para(_("A few weeks ago we wrote to ask you to take part in {study}.")))
+        story.append(para(_("If you have already replied, thank you: please ignore this letter.")))
+    story.append(para(_("{practice} is taking part in {study} and would like to hear from you.")))
+    story.append(para(_("Your access code"), "heading"))
+    story.append(Slot("code", layout.frame_width, body.fontSize * 2.4, slots))
+    story.append(para(_("To answer online, scan the QR code with your phone camera, or go to:")))
+    story.append(Paragraph(escape(text.url.rstrip("/") + "/"), layout.style("question")))
+    story.append(para(_("and type in your access code.")))
+    story.append(Slot("qr", 30 * 2.835, 30 * 2.835, slots))
+    if text.enclosed:
+        story.append(
+            para(_("Or fill in the enclosed paper questionnaire and return it in the envelope."))
+        )
+    story.append(
+        para(_("Taking part is voluntary. The research team never sees your name or address."))
+    )
+    if text.contact:
+        story.append(Paragraph(escape(text.contact), body))
+    story.append(Spacer(1, body.fontSize))
+    story.append(Slot("serial", layout.frame_width, body.fontSize * 1.5, slots))
+    buffer = io.BytesIO()
+    frame = Frame(MARGIN_X, MARGIN_TOP, PAGE_WIDTH - 2 * MARGIN_X, PAGE_HEIGHT - 2 * MARGIN_TOP)
+    doc = BaseDocTemplate(
+        buffer,
+        pagesize=(PAGE_WIDTH, PAGE_HEIGHT),
+        pageTemplates=[PageTemplate("letter", [frame])],
+        title=text.study,
+        invariant=1,
+        initialFontName=layout.fonts.regular,
+    )
+    doc.build(story, canvasmaker=numbered_canvas(lambda *_: None, layout.fonts.regular))
+    if doc.page != 1:
+        raise ValueError("the letter does not fit on one page")
+    return RenderedLetter(buffer.getvalue(), slots)

@@ -1,0 +1,154 @@
+"""Personalised packs and reminder waves: right codes, serials, QR codes and mailing records."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import zxingcpp
+from PIL import Image
+from sqlalchemy import select
+
+from fieldwork.cli import cli
+from fieldwork.db import db
+from fieldwork.mailings.services import responses_by_wave
+from fieldwork.models import Invitation, Mailing
+from forms.paper.qr import PagePayload
+from tests.fieldwork.staff_factories import make_codes, respond
+
+
+def _pack(runner, tmp_path, *args):
+    result = runner.invoke(cli, args=["packs", *args, "-o", str(tmp_path)])
+    return result
+
+
+def _files(tmp_path, name):
+    with zipfile.ZipFile(tmp_path / name) as archive:
+        return {n: archive.read(n) for n in archive.namelist()}
+
+
+def _pdf_pages_text(pdf: bytes, tmp_path) -> list[str]:
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True
+    )
+    return out.stdout.decode().split("\f")[:-1]
+
+
+def _qr(pdf: bytes, page: int, tmp_path) -> list[str]:
+    path = tmp_path / "qr.pdf"
+    path.write_bytes(pdf)
+    stem = tmp_path / f"qr{page}"
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "150",
+            "-gray",
+            "-png",
+            "-singlefile",
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            str(path),
+            str(stem),
+        ],
+        check=True,
+    )
+    return [c.text for c in zxingcpp.read_barcodes(Image.open(f"{stem}.png"))]
+
+
+def test_a_pack_carries_each_code_and_serial_and_records_wave_one(app, runner, tmp_path):
+    with app.app_context():
+        _codes, batch = make_codes(count=2, mode="paper")
+    result = _pack(runner, tmp_path, batch)
+    assert result.exit_code == 0, result.output
+    assert "wave 1, 2 copies" in result.output
+    files = _files(tmp_path, f"Y90001-{batch}-wave1.zip")
+    stem = f"Y90001-{batch}-wave1"
+    rows = list(csv.DictReader(io.StringIO(files[f"{stem}.csv"].decode())))
+    with app.app_context():
+        mailings = db.session.scalars(select(Mailing).order_by(Mailing.id)).all()
+        assert [(m.wave, m.mailed_on, m.batch) for m in mailings] == [(1, date.today(), batch)] * 2
+        serials = {m.invitation.code: m.serial for m in mailings}
+    assert [(r["code"].replace("-", ""), r["serial"]) for r in rows] == sorted(serials.items())
+    pages = _pdf_pages_text(files[f"{stem}.pdf"], tmp_path)
+    per_copy = int(rows[1]["first_page"]) - 1
+    assert len(pages) == 2 * per_copy
+    for row in rows:
+        first = int(row["first_page"]) - 1
+        copy = pages[first : first + per_copy]
+        assert row["code"] in copy[0] and "Practice Y90001" in copy[0]
+        assert all(row["serial"] in page for page in copy), "serial on every page"
+    # The letter's QR code links to the code; every questionnaire page's code has the serial.
+    first = rows[0]
+    assert _qr(files[f"{stem}.pdf"], 1, tmp_path) == [
+        f"http://127.0.0.1:5000/c/{first['code'].replace('-', '')}"
+    ]
+    payloads = [PagePayload.decode(t) for t in _qr(files[f"{stem}.pdf"], 3, tmp_path)]
+    assert payloads == [PagePayload("patient", 1, "en", 2, first["serial"])]
+    assert f"{stem}.boxmap.json" in files
+    (tmp_path / "fonts.pdf").write_bytes(files[f"{stem}.pdf"])
+    fonts = subprocess.run(
+        ["pdffonts", str(tmp_path / "fonts.pdf")], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    assert fonts and all(line.split()[-5] == "yes" for line in fonts), fonts
+    kept = Path(app.config["BOXMAPS"]) / "patient" / "v1" / "en-std.json"
+    assert kept.read_bytes() == files[f"{stem}.boxmap.json"]
+
+
+def test_a_reminder_goes_to_exactly_the_codes_that_have_not_responded(app, runner, tmp_path):
+    with app.app_context():
+        codes, batch = make_codes(count=4, mode="both")
+    assert _pack(runner, tmp_path, batch, "--letter-only").exit_code == 0
+    with app.app_context():
+        respond(codes[0])
+        refused = db.session.scalar(select(Invitation).where(Invitation.code == codes[1]))
+        refused.disposition = "refusal"
+        respond(codes[2], submit=False)  # begun online but not sent: still reminded
+        db.session.commit()
+    result = _pack(runner, tmp_path, batch, "--reminder")
+    assert result.exit_code == 0, result.output
+    files = _files(tmp_path, f"Y90001-{batch}-wave2.zip")
+    rows = list(csv.DictReader(io.StringIO(files[f"Y90001-{batch}-wave2.csv"].decode())))
+    assert sorted(r["code"].replace("-", "") for r in rows) == sorted(codes[2:])
+    assert {r["wave"] for r in rows} == {"2"}
+    letters = _pdf_pages_text(files[f"Y90001-{batch}-wave2.pdf"], tmp_path)
+    text = "".join(letters)
+    assert all(f"{c[:4]}-{c[4:]}" not in text for c in codes[:2])
+    assert "If you have already replied" in letters[0]
+    with app.app_context():
+        waves = db.session.execute(
+            select(Mailing.wave, Mailing.questionnaire).order_by(Mailing.id)
+        ).all()
+    assert waves == [(1, False)] * 4 + [(2, True)] * 2
+    with app.app_context():
+        respond(codes[3])  # answers after the reminder
+        assert responses_by_wave(batch) == {1: 1, 2: 1}
+
+
+def test_pack_mistakes_are_messages(app, runner, tmp_path):
+    with app.app_context():
+        _, batch = make_codes(count=1)
+    assert "no first mailing" in _pack(runner, tmp_path, batch, "--reminder").output
+    (tmp_path / "a-file").write_text("not a folder")
+    unwritable = _pack(runner, tmp_path / "a-file" / "packs", batch)
+    assert unwritable.exit_code == 1 and "cannot write" in unwritable.output
+    with app.app_context():
+        assert db.session.scalar(select(Mailing.id)) is None  # not recorded as mailed
+    assert "no batch 'nope'" in _pack(runner, tmp_path, "nope").output
+    assert _pack(runner, tmp_path, batch, "--letter-only").exit_code == 0
+    again = _pack(runner, tmp_path, batch)
+    assert again.exit_code == 1 and "make a reminder (wave 2)" in again.output
+    assert (
+        "has no language 'ar'"
+        in _pack(runner, tmp_path, batch, "--reminder", "--lang", "ar").output
+    )
+    with app.app_context():
+        assert db.session.scalar(select(Mailing.wave).order_by(Mailing.wave.desc())) == 1

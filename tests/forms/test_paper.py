@@ -1,0 +1,206 @@
+"""Paper forms: every item type prints, text in order, fonts embedded, box map matches drawing."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pdfplumber
+import pytest
+import zxingcpp
+from PIL import Image
+
+from forms.loader import load_instrument, load_text
+from forms.model import ITEM_TYPES
+from forms.paper import UnsupportedLanguage, cached_form, render_form
+from forms.paper.flowables import ANSWER_BUILDERS
+from forms.paper.layout import FOOTER_HEIGHT
+from forms.paper.qr import PagePayload
+from forms.paper.routing_words import FilterWords, go_to
+from forms.paper.words import words
+from forms.paper_routing import derive_paper_routing, paper_items
+from tests.conftest import INSTRUMENTS
+from tests.forms.authoring import HEAD
+
+EVERY_TYPE = HEAD + textwrap.dedent("""\
+    sections:
+      - id: all
+        title: Every type
+        items:
+          - {id: n1, type: note, text: A note to read.}
+          - {id: s1, type: single, text: Pick one, choices: {1: "Yes", 2: "No"}}
+          - id: m1
+            type: multiple
+            text: Pick some
+            choices: {1: Red, 2: Blue}
+            show_if: "s1 == 1"
+          - id: g1
+            type: grid
+            text: Rate each
+            choices: {1: Good, 2: Bad}
+            rows: {r1: Food, r2: Rooms}
+          - {id: t1, type: text, text: Your name}
+          - {id: ta1, type: textarea, text: Tell us more, lines: 5}
+          - {id: i1, type: integer, text: Your age, min: 16, max: 120, unit: years}
+          - {id: d1, type: decimal, text: Your height, max: 2.5, unit: metres}
+          - {id: dt1, type: date, text: Date of visit}
+          - {id: hidden, type: text, text: Online only, paper: false}
+""")
+
+
+def test_the_paper_table_covers_every_item_type():
+    assert set(ANSWER_BUILDERS) == set(ITEM_TYPES)
+
+
+@pytest.fixture(scope="module")
+def every_type(tmp_path_factory):
+    instrument = load_text(EVERY_TYPE, "demo.yaml")
+    form = render_form(instrument)
+    path = tmp_path_factory.mktemp("paper") / "every.pdf"
+    path.write_bytes(form.pdf)
+    return instrument, form, path
+
+
+def _text(path: Path) -> str:
+    out = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True
+    )
+    return re.sub(r"\s+", "", out.stdout.decode("utf-8"))
+
+
+def _in_order(text: str, expected: list[str]) -> None:
+    position = 0
+    for wanted in expected:
+        found = text.find(re.sub(r"\s+", "", wanted), position)
+        assert found >= 0, f"{wanted!r} not found after position {position}"
+        position = found + 1
+
+
+def test_every_type_prints_with_its_boxes(every_type):
+    _instrument, form, path = every_type
+    text = _text(path)
+    _in_order(
+        text,
+        ["Q1", "Pick one", "Yes", "No", "Go to Q3", "Q2", "Pick some", "Q3", "Rate each", "Food"],
+    )
+    assert "Online only" not in text
+    kinds = {(b["item"], b["kind"]) for b in form.boxmap.boxes}
+    assert ("s1", "tick") in kinds and ("g1", "cell") in kinds and ("ta1", "write_in") in kinds
+    assert sum(1 for b in form.boxmap.boxes if b["item"] == "i1") == 3  # 120: three digits
+    assert [b.get("part") for b in form.boxmap.boxes if b["item"] == "dt1"] == ["day"] * 2 + [
+        "month"
+    ] * 2 + ["year"] * 4
+    assert not any(b["item"] == "hidden" for b in form.boxmap.boxes)
+
+
+def test_box_map_matches_the_drawn_rectangles(every_type):
+    _, form, path = every_type
+    with pdfplumber.open(path) as pdf:
+        drawn = {
+            n: [(r["x0"], r["y0"], r["width"], r["height"]) for r in page.rects]
+            for n, page in enumerate(pdf.pages, 1)
+        }
+    for box in form.boxmap.boxes:
+        assert any(
+            abs(x - box["x"]) < 0.5
+            and abs(y - box["y"]) < 0.5
+            and abs(w - box["w"]) < 0.5
+            and abs(h - box["h"]) < 0.5
+            for x, y, w, h in drawn[box["page"]]
+        ), box
+    assert len(form.boxmap.boxes) == 2 + 2 + 4 + 1 + 1 + 3 + 2 + 8
+
+
+def test_every_page_has_a_readable_qr_code_and_page_x_of_y(every_type, tmp_path):
+    _instrument, form, path = every_type
+    subprocess.run(
+        ["pdftoppm", "-r", "150", "-gray", "-png", str(path), str(tmp_path / "p")], check=True
+    )
+    pages = sorted(tmp_path.glob("p-*.png"))
+    assert len(pages) == form.pages
+    for number, png in enumerate(pages, 1):
+        codes = zxingcpp.read_barcodes(Image.open(png))
+        assert [PagePayload.decode(c.text) for c in codes] == [PagePayload("demo", 1, "en", number)]
+    assert f"Page{form.pages}of{form.pages}" in _text(path)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_patient_questionnaire_prints_every_question_choice_and_routing_in_order(lang, tmp_path):
+    instrument = load_instrument(INSTRUMENTS / "patient.yaml")
+    form = render_form(instrument, lang)
+    path = tmp_path / "patient.pdf"
+    path.write_bytes(form.pdf)
+    numbers, routing, translate = (
+        instrument.question_numbers(),
+        derive_paper_routing(instrument),
+        words(lang),
+    )
+    filters, expected, sections_seen = FilterWords(instrument, lang, translate), [], set()
+    for item in paper_items(instrument):
+        section = instrument.section_of(item.id)
+        if section.id in routing.section_filters and section.id not in sections_seen:
+            expected.append(filters.line(routing.section_filters[section.id], section=True))
+        sections_seen.add(section.id)
+        if item.id in routing.filters:
+            expected.append(filters.line(routing.filters[item.id]))
+        if item.is_question:
+            expected += [numbers[item.id], item.text.get(lang)[:30]]
+        for row in item.rows[:1]:
+            expected.append(row.text.get(lang))
+        for choice in item.choices.choices if item.choices and item.type != "grid" else ():
+            expected.append(choice.label.get(lang))
+            if (item.id, choice.code) in routing.jumps:
+                expected.append(
+                    go_to(routing.jumps[(item.id, choice.code)], dict(numbers), translate)
+                )
+    _in_order(_text(path), expected)
+    fonts = subprocess.run(
+        ["pdffonts", str(path)], capture_output=True, text=True, check=True
+    ).stdout
+    rows = fonts.splitlines()[2:]
+    assert rows and all(line.split()[-5] == "yes" for line in rows), fonts
+
+
+def test_large_print_is_16_point_or_more():
+    instrument = load_text(EVERY_TYPE, "demo.yaml")
+    form = render_form(instrument, large_print=True)
+    with pdfplumber.open(io.BytesIO(form.pdf)) as pdf:
+        body = [c for page in pdf.pages for c in page.chars if c["y0"] > FOOTER_HEIGHT]
+    assert body and min(c["size"] for c in body) >= 15.99
+    ticks = [b for b in form.boxmap.boxes if b["kind"] == "tick"]
+    assert ticks[0]["w"] >= 19  # 7 mm boxes
+
+
+ARABIC = """\
+instrument: ar_demo
+version: 1
+title: {en: Demo, ar: "تجربة"}
+languages: [en, ar]
+audience: patient
+intro: {en: Hello, ar: "مرحبا"}
+outro: {en: Thanks, ar: "شكرا"}
+sections:
+  - id: s
+    title: {en: S, ar: "ق"}
+    items:
+      - {id: q, type: text, text: {en: Q, ar: "س"}}
+"""
+
+
+def test_scripts_that_need_shaping_are_refused():
+    instrument = load_text(ARABIC, "ar.yaml")
+    with pytest.raises(UnsupportedLanguage, match="Arabic"):
+        render_form(instrument, "ar")
+    assert render_form(instrument, "en").pages == 2
+
+
+def test_cached_form_renders_once_per_instrument_language_and_options():
+    instrument = load_text(EVERY_TYPE, "demo.yaml")
+    first = cached_form(instrument)
+    assert cached_form(instrument) is first
+    assert cached_form(instrument, large_print=True) is not first
+    reloaded = load_text(EVERY_TYPE, "demo.yaml")  # a reloaded file is a new object
+    assert cached_form(reloaded) is not first and cached_form(reloaded).pdf == first.pdf
