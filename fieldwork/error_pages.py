@@ -12,7 +12,6 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from fieldwork.db import db
-from fieldwork.i18n import UI
 
 log = logging.getLogger(__name__)
 
@@ -44,11 +43,10 @@ def _page(status: int, title: str, body: str):
 def _visitor_language() -> str:
     """The respondent's language, from the session or the browser (never the database)."""
     from fieldwork.survey import state
+    from fieldwork.survey.language import available, page_language
 
     chosen = state.language()
-    if chosen in UI:
-        return chosen
-    return request.accept_languages.best_match(list(UI)) or "en"
+    return chosen if chosen in available() else page_language()
 
 
 def _database_unavailable(error: Exception) -> bool:

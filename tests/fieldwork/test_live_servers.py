@@ -127,3 +127,30 @@ def test_served_pages_carry_hsts(app, live_servers):
         page = httpx.get(f"{server.url}/", headers={"X-Forwarded-Proto": "https"})
     assert page.headers["Strict-Transport-Security"].startswith("max-age=")
     assert token(page.text)
+
+
+def test_a_sign_out_on_one_process_ends_the_session_on_the_other(app, auth, live_servers):
+    """A staff cookie copied before sign-out opens nothing afterwards, on either process."""
+    from tests.conftest import CSRF_RE
+
+    auth.create(email="c@example.org", role="coordinator")
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    with live_servers(2) as (first, second), httpx.Client(base_url=first.url) as browser:
+        csrf = CSRF_RE.search(browser.get("/staff/sign-in").text).group(1)
+        signed_in = browser.post(
+            "/staff/sign-in",
+            data={
+                "email": "c@example.org",
+                "password": "correct horse battery",
+                "csrf_token": csrf,
+            },
+        )
+        assert signed_in.status_code == 302
+        copied = dict(browser.cookies)
+        assert httpx.get(f"{second.url}/staff/codes/", cookies=copied).status_code == 200
+        csrf = CSRF_RE.search(browser.get("/staff/codes/").text).group(1)
+        assert browser.post("/staff/sign-out", data={"csrf_token": csrf}).status_code == 302
+        after = httpx.get(f"{second.url}/staff/codes/", cookies=copied)
+        assert after.status_code == 302 and "/staff/sign-in" in after.headers["location"]
