@@ -17,6 +17,8 @@ from fieldwork.cli import cli
 from fieldwork.db import db
 from fieldwork.mailings.services import responses_by_wave
 from fieldwork.models import Invitation, Mailing
+from fieldwork.rates.report import build_report
+from fieldwork.rates.selection import Selection
 from forms.paper.qr import PagePayload
 from tests.fieldwork.staff_factories import make_codes, respond
 
@@ -131,6 +133,13 @@ def test_a_reminder_goes_to_exactly_the_codes_that_have_not_responded(app, runne
     with app.app_context():
         respond(codes[3])  # answers after the reminder
         assert responses_by_wave(batch) == {1: 1, 2: 1}
+        found = build_report(Selection(instrument="patient"), frozenset()).by_wave
+        rows = {row.labels["wave"]: row.counts for row in found}
+    # a code counts in the latest wave mailed by the day its outcome came (by date only)
+    assert list(rows) == ["First mailing", "Reminder 1"]
+    first, reminder = rows["First mailing"], rows["Reminder 1"]
+    assert (first.issued, first.started, first.refusal) == (2, 1, 1)
+    assert (reminder.issued, reminder.started) == (2, 2)
 
 
 def test_pack_mistakes_are_messages(app, runner, tmp_path):
