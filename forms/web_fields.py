@@ -235,10 +235,13 @@ class TextKind(OneFieldKind):
         return [(item.id, self.field_class(item.text.get(lang)))]
 
     def read(self, form: Form, item: Item) -> str | None:
-        """The text trimmed, Windows line ends made plain, NUL characters dropped (no database
-        keeps them, and no one types them); empty is None."""
+        """The text trimmed and Windows line ends made plain; empty is None.
+
+        Control characters (a NUL no database keeps) are refused with a message in
+        `problems`, so the respondent sees what was not accepted rather than losing it.
+        """
         raw = form[item.id].data
-        text = str(raw or "").replace("\x00", "").replace("\r\n", "\n").strip()
+        text = str(raw or "").replace("\r\n", "\n").strip()
         return text or None
 
     def problems(self, form: Form, item: Item, value: Any, lang: str) -> list[Problem]:
