@@ -11,7 +11,7 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from forms.model import Item
-from forms.web import build_form, read_answers, shown_items
+from forms.web import build_form, check_page, read_answers, shown_items
 from tests.forms.web_samples import (
     ALL,
     INSTRUMENT,
@@ -175,12 +175,11 @@ def test_full_width_digits_and_signs_are_numbers():
     assert values["visit"] == datetime.date(2024, 1, 1)
 
 
-def test_text_drops_nul_characters_that_no_database_keeps():
-    form = build_form(
-        ALL, INSTRUMENT, "en", formdata=MultiDict({"other": "a\x00b", "comments": "\x00"})
-    )
-    values = read_answers(form, ALL)
-    assert (values["other"], values["comments"]) == ("ab", None)
+def test_text_with_a_nul_character_is_refused_with_a_message_not_stripped():
+    form = build_form(ALL, INSTRUMENT, "en", formdata=MultiDict({"other": "a\x00b"}))
+    assert read_answers(form, ALL)["other"] == "a\x00b"
+    assert not check_page(form, ALL, INSTRUMENT, "en", {})
+    assert form["other"].errors == ["Remove the invisible control characters from your answer"]
 
 
 def test_shown_items():
