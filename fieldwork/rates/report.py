@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from fieldwork.db import db, is_sqlite
 from fieldwork.models import Practice, Region
-from fieldwork.rates import queries, waves
+from fieldwork.rates import mailing, queries, waves
 from fieldwork.rates.aapor import FIELDS, Counts
 from fieldwork.rates.fieldwork_status import Fieldwork, load_fieldwork
 from fieldwork.rates.queries import Cell, Scope, Vector
@@ -32,7 +32,7 @@ class Row:
     counts: Counts
     with_not_returned: bool = False  # interim rates keep not-yet-returned in the denominators
     practice_id: int | None = None  # set on rows of one practice
-    mailed: datetime | None = None  # the practice's latest mailing
+    mailed: date | None = None  # the practice's latest mailing (batch or paper pack)
     closed: bool = False  # the practice's fieldwork is closed
     rates: dict[str, float | None] = field(init=False)
     below: bool = False
@@ -126,14 +126,16 @@ def _waves(scope: Scope, state: Fieldwork) -> list[Row]:
     return rows
 
 
-def _code_cells(scope: Scope, grain) -> tuple[list[tuple[Cell, Vector]], dict[int, datetime]]:
+def _code_cells(scope: Scope, grain) -> tuple[list[tuple[Cell, Vector]], dict[int, date]]:
     """The codes' count cells, and each practice's latest mailing."""
-    mailed: dict[int, datetime] = {}
+    mailed: dict[int, date] = {}
     cells = []
     for cell, values, last in queries.code_counts(scope, grain):
         cells.append((cell, values))
         if last is not None and cell.practice_id is not None:
-            mailed[cell.practice_id] = max(last, mailed.get(cell.practice_id, last))
+            mailed[cell.practice_id] = mailing.latest(last, mailed.get(cell.practice_id))
+    for practice_id, day in mailing.paper_mailings(scope).items():
+        mailed[practice_id] = mailing.latest(day, mailed.get(practice_id))
     return cells, mailed
 
 

@@ -6,12 +6,12 @@ import csv
 import io
 import subprocess
 import zipfile
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import zxingcpp
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from fieldwork.cli import cli
 from fieldwork.db import db
@@ -138,6 +138,14 @@ def test_a_reminder_goes_to_exactly_the_codes_that_have_not_responded(app, runne
     # a code counts in the latest wave mailed by the day its outcome came (by date only)
     assert list(rows) == ["First mailing", "Reminder 1"]
     first, reminder = rows["First mailing"], rows["Reminder 1"]
+    with app.app_context():  # days since mailing: the paper packs' own mailed date
+        posted = date(2026, 1, 5)
+        db.session.execute(update(Mailing).values(mailed_on=posted))
+        by_practice = build_report(Selection(by=("practice",), instrument="patient"), frozenset())
+        assert [row.mailed for row in by_practice.rows if row.practice_id] == [date.today()]
+        db.session.execute(update(Invitation).values(issued_at=datetime(2025, 12, 1, 9)))
+        by_practice = build_report(Selection(by=("practice",), instrument="patient"), frozenset())
+        assert [row.mailed for row in by_practice.rows if row.practice_id] == [posted]
     assert (first.issued, first.started, first.refusal) == (2, 1, 1)
     assert (reminder.issued, reminder.started) == (2, 2)
 
