@@ -55,6 +55,8 @@ def _answers(instrument, rows: int, rng) -> dict[str, np.ndarray]:
 
     found = {}
     for var in instrument_variables(instrument):
+        if var.item.identifying:
+            continue  # stored apart, encrypted: not a column of the answer table
         if var.kind == CODE:
             values = rng.choice(np.array(var.item.choices.codes), rows).astype(float)
         elif var.kind == FLAG:

@@ -155,7 +155,8 @@ class Dataset:
         if pa.types.is_null(column.type):
             return pa.nulls(len(column), pa.string())
         pattern = "%Y-%m" if self.options.deidentified else "%Y-%m-%dT%H:%M:%SZ"
-        return pc.strftime(pc.cast(column, pa.timestamp("s")), format=pattern)
+        seconds = pc.cast(column, pa.timestamp("s"), safe=False)  # drop microseconds
+        return pc.strftime(seconds, format=pattern)
 
     def _scores(self, instrument: Instrument, table: pa.Table, states) -> list[np.ndarray]:
         """Each score, judged once per distinct combination of the answers it reads."""

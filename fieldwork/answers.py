@@ -6,6 +6,9 @@ the database (see the storage table in TOOLCHAIN.md), and saving a page is one
 UPDATE of one row. Values are stored raw, as given; routing is applied at export.
 What the columns mean (answers to columns and back) is `forms.stored`'s; this module
 holds only the SQLAlchemy table and its reads and writes.
+
+Answers to items marked `identifying` are never columns here: they go, encrypted, to
+`fieldwork.identifying` (a table of their own), and come back merged on reading.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from fieldwork import identifying
 from forms.model import Instrument, Item
 from forms.stored import item_columns, record_answers
 from forms.variables import CODE, DATE, DECIMAL, FLAG, INTEGER, TEXT, instrument_variables
@@ -65,7 +69,9 @@ def _build_table(instrument: Instrument) -> Table:
     metadata = MetaData()
     Table("responses", metadata, Column("id", Integer, primary_key=True))
     columns = [
-        Column(var.name, COLUMN_TYPES[var.kind]()) for var in instrument_variables(instrument)
+        Column(var.name, COLUMN_TYPES[var.kind]())
+        for var in instrument_variables(instrument)
+        if not var.item.identifying
     ]
     return Table(
         table_name(instrument.id, instrument.version),
@@ -96,9 +102,14 @@ def save_items(
 ) -> None:
     """Store the answers to `items` (a page) in one UPDATE; blanks are stored as NULL."""
     values: dict[str, Any] = {}
+    secret = []
     for item in items:
-        if item.is_question:
+        if item.is_question and item.identifying:
+            secret.append(item)
+        elif item.is_question:
             values.update(item_columns(item, answers.get(item.id)))
+    if secret:
+        identifying.save(session, response_id, secret, answers)
     if values:
         table = answer_table(instrument)
         query = update(table).where(table.c.response_id == response_id).values(values)
@@ -122,4 +133,6 @@ def load_answers(session: Session, instrument: Instrument, response_id: int) -> 
     query = _row_query(answer_table(instrument))
     row = session.execute(query, {"response_id": response_id}).mappings()
     found = row.first()
-    return {} if found is None else record_answers(instrument, found)
+    stored = {} if found is None else record_answers(instrument, found)
+    stored.update(identifying.load(session, instrument, response_id))
+    return stored

@@ -9,7 +9,7 @@ import click
 from flask.cli import FlaskGroup
 
 from fieldwork import serve
-from fieldwork.commands import datasets, demo, instruments, jobs, paper
+from fieldwork.commands import datasets, demo, instruments, jobs, keys, paper
 from fieldwork.commands import fieldwork as fieldwork_commands
 from fieldwork.commands import users as user_commands
 
@@ -25,6 +25,7 @@ def register_commands(group: click.Group) -> None:
         jobs,
         datasets,
         paper,
+        keys,
     ):
         module.register(group)
 

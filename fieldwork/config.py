@@ -21,6 +21,19 @@ def _secret_key(instance_path: Path) -> str:
     return key
 
 
+def _identifying_keys(instance_path: Path) -> str:
+    """Fernet keys for identifying answers kept in the instance folder (newest first)."""
+    from cryptography.fernet import Fernet
+
+    path = instance_path / "identifying_key"
+    if path.exists():
+        return ",".join(path.read_text().split())
+    key = Fernet.generate_key().decode()
+    path.write_text(key + "\n")
+    path.chmod(0o600)
+    return key
+
+
 def load(instance_path: str) -> dict:
     """Settings for the app: defaults overridden by FIELDWORK_* environment variables."""
     instance = Path(instance_path)
@@ -33,6 +46,13 @@ def load(instance_path: str) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True, "pool_pre_ping": True},
         "INSTRUMENTS": env.get("INSTRUMENTS") or str(PROJECT_ROOT / "instruments"),
         "SECRET_KEY": env.get("SECRET_KEY") or _secret_key(instance),
+        # Fernet keys encrypting identifying answers, comma-separated, newest first (the
+        # first encrypts; all decrypt; `fieldwork keys rotate` re-encrypts with the first).
+        # Never in the database; by default a generated key kept in the instance folder.
+        "IDENTIFYING_KEY": env.get("IDENTIFYING_KEY") or _identifying_keys(instance),
+        "IDENTIFYING_KEY_FILE": ""
+        if env.get("IDENTIFYING_KEY")
+        else str(instance / "identifying_key"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env.get("INSECURE_COOKIES", "") != "1",

@@ -88,7 +88,7 @@ def build_bundle(
         "made_at": utcnow().replace(microsecond=0).isoformat() + "Z",
         "filters": {k: v for k, v in request.as_params().items() if k != "formats"},
     }
-    chunks = stream_chunks(versions, ids, request, allowed)
+    chunks = stream_chunks(versions, ids, request, allowed, contacts=options.contacts)
     return write_bundle(dataset, chunks, folder, request.formats, about, progress)
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pyarrow as pa
 from sqlalchemy import Select, func, select
 
+from fieldwork import identifying
 from fieldwork.answers import answer_table
 from fieldwork.datasets.filters import STATUSES, Request
 from fieldwork.db import db
@@ -99,10 +100,33 @@ def _shared(name: str, columns: list):
     return (same[0] if len(same) == 1 else func.coalesce(*same)).label(name)
 
 
+def _with_contacts(chunk: pa.Table, versions: dict[int, Instrument]) -> pa.Table:
+    """The chunk with the decrypted identifying columns added (full bundles only)."""
+    public_ids = chunk.column("_id").to_pylist()
+    found: dict[str, dict] = {}
+    for instrument in versions.values():
+        found.update(identifying.by_public_id(db.session, instrument, public_ids))
+    names = sorted({name for record in found.values() for name in record})
+    columns = {
+        name: pa.array([found.get(pid, {}).get(name) for pid in public_ids]) for name in names
+    }
+    for name, values in columns.items():
+        chunk = chunk.append_column(name, values)
+    return chunk
+
+
 def stream_chunks(
-    versions: dict[int, Instrument], ids: dict[int, int], request: Request, allowed: frozenset[str]
+    versions: dict[int, Instrument],
+    ids: dict[int, int],
+    request: Request,
+    allowed: frozenset[str],
+    contacts: bool = False,
 ) -> Iterator[pa.Table]:
-    """The matching responses as arrow chunks, in the order they were started."""
+    """The matching responses as arrow chunks, in the order they were started.
+
+    Identifying answers are not in the answer tables: only with `contacts` (a full
+    bundle's contacts.csv) are they decrypted and added to each chunk.
+    """
     query = _query(versions, ids, request, allowed)
     # Core rows (no ORM loading per row); the options go on this statement only, since a
     # Connection's own execution_options would stream the session's later writes too.
@@ -111,6 +135,7 @@ def stream_chunks(
     names = list(result.keys())
     for rows in result.partitions(CHUNK):
         columns = zip(*rows, strict=True)
-        yield pa.table(
+        chunk = pa.table(
             {name: pa.array(values) for name, values in zip(names, columns, strict=True)}
         )
+        yield _with_contacts(chunk, versions) if contacts else chunk

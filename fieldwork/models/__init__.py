@@ -1,5 +1,6 @@
 """SQLAlchemy 2.0 models. Invariants live in the database as constraints too."""
 
+from fieldwork.models.identifying import IdentifyingAnswer
 from fieldwork.models.instruments import InstrumentVersion
 from fieldwork.models.jobs import Job
 from fieldwork.models.mailings import Mailing
@@ -12,6 +13,7 @@ from fieldwork.models.throttle import Counter
 __all__ = [
     "AuditEvent",
     "Counter",
+    "IdentifyingAnswer",
     "InstrumentVersion",
     "Invitation",
     "Job",
