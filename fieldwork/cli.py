@@ -9,7 +9,7 @@ import click
 from flask.cli import FlaskGroup
 
 from fieldwork import serve
-from fieldwork.commands import datasets, demo, instruments, jobs, keys, paper
+from fieldwork.commands import datasets, demo, instruments, jobs, keys, paper, withdrawals
 from fieldwork.commands import fieldwork as fieldwork_commands
 from fieldwork.commands import users as user_commands
 
@@ -26,6 +26,7 @@ def register_commands(group: click.Group) -> None:
         datasets,
         paper,
         keys,
+        withdrawals,
     ):
         module.register(group)
 

@@ -56,6 +56,9 @@ class Invitation(db.Model):
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     disposition: Mapped[str | None] = mapped_column(String(16))
     disposition_at: Mapped[datetime | None]
+    # A withdrawal (issue 11): when, and by what route (fieldwork.withdrawal.ROUTES).
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_by: Mapped[str | None] = mapped_column(String(16))
 
     practice: Mapped[Practice] = relationship()
     response: Mapped[Response | None] = relationship(back_populates="invitation")
@@ -115,6 +118,8 @@ class Response(db.Model):
     answered: Mapped[int | None]
     applicable: Mapped[int | None]
     outcome: Mapped[str | None] = mapped_column(String(16))
+    # Withdrawn, answers kept as the study's setting allows (contact details deleted).
+    withdrawn_at: Mapped[datetime | None]
 
     instrument_version: Mapped[InstrumentVersion] = relationship()
     practice: Mapped[Practice] = relationship()

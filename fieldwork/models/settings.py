@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey
+from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fieldwork.db import db
@@ -22,6 +22,7 @@ class StudySettings(db.Model):
             name="thresholds",
         ),
         CheckConstraint("target_rate BETWEEN 0 AND 100", name="target_rate"),
+        CheckConstraint("withdrawal IN ('delete', 'keep_answers')", name="withdrawal"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, default=1)
@@ -33,6 +34,9 @@ class StudySettings(db.Model):
     interim_includes_not_returned: Mapped[bool] = mapped_column(default=False)
     target_rate: Mapped[int | None]  # RR2 the study aims for, percent (the default threshold)
     closed_at: Mapped[datetime | None]  # fieldwork closed for the whole study
+    # What a withdrawal does, as the participant information says: "delete" the response
+    # and its contact details, or "keep_answers" given so far and delete contact details.
+    withdrawal: Mapped[str] = mapped_column(String(16), default="delete")
 
 
 class PracticeClosure(db.Model):

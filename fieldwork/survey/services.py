@@ -50,6 +50,8 @@ def invitation_closed(invitation: Invitation) -> bool:
     """Whether a code may no longer start a response (a final outcome other than partial)."""
     if invitation.practice.status == "withdrawn" or invitation.mode == "paper":
         return True
+    if invitation.withdrawn_at is not None:  # the respondent withdrew
+        return True
     return invitation.disposition not in AUTOMATIC
 
 

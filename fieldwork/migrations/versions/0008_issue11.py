@@ -1,4 +1,4 @@
-"""identifying answers: apart from the answer tables, encrypted (Fernet tokens)
+"""identifying answers apart and encrypted (Fernet tokens); withdrawals
 
 Revision ID: issue11
 Revises: issue10
@@ -28,7 +28,27 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("response_id", "item_id", name=op.f("pk_identifying_answers")),
     )
+    with op.batch_alter_table("invitations") as batch:
+        batch.add_column(sa.Column("withdrawn_at", sa.DateTime(), nullable=True))
+        batch.add_column(sa.Column("withdrawn_by", sa.String(length=16), nullable=True))
+    with op.batch_alter_table("responses") as batch:
+        batch.add_column(sa.Column("withdrawn_at", sa.DateTime(), nullable=True))
+    with op.batch_alter_table("study_settings") as batch:
+        batch.add_column(
+            sa.Column("withdrawal", sa.String(length=16), nullable=False, server_default="delete")
+        )
+        batch.create_check_constraint(
+            op.f("ck_study_settings_withdrawal"), "withdrawal IN ('delete', 'keep_answers')"
+        )
 
 
 def downgrade():
+    with op.batch_alter_table("study_settings") as batch:
+        batch.drop_constraint(op.f("ck_study_settings_withdrawal"), type_="check")
+        batch.drop_column("withdrawal")
+    with op.batch_alter_table("responses") as batch:
+        batch.drop_column("withdrawn_at")
+    with op.batch_alter_table("invitations") as batch:
+        batch.drop_column("withdrawn_by")
+        batch.drop_column("withdrawn_at")
     op.drop_table("identifying_answers")

@@ -1,0 +1,66 @@
+"""Withdrawal: a participant takes back their answers, as the participant information says.
+
+What it does is the study's setting (`StudySettings.withdrawal`): "delete" removes the
+response (its row of answers and its identifying answers); "keep_answers" keeps the
+answers given so far and deletes only the identifying answers (contact details). Either
+way the code can no longer be used, its outcome becomes a refusal (AAPOR 2.11) with the
+time and route of the withdrawal, and it is audited. Exports made afterwards follow: a
+deleted response is gone; a kept one carries no contact details.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete
+
+from fieldwork import identifying
+from fieldwork.answers import answer_table
+from fieldwork.audit import record
+from fieldwork.catalogue import get_catalogue
+from fieldwork.db import db
+from fieldwork.models import Invitation, Response, User
+from fieldwork.models.base import utcnow
+from fieldwork.outcomes import study_settings
+
+# How a withdrawal reached the study.
+ROUTES = ("respondent", "phone", "letter", "email")
+SETTINGS = ("delete", "keep_answers")
+
+
+class WithdrawalError(ValueError):
+    """A withdrawal that cannot be recorded (unknown route, already withdrawn)."""
+
+
+def withdraw(invitation: Invitation, route: str, user: User | None = None) -> str:
+    """Withdraw the code's participant by `route`; returns what was done ("delete", ...)."""
+    if route not in ROUTES:
+        raise WithdrawalError(f"Choose how the withdrawal came ({', '.join(ROUTES)})")
+    if invitation.withdrawn_at is not None:
+        raise WithdrawalError("This code's participant has already withdrawn")
+    setting = study_settings().withdrawal
+    response = invitation.response
+    if response is not None:
+        forget_response(response, delete_answers=setting == "delete")
+    now = utcnow()
+    invitation.withdrawn_at, invitation.withdrawn_by = now, route
+    invitation.disposition, invitation.disposition_at = "refusal", now
+    record(
+        "withdrawal", user=user, invitation=invitation.id, route=route, setting=setting,
+        had_response=response is not None,
+    )  # fmt: skip
+    db.session.flush()
+    return setting
+
+
+def forget_response(response: Response, *, delete_answers: bool) -> None:
+    """Delete a response's identifying answers, and with `delete_answers` the response too."""
+    identifying.forget(db.session, [response.id])
+    if not delete_answers:
+        response.withdrawn_at = utcnow()
+        return
+    instrument = get_catalogue().instrument_for(response.instrument_version_id)
+    table = answer_table(instrument)
+    db.session.execute(delete(table).where(table.c.response_id == response.id))
+    if response.invitation is not None:
+        response.invitation.response = None
+    db.session.delete(response)
+    db.session.flush()

@@ -1,0 +1,83 @@
+"""Withdrawal in both study settings: what goes, what stays, and later exports."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from fieldwork.answers import answer_table
+from fieldwork.db import db
+from fieldwork.models import AuditEvent, IdentifyingAnswer, Invitation, Response
+from fieldwork.survey.services import find_invitation
+from tests.fieldwork.conftest import instrument
+from tests.fieldwork.robot import Robot
+from tests.fieldwork.test_identifying import NAME, _volunteer
+
+
+def _counts(app) -> tuple[int, int, int]:
+    """(responses, rows of patient answers, identifying answers)."""
+    table = answer_table(instrument(app, "patient"))
+    with app.app_context():
+        return (
+            db.session.scalar(select(func.count(Response.id))),
+            db.session.scalar(select(func.count()).select_from(table)),
+            db.session.scalar(select(func.count()).select_from(IdentifyingAnswer)),
+        )
+
+
+def _withdraw(runner, code: str):
+    result = runner.invoke(args=["withdraw", code, "--by", "phone"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _export(runner, tmp_path, full: bool) -> tuple[str, str]:
+    out = tmp_path / ("full" if full else "coded")
+    args = ["export", "--instrument", "patient", "--format", "csv,contacts" if full else "csv"]
+    result = runner.invoke(args=[*args, *(["--full"] if full else []), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    contacts = (out / "contacts.csv").read_text() if full else ""
+    return (out / "data.csv").read_text(), contacts
+
+
+def _the_code_is_closed_and_recorded(app, client, code: str) -> None:
+    with app.app_context():
+        invitation = find_invitation(code)
+        assert invitation.disposition == "refusal" and invitation.withdrawn_by == "phone"
+        assert invitation.withdrawn_at is not None
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "withdrawal"))
+        assert event.detail["route"] == "phone"
+    robot = Robot(client, instrument(app, "patient"))
+    assert robot.enter_code(code).status_code == 410  # the code no longer opens
+
+
+def test_withdrawal_deletes_the_response_and_its_contacts(app, client, codes, runner, tmp_path):
+    _volunteer(app, client, codes)
+    code = codes["patient"][0]
+    assert _counts(app) == (1, 1, 2)
+    assert "response deleted" in _withdraw(runner, code)
+    assert _counts(app) == (0, 0, 0)
+    _the_code_is_closed_and_recorded(app, app.test_client(), code)
+    data, _ = _export(runner, tmp_path, full=False)
+    assert len(data.strip().splitlines()) == 1  # the header only
+    again = runner.invoke(args=["withdraw", code, "--by", "letter"])
+    assert again.exit_code == 1 and "already withdrawn" in again.output
+
+
+def test_withdrawal_can_keep_answers_and_delete_contacts(app, client, codes, runner, tmp_path):
+    assert "keep_answers" in runner.invoke(args=["withdrawal-setting", "keep_answers"]).output
+    _volunteer(app, client, codes)
+    code = codes["patient"][0]
+    assert "contact details deleted" in _withdraw(runner, code)
+    assert _counts(app) == (1, 1, 0)
+    _the_code_is_closed_and_recorded(app, app.test_client(), code)
+    with app.app_context():
+        assert db.session.scalar(select(Response.withdrawn_at)) is not None
+        assert db.session.scalar(select(Invitation.id).where(Invitation.withdrawn_at.is_(None)))
+    data, contacts = _export(runner, tmp_path, full=True)
+    assert len(data.strip().splitlines()) == 2  # the answers stay
+    assert NAME not in contacts and len(contacts.strip().splitlines()) <= 1
+
+
+def test_unknown_codes_are_refused(app, codes, runner):
+    result = runner.invoke(args=["withdraw", "ZZZZ-ZZZZ", "--by", "phone"])
+    assert result.exit_code == 1 and "no access code" in result.output
