@@ -42,6 +42,7 @@ EXPECTED: dict[tuple[str, str], tuple] = {
     ("invitations.listing", "GET"): (L, 200, 200, 404, 403, 403),
     ("invitations.code", "GET"): (L, 200, 200, 404, 403, 403),
     ("invitations.code", "POST"): (L, 400, 400, 404, 403, 403),
+    ("invitations.withdraw_code", "POST"): (L, 303, 303, 404, 403, 403),
     ("invitations.bulk", "GET"): (L, 200, 200, 200, 403, 403),
     ("invitations.bulk", "POST"): (L, 400, 400, 400, 403, 403),
     # practices: analysts may look; adding is for admins and unrestricted coordinators

@@ -10,6 +10,7 @@ from fieldwork.models import AuditEvent, IdentifyingAnswer, Invitation, Response
 from fieldwork.survey.services import find_invitation
 from tests.fieldwork.conftest import instrument
 from tests.fieldwork.robot import Robot
+from tests.fieldwork.staff_factories import post
 from tests.fieldwork.test_identifying import NAME, _volunteer
 
 
@@ -81,3 +82,21 @@ def test_withdrawal_can_keep_answers_and_delete_contacts(app, client, codes, run
 def test_unknown_codes_are_refused(app, codes, runner):
     result = runner.invoke(args=["withdraw", "ZZZZ-ZZZZ", "--by", "phone"])
     assert result.exit_code == 1 and "no access code" in result.output
+
+
+def test_a_coordinator_records_a_withdrawal_by_letter(app, client, codes, auth):
+    _volunteer(app, client, codes)
+    code = codes["patient"][0]
+    auth.login(role="coordinator")
+    page = client.get(f"/staff/codes/code/{code}").get_data(as_text=True)
+    assert "Record withdrawal" in page
+    refused = post(client, f"/staff/codes/code/{code}/withdraw", {"route": "pigeon"})
+    assert refused.status_code == 303 and _counts(app) == (1, 1, 2)
+    done = post(client, f"/staff/codes/code/{code}/withdraw", {"route": "letter"})
+    assert done.status_code == 303 and _counts(app) == (0, 0, 0)
+    page = client.get(f"/staff/codes/code/{code}").get_data(as_text=True)
+    assert "Withdrawn on" in page and "(by letter)" in page and "Record withdrawal" not in page
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "withdrawal"))
+        assert event.detail["route"] == "letter"
+        assert event.user_id is not None  # who recorded it
