@@ -9,7 +9,16 @@ import click
 from flask.cli import FlaskGroup
 
 from fieldwork import serve
-from fieldwork.commands import datasets, demo, instruments, jobs, keys, paper, withdrawals
+from fieldwork.commands import (
+    datasets,
+    demo,
+    instruments,
+    jobs,
+    keys,
+    paper,
+    retention,
+    withdrawals,
+)
 from fieldwork.commands import fieldwork as fieldwork_commands
 from fieldwork.commands import users as user_commands
 
@@ -27,6 +36,7 @@ def register_commands(group: click.Group) -> None:
         paper,
         keys,
         withdrawals,
+        retention,
     ):
         module.register(group)
 

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 KINDS: dict[str, str] = {
     "dataset": "fieldwork.datasets.services:export_dataset",
     "paper_pack": "fieldwork.mailings.jobs:pack_job",
+    "identifying_purge": "fieldwork.retention:purge_job",
 }
 
 

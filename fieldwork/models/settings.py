@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -23,6 +23,7 @@ class StudySettings(db.Model):
         ),
         CheckConstraint("target_rate BETWEEN 0 AND 100", name="target_rate"),
         CheckConstraint("withdrawal IN ('delete', 'keep_answers')", name="withdrawal"),
+        CheckConstraint("retention_days >= 0", name="retention_days"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, default=1)
@@ -37,6 +38,10 @@ class StudySettings(db.Model):
     # What a withdrawal does, as the participant information says: "delete" the response
     # and its contact details, or "keep_answers" given so far and delete contact details.
     withdrawal: Mapped[str] = mapped_column(String(16), default="delete")
+    # The study's end (access and resume codes stop working after it) and how many days
+    # after it identifying answers are kept before `fieldwork purge` deletes them.
+    study_end: Mapped[date | None]
+    retention_days: Mapped[int] = mapped_column(default=0)
 
 
 class PracticeClosure(db.Model):

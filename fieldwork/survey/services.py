@@ -16,6 +16,7 @@ from fieldwork.models import Invitation, Practice, Response
 from fieldwork.models.base import utcnow
 from fieldwork.models.responses import AUTOMATIC, COMPLETE, ONLINE, PARTIAL
 from fieldwork.outcomes import refresh_outcome
+from fieldwork.retention import study_closed
 from forms.model import Instrument
 from forms.paging import Page, page_reached, web_pages
 
@@ -35,7 +36,7 @@ def find_invitation(raw_code: str) -> Invitation | None:
 def find_resumable(raw_code: str, idle: timedelta) -> Response | None:
     """The unfinished open-link response for a resume code, unless idle longer than `idle`."""
     code = codes.normalise(raw_code, codes.RESUME_LENGTH)
-    if code is None:
+    if code is None or study_closed():  # resume codes stop when the study ends
         return None
     return db.session.scalar(
         select(Response).where(
@@ -50,7 +51,7 @@ def invitation_closed(invitation: Invitation) -> bool:
     """Whether a code may no longer start a response (a final outcome other than partial)."""
     if invitation.practice.status == "withdrawn" or invitation.mode == "paper":
         return True
-    if invitation.withdrawn_at is not None:  # the respondent withdrew
+    if invitation.withdrawn_at is not None or study_closed():  # withdrew; the study ended
         return True
     return invitation.disposition not in AUTOMATIC
 

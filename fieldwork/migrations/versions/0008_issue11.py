@@ -40,10 +40,20 @@ def upgrade():
         batch.create_check_constraint(
             op.f("ck_study_settings_withdrawal"), "withdrawal IN ('delete', 'keep_answers')"
         )
+        batch.add_column(sa.Column("study_end", sa.Date(), nullable=True))
+        batch.add_column(
+            sa.Column("retention_days", sa.Integer(), nullable=False, server_default="0")
+        )
+        batch.create_check_constraint(
+            op.f("ck_study_settings_retention_days"), "retention_days >= 0"
+        )
 
 
 def downgrade():
     with op.batch_alter_table("study_settings") as batch:
+        batch.drop_constraint(op.f("ck_study_settings_retention_days"), type_="check")
+        batch.drop_column("retention_days")
+        batch.drop_column("study_end")
         batch.drop_constraint(op.f("ck_study_settings_withdrawal"), type_="check")
         batch.drop_column("withdrawal")
     with op.batch_alter_table("responses") as batch:

@@ -1,0 +1,72 @@
+"""Retention: identifying answers are deleted once the study's retention period is over.
+
+The study ends on `StudySettings.study_end`; identifying answers are kept for
+`retention_days` after it, then `fieldwork purge` (or the `identifying_purge` job on the
+queue) deletes them, audited. Access and resume codes stop working when the study ends.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from fieldwork import identifying
+from fieldwork.audit import record
+from fieldwork.db import db
+from fieldwork.jobs.registry import Progress
+from fieldwork.models import IdentifyingAnswer, StudySettings
+from fieldwork.models.base import utcnow
+
+
+def _settings() -> StudySettings | None:
+    return db.session.get(StudySettings, 1)
+
+
+def study_closed(today: date | None = None) -> bool:
+    """Whether the study has ended (its codes no longer open the survey)."""
+    settings = _settings()
+    today = today or utcnow().date()
+    return settings is not None and settings.study_end is not None and today > settings.study_end
+
+
+def purge_date() -> date | None:
+    """The first day identifying answers may be purged (None: no study end set)."""
+    settings = _settings()
+    if settings is None or settings.study_end is None:
+        return None
+    return settings.study_end + timedelta(days=settings.retention_days + 1)
+
+
+def due(today: date | None = None) -> bool:
+    """Whether the retention period is over."""
+    when = purge_date()
+    return when is not None and (today or utcnow().date()) >= when
+
+
+def pending() -> dict[str, int]:
+    """{item id: how many responses hold an answer to it} among identifying answers."""
+    query = select(IdentifyingAnswer.item_id, func.count()).group_by(IdentifyingAnswer.item_id)
+    return dict(sorted(db.session.execute(query).all()))
+
+
+def purge(*, dry_run: bool = False, today: date | None = None, user=None) -> dict[str, int]:
+    """Delete every identifying answer once the period is over; what was (or would be) deleted."""
+    found = pending()
+    if not due(today) or dry_run or not found:
+        return found if due(today) else {}
+    query = select(IdentifyingAnswer.response_id).distinct()
+    deleted = identifying.forget(db.session, list(db.session.scalars(query)))
+    record("identifying_purge", user=user, deleted=deleted, items=found)
+    db.session.flush()
+    return found
+
+
+def purge_job(job_id: int, params: dict[str, Any], progress: Progress) -> None:
+    """The queue's job: purge when due (run it daily; a no-op before the date)."""
+    progress(0, None, "Purging identifying answers")
+    found = purge()
+    db.session.commit()
+    total = sum(found.values())
+    progress(total, total, f"{total} identifying answer(s) deleted" if found else "Nothing due")
