@@ -26,11 +26,13 @@ def _identifying_keys(instance_path: Path) -> str:
     from cryptography.fernet import Fernet
 
     path = instance_path / "identifying_key"
-    if path.exists():
+    try:  # made once, exclusively: two workers starting together must not differ
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
         return ",".join(path.read_text().split())
     key = Fernet.generate_key().decode()
-    path.write_text(key + "\n")
-    path.chmod(0o600)
+    with os.fdopen(handle, "w") as out:
+        out.write(key + "\n")
     return key
 
 

@@ -123,3 +123,12 @@ def _fails(fernet, token: bytes) -> bool:
     except InvalidToken:
         return True
     return False
+
+
+def test_the_default_key_is_made_once_and_kept_private(tmp_path):
+    from fieldwork.config import _identifying_keys
+
+    first = _identifying_keys(tmp_path)
+    assert _identifying_keys(tmp_path) == first
+    assert (tmp_path / "identifying_key").stat().st_mode & 0o077 == 0
+    assert identifying.cipher(first).decrypt(identifying.cipher(first).encrypt(b"x")) == b"x"
