@@ -15,7 +15,7 @@ from typing import Any
 
 from cryptography.fernet import Fernet, MultiFernet
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import MetaData, Table, delete, inspect, select, text
 from sqlalchemy.orm import Session
 
 from fieldwork.models import IdentifyingAnswer, Response
@@ -114,3 +114,27 @@ def rotate(session: Session, fernet: MultiFernet, batch: int = 500) -> int:
         done += 1
     session.flush()
     return done
+
+
+def seal_legacy(session: Session, instrument: Instrument, table_name: str) -> int:
+    """Move plaintext identifying columns left in an old answer table into this store
+    (encrypted; answers already here win), then drop the columns; how many answers moved."""
+    items = identifying_items(instrument)
+    names = {var.name: item for item in items for var in item_variables(item)}
+    present = {c["name"] for c in inspect(session.connection()).get_columns(table_name)}
+    legacy = [name for name in names if name in present]
+    if not legacy:
+        return 0
+    table = Table(table_name, MetaData(), autoload_with=session.connection())
+    have = set(session.scalars(select(IdentifyingAnswer.response_id).distinct()))
+    moved = 0
+    rows = session.execute(select(table.c.response_id, *(table.c[n] for n in legacy)))
+    for row in rows.mappings().all():
+        answers = record_answers(instrument, row, items)
+        if answers and row["response_id"] not in have:
+            save(session, row["response_id"], items, answers)
+            moved += len(answers)
+    quote = session.connection().dialect.identifier_preparer.quote
+    for name in legacy:
+        session.execute(text(f"ALTER TABLE {quote(table_name)} DROP COLUMN {quote(name)}"))
+    return moved

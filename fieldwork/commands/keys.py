@@ -9,10 +9,13 @@ import click
 from cryptography.fernet import Fernet
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import inspect, select
 
 from fieldwork import identifying
 from fieldwork.audit import record
+from fieldwork.catalogue import get_catalogue
 from fieldwork.db import db
+from fieldwork.models import InstrumentVersion
 
 
 def _write_keys(path: Path, keys: list[str]) -> None:
@@ -51,6 +54,23 @@ def rotate_command() -> None:
             f"{done} identifying answer(s) re-encrypted with the first configured key; "
             "the other keys in FIELDWORK_IDENTIFYING_KEY may now be removed"
         )
+
+
+@keys_group.command("seal")
+@with_appcontext
+def seal_command() -> None:
+    """Encrypt identifying answers an older version left as plain answer-table columns,
+    and drop those columns (run once after upgrading; audited)."""
+    catalogue = get_catalogue()
+    moved = 0
+    for row in db.session.scalars(select(InstrumentVersion)):
+        if not inspect(db.session.connection()).has_table(row.answer_table):
+            continue
+        instrument = catalogue.instrument_for(row.id)
+        moved += identifying.seal_legacy(db.session, instrument, row.answer_table)
+    record("keys_seal", answers=moved)
+    db.session.commit()
+    click.echo(f"{moved} plaintext identifying answer(s) encrypted and their columns dropped")
 
 
 def register(group: click.Group) -> None:

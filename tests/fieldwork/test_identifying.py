@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import MetaData, inspect, select, text
+from sqlalchemy import MetaData, Table, delete, inspect, select, text, update
 
 from fieldwork import identifying
 from fieldwork.answers import load_answers, table_name
@@ -132,3 +132,26 @@ def test_the_default_key_is_made_once_and_kept_private(tmp_path):
     assert _identifying_keys(tmp_path) == first
     assert (tmp_path / "identifying_key").stat().st_mode & 0o077 == 0
     assert identifying.cipher(first).decrypt(identifying.cipher(first).encrypt(b"x")) == b"x"
+
+
+def test_seal_moves_plaintext_columns_of_an_older_table(app, client, codes, runner):
+    _volunteer(app, client, codes)
+    name = table_name("patient", 1)
+    with app.app_context():  # as an older version stored them: plain columns
+        db.session.execute(delete(IdentifyingAnswer))
+        db.session.execute(text(f'ALTER TABLE "{name}" ADD COLUMN contact_name TEXT'))
+        old = Table(name, MetaData(), autoload_with=db.session.connection())
+        db.session.execute(update(old).values(contact_name="Old Plainname"))
+        db.session.commit()
+    result = runner.invoke(args=["keys", "seal"])
+    assert result.exit_code == 0, result.output
+    assert "1 plaintext identifying answer(s) encrypted" in result.output
+    patient = instrument(app, "patient")
+    with app.app_context():
+        columns = {c["name"] for c in inspect(db.engine).get_columns(name)}
+        assert "contact_name" not in columns and "interview" in columns
+        response = db.session.scalar(select(Response))
+        assert load_answers(db.session, patient, response.id)["contact_name"] == "Old Plainname"
+    assert "Plainname" not in _dump(app)
+    again = runner.invoke(args=["keys", "seal"])
+    assert "0 plaintext" in again.output
