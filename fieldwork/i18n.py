@@ -170,6 +170,7 @@ _PHONE = re.compile(
 
 
 def _phone_digits_ok(number: str) -> bool:
+    """Whether a long number has the digits of a UK number (short codes always do)."""
     digits = re.sub(r"\D", "", number)
     if number.startswith("+44"):
         return len(digits) in (11, 12)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import url_for
 
@@ -22,8 +22,11 @@ from forms.paging import (
 )
 from forms.routing import routed_answers, stopped_applying
 
+if TYPE_CHECKING:
+    from fieldwork.survey.state import Entry
 
-def practice_phone(entry) -> str | None:
+
+def practice_phone(entry: Entry) -> str | None:
     """The respondent's practice's phone for the help block (looked up only when shown)."""
     if not entry.instrument.signposting:
         return None
