@@ -159,6 +159,32 @@ def rich(text: str | None) -> Markup:
     return Markup(html.replace("\r\n", "\n").replace("\n", "<br>\n"))  # noqa: S704 - escaped above
 
 
+# UK numbers as people write them: 999, 111, 116 123, 101, 119; or 10 to 11 digits from
+# 0 or +44 in groups ("0300 123 3393", "+44 20 7946 0000"). Not inside a word, a number,
+# an entity (&#39;) or a web address ("111.nhs.uk").
+_PHONE = re.compile(
+    r"(?<![\w&#.+/-])"
+    r"(?:116 ?\d{3}|999|111|112|101|119|(?:\+44 ?|0)\d{2,4}(?:[ -]?\d{3,4}){1,2})"
+    r"(?![\w/-]|\.\w|[ -]?\d)"
+)
+
+
+def _phone_digits_ok(number: str) -> bool:
+    """Whether a long number has the digits of a UK number (short codes always do)."""
+    digits = re.sub(r"\D", "", number)
+    if number.startswith("+44"):
+        return len(digits) in (11, 12)
+    return not number.startswith("0") or len(digits) in (10, 11)
+
+
+def linked_phones(text: str | None) -> Markup:
+    """Signposting text as HTML, like `rich`, with UK phone numbers as `tel:` links."""
+    html = str(rich(text))
+    return Markup(  # noqa: S704 - the text was escaped by rich; numbers are digits
+        _PHONE.sub(lambda m: tel_link(m[0]) if _phone_digits_ok(m[0]) else m[0], html)
+    )
+
+
 def tel_link(number: str, css_class: str = "") -> Markup:
     """A phone number as a `tel:` link (digits and + only in the href)."""
     href = "tel:" + re.sub(r"[^0-9+]", "", number)
@@ -184,3 +210,4 @@ def init_app(app: Flask) -> None:
         mail_link=mail_link,
     )
     app.jinja_env.filters["rich"] = rich
+    app.jinja_env.filters["phones"] = linked_phones

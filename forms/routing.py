@@ -89,6 +89,26 @@ def items_applying(
     return applies
 
 
+def stopped_applying(
+    instrument: Instrument,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    mode: str | None = None,
+) -> list[str]:
+    """Ids of the questions answered in `before` that applied then and do not in `after`.
+
+    A respondent who changes a filter answer turns earlier answers off: these are the
+    answers that are no longer kept, in instrument order.
+    """
+    was = items_applying(instrument, before, mode)
+    now = items_applying(instrument, after, mode)
+    return [
+        ref
+        for ref, applied in was.items()
+        if applied and not now.get(ref, False) and before.get(ref) is not None
+    ]
+
+
 def routing_names(instrument: Instrument) -> frozenset[str]:
     """Ids of the items whose answers any routing (item or section `show_if`) reads."""
     names: set[str] = set()

@@ -48,6 +48,7 @@ class Practice(db.Model):
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
     list_size: Mapped[int | None]
     deprivation_decile: Mapped[int | None]
+    phone: Mapped[str | None] = mapped_column(String(20))  # shown in the help block as tel:
     status: Mapped[str] = mapped_column(String(12), default="approached")
     link_token: Mapped[str] = mapped_column(String(32), unique=True, default=new_link_token)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 
 from fieldwork.models.study import PRACTICE_STATUSES
 
-COLUMNS = ("code", "name", "region", "list_size", "deprivation_decile", "status")
+COLUMNS = ("code", "name", "region", "list_size", "deprivation_decile", "status", "phone")
 REQUIRED = ("code", "name", "region")
 _CODE = re.compile(r"^[A-Z0-9]{3,16}$")
+_PHONE = re.compile(r"^\+?[0-9][0-9 ]{1,18}[0-9]$")
 
 
 @dataclass
@@ -23,6 +24,7 @@ class PracticeRow:
     list_size: int | None = None
     deprivation_decile: int | None = None
     status: str | None = None
+    phone: str | None = None
     targets: dict[str, int | None] = field(default_factory=dict)
     invited: dict[str, int | None] = field(default_factory=dict)
 
@@ -60,6 +62,18 @@ def _text(values: Mapping[str, str], name: str, limit: int, errors: dict[str, st
     return text
 
 
+def _phone(raw: str, errors: dict[str, str]) -> str | None:
+    """A phone number (digits and spaces, + to start), None when blank; else an error."""
+    text = " ".join((raw or "").replace("-", " ").split())
+    if not text:
+        return None
+    digits = len(re.sub(r"\D", "", text))
+    if len(text) > 20 or not _PHONE.match(text) or not 3 <= digits <= 15:
+        errors["phone"] = "phone must be a telephone number, like 0300 123 4567"
+        return None
+    return text
+
+
 def parse_practice(
     values: Mapping[str, str], instruments: Collection[str], *, status_required: bool = False
 ) -> tuple[PracticeRow | None, dict[str, str]]:
@@ -74,6 +88,7 @@ def parse_practice(
     region = _text(values, "region", 120, errors)
     list_size = _count(values.get("list_size", ""), "list_size", errors)
     decile = _count(values.get("deprivation_decile", ""), "deprivation_decile", errors, (1, 10))
+    phone = _phone(values.get("phone", ""), errors)
     status = (values.get("status") or "").strip().lower() or None
     if status is None and status_required:
         errors["status"] = "status is required"
@@ -91,4 +106,5 @@ def parse_practice(
     }
     if errors:
         return None, errors
-    return PracticeRow(code, name, region, list_size, decile, status, targets, invited), {}
+    row = PracticeRow(code, name, region, list_size, decile, status, phone, targets, invited)
+    return row, {}

@@ -71,6 +71,8 @@ def save_practice(
         practice.list_size = row.list_size
     if row.deprivation_decile is not None or not keep_blanks:
         practice.deprivation_decile = row.deprivation_decile
+    if row.phone is not None or not keep_blanks:
+        practice.phone = row.phone
     if row.status is not None:
         practice.status = row.status
     _set_targets(practice, row, keep_blanks=keep_blanks)

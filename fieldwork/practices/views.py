@@ -118,6 +118,7 @@ def _practice_values(practice: Practice) -> dict:
         "region": practice.region.name,
         "list_size": practice.list_size,
         "deprivation_decile": practice.deprivation_decile,
+        "phone": practice.phone,
         "status": practice.status,
     }
     for target in practice.targets:
@@ -200,4 +201,5 @@ def import_template():
     header = [*COLUMNS, *(f"target_{i}" for i in instruments)]
     header += [f"invited_{i}" for i in instruments]
     example = ["Y90001", "Riverside Medical Centre", "North West", "12400", "3", "recruited"]
+    example.append("0300 123 4567")
     return csv_response("practices-template.csv", header, [example])

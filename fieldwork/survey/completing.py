@@ -15,9 +15,10 @@ from fieldwork.survey.language import page_language
 from fieldwork.survey.services import record_page, start_response, submit_response
 from fieldwork.survey.views import (
     check_rows,
+    dropped_on_save,
     first_incomplete,
-    not_kept,
     page_view,
+    practice_phone,
     progress,
     resume_target,
 )
@@ -44,7 +45,12 @@ def welcome():
             return _begin(entry, language)
     lang = entry.language or page_language(list(instrument.languages))
     return render_template(
-        "survey/welcome.html", entry=entry, instrument=instrument, lang=lang, error=error
+        "survey/welcome.html",
+        entry=entry,
+        instrument=instrument,
+        lang=lang,
+        error=error,
+        practice_phone=practice_phone(entry),
     ), 400 if error else 200
 
 
@@ -112,18 +118,20 @@ def page(number: int):
             shown = shown_items(current.items, instrument, merged)
             record_page(response, instrument, current, values, shown)
             db.session.commit()
-            session["not_kept"] = not_kept(current.items, values, shown)
+            session["not_kept"] = dropped_on_save(instrument, current, saved, values, shown)
             if request.form.get("return") == "check":
                 return redirect(url_for("survey.check"))
             return redirect(resume_target(instrument, response, merged, after=current.number))
         view = page_view(instrument, current, form, saved, lang)
         view.update(errors=error_summary(form), resume_code=response.resume_code)
+        view["practice_phone"] = practice_phone(entry)
         use_page(instrument, response, saved)
         return render_template("survey/page.html", **view), 400
     form = build_form(current.items, instrument, lang, answers=saved)
     view = page_view(instrument, current, form, saved, lang)
     use_page(instrument, response, saved)
     view["dropped"] = _dropped_questions(instrument, lang)
+    view["practice_phone"] = practice_phone(entry)
     return render_template("survey/page.html", **view, errors=[], resume_code=response.resume_code)
 
 
@@ -158,6 +166,7 @@ def check():
         progress=progress(instrument, saved, None),
         resume_code=response.resume_code,
         dropped=_dropped_questions(instrument, lang),
+        practice_phone=practice_phone(entry),
     )
 
 
@@ -177,10 +186,15 @@ def done():
         )
     instrument = entry.instrument
     assisted = entry.assisted
+    phone = practice_phone(entry)
     state.forget()
     session["finished"] = {"instrument": instrument.id, "lang": entry.response.language}
     if assisted:
         session.pop("finished")
     return render_template(
-        "survey/done.html", instrument=instrument, lang=entry.response.language, assisted=assisted
+        "survey/done.html",
+        instrument=instrument,
+        lang=entry.response.language,
+        assisted=assisted,
+        practice_phone=phone,
     )

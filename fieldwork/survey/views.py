@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import url_for
 
@@ -20,7 +20,18 @@ from forms.paging import (
     previous_page,
     web_pages,
 )
-from forms.routing import routed_answers
+from forms.routing import routed_answers, stopped_applying
+
+if TYPE_CHECKING:
+    from fieldwork.survey.state import Entry
+
+
+def practice_phone(entry: Entry) -> str | None:
+    """The respondent's practice's phone for the help block (looked up only when shown)."""
+    if not entry.instrument.signposting:
+        return None
+    practice = entry.practice
+    return practice.phone if practice is not None else None
 
 
 def first_incomplete(
@@ -152,6 +163,22 @@ def not_kept(items: Sequence[Item], values: Mapping[str, Any], shown: Sequence[I
         for item in items
         if item.is_question and item.id not in kept and _has_value(values.get(item.id))
     ]
+
+
+def dropped_on_save(
+    instrument: Instrument,
+    page: Page,
+    saved: Mapping[str, Any],
+    values: Mapping[str, Any],
+    shown: Sequence[Item],
+) -> list[str]:
+    """Ids of the answers a save does not keep: typed on this page into a question that
+    does not apply, or saved earlier on another page and turned off by this page's answers."""
+    here = {item.id for item in page.items}
+    after = {k: v for k, v in saved.items() if k not in here}
+    after.update({k: v for k, v in values.items() if v is not None})
+    earlier = [ref for ref in stopped_applying(instrument, saved, after, "web") if ref not in here]
+    return not_kept(page.items, values, shown) + earlier
 
 
 def _has_value(value: Any) -> bool:

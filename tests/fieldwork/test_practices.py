@@ -184,6 +184,7 @@ def test_add_and_edit_a_practice(app, client, auth):
         "status": "approached",
         "list_size": "7600",
         "deprivation_decile": "4",
+        "phone": " 0161-496 0000 ",
         "target_patient": "50",
         "invited_patient": "",
     }
@@ -193,11 +194,28 @@ def test_add_and_edit_a_practice(app, client, auth):
     with app.app_context():
         practice = db.session.scalar(select(Practice).where(Practice.code == "Y90007"))
         assert (practice.status, practice.list_size) == ("active", None)
+        assert practice.phone == "0161 496 0000"
         target = db.session.scalar(select(PracticeTarget))
         assert (target.target, target.invited_by_link) == (50, 30)
         assert actions() == ["sign_in", "practice_added", "practice_changed"]
     page = client.get("/staff/practices/Y90007").get_data(as_text=True)
     assert "Elm Tree Surgery" in page and "/s/patient/" in page
+    assert "0161 496 0000" in page
+    assert 'value="0161 496 0000"' in client.get("/staff/practices/Y90007/edit").get_data(
+        as_text=True
+    )
+
+
+def test_import_sets_practice_phones_and_refuses_bad_ones(ctx):
+    text = "code,name,region,phone\nY90001,Riverside,North West,+44 161 496 0000\n"
+    import_practices(text, [], None)
+    db.session.commit()
+    assert db.session.scalar(select(Practice.phone)) == "+44 161 496 0000"
+    with pytest.raises(ImportRejected) as rejected:
+        import_practices("code,name,region,phone\nY90001,Riverside,North West,ring us\n", [], None)
+    db.session.rollback()
+    assert "phone must be a telephone number" in str(rejected.value.problems)
+    assert db.session.scalar(select(Practice.phone)) == "+44 161 496 0000"
 
 
 @pytest.mark.parametrize(
@@ -231,6 +249,10 @@ def test_add_and_edit_a_practice(app, client, auth):
             "200 characters",
         ),
         ({"code": "Y90005", "name": "A", "region": "B", "status": "active"}, "already a practice"),
+        (
+            {"code": "Y90001", "name": "A", "region": "B", "status": "active", "phone": "<b>1"},
+            "phone must be a telephone number",
+        ),
     ],
 )
 def test_bad_practice_form_shows_errors(app, client, auth, data, message):

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import select
 
 from fieldwork import answers as store
 from fieldwork.catalogue import get_catalogue
 from fieldwork.db import db
+from fieldwork.i18n import t
 from fieldwork.models import Invitation, Response
 from forms.paging import web_pages
+from forms.web_fields import question_name
 from tests.fieldwork.conftest import instrument
 from tests.fieldwork.robot import Robot
 
@@ -152,6 +155,36 @@ def test_going_back_and_changing_a_filter_keeps_later_answers(app, client, codes
     _, _, saved = stored(app, code)
     assert saved["used_online"] == 2
     assert {k: saved[k] for k in kept} == kept  # typed answers are not lost
+
+
+def test_answers_turned_off_by_a_changed_filter_are_named_on_the_next_page(app, client, codes):
+    inst = instrument(app, "patient")
+    robot = Robot(client, inst, {"used_online": 1})
+    robot.enter_code(codes["patient"][3])
+    location = robot.welcome("en").headers["Location"]
+    filter_page = next(
+        p.number for p in web_pages(inst) if "used_online" in [i.id for i in p.items]
+    )
+    experience = [p for p in web_pages(inst) if p.section.id == "sec_experience"]
+    while int(location.rsplit("/", 1)[1]) <= experience[-1].number:
+        location = robot.answer_page(int(location.rsplit("/", 1)[1])).headers["Location"]
+    answered = [i for p in experience for i in p.items if i.is_question and i.id in robot.given]
+    robot.overrides["used_online"] = 2
+    after = robot.answer_page(filter_page).headers["Location"]
+    shown = client.get(after).get_data(as_text=True)
+    assert experience[0].number != filter_page  # saved on another page than the filter
+    assert shown.count("fw-not-kept") >= len(answered) > 0
+    for item in answered:
+        said = t("not_kept", "en", question=question_name(item, "en"))
+        assert str(escape(said)) in shown
+    again = client.get(after).get_data(as_text=True)
+    assert "fw-not-kept" not in again  # said once
+    # Saving the filter page again, unchanged, turns no earlier answer off again.
+    robot.answer_page(filter_page)
+    resaved = client.get(after).get_data(as_text=True)
+    for item in answered:
+        said = t("not_kept", "en", question=question_name(item, "en"))
+        assert str(escape(said)) not in resaved
 
 
 def test_wrong_codes_are_limited_per_client(app, client, codes):

@@ -6,7 +6,7 @@ import datetime
 from decimal import Decimal
 
 from forms.loader import load_text
-from forms.routing import MISSING_LABELS, State, item_states, set_aside
+from forms.routing import MISSING_LABELS, State, item_states, set_aside, stopped_applying
 from forms.stored import STATES, item_columns, record_answers, record_marks
 from tests.forms.test_routing import CHAIN
 
@@ -77,3 +77,12 @@ def test_dates_and_text_pass_through():
     instrument = load_text(CHAIN.replace("type: integer", "type: date"))
     day = datetime.date(2026, 1, 2)
     assert record_answers(instrument, {"age": day, "other": "x"}) == {"age": day, "other": "x"}
+
+
+def test_answers_that_stop_applying_after_a_filter_changes():
+    instrument = load_text(CHAIN)
+    before = {"used": 1, "what": frozenset({9}), "other": "x", "ease": 2, "age": 40}
+    after = {**before, "used": 2}
+    assert stopped_applying(instrument, before, after) == ["what", "other", "ease"]
+    assert stopped_applying(instrument, after, before) == []  # nothing applied that stopped
+    assert stopped_applying(instrument, before, before) == []
