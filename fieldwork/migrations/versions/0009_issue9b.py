@@ -1,7 +1,7 @@
 """practices: an optional phone number, shown to patients in the survey's help block
 
 Revision ID: issue9b
-Revises: issue10
+Revises: issue11
 Create Date: 2026-11-29 11:10:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "issue9b"
-down_revision = "issue10"
+down_revision = "issue11"
 branch_labels = None
 depends_on = None
 
