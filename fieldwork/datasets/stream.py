@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pyarrow as pa
 from sqlalchemy import Select, func, select
 
+from forms.stored import STATES
 from fieldwork.answers import answer_table
 from fieldwork.datasets.filters import STATUSES, Request
 from fieldwork.db import db
@@ -76,6 +77,7 @@ def _query(versions: dict[int, Instrument], ids: dict[int, int], request, allowe
         Response.started_at.label("_started"), Response.submitted_at.label("_submitted"),
         Response.reached.label("_reached"), Practice.code.label("_practice"),
         Region.name.label("_region"), InstrumentVersion.version.label("_version"),
+        Response.paper_states.label(STATES),
     ]  # fmt: skip
     query = _base(select()).join(
         InstrumentVersion, Response.instrument_version_id == InstrumentVersion.id

@@ -2,6 +2,7 @@
 
 from fieldwork.models.instruments import InstrumentVersion
 from fieldwork.models.jobs import Job
+from fieldwork.models.keying import KeyingPass
 from fieldwork.models.mailings import Mailing
 from fieldwork.models.responses import Invitation, Response
 from fieldwork.models.settings import PracticeClosure, StudySettings
@@ -15,6 +16,7 @@ __all__ = [
     "InstrumentVersion",
     "Invitation",
     "Job",
+    "KeyingPass",
     "Mailing",
     "Practice",
     "PracticeClosure",

@@ -33,6 +33,8 @@ class StudySettings(db.Model):
     interim_includes_not_returned: Mapped[bool] = mapped_column(default=False)
     target_rate: Mapped[int | None]  # RR2 the study aims for, percent (the default threshold)
     closed_at: Mapped[datetime | None]  # fieldwork closed for the whole study
+    # Returned paper forms are keyed twice, blind, and differences resolved before use.
+    double_entry: Mapped[bool] = mapped_column(default=False)
 
 
 class PracticeClosure(db.Model):
