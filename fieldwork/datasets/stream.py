@@ -13,12 +13,12 @@ from collections.abc import Iterator
 import pyarrow as pa
 from sqlalchemy import Select, func, select
 
-from forms.stored import STATES
 from fieldwork.answers import answer_table
 from fieldwork.datasets.filters import STATUSES, Request
 from fieldwork.db import db
 from fieldwork.models import InstrumentVersion, Practice, Region, Response
 from forms.model import Instrument
+from forms.stored import STATES
 
 CHUNK = 5_000
 

@@ -203,7 +203,9 @@ def _make_response(
     db.session.add(response)
     db.session.flush()
     answers.add_row(db.session, instrument, response.id)
-    answers.save_items(db.session, instrument, response.id, instrument.iter_questions(), keyed.answers)
+    answers.save_items(
+        db.session, instrument, response.id, instrument.iter_questions(), keyed.answers
+    )
     refresh_outcome(response, instrument)
     record("keying.response", code=invitation.code, response=response.public_id)
     return response
