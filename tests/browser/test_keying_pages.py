@@ -71,6 +71,7 @@ def test_a_form_keyed_by_keyboard_alone_becomes_a_paper_response(
         assert page.evaluate("document.activeElement.id") == name
         page.keyboard.type(PAPER_ANSWERS.get(name, ""))
         page.keyboard.press("Tab")
+    page.screenshot(path="/tmp/issue13_form.png")
     page.keyboard.press("Shift+Tab")
     page.keyboard.press("Enter")
     page.wait_for_url("**/staff/keying/")
