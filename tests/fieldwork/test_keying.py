@@ -15,6 +15,7 @@ from fieldwork.keying import services
 from fieldwork.models import AuditEvent, Invitation, KeyingPass, Mailing, Response, User
 from fieldwork.models.responses import PAPER
 from fieldwork.outcomes import study_settings
+from tests.conftest import csrf_token
 
 STATA = {"a": -99, "b": -98, "c": -97, "d": -96, "e": -95}  # extended missing
 RETURNED = datetime.date(2026, 5, 4)
@@ -154,3 +155,33 @@ def test_undelivered_and_blank_returns_are_outcomes(world):
     services.record_return(copy, "undelivered", user=first)
     db.session.commit()
     assert copy.invitation.disposition == "undelivered" and copy.invitation.response is None
+
+
+def test_the_pages_find_a_copy_refuse_bad_text_and_key_it(app, codes, auth, client):
+    with app.app_context():
+        invitation = db.session.scalar(select(Invitation).where(Invitation.instrument == "patient"))
+        mailing = Mailing(invitation_id=invitation.id, batch="b1", wave=1, mailed_on=RETURNED,
+                          language="en")  # fmt: skip
+        db.session.add(mailing)
+        db.session.commit()
+        serial, practice = mailing.serial, invitation.practice.code
+    auth.login("desk@example.org", role="data_entry")
+
+    token = csrf_token(client, "/staff/keying/")
+    missing = client.post("/staff/keying/", data={"find": "9999999", "csrf_token": token})
+    assert missing.status_code == 400 and b"No copy has this serial" in missing.data
+    found = client.post("/staff/keying/", data={"find": serial, "csrf_token": token})
+    target = found.headers["Location"]
+    assert found.status_code == 302 and f"serial={serial}" in target
+    page = client.get(target).get_data(as_text=True)
+    assert "Q1</strong>" in page and "Asked if used_online == 1" in page
+    bad = client.post(
+        target, data={"returned_on": "04/05/2026", "nhs_app": "7", "csrf_token": token}
+    )
+    assert bad.status_code == 400 and b"7 is not one of the codes" in bad.data
+    with app.app_context():
+        assert db.session.scalar(select(KeyingPass.id)) is None
+    good = client.post(target, data={**KEYED, "returned_on": "04/05/2026", "csrf_token": token})
+    assert good.status_code == 302
+    progress = client.get("/staff/keying/progress").get_data(as_text=True)
+    assert f'<td class="nhsuk-table__cell">{practice}</td>' in progress
