@@ -243,3 +243,19 @@ def differences(instrument: Instrument, first: Mapping[str, str], second: Mappin
     """The field names where two passes' keyed text differs, in question order."""
     names = [n for item in instrument.iter_questions() for n in KEYERS[item.type].names(item)]
     return [n for n in names if clean(first.get(n)) != clean(second.get(n))]
+
+
+def paper_pages(
+    instrument: Instrument, boxes: list[dict[str, Any]]
+) -> list[tuple[int, list[Item]]]:
+    """The paper questions grouped by the printed page their first box is on (a box map's)."""
+    first_page: dict[str, int] = {}
+    for box in boxes:
+        first_page.setdefault(box["item"], box["page"])
+    pages: dict[int, list[Item]] = {}
+    page = 1
+    for item in instrument.iter_questions():
+        if item.paper:
+            page = first_page.get(item.id, page)  # an item without boxes stays with the last
+            pages.setdefault(page, []).append(item)
+    return sorted(pages.items())

@@ -12,8 +12,9 @@ from fieldwork.catalogue import get_catalogue
 from fieldwork.db import db
 from fieldwork.keying import bp, progress, services
 from fieldwork.models import Response
-from forms.keying import KEYERS, Keyed
+from forms.keying import KEYERS, Keyed, paper_pages
 from forms.model import Instrument
+from forms.paper import UnsupportedLanguage, cached_form
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -76,8 +77,18 @@ def form(code: str):
     return render_template(
         "staff/keying_form.html", copy=copy, instrument=instrument, values=values,
         errors=errors, keyers=KEYERS, numbers=instrument.question_numbers(),
+        pages=_pages(instrument, copy.language or instrument.default_language),
         today=datetime.date.today().strftime("%d/%m/%Y"),
     ), 400 if errors else 200  # fmt: skip
+
+
+def _pages(instrument: Instrument, lang: str):
+    """The questions page by page as printed (one group if the language cannot print)."""
+    try:
+        boxes = cached_form(instrument, lang).boxmap.boxes
+    except UnsupportedLanguage:
+        boxes = []
+    return paper_pages(instrument, boxes)
 
 
 def _fields(instrument: Instrument) -> dict[str, str]:

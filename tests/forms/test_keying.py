@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from exports.dataset import Dataset, Options
-from forms.keying import KEYERS, differences, prefill, read_pass
+from forms.keying import KEYERS, differences, paper_pages, prefill, read_pass
 from forms.model import ITEM_TYPES
 from forms.stored import STATES, item_columns
 from tests.exports.samples import record, versions
@@ -59,3 +59,11 @@ def test_marks_kept_in_states_are_minus_96_in_the_coded_dataset_raw_and_clean():
         assert coded["what_1"] == (-98 if clean else 1)
         assert coded["rate_pay"] == -99
     assert isinstance(read_pass(v1, {"age": "12"}).answers["age"], int)
+
+
+def test_questions_group_by_the_printed_page_of_their_first_box():
+    v1, _ = versions()
+    boxes = [{"item": "used", "page": 2}, {"item": "what", "page": 2}, {"item": "what", "page": 3},
+             {"item": "rate", "page": 3}, {"item": "born", "page": 4}]  # fmt: skip
+    pages = [(page, [item.id for item in items]) for page, items in paper_pages(v1, boxes)]
+    assert pages == [(2, ["used", "what"]), (3, ["rate", "age"]), (4, ["born", "why", "phone"])]
