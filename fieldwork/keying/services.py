@@ -18,6 +18,7 @@ from fieldwork import answers, codes
 from fieldwork.audit import record
 from fieldwork.db import db
 from fieldwork.models import Invitation, KeyingPass, Mailing, Response, User
+from fieldwork.models.base import utcnow
 from fieldwork.models.keying import FIRST, RESOLVED, SECOND
 from fieldwork.models.responses import COMPLETE, PAPER
 from fieldwork.outcomes import refresh_outcome, study_settings
@@ -127,7 +128,7 @@ def key_pass(
         return keyed
     if double and differences(instrument, passes(copy.invitation)[FIRST].fields, row.fields):
         return keyed
-    return _make_response(copy, instrument, keyed, row, override=override)
+    return _make_response(copy, instrument, keyed, row, user=user)
 
 
 def open_differences(copy: Copy, instrument: Instrument) -> list[tuple[str, str, str]]:
@@ -167,7 +168,7 @@ def resolve(
     db.session.add(row)
     db.session.flush()
     record("keying.resolve", user=user, code=copy.invitation.code, chosen=chosen, pass_id=row.id)
-    return _make_response(copy, instrument, keyed, row, override=override)
+    return _make_response(copy, instrument, keyed, row, user=user)
 
 
 def _check_online(copy: Copy, override: bool) -> None:
@@ -177,13 +178,13 @@ def _check_online(copy: Copy, override: bool) -> None:
 
 
 def _make_response(
-    copy: Copy, instrument: Instrument, keyed: Keyed, row: KeyingPass, *, override: bool
+    copy: Copy, instrument: Instrument, keyed: Keyed, row: KeyingPass, *, user: User
 ) -> Response:
     """The paper response of a settled pass, its answers, marks and outcome."""
     invitation = copy.invitation
     online = invitation.response
     if online is not None:  # only reached with the override (see _check_online)
-        record("keying.override", code=invitation.code, online_response=online.public_id)
+        record("keying.override", user=user, code=invitation.code, online_response=online.public_id)
         online.invitation_id = None
         db.session.flush()
     returned = datetime.combine(row.returned_on, time())
@@ -207,7 +208,7 @@ def _make_response(
         db.session, instrument, response.id, instrument.iter_questions(), keyed.answers
     )
     refresh_outcome(response, instrument)
-    record("keying.response", code=invitation.code, response=response.public_id)
+    record("keying.response", user=user, code=invitation.code, response=response.public_id)
     return response
 
 
@@ -224,5 +225,5 @@ def record_return(copy: Copy, kind: str, *, user: User) -> None:
     if copy.invitation.response is not None:
         raise KeyingError("This code already has a response")
     copy.invitation.disposition = RETURNS[kind]
-    copy.invitation.disposition_at = datetime.now()
+    copy.invitation.disposition_at = utcnow()
     record("keying.return", user=user, code=copy.invitation.code, kind=kind)

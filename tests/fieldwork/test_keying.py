@@ -122,7 +122,7 @@ def test_no_keying_over_an_online_response_without_the_audited_override(world, c
     db.session.commit()
     assert response.mode == PAPER and copy.invitation.response.id == response.id
     override = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "keying.override"))
-    assert override.detail["online_response"] == "ONLINE000001"
+    assert override.detail["online_response"] == "ONLINE000001" and override.user_id == first.id
 
 
 def test_double_entry_lists_one_difference_resolves_it_and_exports_once(world, runner, tmp_path):
