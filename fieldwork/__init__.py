@@ -37,6 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         error_pages,
         invitations,
         jobs,
+        keying,
         mailings,
         practices,
         rates,
@@ -59,6 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         jobs.bp,
         datasets.bp,
         mailings.bp,
+        keying.bp,
     ):
         app.register_blueprint(blueprint)
     from fieldwork.cli import register_commands

@@ -19,6 +19,7 @@ from fieldwork.datasets.filters import STATUSES, Request
 from fieldwork.db import db
 from fieldwork.models import InstrumentVersion, Practice, Region, Response
 from forms.model import Instrument
+from forms.stored import STATES
 
 CHUNK = 5_000
 
@@ -77,6 +78,7 @@ def _query(versions: dict[int, Instrument], ids: dict[int, int], request, allowe
         Response.started_at.label("_started"), Response.submitted_at.label("_submitted"),
         Response.reached.label("_reached"), Practice.code.label("_practice"),
         Region.name.label("_region"), InstrumentVersion.version.label("_version"),
+        Response.paper_states.label(STATES),
     ]  # fmt: skip
     query = _base(select()).join(
         InstrumentVersion, Response.instrument_version_id == InstrumentVersion.id

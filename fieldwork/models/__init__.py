@@ -3,6 +3,7 @@
 from fieldwork.models.identifying import IdentifyingAnswer
 from fieldwork.models.instruments import InstrumentVersion
 from fieldwork.models.jobs import Job
+from fieldwork.models.keying import KeyingPass
 from fieldwork.models.mailings import Mailing
 from fieldwork.models.responses import Invitation, Response
 from fieldwork.models.settings import PracticeClosure, StudySettings
@@ -17,6 +18,7 @@ __all__ = [
     "InstrumentVersion",
     "Invitation",
     "Job",
+    "KeyingPass",
     "Mailing",
     "Practice",
     "PracticeClosure",

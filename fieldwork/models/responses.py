@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fieldwork.db import db
@@ -120,6 +128,9 @@ class Response(db.Model):
     outcome: Mapped[str | None] = mapped_column(String(16))
     # Withdrawn, answers kept as the study's setting allows (contact details deleted).
     withdrawn_at: Mapped[datetime | None]
+    # Paper states keyed for this response, as JSON text {"q7": -96, "grid.row": -96}: the
+    # record's `_states` entry (forms.stored), which the export reads as it is.
+    paper_states: Mapped[str | None] = mapped_column(Text)
 
     instrument_version: Mapped[InstrumentVersion] = relationship()
     practice: Mapped[Practice] = relationship()

@@ -42,6 +42,8 @@ class StudySettings(db.Model):
     # after it identifying answers are kept before `fieldwork purge` deletes them.
     study_end: Mapped[date | None]
     retention_days: Mapped[int] = mapped_column(default=0)
+    # Returned paper forms are keyed twice, blind, and differences resolved before use.
+    double_entry: Mapped[bool] = mapped_column(default=False)
 
 
 class PracticeClosure(db.Model):

@@ -30,6 +30,12 @@ PLACES = [
         ("coordinator", "data_entry"),
     ),
     (
+        "keying.index",
+        "Keying",
+        "Key returned paper forms; double entry and its progress.",
+        ("data_entry",),
+    ),
+    (
         "rates.dashboard",
         "Response rates",
         "Issued, completed and AAPOR rates.",

@@ -64,6 +64,15 @@ EXPECTED: dict[tuple[str, str], tuple] = {
     ("paper.boxmap", "GET"): (L, 200, 200, 200, 200, 403),
     ("paper.batch", "GET"): (L, 200, 200, 404, 403, 403),
     ("paper.batch", "POST"): (L, 400, 400, 404, 403, 403),
+    # keying returned paper forms: data entry and admins; progress for coordinators too
+    ("keying.index", "GET"): (L, 200, 403, 403, 200, 403),
+    ("keying.index", "POST"): (L, 400, 403, 403, 400, 403),
+    ("keying.form", "GET"): (L, 200, 403, 403, 200, 403),
+    ("keying.form", "POST"): (L, 400, 403, 403, 400, 403),
+    ("keying.returned", "POST"): (L, GO, 403, 403, GO, 403),
+    ("keying.resolve", "GET"): (L, 200, 403, 403, 200, 403),
+    ("keying.resolve", "POST"): (L, 400, 403, 403, 400, 403),
+    ("keying.progress_view", "GET"): (L, 200, 200, 200, 200, 403),
     # response rates: analysts, coordinators, admins
     ("rates.dashboard", "GET"): (L, 200, 200, 200, 403, 200),
     ("rates.download", "GET"): (L, 200, 200, 200, 403, 200),

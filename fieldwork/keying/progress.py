@@ -1,0 +1,89 @@
+"""Keying progress by batch and practice, and the agreement between passes per keyer."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from fieldwork.catalogue import get_catalogue
+from fieldwork.db import db
+from fieldwork.models import Invitation, KeyingPass, Practice, Response, User
+from fieldwork.models.keying import FIRST, SECOND
+from fieldwork.models.responses import PAPER
+from forms.keying import KEYERS, differences
+
+
+@dataclass
+class Row:
+    """One batch at one practice: how far its returned copies have gone."""
+
+    batch: str
+    practice: str
+    returned: int = 0
+    once: int = 0
+    twice: int = 0
+    open: int = 0
+    done: int = 0
+    open_codes: list[str] = field(default_factory=list)
+
+
+def _passes() -> dict[int, dict[int, KeyingPass]]:
+    found: dict[int, dict[int, KeyingPass]] = defaultdict(dict)
+    for row in db.session.scalars(select(KeyingPass).order_by(KeyingPass.id)):
+        found[row.invitation_id][row.pass_no] = row
+    return found
+
+
+def by_batch(allowed: frozenset[str] | set[str] | None = None) -> list[Row]:
+    """Per batch and practice: returned, keyed once, twice, differences open, done."""
+    kept = _passes()
+    paper = set(db.session.scalars(select(Response.invitation_id).where(Response.mode == PAPER)))
+    query = select(Invitation, Practice.code).join(Practice).order_by(Invitation.batch)
+    query = query.where(
+        Invitation.id.in_(set(kept) | paper) | (Invitation.disposition == "undelivered")
+    )
+    rows: dict[tuple[str, str], Row] = {}
+    for invitation, practice in db.session.execute(query):
+        if allowed and practice not in allowed:
+            continue
+        key = (invitation.batch or "", practice)
+        row = rows.setdefault(key, Row(*key))
+        row.returned += 1
+        passes = kept.get(invitation.id, {})
+        if invitation.id in paper:
+            row.done += 1
+        elif SECOND in passes:
+            row.twice += 1
+            if _differing(invitation, passes):
+                row.open += 1
+                row.open_codes.append(invitation.code)
+        elif FIRST in passes:
+            row.once += 1
+    return list(rows.values())
+
+
+def _differing(invitation: Invitation, passes: dict[int, KeyingPass]) -> list[str]:
+    instrument = get_catalogue().current[invitation.instrument]
+    return differences(instrument, passes[FIRST].fields, passes[SECOND].fields)
+
+
+def agreement() -> list[tuple[str, int, float]]:
+    """(keyer, fields compared, share of them agreed) for every keyer of a double pass."""
+    compared: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    catalogue = get_catalogue()
+    invitations = {i.id: i for i in db.session.scalars(select(Invitation).where(
+        Invitation.id.in_(select(KeyingPass.invitation_id).where(KeyingPass.pass_no == SECOND))
+    ))}  # fmt: skip
+    for invitation_id, passes in _passes().items():
+        if SECOND not in passes:
+            continue
+        instrument = catalogue.current[invitations[invitation_id].instrument]
+        names = [n for i in instrument.iter_questions() for n in KEYERS[i.type].names(i)]
+        differ = len(differences(instrument, passes[FIRST].fields, passes[SECOND].fields))
+        for keyed in (passes[FIRST], passes[SECOND]):
+            compared[keyed.user_id][0] += len(names)
+            compared[keyed.user_id][1] += len(names) - differ
+    users = {u.id: u.email for u in db.session.scalars(select(User).where(User.id.in_(compared)))}
+    return [(users[uid], n, agreed / n if n else 1.0) for uid, (n, agreed) in compared.items()]

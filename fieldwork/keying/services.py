@@ -1,0 +1,229 @@
+"""Keying returned paper forms: find the copy, keep each pass, make the response.
+
+A pass is kept as typed (`KeyingPass.fields`). Without double entry the first pass
+becomes the response at once; with it, a second person keys the copy blind, and the
+response is made when both agree or a third person resolves the differences. Callers
+commit once.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from sqlalchemy import select
+
+from fieldwork import answers, codes
+from fieldwork.audit import record
+from fieldwork.db import db
+from fieldwork.models import Invitation, KeyingPass, Mailing, Response, User
+from fieldwork.models.base import utcnow
+from fieldwork.models.keying import FIRST, RESOLVED, SECOND
+from fieldwork.models.responses import COMPLETE, PAPER
+from fieldwork.outcomes import refresh_outcome, study_settings
+from forms.keying import Keyed, differences, read_pass
+from forms.model import Instrument
+from forms.paper.qr import PagePayload
+
+# Outcomes recorded from the keying page for copies that are not keyed.
+RETURNS = {"undelivered": "undelivered", "blank": "refusal"}
+
+
+class KeyingError(Exception):
+    """A keying request that cannot be carried out (the message says why)."""
+
+
+class AlreadyOnline(KeyingError):
+    """The code already has an online response: keying needs an explicit override."""
+
+
+@dataclass
+class Copy:
+    """A returned copy: its code, and the mailing whose serial it carries (if known)."""
+
+    invitation: Invitation
+    mailing: Mailing | None = None
+
+    @property
+    def language(self) -> str:
+        """The copy's language (the mailing's, else the instrument's default is used)."""
+        return self.mailing.language if self.mailing else ""
+
+
+def find_copy(typed: str) -> Copy | None:
+    """The copy a typed serial, access code or scanned QR payload names."""
+    text = (typed or "").strip()
+    if text.startswith("FW1|"):
+        try:
+            text = PagePayload.decode(text).serial
+        except ValueError:
+            return None
+    if text.isdigit():
+        mailing = db.session.get(Mailing, int(text))
+        return None if mailing is None else Copy(mailing.invitation, mailing)
+    code = codes.normalise(text)
+    found = code and db.session.scalar(select(Invitation).where(Invitation.code == code))
+    if not found:
+        return None
+    latest = db.session.scalar(
+        select(Mailing).where(Mailing.invitation_id == found.id).order_by(Mailing.wave.desc())
+    )
+    return Copy(found, latest)
+
+
+def passes(invitation: Invitation) -> dict[int, KeyingPass]:
+    """The latest pass of each kind (1, 2, 3) kept for a code."""
+    rows = db.session.scalars(
+        select(KeyingPass).where(KeyingPass.invitation_id == invitation.id).order_by(KeyingPass.id)
+    )
+    return {row.pass_no: row for row in rows}
+
+
+def next_pass(copy: Copy, user: User) -> int:
+    """Which pass `user` keys next for this copy (KeyingError if none is due)."""
+    response = copy.invitation.response
+    if response is not None and response.mode == PAPER:
+        raise KeyingError("This form has already been keyed")
+    kept = passes(copy.invitation)
+    if FIRST not in kept:
+        return FIRST
+    if not study_settings().double_entry or SECOND in kept:
+        raise KeyingError("This form is waiting for its differences to be resolved")
+    if kept[FIRST].user_id == user.id:
+        raise KeyingError("The second pass must be keyed by someone else")
+    return SECOND
+
+
+def key_pass(
+    copy: Copy,
+    instrument: Instrument,
+    fields: dict[str, str],
+    *,
+    user: User,
+    returned_on: date,
+    override: bool = False,
+) -> Keyed | Response:
+    """Keep one keyed pass; return the response made, or the read pass if problems remain."""
+    keyed = read_pass(instrument, fields)
+    if keyed.problems:
+        return keyed
+    _check_online(copy, override)
+    pass_no = next_pass(copy, user)
+    language = copy.language or instrument.default_language
+    row = KeyingPass(
+        invitation_id=copy.invitation.id,
+        mailing_id=copy.mailing.id if copy.mailing else None,
+        user_id=user.id,
+        pass_no=pass_no,
+        language=language,
+        returned_on=returned_on,
+        fields={k: v.strip() for k, v in fields.items() if v and v.strip()},
+    )
+    db.session.add(row)
+    db.session.flush()
+    record("keying.pass", user=user, code=copy.invitation.code, pass_no=pass_no, pass_id=row.id)
+    double = study_settings().double_entry
+    if double and pass_no == FIRST:
+        return keyed
+    if double and differences(instrument, passes(copy.invitation)[FIRST].fields, row.fields):
+        return keyed
+    return _make_response(copy, instrument, keyed, row, user=user)
+
+
+def open_differences(copy: Copy, instrument: Instrument) -> list[tuple[str, str, str]]:
+    """The differing fields of the two passes: (name, first text, second text)."""
+    kept = passes(copy.invitation)
+    if FIRST not in kept or SECOND not in kept:
+        return []
+    first, second = kept[FIRST].fields, kept[SECOND].fields
+    names = differences(instrument, first, second)
+    return [(n, first.get(n, ""), second.get(n, "")) for n in names]
+
+
+def resolve(
+    copy: Copy, instrument: Instrument, chosen: dict[str, str], *, user: User, override=False
+) -> Keyed | Response:
+    """Resolve the differences by `chosen` text; the resolved pass becomes the response."""
+    kept = passes(copy.invitation)
+    if SECOND not in kept or RESOLVED in kept:
+        raise KeyingError("This form has no differences to resolve")
+    if user.id in (kept[FIRST].user_id, kept[SECOND].user_id) and user.role != "admin":
+        raise KeyingError("Differences are resolved by a third person (or an admin)")
+    fields = dict(kept[FIRST].fields) | {k: v.strip() for k, v in chosen.items()}
+    fields = {k: v for k, v in fields.items() if v}
+    keyed = read_pass(instrument, fields)
+    if keyed.problems:
+        return keyed
+    _check_online(copy, override)
+    row = KeyingPass(
+        invitation_id=copy.invitation.id,
+        mailing_id=kept[FIRST].mailing_id,
+        user_id=user.id,
+        pass_no=RESOLVED,
+        language=kept[FIRST].language,
+        returned_on=kept[FIRST].returned_on,
+        fields=fields,
+    )
+    db.session.add(row)
+    db.session.flush()
+    record("keying.resolve", user=user, code=copy.invitation.code, chosen=chosen, pass_id=row.id)
+    return _make_response(copy, instrument, keyed, row, user=user)
+
+
+def _check_online(copy: Copy, override: bool) -> None:
+    response = copy.invitation.response
+    if response is not None and response.mode != PAPER and not override:
+        raise AlreadyOnline("This code already answered online: keying it needs an override")
+
+
+def _make_response(
+    copy: Copy, instrument: Instrument, keyed: Keyed, row: KeyingPass, *, user: User
+) -> Response:
+    """The paper response of a settled pass, its answers, marks and outcome."""
+    invitation = copy.invitation
+    online = invitation.response
+    if online is not None:  # only reached with the override (see _check_online)
+        record("keying.override", user=user, code=invitation.code, online_response=online.public_id)
+        online.invitation_id = None
+        db.session.flush()
+    returned = datetime.combine(row.returned_on, time())
+    response = Response(
+        public_id=codes.new_code(12),
+        instrument_version_id=_version_id(instrument),
+        practice_id=invitation.practice_id,
+        invitation_id=invitation.id,
+        mode=PAPER,
+        language=row.language,
+        status=COMPLETE,
+        started_at=returned,
+        updated_at=returned,
+        submitted_at=returned,
+        paper_states=json.dumps(keyed.marks, sort_keys=True) if keyed.marks else None,
+    )
+    db.session.add(response)
+    db.session.flush()
+    answers.add_row(db.session, instrument, response.id)
+    answers.save_items(
+        db.session, instrument, response.id, instrument.iter_questions(), keyed.answers
+    )
+    refresh_outcome(response, instrument)
+    record("keying.response", user=user, code=invitation.code, response=response.public_id)
+    return response
+
+
+def _version_id(instrument: Instrument) -> int:
+    from fieldwork.catalogue import get_catalogue
+
+    return get_catalogue().version_ids[instrument.id]
+
+
+def record_return(copy: Copy, kind: str, *, user: User) -> None:
+    """Record a copy returned undelivered, or blank, as the code's outcome (not keyed)."""
+    if kind not in RETURNS:
+        raise KeyingError("Choose returned undelivered or returned blank")
+    if copy.invitation.response is not None:
+        raise KeyingError("This code already has a response")
+    copy.invitation.disposition = RETURNS[kind]
+    copy.invitation.disposition_at = utcnow()
+    record("keying.return", user=user, code=copy.invitation.code, kind=kind)

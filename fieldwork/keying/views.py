@@ -1,0 +1,165 @@
+"""Keying pages: find a returned copy, key it question by question, resolve differences."""
+
+from __future__ import annotations
+
+import datetime
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from fieldwork.auth import require_role
+from fieldwork.catalogue import get_catalogue
+from fieldwork.db import db
+from fieldwork.keying import bp, progress, services
+from fieldwork.models import Response
+from forms.keying import KEYERS, Keyed, paper_pages
+from forms.model import Instrument
+from forms.paper import UnsupportedLanguage, cached_form
+
+
+@bp.route("/", methods=["GET", "POST"])
+@require_role("data_entry")
+def index():
+    """Find a returned copy by serial, access code or a scanned page code."""
+    error = None
+    if request.method == "POST":
+        copy = services.find_copy(request.form.get("find", ""))
+        if copy is not None:
+            serial = copy.mailing.serial if copy.mailing else None
+            return redirect(url_for("keying.form", code=copy.invitation.code, serial=serial))
+        error = "No copy has this serial or access code"
+    return render_template(
+        "staff/keying_find.html", errors={"find": error} if error else {}
+    ), 400 if error else 200
+
+
+def _copy_or_404(code: str) -> services.Copy:
+    serial = request.args.get("serial", "")
+    copy = services.find_copy(serial if serial.isdigit() else code)
+    if copy is None or copy.invitation.code != code:
+        abort(404)
+    return copy
+
+
+def _instrument(copy: services.Copy) -> Instrument:
+    instrument = get_catalogue().current.get(copy.invitation.instrument)
+    if instrument is None:
+        abort(404)
+    return instrument
+
+
+@bp.route("/<code>", methods=["GET", "POST"])
+@require_role("data_entry")
+def form(code: str):
+    """Key one returned copy (a pass; blind when it is the second)."""
+    copy = _copy_or_404(code)
+    instrument = _instrument(copy)
+    errors: dict[str, str] = {}
+    values = dict(request.form) if request.method == "POST" else {}
+    if request.method == "POST":
+        returned = _date(request.form.get("returned_on", ""))
+        if returned is None:
+            errors["returned_on"] = "Enter the date the form came back, like 04/05/2026"
+        else:
+            try:
+                result = services.key_pass(
+                    copy, instrument, _fields(instrument), user=current_user,
+                    returned_on=returned, override=request.form.get("override") == "1",
+                )  # fmt: skip
+            except services.KeyingError as problem:
+                errors["main-form"] = str(problem)
+            else:
+                if not (isinstance(result, Keyed) and result.problems):
+                    db.session.commit()
+                    flash(_done_message(copy, result))
+                    return redirect(url_for("keying.index"))
+                errors.update(result.problems)
+    return render_template(
+        "staff/keying_form.html", copy=copy, instrument=instrument, values=values,
+        errors=errors, keyers=KEYERS, numbers=instrument.question_numbers(),
+        pages=_pages(instrument, copy.language or instrument.default_language),
+        today=datetime.date.today().strftime("%d/%m/%Y"),
+    ), 400 if errors else 200  # fmt: skip
+
+
+def _pages(instrument: Instrument, lang: str):
+    """The questions page by page as printed (one group if the language cannot print)."""
+    try:
+        boxes = cached_form(instrument, lang).boxmap.boxes
+    except UnsupportedLanguage:
+        boxes = []
+    return paper_pages(instrument, boxes)
+
+
+def _fields(instrument: Instrument) -> dict[str, str]:
+    names = [n for item in instrument.iter_questions() for n in KEYERS[item.type].names(item)]
+    return {name: request.form.get(name, "") for name in names}
+
+
+def _date(text: str) -> datetime.date | None:
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _done_message(copy: services.Copy, result) -> str:
+    code = copy.invitation.grouped_code
+    if isinstance(result, Response):
+        return f"{code} keyed: stored as a paper response ({result.outcome})"
+    return f"{code} keyed: waiting for the other pass or the resolution of differences"
+
+
+@bp.post("/<code>/returned")
+@require_role("data_entry")
+def returned(code: str):
+    """Record a copy returned undelivered, or blank, as the code's outcome."""
+    copy = _copy_or_404(code)
+    try:
+        services.record_return(copy, request.form.get("kind", ""), user=current_user)
+    except services.KeyingError as problem:
+        flash(str(problem))
+        return redirect(url_for("keying.form", code=code))
+    db.session.commit()
+    flash(f"{copy.invitation.grouped_code}: outcome recorded ({copy.invitation.disposition})")
+    return redirect(url_for("keying.index"))
+
+
+@bp.route("/<code>/resolve", methods=["GET", "POST"])
+@require_role("data_entry")
+def resolve(code: str):
+    """The two passes' differences side by side, to resolve from the paper."""
+    copy = _copy_or_404(code)
+    instrument = _instrument(copy)
+    rows = services.open_differences(copy, instrument)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        chosen = {name: request.form.get(name, "") for name, _, _ in rows}
+        try:
+            result = services.resolve(copy, instrument, chosen, user=current_user)
+        except services.KeyingError as problem:
+            errors["main-form"] = str(problem)
+        else:
+            if isinstance(result, Response):
+                db.session.commit()
+                flash(_done_message(copy, result))
+                return redirect(url_for("keying.progress_view"))
+            errors.update(result.problems)
+    return render_template(
+        "staff/keying_resolve.html", copy=copy, rows=rows, errors=errors,
+        numbers=instrument.question_numbers(), values=dict(request.form),
+    ), 400 if errors else 200  # fmt: skip
+
+
+@bp.get("/progress")
+@require_role("coordinator", "data_entry")
+def progress_view():
+    """Keying progress by batch and practice, and agreement between passes per person."""
+    allowed = current_user.restricted_to
+    return render_template(
+        "staff/keying_progress.html",
+        rows=progress.by_batch(allowed),
+        people=progress.agreement(),
+    )

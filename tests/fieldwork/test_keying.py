@@ -1,0 +1,187 @@
+"""Keying returned paper forms: the response, its outcome, paper states, double entry."""
+
+from __future__ import annotations
+
+import datetime
+
+import pandas as pd
+import pyreadstat
+import pytest
+from sqlalchemy import select
+
+from fieldwork.catalogue import get_catalogue
+from fieldwork.db import db
+from fieldwork.keying import services
+from fieldwork.models import AuditEvent, Invitation, KeyingPass, Mailing, Response, User
+from fieldwork.models.responses import PAPER
+from fieldwork.outcomes import study_settings
+from tests.conftest import csrf_token
+
+STATA = {"a": -99, "b": -98, "c": -97, "d": -96, "e": -95}  # extended missing
+RETURNED = datetime.date(2026, 5, 4)
+# used_online=2 routes used_what out, yet the respondent ticked 1 and 3 (paper keeps it);
+# nhs_app two boxes ticked, one grid row illegible, gender_self unreadable: -96.
+KEYED = {"aware": "1 2", "nhs_app": "*", "used_online": "2", "used_what": "1 3",
+         "ease.book": "2", "conf.rx": "*", "gender": "4", "gender_self": "*",
+         "overall_exp": "1", "got_needed": "1"}  # fmt: skip
+
+
+@pytest.fixture
+def world(ctx, codes):
+    """A mailed patient code (serial known) and three data-entry staff."""
+    invitation = db.session.scalar(select(Invitation).where(Invitation.instrument == "patient"))
+    mailing = Mailing(
+        invitation_id=invitation.id, batch="b1", wave=1, mailed_on=RETURNED, language="zh"
+    )
+    users = [
+        User(email=f"k{n}@example.org", name=f"k{n}", role="data_entry", password_hash="x")
+        for n in (1, 2, 3)
+    ]
+    db.session.add_all([mailing, *users])
+    db.session.commit()
+    return mailing, users
+
+
+def _key(copy, user, fields=KEYED, **kw):
+    instrument = get_catalogue().current["patient"]
+    return services.key_pass(copy, instrument, dict(fields), user=user, returned_on=RETURNED, **kw)
+
+
+def test_a_keyed_form_becomes_a_paper_response_with_its_outcome(world):
+    mailing, (first, *_) = world
+    copy = services.find_copy(f"FW1|patient|1|zh|std|2|{mailing.serial}")
+    assert copy.invitation.id == mailing.invitation_id
+    response = _key(copy, first)
+    db.session.commit()
+    assert isinstance(response, Response)
+    assert (response.mode, response.language) == (PAPER, "zh")
+    assert response.submitted_at.date() == RETURNED
+    assert response.outcome in ("partial", "break_off", "complete")
+    assert copy.invitation.disposition == response.outcome
+    assert response.applicable > 0 and response.answered < response.applicable
+    assert '"gender_self": -96' in response.paper_states
+    actions = db.session.scalars(select(AuditEvent.action)).all()
+    assert "keying.pass" in actions and "keying.response" in actions
+    with pytest.raises(services.KeyingError):
+        _key(copy, first)  # keyed once is keyed
+
+
+def test_codes_the_keyer_cannot_read_come_back_and_nothing_is_kept(world):
+    mailing, (first, *_) = world
+    copy = services.find_copy(mailing.serial)
+    keyed = _key(copy, first, {"nhs_app": "7", "aware": "1 x"})
+    assert set(keyed.problems) == {"nhs_app", "aware"}
+    assert db.session.scalar(select(KeyingPass.id)) is None
+
+
+def test_raw_keeps_what_routing_sets_aside_clean_gives_minus_98_and_marks_give_minus_96(
+    world, runner, tmp_path
+):
+    mailing, (first, *_) = world
+    _key(services.find_copy(mailing.serial), first)
+    db.session.commit()
+    formats = "csv,sav,dta,parquet,xlsx"
+    for raw in (True, False):
+        out = tmp_path / ("raw" if raw else "clean")
+        args = ["export", "--instrument", "patient", "--full", "--format", formats]
+        args += ["--out", str(out), "--status", "all"] + (["--raw"] if raw else [])
+        result = runner.invoke(args=args)
+        assert result.exit_code == 0, result.output
+        frames = [
+            pd.read_csv(out / "data.csv"),
+            pyreadstat.read_sav(out / "data.sav", user_missing=True)[0],
+            pyreadstat.read_dta(out / "data.dta", user_missing=True)[0].replace(STATA),
+            pd.read_parquet(out / "data.parquet"),
+            pd.read_excel(out / "data.xlsx"),
+        ]
+        for frame in frames:
+            row = frame.iloc[0]
+            assert row["used_what_1"] == (1 if raw else -98)
+            assert row["used_what_2"] == (0 if raw else -98)
+            assert row["nhs_app"] == -96 and row["conf_rx"] == -96
+            assert (
+                row["ease_book"] == (2 if raw else -98) and row["help_got"] == -99
+            )  # blank: not answered
+            assert "gender_self" not in frame.columns  # text: in free text, not coded
+
+
+def test_no_keying_over_an_online_response_without_the_audited_override(world, client):
+    mailing, (first, *_) = world
+    copy = services.find_copy(mailing.invitation.code)
+    online = Response(
+        public_id="ONLINE000001", instrument_version_id=get_catalogue().version_ids["patient"],
+        practice_id=copy.invitation.practice_id, invitation_id=copy.invitation.id,
+        language="en",
+    )  # fmt: skip
+    db.session.add(online)
+    db.session.commit()
+    with pytest.raises(services.AlreadyOnline):
+        _key(copy, first)
+    assert db.session.scalar(select(KeyingPass.id)) is None
+    response = _key(copy, first, override=True)
+    db.session.commit()
+    assert response.mode == PAPER and copy.invitation.response.id == response.id
+    override = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "keying.override"))
+    assert override.detail["online_response"] == "ONLINE000001" and override.user_id == first.id
+
+
+def test_double_entry_lists_one_difference_resolves_it_and_exports_once(world, runner, tmp_path):
+    mailing, (first, second, third) = world
+    study_settings().double_entry = True
+    db.session.commit()
+    copy = services.find_copy(mailing.serial)
+    assert not isinstance(_key(copy, first), Response)
+    with pytest.raises(services.KeyingError):  # blind second pass by someone else
+        _key(copy, first)
+    assert not isinstance(_key(copy, second, KEYED | {"gender": "3"}), Response)
+    instrument = get_catalogue().current["patient"]
+    assert services.open_differences(copy, instrument) == [("gender", "4", "3")]
+    with pytest.raises(services.KeyingError):
+        services.resolve(copy, instrument, {"gender": "4"}, user=first)
+    response = services.resolve(copy, instrument, {"gender": "4"}, user=third)
+    db.session.commit()
+    assert isinstance(response, Response)
+    assert sorted(db.session.scalars(select(KeyingPass.pass_no))) == [1, 2, 3]
+    out = tmp_path / "out"
+    args = ["export", "--instrument", "patient", "--format", "csv", "--out", str(out)]
+    assert runner.invoke(args=[*args, "--status", "all"]).exit_code == 0
+    data = pd.read_csv(out / "data.csv")
+    assert len(data) == 1 and data.loc[0, "gender"] == 4
+
+
+def test_undelivered_and_blank_returns_are_outcomes(world):
+    mailing, (first, *_) = world
+    copy = services.find_copy(mailing.serial)
+    services.record_return(copy, "undelivered", user=first)
+    db.session.commit()
+    assert copy.invitation.disposition == "undelivered" and copy.invitation.response is None
+
+
+def test_the_pages_find_a_copy_refuse_bad_text_and_key_it(app, codes, auth, client):
+    with app.app_context():
+        invitation = db.session.scalar(select(Invitation).where(Invitation.instrument == "patient"))
+        mailing = Mailing(invitation_id=invitation.id, batch="b1", wave=1, mailed_on=RETURNED,
+                          language="en")  # fmt: skip
+        db.session.add(mailing)
+        db.session.commit()
+        serial, practice = mailing.serial, invitation.practice.code
+    auth.login("desk@example.org", role="data_entry")
+
+    token = csrf_token(client, "/staff/keying/")
+    missing = client.post("/staff/keying/", data={"find": "9999999", "csrf_token": token})
+    assert missing.status_code == 400 and b"No copy has this serial" in missing.data
+    found = client.post("/staff/keying/", data={"find": serial, "csrf_token": token})
+    target = found.headers["Location"]
+    assert found.status_code == 302 and f"serial={serial}" in target
+    page = client.get(target).get_data(as_text=True)
+    assert "Q1</strong>" in page and "Asked if used_online == 1" in page and "Page 2" in page
+    bad = client.post(
+        target, data={"returned_on": "04/05/2026", "nhs_app": "7", "csrf_token": token}
+    )
+    assert bad.status_code == 400 and b"7 is not one of the codes" in bad.data
+    with app.app_context():
+        assert db.session.scalar(select(KeyingPass.id)) is None
+    good = client.post(target, data={**KEYED, "returned_on": "04/05/2026", "csrf_token": token})
+    assert good.status_code == 302
+    progress = client.get("/staff/keying/progress").get_data(as_text=True)
+    assert f'<td class="nhsuk-table__cell">{practice}</td>' in progress
