@@ -73,16 +73,9 @@ def bar_chart(
     """A vertical bar chart of (label, value) pairs, every `label_every`th bar labelled."""
     left, top, plot_w, plot_h = 56, 12, width - 68, height - 68
     highest = max((value for _, value in bars), default=0)
-    step = nice_step(highest)
-    axis_top = max(step, math.ceil(highest / step) * step)
-    root = _svg(width, height, aria_labelledby=f"{chart_id}-title {chart_id}-desc")
-    ET.SubElement(root, "title", id=f"{chart_id}-title").text = title
-    ET.SubElement(root, "desc", id=f"{chart_id}-desc").text = description
-    for n in range(round(axis_top / step) + 1):
-        y = top + plot_h - plot_h * n * step / axis_top
-        ET.SubElement(root, "line", x1=str(left), x2=str(left + plot_w), y1=_f(y), y2=_f(y))
-        root[-1].set("stroke", TRACK)
-        _text(root, left - 6, y + 4, _number(n * step), 12, text_anchor="end")
+    root, axis_top = _grid(
+        (width, height), (left, top, plot_w, plot_h), highest, chart_id, title, description
+    )
     slot = plot_w / max(len(bars), 1)
     for n, (label, value) in enumerate(bars):
         bar_h = plot_h * value / axis_top
@@ -145,16 +138,9 @@ def line_chart(
     left, top, plot_w, plot_h = 56, 12 + 18 * len(series), width - 68, height - 68
     height += 18 * len(series)
     highest = max((v for _, points in series for _, v in points), default=0)
-    step = nice_step(highest)
-    axis_top = max(step, math.ceil(highest / step) * step)
-    root = _svg(width, height, aria_labelledby=f"{chart_id}-title {chart_id}-desc")
-    ET.SubElement(root, "title", id=f"{chart_id}-title").text = title
-    ET.SubElement(root, "desc", id=f"{chart_id}-desc").text = description
-    for n in range(round(axis_top / step) + 1):
-        y = top + plot_h - plot_h * n * step / axis_top
-        ET.SubElement(root, "line", x1=str(left), x2=str(left + plot_w), y1=_f(y), y2=_f(y))
-        root[-1].set("stroke", TRACK)
-        _text(root, left - 6, y + 4, _number(n * step), 12, text_anchor="end")
+    root, axis_top = _grid(
+        (width, height), (left, top, plot_w, plot_h), highest, chart_id, title, description
+    )
     labels = [label for label, _ in series[0][1]] if series else []
     gap = plot_w / max(len(labels) - 1, 1)
     for n, label in enumerate(labels):
@@ -205,3 +191,26 @@ def rate_bar(rate: float | None, target: float | None, *, label: str, width: int
             "stroke-width", "2"
         )
     return _markup(root)
+
+
+def _grid(
+    size: tuple[int, int],
+    plot: tuple[float, float, float, float],
+    highest: float,
+    chart_id: str,
+    title: str,
+    description: str,
+) -> tuple[ET.Element, float]:
+    """A titled chart with its horizontal grid lines and y labels; the axis's top value."""
+    left, top, plot_w, plot_h = plot
+    step = nice_step(highest)
+    axis_top = max(step, math.ceil(highest / step) * step)
+    root = _svg(*size, aria_labelledby=f"{chart_id}-title {chart_id}-desc")
+    ET.SubElement(root, "title", id=f"{chart_id}-title").text = title
+    ET.SubElement(root, "desc", id=f"{chart_id}-desc").text = description
+    for n in range(round(axis_top / step) + 1):
+        y = top + plot_h - plot_h * n * step / axis_top
+        ET.SubElement(root, "line", x1=str(left), x2=str(left + plot_w), y1=_f(y), y2=_f(y))
+        root[-1].set("stroke", TRACK)
+        _text(root, left - 6, y + 4, _number(n * step), 12, text_anchor="end")
+    return root, axis_top
