@@ -25,7 +25,7 @@ assets:
 # with a background job worker.
 run: install
 	FIELDWORK_INSECURE_COOKIES=1 FIELDWORK_PUBLIC_URL=http://$(HOST):$(PORT) $(BIN)/fieldwork demo
-	# A job worker (huey consumer) runs beside the dev server and stops with it.
+	@# A job worker (huey consumer) runs beside the dev server and stops with it.
 	$(BIN)/fieldwork worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	FIELDWORK_INSECURE_COOKIES=1 FIELDWORK_PUBLIC_URL=http://$(HOST):$(PORT) $(BIN)/fieldwork run --host $(HOST) --port $(PORT)
