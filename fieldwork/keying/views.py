@@ -8,11 +8,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from fieldwork.auth import require_role
-from fieldwork.catalogue import get_catalogue
 from fieldwork.db import db
 from fieldwork.keying import bp, progress, services
+from fieldwork.keying import settings as keying_settings
 from fieldwork.models import Response
-from forms.keying import KEYERS, Keyed, paper_pages
+from forms.keying import KEYERS, Keyed, field_names, paper_pages
 from forms.model import Instrument
 from forms.paper import UnsupportedLanguage, cached_form
 
@@ -42,7 +42,7 @@ def _copy_or_404(code: str) -> services.Copy:
 
 
 def _instrument(copy: services.Copy) -> Instrument:
-    instrument = get_catalogue().current.get(copy.invitation.instrument)
+    instrument = services.instrument_for(copy)  # the version printed on the copy
     if instrument is None:
         abort(404)
     return instrument
@@ -92,8 +92,7 @@ def _pages(instrument: Instrument, lang: str):
 
 
 def _fields(instrument: Instrument) -> dict[str, str]:
-    names = [n for item in instrument.iter_questions() for n in KEYERS[item.type].names(item)]
-    return {name: request.form.get(name, "") for name in names}
+    return {name: request.form.get(name, "") for name in field_names(instrument)}
 
 
 def _date(text: str) -> datetime.date | None:
@@ -150,6 +149,7 @@ def resolve(code: str):
     return render_template(
         "staff/keying_resolve.html", copy=copy, rows=rows, errors=errors,
         numbers=instrument.question_numbers(), values=dict(request.form),
+        allowed=services.may_resolve(copy, current_user),
     ), 400 if errors else 200  # fmt: skip
 
 
@@ -162,4 +162,30 @@ def progress_view():
         "staff/keying_progress.html",
         rows=progress.by_batch(allowed),
         people=progress.agreement(),
+        settings=keying_settings.current(),
     )
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@require_role("admin")
+def settings_view():
+    """Double entry on or off, and whether keyers may resolve their own forms (admin)."""
+    errors: dict[str, str] = {}
+    chosen = keying_settings.current()
+    if request.method == "POST":
+        chosen = keying_settings.KeyingSettings(
+            double_entry=request.form.get("double_entry") == "1",
+            keyers_may_resolve=request.form.get("keyers_may_resolve") == "1",
+        )
+        try:
+            changed = keying_settings.update(chosen, user=current_user)
+        except keying_settings.KeyingSettingsError as problem:
+            db.session.rollback()
+            errors["double_entry"] = str(problem)
+        else:
+            db.session.commit()
+            flash("Keying settings saved." if changed else "Nothing changed.")
+            return redirect(url_for("keying.settings_view"))
+    return render_template(
+        "staff/keying_settings.html", chosen=chosen, errors=errors, waiting=services.waiting()
+    ), 400 if errors else 200
