@@ -154,9 +154,9 @@ def key_pass(
 
 
 def open_differences(copy: Copy, instrument: Instrument) -> list[tuple[str, str, str]]:
-    """The differing fields of the two passes: (name, first text, second text)."""
+    """The differing fields of the two passes still to resolve: (name, first, second text)."""
     kept = passes(copy.invitation)
-    if FIRST not in kept or SECOND not in kept:
+    if FIRST not in kept or SECOND not in kept or RESOLVED in kept:
         return []
     first, second = kept[FIRST].fields, kept[SECOND].fields
     names = differences(instrument, first, second)
