@@ -147,10 +147,46 @@ def resolve(code: str):
                 return redirect(url_for("keying.progress_view"))
             errors.update(result.problems)
     return render_template(
-        "staff/keying_resolve.html", copy=copy, rows=rows, errors=errors,
-        numbers=instrument.question_numbers(), values=dict(request.form),
+        "staff/keying_resolve.html", copy=copy, rows=_described(instrument, rows, copy),
+        errors=errors, values=dict(request.form),
         allowed=services.may_resolve(copy, current_user),
     ), 400 if errors else 200  # fmt: skip
+
+
+def _described(instrument: Instrument, rows, copy: services.Copy) -> list[dict[str, str]]:
+    """Each difference with its question (number, text, grid row) and what each code means."""
+    lang = copy.language or instrument.default_language
+    numbers = instrument.question_numbers()
+    items = {item.id: item for item in instrument.iter_questions()}
+    found = []
+    for name, first, second in rows:
+        item_id, _, row_id = name.partition(".")
+        item = items[item_id]
+        row = next((r for r in item.rows or () if r.id == row_id), None)
+        question = item.text.get(lang).replace("**", "")
+        label = f"{numbers[item_id]} on the paper"
+        if row is not None:
+            question = f"{question} {row.text.get(lang)}"
+            label = f"{numbers[item_id]} {row.text.get(lang)} on the paper"
+        found.append({
+            "name": name, "number": numbers[item_id], "question": question, "label": label,
+            "first": _meaning(item, first, lang), "second": _meaning(item, second, lang),
+        })  # fmt: skip
+    return found
+
+
+def _meaning(item, text: str, lang: str) -> str:
+    """Keyed text with the label of each code in it: "4 I describe myself in another way"."""
+    text = (text or "").strip()
+    if not text:
+        return "blank"
+    if text in ("*", "-96"):
+        return "* (more than one box ticked, or cannot be read)"
+    if item.choices is None:
+        return text
+    labels = {str(c.code): c.label.get(lang) for c in item.choices.choices}
+    parts = text.replace(",", " ").split()
+    return "; ".join(f"{p} {labels[p]}" if p in labels else p for p in parts)
 
 
 @bp.get("/progress")
