@@ -44,10 +44,12 @@ class AlreadyOnline(KeyingError):
 
 @dataclass
 class Copy:
-    """A returned copy: its code, and the mailing whose serial it carries (if known)."""
+    """A returned copy: its code, the mailing whose serial it carries (if known), and the
+    version a scanned page code named (used when the mailing did not record one)."""
 
     invitation: Invitation
     mailing: Mailing | None = None
+    scanned_version: int | None = None
 
     @property
     def language(self) -> str:
@@ -57,14 +59,24 @@ class Copy:
     @property
     def version_id(self) -> int | None:
         """The instrument version printed on the copy (None: not known, use the current)."""
-        return self.mailing.instrument_version_id if self.mailing else None
+        if self.mailing is not None and self.mailing.instrument_version_id is not None:
+            return self.mailing.instrument_version_id
+        if self.scanned_version is None:
+            return None
+        return db.session.scalar(
+            select(InstrumentVersion.id).where(
+                InstrumentVersion.instrument == self.invitation.instrument,
+                InstrumentVersion.version == self.scanned_version,
+            )
+        )
 
 
 def instrument_for(copy: Copy) -> Instrument | None:
     """The questionnaire the copy was printed from (its version), else the current one."""
     catalogue = get_catalogue()
-    if copy.version_id is not None:
-        return catalogue.instrument_for(copy.version_id)
+    version_id = copy.version_id
+    if version_id is not None:
+        return catalogue.instrument_for(version_id)
     return catalogue.current.get(copy.invitation.instrument)
 
 
@@ -76,14 +88,21 @@ def pass_instrument(row: KeyingPass) -> Instrument | None:
 def find_copy(typed: str) -> Copy | None:
     """The copy a typed serial, access code or scanned QR payload names."""
     text = (typed or "").strip()
+    scanned = None
     if text.startswith("FW1|"):
         try:
-            text = PagePayload.decode(text).serial
+            payload = PagePayload.decode(text)
         except ValueError:
             return None
+        text, scanned = payload.serial, payload
     if text.isdigit():
         mailing = db.session.get(Mailing, int(text))
-        return None if mailing is None else Copy(mailing.invitation, mailing)
+        if mailing is None:
+            return None
+        copy = Copy(mailing.invitation, mailing)
+        if scanned is not None and scanned.instrument == mailing.invitation.instrument:
+            copy.scanned_version = scanned.version
+        return copy
     code = codes.normalise(text)
     found = code and db.session.scalar(select(Invitation).where(Invitation.code == code))
     if not found:
@@ -133,6 +152,9 @@ def key_pass(
     _check_online(copy, override)
     pass_no = next_pass(copy, user)
     language = copy.language or instrument.default_language
+    if copy.mailing is not None and copy.mailing.instrument_version_id is None:
+        # Mailed before versions were recorded: keep the version the page code named.
+        copy.mailing.instrument_version_id = copy.version_id
     row = KeyingPass(
         invitation_id=copy.invitation.id,
         mailing_id=copy.mailing.id if copy.mailing else None,

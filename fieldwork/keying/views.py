@@ -26,7 +26,11 @@ def index():
         copy = services.find_copy(request.form.get("find", ""))
         if copy is not None:
             serial = copy.mailing.serial if copy.mailing else None
-            return redirect(url_for("keying.form", code=copy.invitation.code, serial=serial))
+            target = url_for(
+                "keying.form", code=copy.invitation.code, serial=serial,
+                version=copy.scanned_version,
+            )  # fmt: skip
+            return redirect(target)
         error = "No copy has this serial or access code"
     return render_template(
         "staff/keying_find.html", errors={"find": error} if error else {}
@@ -38,6 +42,9 @@ def _copy_or_404(code: str) -> services.Copy:
     copy = services.find_copy(serial if serial.isdigit() else code)
     if copy is None or copy.invitation.code != code:
         abort(404)
+    version = request.args.get("version", "")
+    if version.isdigit() and len(version) < 6:  # the version a scanned page code named
+        copy.scanned_version = int(version)
     return copy
 
 

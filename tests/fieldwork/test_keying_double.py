@@ -324,3 +324,27 @@ def test_an_online_response_replaced_by_the_paper_form_is_kept_but_counted_nowhe
     withdraw(copy.invitation, "phone")
     db.session.commit()
     assert db.session.scalars(select(Response)).all() == []
+
+
+def test_a_copy_mailed_before_versions_were_kept_is_keyed_by_its_scanned_page_code(
+    app, auth, client, instruments_dir
+):
+    with app.app_context():
+        mailing = _mail_one()  # no version recorded, as for packs made before
+        assert mailing.instrument_version_id is None
+        printed = get_catalogue().version_ids["patient"]
+        _raise_version(instruments_dir)
+        serial, code = mailing.serial, mailing.invitation.code
+    auth.login("desk@example.org", role="data_entry")
+    found = post(client, "/staff/keying/", {"find": f"FW1|patient|1|en|std|2|{serial}"})
+    target = found.headers["Location"]
+    assert found.status_code == 302 and "version=1" in target and f"/keying/{code}" in target
+    page = client.get(target).get_data(as_text=True)
+    assert "version 1" in page and "describes your gender" in page
+    refused = post(client, target, {**KEYED, "gender": "5", "returned_on": "04/05/2026"})
+    assert refused.status_code == 400 and b"5 is not one of the codes" in refused.data
+    assert post(client, target, {**KEYED, "returned_on": "04/05/2026"}).status_code == 302
+    with app.app_context():
+        response = db.session.scalar(select(Response))
+        assert response.instrument_version_id == printed
+        assert db.session.get(Mailing, mailing.id).instrument_version_id == printed
