@@ -232,8 +232,12 @@ def may_resolve(copy: Copy, user: User) -> bool:
 
 
 def waiting() -> int:
-    """How many copies are keyed once or twice but not yet a response (double entry)."""
-    rows = db.session.execute(select(KeyingPass.invitation_id, KeyingPass.pass_no)).all()
+    """How many copies are keyed once or twice but not yet a response (double entry).
+
+    Codes whose participant withdrew are left out: their forms are never finished.
+    """
+    query = select(KeyingPass.invitation_id, KeyingPass.pass_no).join(Invitation)
+    rows = db.session.execute(query.where(Invitation.withdrawn_at.is_(None))).all()
     started = {invitation_id for invitation_id, _ in rows}
     settled = {invitation_id for invitation_id, number in rows if number == RESOLVED}
     paper = set(db.session.scalars(select(Response.invitation_id).where(Response.mode == PAPER)))
