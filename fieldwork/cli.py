@@ -14,6 +14,7 @@ from fieldwork.commands import (
     demo,
     instruments,
     jobs,
+    keying,
     keys,
     paper,
     retention,
@@ -35,6 +36,7 @@ def register_commands(group: click.Group) -> None:
         datasets,
         paper,
         keys,
+        keying,
         withdrawals,
         retention,
     ):

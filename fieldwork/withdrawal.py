@@ -10,7 +10,7 @@ deleted response is gone; a kept one carries no contact details.
 
 from __future__ import annotations
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from fieldwork import identifying
 from fieldwork.answers import answer_table
@@ -52,7 +52,14 @@ def withdraw(invitation: Invitation, route: str, user: User | None = None) -> st
 
 
 def forget_response(response: Response, *, delete_answers: bool) -> None:
-    """Delete a response's identifying answers, and with `delete_answers` the response too."""
+    """Delete a response's identifying answers, and with `delete_answers` the response too.
+
+    An online response the paper form replaced (superseded) was the same person's: it goes
+    the same way.
+    """
+    superseded = select(Response).where(Response.superseded_by_id == response.id)
+    for earlier in db.session.scalars(superseded).all():
+        forget_response(earlier, delete_answers=delete_answers)
     identifying.forget(db.session, [response.id])
     if not delete_answers:
         response.withdrawn_at = utcnow()

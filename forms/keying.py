@@ -239,10 +239,15 @@ def prefill(instrument: Instrument, answers: Answers, marks: Mapping[str, int]) 
     return result
 
 
+def field_names(instrument: Instrument) -> list[str]:
+    """The keying fields of every paper question, in question order."""
+    items = (item for item in instrument.iter_questions() if item.paper)
+    return [name for item in items for name in KEYERS[item.type].names(item)]
+
+
 def differences(instrument: Instrument, first: Mapping[str, str], second: Mapping[str, str]):
     """The field names where two passes' keyed text differs, in question order."""
-    names = [n for item in instrument.iter_questions() for n in KEYERS[item.type].names(item)]
-    return [n for n in names if clean(first.get(n)) != clean(second.get(n))]
+    return [n for n in field_names(instrument) if clean(first.get(n)) != clean(second.get(n))]
 
 
 def paper_pages(

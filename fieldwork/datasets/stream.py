@@ -27,6 +27,8 @@ CHUNK = 5_000
 def _filtered(query: Select, request: Request, allowed: frozenset[str]) -> Select:
     """Apply the request's filters (and the user's practices) to a query over responses."""
     query = query.where(Response.status.in_(STATUSES[request.status]))
+    # A response set aside for the paper form keyed for its code is kept, never exported.
+    query = query.where(Response.superseded_by_id.is_(None))
     practices = set(request.practices)
     if allowed:
         practices = (practices & allowed) if practices else set(allowed)

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from fieldwork.catalogue import get_catalogue
 from fieldwork.db import db
+from fieldwork.keying.services import pass_instrument
 from fieldwork.models import Invitation, KeyingPass, Practice, Response, User
 from fieldwork.models.keying import FIRST, SECOND
 from fieldwork.models.responses import PAPER
-from forms.keying import KEYERS, differences
+from forms.keying import differences, field_names
 
 
 @dataclass
@@ -65,25 +65,31 @@ def by_batch(allowed: frozenset[str] | set[str] | None = None) -> list[Row]:
 
 
 def _differing(invitation: Invitation, passes: dict[int, KeyingPass]) -> list[str]:
-    instrument = get_catalogue().current[invitation.instrument]
+    instrument = pass_instrument(passes[FIRST])
+    if instrument is None:  # the questionnaire is no longer served: shown as open
+        return ["?"]
     return differences(instrument, passes[FIRST].fields, passes[SECOND].fields)
 
 
 def agreement() -> list[tuple[str, int, float]]:
-    """(keyer, fields compared, share of them agreed) for every keyer of a double pass."""
+    """(keyer, fields compared, share of them agreed) for every keyer of a double pass.
+
+    Each form keyed twice compares every keying field of its printed version; a field
+    where the two passes differ counts against both keyers (the paper decides who erred,
+    but either may have).
+    """
     compared: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    catalogue = get_catalogue()
-    invitations = {i.id: i for i in db.session.scalars(select(Invitation).where(
-        Invitation.id.in_(select(KeyingPass.invitation_id).where(KeyingPass.pass_no == SECOND))
-    ))}  # fmt: skip
-    for invitation_id, passes in _passes().items():
+    for passes in _passes().values():
         if SECOND not in passes:
             continue
-        instrument = catalogue.current[invitations[invitation_id].instrument]
-        names = [n for i in instrument.iter_questions() for n in KEYERS[i.type].names(i)]
+        instrument = pass_instrument(passes[FIRST])
+        if instrument is None:
+            continue
+        names = field_names(instrument)
         differ = len(differences(instrument, passes[FIRST].fields, passes[SECOND].fields))
         for keyed in (passes[FIRST], passes[SECOND]):
             compared[keyed.user_id][0] += len(names)
             compared[keyed.user_id][1] += len(names) - differ
     users = {u.id: u.email for u in db.session.scalars(select(User).where(User.id.in_(compared)))}
-    return [(users[uid], n, agreed / n if n else 1.0) for uid, (n, agreed) in compared.items()]
+    found = [(users[uid], n, agreed / n if n else 1.0) for uid, (n, agreed) in compared.items()]
+    return sorted(found)

@@ -16,8 +16,9 @@ from sqlalchemy import select
 
 from fieldwork import answers, codes
 from fieldwork.audit import record
+from fieldwork.catalogue import get_catalogue
 from fieldwork.db import db
-from fieldwork.models import Invitation, KeyingPass, Mailing, Response, User
+from fieldwork.models import InstrumentVersion, Invitation, KeyingPass, Mailing, Response, User
 from fieldwork.models.base import utcnow
 from fieldwork.models.keying import FIRST, RESOLVED, SECOND
 from fieldwork.models.responses import COMPLETE, PAPER
@@ -26,7 +27,10 @@ from forms.keying import Keyed, differences, read_pass
 from forms.model import Instrument
 from forms.paper.qr import PagePayload
 
-# Outcomes recorded from the keying page for copies that are not keyed.
+# Outcomes recorded from the keying page for copies that are not keyed. A questionnaire
+# mailed back blank is a refusal: AAPOR's final dispositions for mail surveys of named
+# persons list it under refusal (2.11) as an "implicit refusal" (2.113), not as a
+# break-off (2.12, a form begun but too incomplete). The audit log keeps `kind=blank`.
 RETURNS = {"undelivered": "undelivered", "blank": "refusal"}
 
 
@@ -40,28 +44,65 @@ class AlreadyOnline(KeyingError):
 
 @dataclass
 class Copy:
-    """A returned copy: its code, and the mailing whose serial it carries (if known)."""
+    """A returned copy: its code, the mailing whose serial it carries (if known), and the
+    version a scanned page code named (used when the mailing did not record one)."""
 
     invitation: Invitation
     mailing: Mailing | None = None
+    scanned_version: int | None = None
 
     @property
     def language(self) -> str:
         """The copy's language (the mailing's, else the instrument's default is used)."""
         return self.mailing.language if self.mailing else ""
 
+    @property
+    def version_id(self) -> int | None:
+        """The instrument version printed on the copy (None: not known, use the current)."""
+        if self.mailing is not None and self.mailing.instrument_version_id is not None:
+            return self.mailing.instrument_version_id
+        if self.scanned_version is None:
+            return None
+        return db.session.scalar(
+            select(InstrumentVersion.id).where(
+                InstrumentVersion.instrument == self.invitation.instrument,
+                InstrumentVersion.version == self.scanned_version,
+            )
+        )
+
+
+def instrument_for(copy: Copy) -> Instrument | None:
+    """The questionnaire the copy was printed from (its version), else the current one."""
+    catalogue = get_catalogue()
+    version_id = copy.version_id
+    if version_id is not None:
+        return catalogue.instrument_for(version_id)
+    return catalogue.current.get(copy.invitation.instrument)
+
+
+def pass_instrument(row: KeyingPass) -> Instrument | None:
+    """The questionnaire a kept pass was keyed against (its copy's printed version)."""
+    return instrument_for(Copy(row.invitation, row.mailing))
+
 
 def find_copy(typed: str) -> Copy | None:
     """The copy a typed serial, access code or scanned QR payload names."""
     text = (typed or "").strip()
+    scanned = None
     if text.startswith("FW1|"):
         try:
-            text = PagePayload.decode(text).serial
+            payload = PagePayload.decode(text)
         except ValueError:
             return None
+        text, scanned = payload.serial, payload
     if text.isdigit():
         mailing = db.session.get(Mailing, int(text))
-        return None if mailing is None else Copy(mailing.invitation, mailing)
+        if mailing is None:
+            return None
+        copy = Copy(mailing.invitation, mailing)
+        if scanned is not None and scanned.instrument == mailing.invitation.instrument:
+            copy.scanned_version = scanned.version
+        return copy
     code = codes.normalise(text)
     found = code and db.session.scalar(select(Invitation).where(Invitation.code == code))
     if not found:
@@ -111,6 +152,9 @@ def key_pass(
     _check_online(copy, override)
     pass_no = next_pass(copy, user)
     language = copy.language or instrument.default_language
+    if copy.mailing is not None and copy.mailing.instrument_version_id is None:
+        # Mailed before versions were recorded: keep the version the page code named.
+        copy.mailing.instrument_version_id = copy.version_id
     row = KeyingPass(
         invitation_id=copy.invitation.id,
         mailing_id=copy.mailing.id if copy.mailing else None,
@@ -132,9 +176,9 @@ def key_pass(
 
 
 def open_differences(copy: Copy, instrument: Instrument) -> list[tuple[str, str, str]]:
-    """The differing fields of the two passes: (name, first text, second text)."""
+    """The differing fields of the two passes still to resolve: (name, first, second text)."""
     kept = passes(copy.invitation)
-    if FIRST not in kept or SECOND not in kept:
+    if FIRST not in kept or SECOND not in kept or RESOLVED in kept:
         return []
     first, second = kept[FIRST].fields, kept[SECOND].fields
     names = differences(instrument, first, second)
@@ -148,8 +192,11 @@ def resolve(
     kept = passes(copy.invitation)
     if SECOND not in kept or RESOLVED in kept:
         raise KeyingError("This form has no differences to resolve")
-    if user.id in (kept[FIRST].user_id, kept[SECOND].user_id) and user.role != "admin":
-        raise KeyingError("Differences are resolved by a third person (or an admin)")
+    if not may_resolve(copy, user):
+        raise KeyingError(
+            "You keyed this form: its differences are resolved by someone else, "
+            "unless an admin lets keyers resolve their own forms"
+        )
     fields = dict(kept[FIRST].fields) | {k: v.strip() for k, v in chosen.items()}
     fields = {k: v for k, v in fields.items() if v}
     keyed = read_pass(instrument, fields)
@@ -171,6 +218,32 @@ def resolve(
     return _make_response(copy, instrument, keyed, row, user=user)
 
 
+def may_resolve(copy: Copy, user: User) -> bool:
+    """Whether `user` may resolve the copy's differences (a third person, else permitted).
+
+    A keyer of either pass may resolve only when an admin has allowed it for the study
+    (`StudySettings.keyers_may_resolve`); admins may always.
+    """
+    kept = passes(copy.invitation)
+    keyers = {row.user_id for number, row in kept.items() if number in (FIRST, SECOND)}
+    if user.id not in keyers or user.role == "admin":
+        return True
+    return study_settings().keyers_may_resolve
+
+
+def waiting() -> int:
+    """How many copies are keyed once or twice but not yet a response (double entry).
+
+    Codes whose participant withdrew are left out: their forms are never finished.
+    """
+    query = select(KeyingPass.invitation_id, KeyingPass.pass_no).join(Invitation)
+    rows = db.session.execute(query.where(Invitation.withdrawn_at.is_(None))).all()
+    started = {invitation_id for invitation_id, _ in rows}
+    settled = {invitation_id for invitation_id, number in rows if number == RESOLVED}
+    paper = set(db.session.scalars(select(Response.invitation_id).where(Response.mode == PAPER)))
+    return len(started - settled - paper)
+
+
 def _check_online(copy: Copy, override: bool) -> None:
     response = copy.invitation.response
     if response is not None and response.mode != PAPER and not override:
@@ -184,8 +257,7 @@ def _make_response(
     invitation = copy.invitation
     online = invitation.response
     if online is not None:  # only reached with the override (see _check_online)
-        record("keying.override", user=user, code=invitation.code, online_response=online.public_id)
-        online.invitation_id = None
+        online.invitation_id = None  # one response per code: the paper one counts
         db.session.flush()
     returned = datetime.combine(row.returned_on, time())
     response = Response(
@@ -207,15 +279,26 @@ def _make_response(
     answers.save_items(
         db.session, instrument, response.id, instrument.iter_questions(), keyed.answers
     )
+    if online is not None:
+        # Kept, audited, and left out of the rates and the datasets (superseded_by_id).
+        online.superseded_by_id = response.id
+        record(
+            "keying.override", user=user, code=invitation.code,
+            online_response=online.public_id, paper_response=response.public_id,
+        )  # fmt: skip
     refresh_outcome(response, instrument)
     record("keying.response", user=user, code=invitation.code, response=response.public_id)
     return response
 
 
 def _version_id(instrument: Instrument) -> int:
-    from fieldwork.catalogue import get_catalogue
-
-    return get_catalogue().version_ids[instrument.id]
+    """The row id of the instrument version the copy was keyed against."""
+    return db.session.scalar(
+        select(InstrumentVersion.id).where(
+            InstrumentVersion.instrument == instrument.id,
+            InstrumentVersion.version == instrument.version,
+        )
+    )
 
 
 def record_return(copy: Copy, kind: str, *, user: User) -> None:

@@ -8,11 +8,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from fieldwork.auth import require_role
-from fieldwork.catalogue import get_catalogue
 from fieldwork.db import db
 from fieldwork.keying import bp, progress, services
+from fieldwork.keying import settings as keying_settings
 from fieldwork.models import Response
-from forms.keying import KEYERS, Keyed, paper_pages
+from forms.keying import KEYERS, Keyed, field_names, paper_pages
 from forms.model import Instrument
 from forms.paper import UnsupportedLanguage, cached_form
 
@@ -26,7 +26,11 @@ def index():
         copy = services.find_copy(request.form.get("find", ""))
         if copy is not None:
             serial = copy.mailing.serial if copy.mailing else None
-            return redirect(url_for("keying.form", code=copy.invitation.code, serial=serial))
+            target = url_for(
+                "keying.form", code=copy.invitation.code, serial=serial,
+                version=copy.scanned_version,
+            )  # fmt: skip
+            return redirect(target)
         error = "No copy has this serial or access code"
     return render_template(
         "staff/keying_find.html", errors={"find": error} if error else {}
@@ -38,11 +42,14 @@ def _copy_or_404(code: str) -> services.Copy:
     copy = services.find_copy(serial if serial.isdigit() else code)
     if copy is None or copy.invitation.code != code:
         abort(404)
+    version = request.args.get("version", "")
+    if version.isdigit() and len(version) < 6:  # the version a scanned page code named
+        copy.scanned_version = int(version)
     return copy
 
 
 def _instrument(copy: services.Copy) -> Instrument:
-    instrument = get_catalogue().current.get(copy.invitation.instrument)
+    instrument = services.instrument_for(copy)  # the version printed on the copy
     if instrument is None:
         abort(404)
     return instrument
@@ -92,8 +99,7 @@ def _pages(instrument: Instrument, lang: str):
 
 
 def _fields(instrument: Instrument) -> dict[str, str]:
-    names = [n for item in instrument.iter_questions() for n in KEYERS[item.type].names(item)]
-    return {name: request.form.get(name, "") for name in names}
+    return {name: request.form.get(name, "") for name in field_names(instrument)}
 
 
 def _date(text: str) -> datetime.date | None:
@@ -148,9 +154,46 @@ def resolve(code: str):
                 return redirect(url_for("keying.progress_view"))
             errors.update(result.problems)
     return render_template(
-        "staff/keying_resolve.html", copy=copy, rows=rows, errors=errors,
-        numbers=instrument.question_numbers(), values=dict(request.form),
+        "staff/keying_resolve.html", copy=copy, rows=_described(instrument, rows, copy),
+        errors=errors, values=dict(request.form),
+        allowed=services.may_resolve(copy, current_user),
     ), 400 if errors else 200  # fmt: skip
+
+
+def _described(instrument: Instrument, rows, copy: services.Copy) -> list[dict[str, str]]:
+    """Each difference with its question (number, text, grid row) and what each code means."""
+    lang = copy.language or instrument.default_language
+    numbers = instrument.question_numbers()
+    items = {item.id: item for item in instrument.iter_questions()}
+    found = []
+    for name, first, second in rows:
+        item_id, _, row_id = name.partition(".")
+        item = items[item_id]
+        row = next((r for r in item.rows or () if r.id == row_id), None)
+        question = item.text.get(lang).replace("**", "")
+        label = f"{numbers[item_id]} on the paper"
+        if row is not None:
+            question = f"{question} {row.text.get(lang)}"
+            label = f"{numbers[item_id]} {row.text.get(lang)} on the paper"
+        found.append({
+            "name": name, "number": numbers[item_id], "question": question, "label": label,
+            "first": _meaning(item, first, lang), "second": _meaning(item, second, lang),
+        })  # fmt: skip
+    return found
+
+
+def _meaning(item, text: str, lang: str) -> str:
+    """Keyed text with the label of each code in it: "4 I describe myself in another way"."""
+    text = (text or "").strip()
+    if not text:
+        return "blank"
+    if text in ("*", "-96"):
+        return "* (more than one box ticked, or cannot be read)"
+    if item.choices is None:
+        return text
+    labels = {str(c.code): c.label.get(lang) for c in item.choices.choices}
+    parts = text.replace(",", " ").split()
+    return "; ".join(f"{p} {labels[p]}" if p in labels else p for p in parts)
 
 
 @bp.get("/progress")
@@ -162,4 +205,30 @@ def progress_view():
         "staff/keying_progress.html",
         rows=progress.by_batch(allowed),
         people=progress.agreement(),
+        settings=keying_settings.current(),
     )
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@require_role("admin")
+def settings_view():
+    """Double entry on or off, and whether keyers may resolve their own forms (admin)."""
+    errors: dict[str, str] = {}
+    chosen = keying_settings.current()
+    if request.method == "POST":
+        chosen = keying_settings.KeyingSettings(
+            double_entry=request.form.get("double_entry") == "1",
+            keyers_may_resolve=request.form.get("keyers_may_resolve") == "1",
+        )
+        try:
+            changed = keying_settings.update(chosen, user=current_user)
+        except keying_settings.KeyingSettingsError as problem:
+            db.session.rollback()
+            errors["double_entry"] = str(problem)
+        else:
+            db.session.commit()
+            flash("Keying settings saved." if changed else "Nothing changed.")
+            return redirect(url_for("keying.settings_view"))
+    return render_template(
+        "staff/keying_settings.html", chosen=chosen, errors=errors, waiting=services.waiting()
+    ), 400 if errors else 200

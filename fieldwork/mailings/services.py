@@ -119,6 +119,8 @@ def plan_pack(request: PackRequest, instrument: Instrument, today: date | None =
         check_language(lang)
     except UnsupportedLanguage as error:
         raise MailingError(str(error)) from error
+    # The version printed in the pack, so a returned copy is keyed against it.
+    version_id = get_catalogue().version_ids.get(instrument.id) if request.questionnaire else None
     mailings = [
         Mailing(
             invitation=i,
@@ -127,13 +129,17 @@ def plan_pack(request: PackRequest, instrument: Instrument, today: date | None =
             mailed_on=today or date.today(),
             questionnaire=request.questionnaire,
             language=lang,
+            instrument_version_id=version_id,
         )
         for i in invitations
     ]
     db.session.add_all(mailings)
     db.session.flush()
     practice = invitations[0].practice
-    record("pack_made", batch=request.batch, wave=wave, count=len(mailings), practice=practice.code)
+    record(
+        "pack_made", batch=request.batch, wave=wave, count=len(mailings), practice=practice.code,
+        version=instrument.version if request.questionnaire else None,
+    )  # fmt: skip
     copies = tuple((m.id, m.serial, m.invitation.code) for m in mailings)
     return PackPlan(request, wave, lang, practice.code, practice.name, copies)
 

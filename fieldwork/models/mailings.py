@@ -34,6 +34,9 @@ class Mailing(db.Model):
     mailed_on: Mapped[date]
     questionnaire: Mapped[bool] = mapped_column(default=True)
     language: Mapped[str] = mapped_column(String(8))
+    # The questionnaire version printed in the pack (None: mailed before this was kept, or
+    # a letter only): a returned copy is keyed against the version it was printed from.
+    instrument_version_id: Mapped[int | None] = mapped_column(ForeignKey("instrument_versions.id"))
 
     invitation: Mapped[Invitation] = relationship()
 

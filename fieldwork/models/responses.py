@@ -39,6 +39,8 @@ COMPLETE, PARTIAL = 1, 2
 # Outcomes a response sets by the share of applicable questions answered (forms.completeness);
 # a code with one of these (or none) follows its response whenever a page is saved or keyed.
 AUTOMATIC = (None, "complete", "partial", "break_off")
+# Responses counted as open-link responses: no code, and not set aside for a keyed paper form.
+OPEN_LINK = "invitation_id IS NULL AND superseded_by_id IS NULL"
 
 
 class Invitation(db.Model):
@@ -93,8 +95,8 @@ class Response(db.Model):
             "instrument_version_id",
             "status",
             "outcome",
-            sqlite_where=text("invitation_id IS NULL"),
-            postgresql_where=text("invitation_id IS NULL"),
+            sqlite_where=text(OPEN_LINK),
+            postgresql_where=text(OPEN_LINK),
         ),
         # Completions per day, from the index alone.
         Index(
@@ -131,6 +133,10 @@ class Response(db.Model):
     # Paper states keyed for this response, as JSON text {"q7": -96, "grid.row": -96}: the
     # record's `_states` entry (forms.stored), which the export reads as it is.
     paper_states: Mapped[str | None] = mapped_column(Text)
+    # An online response set aside, with an audited override, for the paper form keyed for
+    # its code (a person answered twice): kept, unlinked from the code, and left out of the
+    # rates and the datasets. Points at the paper response that counts instead.
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id"))
 
     instrument_version: Mapped[InstrumentVersion] = relationship()
     practice: Mapped[Practice] = relationship()

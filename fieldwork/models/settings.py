@@ -44,6 +44,9 @@ class StudySettings(db.Model):
     retention_days: Mapped[int] = mapped_column(default=0)
     # Returned paper forms are keyed twice, blind, and differences resolved before use.
     double_entry: Mapped[bool] = mapped_column(default=False)
+    # An admin's permission for the keyer of either pass to resolve the differences too
+    # (small teams); without it a third person resolves them (admins always may).
+    keyers_may_resolve: Mapped[bool] = mapped_column(default=False)
 
 
 class PracticeClosure(db.Model):

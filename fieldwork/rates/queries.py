@@ -19,6 +19,11 @@ from fieldwork.rates.mailing import MAILED_ON
 LINK = "link"  # the mode of open-link responses, beside the invitation modes
 HAND_SET = ("refusal", "break_off", "non_contact", "other", "not_eligible")
 UNKNOWN = ("unknown", "undelivered")
+# A response set aside for a keyed paper form (superseded) counts nowhere: its code counts
+# once, by the paper response. Open-link responses are those with no code (the partial
+# index ix_responses_open_link has the same condition).
+COUNTED = Response.superseded_by_id.is_(None)
+OPEN_LINK = (Response.invitation_id.is_(None), COUNTED)
 
 
 Vector = tuple[int, ...]  # counts in the order of the fields of Counts
@@ -193,7 +198,7 @@ def _link_responses(scope: Scope) -> dict[tuple[int, str], tuple[int, int, int]]
             func.count().filter(_outcome_is("partial", PARTIAL)),
             func.count().filter(Response.outcome == "break_off"),
         )
-        .where(Response.invitation_id.is_(None), *practice_filters(Response.practice_id, scope))
+        .where(*OPEN_LINK, *practice_filters(Response.practice_id, scope))
         .where(*_versions(scope))
         .group_by(Response.practice_id, Response.instrument_version_id)
     )
@@ -209,10 +214,10 @@ def _link_responses(scope: Scope) -> dict[tuple[int, str], tuple[int, int, int]]
 
 def completions_per_day(scope: Scope, days: int) -> dict[tuple[str, date], int]:
     """Submitted responses per instrument and day of submission, over the last `days`."""
-    kept = [Response.status == COMPLETE, Response.submitted_at.is_not(None)]
+    kept = [Response.status == COMPLETE, Response.submitted_at.is_not(None), COUNTED]
     kept += [*practice_filters(Response.practice_id, scope), *_versions(scope)]
     if scope.mode == LINK:
-        kept.append(Response.invitation_id.is_(None))
+        kept.extend(OPEN_LINK)
     elif scope.mode is not None:
         # A lookup of each completion's code by primary key: far cheaper than a list of
         # every code of that mode (a million ids at national scale).

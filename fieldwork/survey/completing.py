@@ -33,6 +33,9 @@ def welcome():
     entry = state.current()
     if entry is None:
         return redirect(url_for("survey.start"))
+    if entry.response is not None and entry.response.superseded_by_id is not None:
+        state.forget()  # set aside for the paper form keyed for its code
+        return redirect(url_for("survey.start"))
     if entry.response is not None and entry.response.status == COMPLETE:
         return redirect(url_for("survey.done"))
     instrument = entry.instrument
@@ -90,6 +93,9 @@ def _current_response():
         return None, redirect(url_for("survey.start"))
     if entry.response is None:
         return None, redirect(url_for("survey.welcome"))
+    if entry.response.superseded_by_id is not None:  # the paper form keyed for it counts
+        state.forget()
+        return None, redirect(url_for("survey.start"))
     if entry.response.status == COMPLETE:
         return None, redirect(url_for("survey.done"))
     return entry, None

@@ -118,6 +118,8 @@ def record_page(
     """Save the shown items of one page, and how far the respondent has reached."""
     if response.status == COMPLETE:
         raise SurveyClosed("this response has been submitted")
+    if response.superseded_by_id is not None:  # the paper form keyed for its code counts
+        raise SurveyClosed("this response has been set aside for a paper form")
     answers.save_items(db.session, instrument, response.id, shown, values)
     pages = web_pages(instrument)
     if page.number > page_reached(pages, response.reached):
@@ -128,7 +130,7 @@ def record_page(
 
 def submit_response(response: Response) -> bool:
     """Mark the response complete (False if it already was: nothing changes twice)."""
-    if response.status == COMPLETE:
+    if response.status == COMPLETE or response.superseded_by_id is not None:
         return False
     response.status = COMPLETE
     response.submitted_at = response.updated_at = utcnow()

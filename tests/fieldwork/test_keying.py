@@ -184,4 +184,4 @@ def test_the_pages_find_a_copy_refuse_bad_text_and_key_it(app, codes, auth, clie
     good = client.post(target, data={**KEYED, "returned_on": "04/05/2026", "csrf_token": token})
     assert good.status_code == 302
     progress = client.get("/staff/keying/progress").get_data(as_text=True)
-    assert f'<td class="nhsuk-table__cell">{practice}</td>' in progress
+    assert f'aria-hidden="true">Practice </span>{practice}</td>' in progress

@@ -73,6 +73,8 @@ EXPECTED: dict[tuple[str, str], tuple] = {
     ("keying.resolve", "GET"): (L, 200, 403, 403, 200, 403),
     ("keying.resolve", "POST"): (L, 400, 403, 403, 400, 403),
     ("keying.progress_view", "GET"): (L, 200, 200, 200, 200, 403),
+    ("keying.settings_view", "GET"): (L, 200, 403, 403, 403, 403),
+    ("keying.settings_view", "POST"): (L, GO, 403, 403, 403, 403),
     # response rates: analysts, coordinators, admins
     ("rates.dashboard", "GET"): (L, 200, 200, 200, 403, 200),
     ("rates.download", "GET"): (L, 200, 200, 200, 403, 200),
