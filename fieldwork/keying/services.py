@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from fieldwork import answers, codes
 from fieldwork.audit import record
+from fieldwork.consent import paper_return, record_agreement
 from fieldwork.db import db
 from fieldwork.models import Invitation, KeyingPass, Mailing, Response, User
 from fieldwork.models.base import utcnow
@@ -201,6 +202,7 @@ def _make_response(
         submitted_at=returned,
         paper_states=json.dumps(keyed.marks, sort_keys=True) if keyed.marks else None,
     )
+    record_agreement(response, paper_return(instrument.consent, row.language), returned)
     db.session.add(response)
     db.session.flush()
     answers.add_row(db.session, instrument, response.id)
