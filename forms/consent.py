@@ -128,8 +128,8 @@ def _read_choice(
     choice_id = check_id(col, raw_id, line, "consent choice") if raw_id is not None else None
     ok = choice_id is not None and len(col.problems) == before
     if choice_id and len(choice_id) > MAX_ID:
-        col.add(line, f"{owner}: the id is {len(choice_id)} characters; at most {MAX_ID}, so "
-                f"the export variable consent_{choice_id[:MAX_ID]}… fits in 32")  # fmt: skip
+        col.add(line, f"{owner}: the id has {len(choice_id)} characters, but at most "
+                f"{MAX_ID} fit the export variable 'consent_{{id}}' (32 at most)")  # fmt: skip
         ok = False
     if choice_id in seen:
         col.add(line, f"consent choice id '{choice_id}' is used twice (first on line "
