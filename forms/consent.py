@@ -29,6 +29,7 @@ KEYS = ("version", "statement", "choices")
 CHOICE_KEYS = ("id", "text", "required")
 OWNER = "the consent block"
 MAX_ID = 24
+TAKEN = ("version", "how")  # consent_version and consent_how are the block's own variables
 VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,15}")
 
 
@@ -131,7 +132,14 @@ def _read_choice(
         col.add(line, f"{owner}: the id has {len(choice_id)} characters, but at most "
                 f"{MAX_ID} fit the export variable 'consent_{{id}}' (32 at most)")  # fmt: skip
         ok = False
-    if choice_id in seen:
+    if choice_id in TAKEN:
+        col.add(
+            line,
+            f"{owner}: the id would give the export variable 'consent_{choice_id}', "
+            "which holds the statement's version or how consent was given; rename it",
+        )
+        ok = False
+    elif choice_id in seen:
         col.add(line, f"consent choice id '{choice_id}' is used twice (first on line "
                 f"{seen[choice_id]})")  # fmt: skip
         ok = False

@@ -141,6 +141,7 @@ def test_bad_choices_are_each_reported():
             - {id: a_very_long_consent_choice_id, text: Long}
             - {id: extra, text: Extra, required: maybe}
             - just text
+            - {id: how, text: How}
         """) == [
         "demo.yaml:13: consent choice id 'Take Part' is not valid: ids start with a lowercase "
         "letter and hold only lowercase letters, digits and _; e.g. 'take_part'",
@@ -150,6 +151,9 @@ def test_bad_choices_are_each_reported():
         "characters, but at most 24 fit the export variable 'consent_{id}' (32 at most)",
         "demo.yaml:17: consent choice 'extra': 'required' must be true or false, not 'maybe'",
         "demo.yaml:18: consent choice 7 must be a mapping with id and text, not 'just text'",
+        "demo.yaml:19: consent choice 'how': the id would give the export variable "
+        "'consent_how', which holds the statement's version or how consent was given; "
+        "rename it",
     ]
 
 
