@@ -69,6 +69,35 @@ def response_columns() -> list[Column]:
     ]
 
 
+CONSENT_HOW = ("online", "assisted", "paper_return")
+GIVEN = {1: "Given", 0: "Not given"}
+
+
+def consent_columns(versions: Sequence[Instrument]) -> list[Column]:
+    """The consent variables, when any version asks for consent: the statement version,
+    how and when it was given, and one 0/1 per optional consent (newest wording)."""
+    asking = [v for v in sorted(versions, key=lambda v: -v.version) if v.consent is not None]
+    if not asking:
+        return []
+    found = [
+        Column("consent_version", "Consent statement version agreed", STRING),
+        Column("consent_how", "How consent was given (online, assisted, paper_return)", STRING),
+        Column("consented", "Consent given (UTC; paper: the date the form was returned)",
+               TIMESTAMP),
+    ]  # fmt: skip
+    extras: dict[str, Column] = {}
+    for instrument in asking:
+        for choice in instrument.consent.extras:
+            column = extras.get(choice.id)
+            if column is None:
+                label = choice.text.get(instrument.default_language)
+                column = Column(f"consent_{choice.id}", label, CODE, values=dict(GIVEN))
+                column.notes.append("not asked on paper: empty for paper returns")
+                extras[choice.id] = column
+            column.versions.insert(0, instrument.version)
+    return found + list(extras.values())
+
+
 def _item_column(instrument: Instrument, item: Item, var, describer) -> Column:
     """A new column for one of an item's variables, as this version has it."""
     lang = instrument.default_language

@@ -4,7 +4,9 @@ A chunk holds, per response, the stored columns of its version (`forms.stored`) 
 response's own facts under keys beginning with `_` (item ids never do): `_id`
 (pseudonymous), `_version`, `_practice`, `_region`, `_mode`, `_language`, `_status`
 (1 complete, 2 partial), `_started`, `_submitted` (UTC), `_reached` (the last item
-reached) and optionally `_states` (paper marks as JSON text). `records_table` makes
+reached), optionally `_states` (paper marks as JSON text) and, for instruments asking
+for consent, `_consent_version`, `_consent_how`, `_consent_at` and `_consent_extras`
+(the optional consents given, space separated). `records_table` makes
 such a chunk from plain dicts.
 """
 
@@ -21,7 +23,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from exports.coders import CODERS
-from exports.columns import Column, free_text_items, item_columns, response_columns, score_columns
+from exports.columns import (
+    Column,
+    consent_columns,
+    free_text_items,
+    item_columns,
+    response_columns,
+    score_columns,
+)
 from exports.states import (
     grid_row_marks,
     judged_once,
@@ -80,7 +89,8 @@ class Dataset:
         self.options = options
         self.items = item_columns(versions)
         self.scores = score_columns(versions)
-        self.columns: list[Column] = response_columns() + self.items + self.scores
+        self.consent = consent_columns(versions)
+        self.columns: list[Column] = response_columns() + self.consent + self.items + self.scores
         self.schema = schema(self.columns)
         self.text_items = free_text_items(versions) if options.free_text else []
         self.tally = Tally()
@@ -148,7 +158,29 @@ class Dataset:
             column("_id"), pa.array([self.instrument_id] * n), column("_version"),
             column("_practice"), column("_region"), column("_mode"), column("_language"),
             column("_status"), self._when(column("_started")), self._when(column("_submitted")),
+            *self._consent_facts(column),
         ]  # fmt: skip
+
+    def _consent_facts(self, column) -> list[Any]:
+        """Consent version, how, when, and each optional consent (1 given, 0 not, empty
+        when it was not asked: on paper, or without a consent record)."""
+        if not self.consent:
+            return []
+        how = column("_consent_how").to_pylist()
+        extras = [set((e or "").split()) for e in column("_consent_extras").to_pylist()]
+        found: list[Any] = [
+            column("_consent_version"),
+            column("_consent_how"),
+            self._when(column("_consent_at")),
+        ]
+        for extra in self.consent[3:]:
+            choice = extra.name.removeprefix("consent_")
+            asked = [h in ("online", "assisted") for h in how]
+            found.append(
+                pa.array([(1 if choice in e else 0) if a else None
+                          for e, a in zip(extras, asked, strict=True)], pa.int32())
+            )  # fmt: skip
+        return found
 
     def _when(self, column) -> pa.Array:
         """Timestamps as text: the month only when de-identified."""

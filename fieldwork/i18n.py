@@ -125,6 +125,54 @@ WORDS: dict[str, str | tuple[str, str]] = {
     "contact_email": N_("Email {email}"),
     "contact_phone": N_("Phone {phone}"),
     "privacy": N_("Privacy notice"),
+    "consent_title": N_("Taking part"),
+    "consent_legend": N_("Do you agree?"),
+    "consent_hint": N_(
+        "Tick each box you agree with. You need to agree to take part to start the survey."
+    ),
+    "consent_required": N_(
+        "Tick the box to say you agree to take part, or choose 'I do not want to take part'"
+    ),
+    "consent_decline": N_("I do not want to take part"),
+    "declined_title": N_("You have chosen not to take part"),
+    "declined_body": N_("Thank you for letting us know. No answers or details of yours were kept."),
+    "declined_change_mind": N_("If you change your mind, contact the study team."),
+    "withdraw_title": N_("Withdraw my answers"),
+    "withdraw_intro": N_(
+        "If you no longer want to take part, you can withdraw the answers you gave. "
+        "You need the code you were given."
+    ),
+    "withdraw_label": N_("Enter your access code or resume code"),
+    "withdraw_hint": N_(
+        "Your access code is on your letter. If you started from a link, "
+        "use the resume code you were given."
+    ),
+    "withdraw_unknown": N_("Code not recognised. Check the code you were given"),
+    "withdraw_already": N_("The answers for this code have already been withdrawn"),
+    "withdraw_confirm_title": N_("Are you sure you want to withdraw your answers?"),
+    "withdraw_what_happens": N_("What will happen"),
+    "withdraw_effect_delete": N_(
+        "Your answers and any contact details you gave will be deleted. You cannot undo this."
+    ),
+    "withdraw_effect_keep_answers": N_(
+        "The answers you have given so far will be kept and used for the research, as the "
+        "information about the study explains. Any contact details you gave will be deleted "
+        "and nobody will contact you. You cannot undo this."
+    ),
+    "withdraw_button": N_("Yes, withdraw my answers"),
+    "withdrawn_title": N_("Your answers have been withdrawn"),
+    "withdrawn_delete": N_("Your answers and contact details have been deleted."),
+    "withdrawn_keep_answers": N_(
+        "Your contact details have been deleted. The answers you had given are kept, as the "
+        "information about the study explains."
+    ),
+    "done_withdraw": N_("If you change your mind, you can withdraw your answers."),
+    "withdraw_later_access": N_(
+        "You can also do it later at {link}, with the access code from your letter."
+    ),
+    "withdraw_later_resume": N_(
+        "You can also do it later at {link}, with this code: {code}. Keep it safe."
+    ),
 }
 
 

@@ -17,7 +17,7 @@ from fieldwork.answers import answer_table
 from fieldwork.audit import record
 from fieldwork.catalogue import get_catalogue
 from fieldwork.db import db
-from fieldwork.models import Invitation, Response, User
+from fieldwork.models import Invitation, Response, StudySettings, User
 from fieldwork.models.base import utcnow
 from fieldwork.outcomes import study_settings
 
@@ -51,6 +51,31 @@ def withdraw(invitation: Invitation, route: str, user: User | None = None) -> st
     return setting
 
 
+def withdraw_response(response: Response, route: str, user: User | None = None) -> str:
+    """Withdraw a response; one without a code (an open link) is withdrawn on its own."""
+    if response.invitation is not None:
+        return withdraw(response.invitation, route, user)
+    if route not in ROUTES:
+        raise WithdrawalError(f"Choose how the withdrawal came ({', '.join(ROUTES)})")
+    if response.withdrawn_at is not None:
+        raise WithdrawalError("This response has already been withdrawn")
+    setting = study_settings().withdrawal
+    public_id = response.public_id
+    forget_response(response, delete_answers=setting == "delete")
+    record(
+        "withdrawal", user=user, response=public_id, route=route, setting=setting,
+        had_response=True,
+    )  # fmt: skip
+    db.session.flush()
+    return setting
+
+
+def current_setting() -> str:
+    """What a withdrawal does now (read only: the settings row is not made for a look)."""
+    found = db.session.get(StudySettings, 1)
+    return found.withdrawal if found is not None else "delete"
+
+
 def forget_response(response: Response, *, delete_answers: bool) -> None:
     """Delete a response's identifying answers, and with `delete_answers` the response too.
 
@@ -63,6 +88,7 @@ def forget_response(response: Response, *, delete_answers: bool) -> None:
     identifying.forget(db.session, [response.id])
     if not delete_answers:
         response.withdrawn_at = utcnow()
+        response.resume_code = None  # it can no longer be carried on, nor withdrawn twice
         return
     instrument = get_catalogue().instrument_for(response.instrument_version_id)
     table = answer_table(instrument)

@@ -26,7 +26,10 @@ RESERVED_VARIABLES = {
     "status": "the response status",
     "started": "the start time",
     "submitted": "the submission time",
+    "consented": "the time consent was given",
 }
+# The consent block's variables: consent_version, consent_how and consent_{choice id}.
+CONSENT_PREFIX = "consent_"
 # Words of the expression language: an item called `and` or `if` could not be referred to.
 EXPRESSION_WORDS = frozenset(
     ("and", "or", "not", "in", "is", "if", "else", "true", "false", "none", "lambda", "for")
@@ -93,6 +96,12 @@ def _check_variables(draft: Draft) -> None:
                 line,
                 f"{description} gives export variable '{name}', which is "
                 f"reserved for {RESERVED_VARIABLES[name]}; rename it",
+            )
+        elif name.startswith(CONSENT_PREFIX):
+            draft.col.add(
+                line,
+                f"{description} gives export variable '{name}'; names beginning "
+                f"'{CONSENT_PREFIX}' are reserved for the consent block's variables; rename it",
             )
         elif name in given and given[name][0] != source:
             _, other, other_line = given[name]

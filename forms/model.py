@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from forms.consent import Consent
     from forms.expressions import Expression
 
 ITEM_TYPES = (
@@ -158,6 +159,7 @@ class Instrument:
     privacy_notice: str | None = None  # a link (https://…)
     contact_email: str | None = None
     contact_phone: str | None = None
+    consent: Consent | None = None  # agreed before the first question (forms.consent)
     content_hash: str = ""
     source: str = ""
 

@@ -15,6 +15,7 @@ from types import MappingProxyType
 from typing import Any
 
 from forms import checks
+from forms.consent import read_consent
 from forms.errors import Problem
 from forms.items import Draft, read_choice_list, read_expression, read_id, read_item
 from forms.model import ChoiceList, Instrument, Score, Section, Text
@@ -40,6 +41,7 @@ TOP_KEYS = (
     "choice_lists",
     "sections",
     "scores",
+    "consent",
 )
 TOP_REQUIRED = ("instrument", "version", "title", "languages", "audience", "intro", "outro")
 SECTION_KEYS = ("id", "title", "intro", "show_if", "items")
@@ -105,6 +107,7 @@ def _read_header(top: Fields) -> dict[str, Any]:
         "intro": top.text("intro") or Text({}),
         "outro": top.text("outro") or Text({}),
         "signposting": top.text("signposting"),
+        "consent": read_consent(top),
         **_read_contact(top),
     }
 

@@ -81,6 +81,9 @@ def _query(versions: dict[int, Instrument], ids: dict[int, int], request, allowe
         Response.reached.label("_reached"), Practice.code.label("_practice"),
         Region.name.label("_region"), InstrumentVersion.version.label("_version"),
         Response.paper_states.label(STATES),
+        Response.consent_version.label("_consent_version"),
+        Response.consent_how.label("_consent_how"), Response.consent_at.label("_consent_at"),
+        Response.consent_extras.label("_consent_extras"),
     ]  # fmt: skip
     query = _base(select()).join(
         InstrumentVersion, Response.instrument_version_id == InstrumentVersion.id

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from fieldwork import answers, codes
 from fieldwork.audit import record
 from fieldwork.catalogue import get_catalogue
+from fieldwork.consent import paper_return, record_agreement
 from fieldwork.db import db
 from fieldwork.models import InstrumentVersion, Invitation, KeyingPass, Mailing, Response, User
 from fieldwork.models.base import utcnow
@@ -273,6 +274,7 @@ def _make_response(
         submitted_at=returned,
         paper_states=json.dumps(keyed.marks, sort_keys=True) if keyed.marks else None,
     )
+    record_agreement(response, paper_return(instrument.consent, row.language), returned)
     db.session.add(response)
     db.session.flush()
     answers.add_row(db.session, instrument, response.id)

@@ -86,6 +86,9 @@ class Response(db.Model):
     __table_args__ = (
         CheckConstraint("mode IN (1, 2, 3)", name="mode"),
         CheckConstraint("status IN (1, 2)", name="status"),
+        CheckConstraint(
+            "consent_how IN ('online', 'assisted', 'paper_return')", name="consent_how"
+        ),
         UniqueConstraint("invitation_id", name="one_response_per_code"),
         Index("ix_responses_practice_status", "practice_id", "instrument_version_id", "status"),
         # Open-link responses (no code) per practice, version and outcome, for the rates.
@@ -137,6 +140,15 @@ class Response(db.Model):
     # its code (a person answered twice): kept, unlinked from the code, and left out of the
     # rates and the datasets. Points at the paper response that counts instead.
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id"))
+    # The consent agreed before the first question (instruments with a `consent:` block):
+    # the statement's version, how it was given (online, assisted, or the returned paper
+    # form itself), when, in which language, and the optional consents given (ids, space
+    # separated). A respondent who does not agree never gets a response row.
+    consent_version: Mapped[str | None] = mapped_column(String(16))
+    consent_how: Mapped[str | None] = mapped_column(String(16))
+    consent_at: Mapped[datetime | None]
+    consent_language: Mapped[str | None] = mapped_column(String(8))
+    consent_extras: Mapped[str | None] = mapped_column(Text)
 
     instrument_version: Mapped[InstrumentVersion] = relationship()
     practice: Mapped[Practice] = relationship()

@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("survey", __name__)
 
 
-from fieldwork.survey import completing, entry  # noqa: E402,F401  (registers the views)
+from fieldwork.survey import completing, consenting, entry, withdrawing  # noqa: E402,F401  (registers the views)

@@ -22,6 +22,7 @@ from fieldwork.survey.views import (
     progress,
     resume_target,
 )
+from fieldwork.survey.withdrawing import offer as offer_withdrawal
 from forms.paging import web_pages
 from forms.web import build_form, check_page, error_summary, read_answers, shown_items
 from forms.web_fields import question_name
@@ -67,7 +68,18 @@ def _chosen_language(entry: state.Entry) -> str | None:
 
 
 def _begin(entry: state.Entry, language: str):
-    """Start the response (once, whatever the clicks) and go to the first page not yet saved."""
+    """Start the response (once, whatever the clicks) and go to the first page not yet saved.
+
+    An instrument with a consent block asks for consent first (survey.consent).
+    """
+    if entry.response is None and entry.instrument.consent is not None:
+        state.set_language(language)
+        return redirect(url_for("survey.consent"))
+    return begin_response(entry, language)
+
+
+def begin_response(entry: state.Entry, language: str, agreement=None):
+    """Start the response with the consent agreed, if any; go to the first page to do."""
     response = entry.response
     if response is None:
         response = start_response(
@@ -79,6 +91,7 @@ def _begin(entry: state.Entry, language: str):
             invitation=entry.invitation,
             mode=entry.mode,
             assisted_by=current_user.id if entry.assisted else None,
+            agreement=agreement,
         )
         db.session.commit()
         state.attach(response)
@@ -178,7 +191,11 @@ def check():
 
 @bp.route("/done")
 def done():
-    """Thank you, the outro and signposting; the response can no longer be changed."""
+    """Thank you, the outro and signposting; the response can no longer be changed.
+
+    The browser that finished it may withdraw it for a while ("Withdraw my answers"),
+    and is told how to do so later: with the access code, or the resume code shown.
+    """
     entry = state.current()
     if entry is None or entry.response is None or entry.response.status != COMPLETE:
         finished = session.get("finished")
@@ -188,19 +205,33 @@ def done():
         if instrument is None:
             return redirect(url_for("survey.start"))
         return render_template(
-            "survey/done.html", instrument=instrument, lang=finished["lang"], assisted=False
+            "survey/done.html",
+            instrument=instrument,
+            lang=finished["lang"],
+            assisted=False,
+            later_code=finished.get("later_code"),
+            can_withdraw="withdraw" in session,
         )
-    instrument = entry.instrument
+    instrument, response = entry.instrument, entry.response
     assisted = entry.assisted
     phone = practice_phone(entry)
     state.forget()
-    session["finished"] = {"instrument": instrument.id, "lang": entry.response.language}
-    if assisted:
-        session.pop("finished")
+    later_code = None if response.invitation_id else response.resume_code
+    if not assisted:
+        session["finished"] = {
+            "instrument": instrument.id,
+            "lang": response.language,
+            "later_code": later_code,
+        }
+        offer_withdrawal(response)
+    else:  # a practice device: the next patient must not reach this response
+        session.pop("finished", None)
     return render_template(
         "survey/done.html",
         instrument=instrument,
-        lang=entry.response.language,
+        lang=response.language,
         assisted=assisted,
         practice_phone=phone,
+        later_code=later_code,
+        can_withdraw=not assisted,
     )

@@ -33,7 +33,7 @@ def _budgets() -> list[tuple[str, int, int]]:
     ]
 
 
-def _take_attempt():
+def take_attempt():
     """Count this guess before checking it; when to try again if a budget is used up.
 
     A client over its own limit does not eat into everyone's budget.
@@ -51,13 +51,13 @@ def _take_attempt():
     return None
 
 
-def _give_back() -> None:
+def give_back() -> None:
     """A right code does not count as a guess (earlier wrong ones still do)."""
     for name, _, _ in _budgets():
         throttle.give_back(name)
 
 
-def _too_many(until):
+def too_many(until):
     """The friendly page saying when to try again."""
     minutes = max(1, math.ceil((until - utcnow()).total_seconds() / 60))
     return render_template("survey/too_many.html", minutes=minutes, lang=page_language()), 429
@@ -91,13 +91,13 @@ def _enter_with_code(raw: str):
     """Check a typed or linked code and send the respondent on, or explain why not."""
     if not raw.strip():
         return _start_page("code_missing", status=400)
-    until = _take_attempt()
+    until = take_attempt()
     if until:
-        return _too_many(until)
+        return too_many(until)
     invitation = find_invitation(raw)
     if invitation is None:
         return _start_page("code_unknown", raw[:20], 400)
-    _give_back()
+    give_back()
     db.session.commit()
     if invitation.response is not None and invitation.response.status == COMPLETE:
         return _closed("used", invitation.instrument)
@@ -146,15 +146,15 @@ def resume():
     """Come back to an unfinished survey with the resume code you were given."""
     error = None
     if request.method == "POST":
-        until = _take_attempt()
+        until = take_attempt()
         if until:
-            return _too_many(until)
+            return too_many(until)
         idle = timedelta(days=current_app.config["RESUME_IDLE_DAYS"])
         response = find_resumable(request.form.get("code", ""), idle)
         if response is None:
             error = "resume_unknown"
         else:
-            _give_back()
+            give_back()
             db.session.commit()
             state.begin("", response.practice_id, response_id=response.id)
             return redirect(url_for("survey.welcome"))

@@ -11,10 +11,11 @@ from sqlalchemy.exc import IntegrityError
 
 from fieldwork import answers, codes
 from fieldwork.catalogue import Catalogue
+from fieldwork.consent import Agreement, record_agreement
 from fieldwork.db import db
 from fieldwork.models import Invitation, Practice, Response
 from fieldwork.models.base import utcnow
-from fieldwork.models.responses import AUTOMATIC, COMPLETE, ONLINE, PARTIAL
+from fieldwork.models.responses import ASSISTED, AUTOMATIC, COMPLETE, ONLINE, PARTIAL
 from fieldwork.outcomes import refresh_outcome
 from fieldwork.retention import study_closed
 from forms.model import Instrument
@@ -42,9 +43,18 @@ def find_resumable(raw_code: str, idle: timedelta) -> Response | None:
         select(Response).where(
             Response.resume_code == code,
             Response.status == PARTIAL,
+            Response.withdrawn_at.is_(None),
             Response.updated_at > utcnow() - idle,
         )
     )
+
+
+def find_by_resume_code(raw_code: str) -> Response | None:
+    """The open-link response holding a resume code, finished or not (to withdraw it)."""
+    code = codes.normalise(raw_code, codes.RESUME_LENGTH)
+    if code is None:
+        return None
+    return db.session.scalar(select(Response).where(Response.resume_code == code))
 
 
 def invitation_closed(invitation: Invitation) -> bool:
@@ -74,8 +84,10 @@ def start_response(
     invitation: Invitation | None = None,
     mode: int = ONLINE,
     assisted_by: int | None = None,
+    agreement: Agreement | None = None,
 ) -> Response:
-    """Start (or, for a repeated request, find) the response for this code or start key."""
+    """Start (or, for a repeated request, find) the response for this code or start key,
+    with the consent agreed (instruments with a consent block)."""
     existing = _existing(start_key, invitation)
     if existing is not None:
         return existing
@@ -90,6 +102,7 @@ def start_response(
         resume_code=None if invitation else _new_resume_code(),
         assisted_by=assisted_by,
     )
+    record_agreement(response, agreement)
     try:
         with db.session.begin_nested():
             db.session.add(response)
@@ -134,7 +147,8 @@ def submit_response(response: Response) -> bool:
         return False
     response.status = COMPLETE
     response.submitted_at = response.updated_at = utcnow()
-    response.resume_code = None
+    if response.mode == ASSISTED:  # the device is the practice's; others keep it to withdraw
+        response.resume_code = None
     invitation = response.invitation
     if invitation is not None and invitation.disposition in AUTOMATIC:
         # The share answered decides (refresh_outcome ran when the last page was saved).

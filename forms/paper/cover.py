@@ -40,6 +40,19 @@ class ExampleBox(Flowable):
             canvas.drawPath(path, stroke=1, fill=0)
 
 
+def _consent(ctx: PaperContext) -> list[Flowable]:
+    """On paper the returned form is the consent: what sending it back confirms (the
+    required choices; optional ones are asked online only)."""
+    consent = ctx.instrument.consent
+    if consent is None:
+        return []
+    t = ctx.translate
+    parts = [ctx.para(t(_("Taking part")), "heading")]
+    parts.append(ctx.para(t(_("By sending back this questionnaire you confirm:"))))
+    parts += [ctx.para(c.text.get(ctx.lang)) for c in consent.choices if c.required]
+    return [KeepTogether(parts)]
+
+
 def cover_page(ctx: PaperContext, contact: str) -> list[Flowable]:
     """The flowables of the cover page."""
     from forms.paper.document import markup_paragraphs
@@ -52,6 +65,7 @@ def cover_page(ctx: PaperContext, contact: str) -> list[Flowable]:
     if intro and ctx.instrument.title.get(ctx.lang) in intro[0].getPlainText():
         intro = intro[1:]  # the intro often repeats the title in bold
     parts += intro
+    parts += _consent(ctx)
     how: list[Flowable] = [ctx.para(t(HOW_TO_ANSWER), "heading")]
     how.append(ctx.para(t(_("Please use a black or blue pen."))))
     example = [

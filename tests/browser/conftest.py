@@ -66,6 +66,18 @@ MAIN_HEADING = """() => {
 }"""
 
 
+def agree_if_asked(page: Page, check=None, lang: str = "en") -> None:
+    """On the consent page (instruments with a consent block): `check` it, tick
+    "I agree to take part" by its label, and start."""
+    if not page.url.endswith("/consent"):
+        return
+    if check is not None:
+        check(page, lang)
+    page.locator('label[for="consent-take_part"]').click()
+    with page.expect_navigation():
+        page.locator('button[name="agree"]').click()
+
+
 @pytest.fixture
 def backend() -> str:
     """SQLite only (overrides the root fixture that runs every test on each backend)."""

@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, Page, expect
 from fieldwork.catalogue import get_catalogue
 from fieldwork.i18n import t
 from forms import i18n
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, agree_if_asked
 from tests.browser.test_patient_no_js import Respondent, follow, stored
 from tests.conftest import INSTRUMENTS
 
@@ -117,6 +117,7 @@ def test_patient_survey_in_polish_and_urdu(
     checked()
     person.tick("language", lang)
     person.button("start_now")
+    agree_if_asked(page, check_page if lang == "pl" else None, lang)
     seen = 0
     while (number := person.page_number()) is not None:
         # Polish runs axe on every page; Urdu (the same markup, mirrored) on the pages

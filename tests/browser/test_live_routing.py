@@ -29,6 +29,7 @@ from forms.expression_json import answer_json, to_json
 from forms.expressions import Expression, parse
 from forms.loader import load_text
 from forms.paging import web_pages
+from tests.browser.conftest import agree_if_asked
 from tests.forms.test_expression_json import (
     STUDY,
     instrument_answers,
@@ -131,6 +132,7 @@ def begin(page: Page, code: str, choose_language: bool) -> None:
     if choose_language:
         click_label(page, "language", "en")
     follow(page.get_by_role("button", name="Start now"))
+    agree_if_asked(page)
 
 
 @pytest.mark.browser

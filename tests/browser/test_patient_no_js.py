@@ -23,6 +23,7 @@ from fieldwork.models import Invitation
 from fieldwork.models.responses import COMPLETE
 from forms.model import Instrument, Item
 from forms.paging import item_applies, web_pages
+from tests.browser.conftest import agree_if_asked
 
 pytestmark = pytest.mark.browser
 
@@ -126,6 +127,8 @@ def start(person: Respondent, code: str) -> None:
     person.check(page, lang)
     person.tick("language", lang)
     person.button("start_now")
+    expect(page).to_have_url(re.compile(r"/consent$"))
+    agree_if_asked(page, person.check, lang)
 
 
 def meet_an_error(person: Respondent, number: int) -> None:

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from fieldwork.catalogue import get_catalogue
 from fieldwork.i18n import t
+from tests.browser.conftest import agree_if_asked
 from tests.browser.test_languages import SHOTS
 from tests.browser.test_patient_no_js import Respondent, stored
 
@@ -28,6 +29,7 @@ def _enter(person: Respondent, code: str) -> None:
     if page.locator('input[name="language"]').count():
         person.tick("language", "en")
     person.button("start_now", "en")
+    agree_if_asked(page)
 
 
 def test_no_means_no_contact_questions_and_dropped_answers_are_told(
@@ -86,6 +88,7 @@ def test_help_now_on_every_page_of_the_mental_health_survey(app, phone, access_c
     has_help()
     check_page(phone, "en")
     person.button("start_now")
+    agree_if_asked(phone, check_page)
     seen = 0
     while (number := person.page_number()) is not None:
         has_help()

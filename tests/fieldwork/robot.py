@@ -95,13 +95,27 @@ class Robot:
         html = self.client.get("/").get_data(as_text=True)
         return self.client.post("/", data={"code": code, "csrf_token": csrf(html)})
 
-    def welcome(self, language: str | None = None):
-        """Choose a language (if asked) and start; returns the response."""
+    def welcome(self, language: str | None = None, agree: bool = True):
+        """Choose a language (if asked) and start, agreeing to the consent statement (if
+        the instrument has one and `agree`); returns the last response."""
         html = self.client.get("/welcome").get_data(as_text=True)
         data = {"csrf_token": csrf(html)}
         if language:
             data["language"] = language
-        return self.client.post("/welcome", data=data)
+        answer = self.client.post("/welcome", data=data)
+        if agree and answer.headers.get("Location") == "/consent":
+            return self.consent()
+        return answer
+
+    def consent(self, ticked: list[str] | None = None, decline: bool = False):
+        """Post the consent page: the required boxes (or those given) ticked, or declined."""
+        html = self.client.get("/consent").get_data(as_text=True)
+        statement = self.instrument.consent
+        if ticked is None:
+            ticked = [choice.id for choice in statement.choices if choice.required]
+        data: dict[str, Any] = {"csrf_token": csrf(html), "consent": ticked}
+        data["decline" if decline else "agree"] = "1"
+        return self.client.post("/consent", data=data)
 
     def answer_page(self, number: int, extra: Mapping[str, Any] | None = None):
         """Fill in and post one page; returns the response to the POST."""

@@ -56,6 +56,10 @@ def test_a_keyed_form_becomes_a_paper_response_with_its_outcome(world):
     assert isinstance(response, Response)
     assert (response.mode, response.language) == (PAPER, "zh")
     assert response.submitted_at.date() == RETURNED
+    # The returned form is the consent: recorded as such, dated by its return.
+    assert (response.consent_how, response.consent_version) == ("paper_return", "1.0")
+    assert (response.consent_at.date(), response.consent_language) == (RETURNED, "zh")
+    assert response.consent_extras is None  # optional consents are not asked on paper
     assert response.outcome in ("partial", "break_off", "complete")
     assert copy.invitation.disposition == response.outcome
     assert response.applicable > 0 and response.answered < response.applicable

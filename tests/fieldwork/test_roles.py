@@ -111,6 +111,15 @@ EXPECTED: dict[tuple[str, str], tuple] = {
     ("survey.check", "GET"): (GO,) * 6,
     ("survey.check", "POST"): (GO,) * 6,
     ("survey.done", "GET"): (GO,) * 6,
+    ("survey.consent", "GET"): (GO,) * 6,
+    ("survey.consent", "POST"): (GO,) * 6,
+    ("survey.declined", "GET"): (GO,) * 6,
+    # withdrawing one's answers: a public code page, then confirm (needs a code first)
+    ("survey.withdraw_code", "GET"): (200,) * 6,
+    ("survey.withdraw_code", "POST"): (400,) * 6,
+    ("survey.withdraw_confirm", "GET"): (GO,) * 6,
+    ("survey.withdraw_confirm", "POST"): (GO,) * 6,
+    ("survey.withdraw_done", "GET"): (GO,) * 6,
     ("static", "GET"): (200,) * 6,
     # coded datasets: analysts, coordinators (their practices), admins
     ("datasets.index", "GET"): (L, 200, 200, 200, 403, 200),

@@ -103,9 +103,11 @@ def test_double_submit_and_double_start_make_one_response(app, client, codes):
     from tests.fieldwork.robot import csrf
 
     token = csrf(html)
-    first = client.post("/welcome", data={"csrf_token": token})
-    second = client.post("/welcome", data={"csrf_token": token})
-    assert first.headers["Location"] == second.headers["Location"]
+    assert client.post("/welcome", data={"csrf_token": token}).headers["Location"] == "/consent"
+    agreed = {"csrf_token": token, "consent": "take_part", "agree": "1"}
+    first = client.post("/consent", data=agreed)
+    second = client.post("/consent", data=agreed)
+    assert first.headers["Location"] == second.headers["Location"] == "/page/1"
     robot.run_pages(first.headers["Location"])
     check = client.get("/check").get_data(as_text=True)
     token = csrf(check)
