@@ -20,104 +20,116 @@ from fieldwork.demo import seed
 from fieldwork.invitations.services import issue_codes
 from fieldwork.models import Invitation, Job, Practice, User
 from tests.conftest import CSRF_RE
+from tests.fieldwork.volunteer_world import CONFIDENT, volunteer
+from tests.fieldwork.volunteer_world import add as add_volunteer
 
-ROLES = ("anonymous", "admin", "coordinator", "restricted", "data_entry", "analyst")
+ROLES = ("anonymous", "admin", "coordinator", "restricted", "data_entry", "analyst", "recruiter")
 L = "login"  # redirected to the sign-in page
 GO = "redirect"  # redirected elsewhere (respondent pages without a survey under way)
 
 # (endpoint, method): statuses for anonymous, admin, coordinator, restricted coordinator,
-# data entry, analyst. Posts carry a valid CSRF token and no other fields.
+# data entry, analyst, recruiter. Posts carry a valid CSRF token and no other fields.
 EXPECTED: dict[tuple[str, str], tuple] = {
     # sign-in and the staff home
-    ("auth.home", "GET"): (L, 200, 200, 200, 200, 200),
-    ("auth.sign_in", "GET"): (200, 200, 200, 200, 200, 200),
-    ("auth.sign_in", "POST"): (400, 400, 400, 400, 400, 400),
-    ("auth.sign_out", "POST"): (L, L, L, L, L, L),
+    ("auth.home", "GET"): (L, 200, 200, 200, 200, 200, 200),
+    ("auth.sign_in", "GET"): (200, 200, 200, 200, 200, 200, 200),
+    ("auth.sign_in", "POST"): (400, 400, 400, 400, 400, 400, 400),
+    ("auth.sign_out", "POST"): (L, L, L, L, L, L, L),
     # access codes: coordinators and admins only; restricted ones only their practices
-    ("invitations.index", "GET"): (L, 200, 200, 200, 403, 403),
-    ("invitations.issue", "GET"): (L, 200, 200, 200, 403, 403),
-    ("invitations.issue", "POST"): (L, 400, 400, 400, 403, 403),
-    ("invitations.batch", "GET"): (L, 200, 200, 404, 403, 403),
-    ("invitations.batch_csv", "GET"): (L, 200, 200, 404, 403, 403),
-    ("invitations.listing", "GET"): (L, 200, 200, 404, 403, 403),
-    ("invitations.code", "GET"): (L, 200, 200, 404, 403, 403),
-    ("invitations.code", "POST"): (L, 400, 400, 404, 403, 403),
-    ("invitations.withdraw_code", "POST"): (L, 303, 303, 404, 403, 403),
-    ("invitations.bulk", "GET"): (L, 200, 200, 200, 403, 403),
-    ("invitations.bulk", "POST"): (L, 400, 400, 400, 403, 403),
+    ("invitations.index", "GET"): (L, 200, 200, 200, 403, 403, 403),
+    ("invitations.issue", "GET"): (L, 200, 200, 200, 403, 403, 403),
+    ("invitations.issue", "POST"): (L, 400, 400, 400, 403, 403, 403),
+    ("invitations.batch", "GET"): (L, 200, 200, 404, 403, 403, 403),
+    ("invitations.batch_csv", "GET"): (L, 200, 200, 404, 403, 403, 403),
+    ("invitations.listing", "GET"): (L, 200, 200, 404, 403, 403, 403),
+    ("invitations.code", "GET"): (L, 200, 200, 404, 403, 403, 403),
+    ("invitations.code", "POST"): (L, 400, 400, 404, 403, 403, 403),
+    ("invitations.withdraw_code", "POST"): (L, 303, 303, 404, 403, 403, 403),
+    ("invitations.bulk", "GET"): (L, 200, 200, 200, 403, 403, 403),
+    ("invitations.bulk", "POST"): (L, 400, 400, 400, 403, 403, 403),
     # practices: analysts may look; adding is for admins and unrestricted coordinators
-    ("practices.index", "GET"): (L, 200, 200, 200, 403, 200),
-    ("practices.show", "GET"): (L, 200, 200, 404, 403, 200),
-    ("practices.add", "GET"): (L, 200, 200, 403, 403, 403),
-    ("practices.add", "POST"): (L, 400, 400, 403, 403, 403),
-    ("practices.edit", "GET"): (L, 200, 200, 404, 403, 403),
-    ("practices.edit", "POST"): (L, 400, 400, 404, 403, 403),
-    ("practices.import_csv", "GET"): (L, 200, 200, 200, 403, 403),
-    ("practices.import_csv", "POST"): (L, 400, 400, 400, 403, 403),
-    ("practices.import_template", "GET"): (L, 200, 200, 200, 403, 403),
-    ("practices.regions", "GET"): (L, 200, 200, 200, 403, 200),
-    ("practices.regions", "POST"): (L, 400, 400, 403, 403, 403),
-    ("practices.rename", "POST"): (L, 400, 400, 403, 403, 403),
+    ("practices.index", "GET"): (L, 200, 200, 200, 403, 200, 403),
+    ("practices.show", "GET"): (L, 200, 200, 404, 403, 200, 403),
+    ("practices.add", "GET"): (L, 200, 200, 403, 403, 403, 403),
+    ("practices.add", "POST"): (L, 400, 400, 403, 403, 403, 403),
+    ("practices.edit", "GET"): (L, 200, 200, 404, 403, 403, 403),
+    ("practices.edit", "POST"): (L, 400, 400, 404, 403, 403, 403),
+    ("practices.import_csv", "GET"): (L, 200, 200, 200, 403, 403, 403),
+    ("practices.import_csv", "POST"): (L, 400, 400, 400, 403, 403, 403),
+    ("practices.import_template", "GET"): (L, 200, 200, 200, 403, 403, 403),
+    ("practices.regions", "GET"): (L, 200, 200, 200, 403, 200, 403),
+    ("practices.regions", "POST"): (L, 400, 400, 403, 403, 403, 403),
+    ("practices.rename", "POST"): (L, 400, 400, 403, 403, 403, 403),
     # paper: questionnaires for coordinators and data entry; packs for coordinators
-    ("paper.index", "GET"): (L, 200, 200, 200, 200, 403),
-    ("paper.questionnaire_pdf", "GET"): (L, 200, 200, 200, 200, 403),
-    ("paper.boxmap", "GET"): (L, 200, 200, 200, 200, 403),
-    ("paper.batch", "GET"): (L, 200, 200, 404, 403, 403),
-    ("paper.batch", "POST"): (L, 400, 400, 404, 403, 403),
+    ("paper.index", "GET"): (L, 200, 200, 200, 200, 403, 403),
+    ("paper.questionnaire_pdf", "GET"): (L, 200, 200, 200, 200, 403, 403),
+    ("paper.boxmap", "GET"): (L, 200, 200, 200, 200, 403, 403),
+    ("paper.batch", "GET"): (L, 200, 200, 404, 403, 403, 403),
+    ("paper.batch", "POST"): (L, 400, 400, 404, 403, 403, 403),
     # keying returned paper forms: data entry and admins; progress for coordinators too
-    ("keying.index", "GET"): (L, 200, 403, 403, 200, 403),
-    ("keying.index", "POST"): (L, 400, 403, 403, 400, 403),
-    ("keying.form", "GET"): (L, 200, 403, 403, 200, 403),
-    ("keying.form", "POST"): (L, 400, 403, 403, 400, 403),
-    ("keying.returned", "POST"): (L, GO, 403, 403, GO, 403),
-    ("keying.resolve", "GET"): (L, 200, 403, 403, 200, 403),
-    ("keying.resolve", "POST"): (L, 400, 403, 403, 400, 403),
-    ("keying.progress_view", "GET"): (L, 200, 200, 200, 200, 403),
+    ("keying.index", "GET"): (L, 200, 403, 403, 200, 403, 403),
+    ("keying.index", "POST"): (L, 400, 403, 403, 400, 403, 403),
+    ("keying.form", "GET"): (L, 200, 403, 403, 200, 403, 403),
+    ("keying.form", "POST"): (L, 400, 403, 403, 400, 403, 403),
+    ("keying.returned", "POST"): (L, GO, 403, 403, GO, 403, 403),
+    ("keying.resolve", "GET"): (L, 200, 403, 403, 200, 403, 403),
+    ("keying.resolve", "POST"): (L, 400, 403, 403, 400, 403, 403),
+    ("keying.progress_view", "GET"): (L, 200, 200, 200, 200, 403, 403),
     # response rates: analysts, coordinators, admins
-    ("rates.dashboard", "GET"): (L, 200, 200, 200, 403, 200),
-    ("rates.download", "GET"): (L, 200, 200, 200, 403, 200),
+    ("rates.dashboard", "GET"): (L, 200, 200, 200, 403, 200, 403),
+    ("rates.download", "GET"): (L, 200, 200, 200, 403, 200, 403),
     # rate settings and closing fieldwork: coordinators close their practices; admins the rest
-    ("rates.fieldwork", "GET"): (L, 200, 200, 200, 403, 403),
-    ("rates.save_settings", "POST"): (L, 400, 403, 403, 403, 403),
-    ("rates.close_study", "POST"): (L, 400, 403, 403, 403, 403),
-    ("rates.close_one_practice", "POST"): (L, 400, 400, 400, 403, 403),
+    ("rates.fieldwork", "GET"): (L, 200, 200, 200, 403, 403, 403),
+    ("rates.save_settings", "POST"): (L, 400, 403, 403, 403, 403, 403),
+    ("rates.close_study", "POST"): (L, 400, 403, 403, 403, 403, 403),
+    ("rates.close_one_practice", "POST"): (L, 400, 400, 400, 403, 403, 403),
     # staff accounts and the audit log: admins only
-    ("users.list_users", "GET"): (L, 200, 403, 403, 403, 403),
-    ("users.add_user", "GET"): (L, 200, 403, 403, 403, 403),
-    ("users.add_user", "POST"): (L, 400, 403, 403, 403, 403),
-    ("users.edit_user", "GET"): (L, 200, 403, 403, 403, 403),
-    ("users.edit_user", "POST"): (L, 400, 403, 403, 403, 403),
-    ("users.reset_password", "POST"): (L, 400, 403, 403, 403, 403),
-    ("users.set_user_active", "POST"): (L, 400, 403, 403, 403, 403),
-    ("users.audit", "GET"): (L, 200, 403, 403, 403, 403),
-    ("users.audit_csv", "GET"): (L, 200, 403, 403, 403, 403),
+    ("users.list_users", "GET"): (L, 200, 403, 403, 403, 403, 403),
+    ("users.add_user", "GET"): (L, 200, 403, 403, 403, 403, 403),
+    ("users.add_user", "POST"): (L, 400, 403, 403, 403, 403, 403),
+    ("users.edit_user", "GET"): (L, 200, 403, 403, 403, 403, 403),
+    ("users.edit_user", "POST"): (L, 400, 403, 403, 403, 403, 403),
+    ("users.reset_password", "POST"): (L, 400, 403, 403, 403, 403, 403),
+    ("users.set_user_active", "POST"): (L, 400, 403, 403, 403, 403, 403),
+    ("users.audit", "GET"): (L, 200, 403, 403, 403, 403, 403),
+    ("users.audit_csv", "GET"): (L, 200, 403, 403, 403, 403, 403),
     # assisted mode: staff who help patients (data entry, coordinators, admins)
-    ("survey.assist", "GET"): (L, 200, 200, 200, 200, 403),
-    ("survey.assist", "POST"): (L, 400, 400, 400, 400, 403),
-    ("survey.assist_next", "GET"): (L, 200, 200, 200, 200, 403),
+    ("survey.assist", "GET"): (L, 200, 200, 200, 200, 403, 403),
+    ("survey.assist", "POST"): (L, 400, 400, 400, 400, 403, 403),
+    ("survey.assist_next", "GET"): (L, 200, 200, 200, 200, 403, 403),
     # respondent pages: public, the same for everyone
-    ("survey.start", "GET"): (200,) * 6,
-    ("survey.start", "POST"): (400,) * 6,
-    ("survey.code_link", "GET"): (GO,) * 6,
-    ("survey.open_link", "GET"): (GO,) * 6,
-    ("survey.resume", "GET"): (200,) * 6,
-    ("survey.resume", "POST"): (400,) * 6,
-    ("survey.welcome", "GET"): (GO,) * 6,
-    ("survey.welcome", "POST"): (GO,) * 6,
-    ("survey.page", "GET"): (GO,) * 6,
-    ("survey.page", "POST"): (GO,) * 6,
-    ("survey.check", "GET"): (GO,) * 6,
-    ("survey.check", "POST"): (GO,) * 6,
-    ("survey.done", "GET"): (GO,) * 6,
-    ("static", "GET"): (200,) * 6,
+    ("survey.start", "GET"): (200,) * 7,
+    ("survey.start", "POST"): (400,) * 7,
+    ("survey.code_link", "GET"): (GO,) * 7,
+    ("survey.open_link", "GET"): (GO,) * 7,
+    ("survey.resume", "GET"): (200,) * 7,
+    ("survey.resume", "POST"): (400,) * 7,
+    ("survey.welcome", "GET"): (GO,) * 7,
+    ("survey.welcome", "POST"): (GO,) * 7,
+    ("survey.page", "GET"): (GO,) * 7,
+    ("survey.page", "POST"): (GO,) * 7,
+    ("survey.check", "GET"): (GO,) * 7,
+    ("survey.check", "POST"): (GO,) * 7,
+    ("survey.done", "GET"): (GO,) * 7,
+    ("static", "GET"): (200,) * 7,
     # coded datasets: analysts, coordinators (their practices), admins
-    ("datasets.index", "GET"): (L, 200, 200, 200, 403, 200),
-    ("datasets.start", "POST"): (L, 400, 400, 400, 403, 400),
+    ("datasets.index", "GET"): (L, 200, 200, 200, 403, 200, 403),
+    ("datasets.start", "POST"): (L, 400, 400, 400, 403, 400, 403),
     # a background job: only its maker (here another analyst) and admins see it
-    ("jobs.show", "GET"): (L, 200, 404, 404, 404, 404),
-    ("jobs.status", "GET"): (L, 200, 404, 404, 404, 404),
-    ("jobs.download", "GET"): (L, 200, 404, 404, 404, 404),
-    ("jobs.restart", "POST"): (L, GO, 404, 404, 404, 404),
+    ("jobs.show", "GET"): (L, 200, 404, 404, 404, 404, 404),
+    ("jobs.status", "GET"): (L, 200, 404, 404, 404, 404, 404),
+    ("jobs.download", "GET"): (L, 200, 404, 404, 404, 404, 404),
+    ("jobs.restart", "POST"): (L, GO, 404, 404, 404, 404, 404),
+    # interview volunteers and their contact details: recruiters and admins only
+    ("volunteers.index", "GET"): (L, 200, 403, 403, 403, 403, 200),
+    ("volunteers.listing", "GET"): (L, 200, 403, 403, 403, 403, 200),
+    ("volunteers.progress", "POST"): (L, 400, 403, 403, 403, 403, 400),
+    ("volunteers.targets", "GET"): (L, 200, 403, 403, 403, 403, 200),
+    ("volunteers.targets", "POST"): (L, 303, 403, 403, 403, 403, 303),
+    # retention of identifying data and the purge: admins only (not due here: no purge)
+    ("users.retention_page", "GET"): (L, 200, 403, 403, 403, 403, 403),
+    ("users.retention_settings", "POST"): (L, 400, 403, 403, 403, 403, 403),
+    ("users.start_purge", "POST"): (L, 303, 403, 403, 403, 403, 403),
 }
 
 
@@ -142,6 +154,8 @@ def world(app, auth):
             select(Invitation.code).where(Invitation.batch == batch.id).order_by(Invitation.code)
         )
         job_id = _finished_job(app, "target@example.org")
+        add_volunteer("Y90001", 1, volunteer(1, 2, 1, CONFIDENT))
+        db.session.commit()
         return {
             "batch_id": batch.id,
             "code": code,
@@ -154,6 +168,7 @@ def world(app, auth):
             "number": 1,
             "filename": "nhsuk/fieldwork.css",
             "job_id": job_id,
+            "public_id": "V0001",
         }
 
 
