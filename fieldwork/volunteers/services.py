@@ -151,7 +151,7 @@ def with_contacts(instrument: Instrument, shown: list[Volunteer], user: User | N
             continue
         answers = record_answers(instrument, stored, items)
         volunteer.contact = [
-            (item.text.get("en"), str(answers[item.id])) for item in items if answers.get(item.id)
+            (_humane(item.id), str(answers[item.id])) for item in items if answers.get(item.id)
         ]
         had += bool(volunteer.contact)
     record(
@@ -159,6 +159,12 @@ def with_contacts(instrument: Instrument, shown: list[Volunteer], user: User | N
         contacts=had, responses=[v.public_id for v in shown if v.contact],
     )  # fmt: skip
     return had
+
+
+def _humane(item_id: str) -> str:
+    """`contact_detail` -> `Contact detail` (the question's own text speaks to respondents)."""
+    words = item_id.replace("_", " ")
+    return words[:1].upper() + words[1:]
 
 
 def set_progress(response: Response, status: str, note: str, user: User | None) -> None:
@@ -230,6 +236,12 @@ def tallies(
             tally.volunteers += 1
             tally.interviewed += volunteer.status == "interviewed"
             tally.arranged += volunteer.status == "arranged"
+    # Practices with neither volunteers nor a target, and "No answer" when nobody gave
+    # none, would only lengthen the page.
+    tables["practice"] = [t for t in tables["practice"] if t.volunteers or t.target is not None]
+    for attribute in instrument.volunteers.attributes:
+        if not tables[attribute.id][-1].volunteers:
+            tables[attribute.id].pop()
     return tables
 
 

@@ -174,13 +174,14 @@ def targets(instrument: str):
     errors: dict[str, str] = {}
     if request.method == "POST":
         given = {}
-        for _, fields in groups:
+        for heading, fields in groups:
             for name, key, label in fields:
                 raw = request.form.get(name, "").strip()
                 values[name] = raw
                 number = whole_number(raw)
                 if raw and (number is None or number > TARGET_MAX):
-                    errors[name] = f"{label}: enter a whole number from 0 to {TARGET_MAX:,}"
+                    where = label if key[0] == "" else f"{label} ({heading.lower()})"
+                    errors[name] = f"{where}: enter a whole number from 0 to {TARGET_MAX:,}"
                 given[key] = number if raw else None
         if not errors:
             changed = save_targets(declared, given)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from fieldwork.catalogue import get_catalogue
 from fieldwork.db import db
-from fieldwork.models import AuditEvent, Response, VolunteerProgress
+from fieldwork.models import AuditEvent, InterviewTarget, Response, VolunteerProgress
 from fieldwork.models.base import utcnow
 from fieldwork.volunteers.services import tallies, volunteers
 from fieldwork.withdrawal import forget_response
@@ -44,7 +44,7 @@ def test_the_list_shows_only_volunteers_with_their_contacts_and_audits_it(app, a
     page = auth.client.get(LIST).get_data(as_text=True)
     assert CARD.findall(page) == ["V0001", "V0002", "V0004", "V0006"]  # V0003, V0005 said no
     assert "Person 1 Quillon" in page and "07700 900001" in page
-    assert "Person 4 Quillon" in page and "Your phone number or email address" in page
+    assert "Person 4 Quillon" in page and "<dt>Contact detail</dt>" in page
     (event,) = _views(app)
     assert event.actor == "rita@example.org"
     assert event.detail == {
@@ -153,9 +153,16 @@ def test_progress_is_recorded_and_counted_against_targets(app, auth, world):
 def test_a_target_that_is_not_a_number_is_refused(app, auth, world):
     auth.login("rita@example.org", role="recruiter")
     token = csrf_token(auth.client, f"{LIST}/targets")
-    page = auth.client.post(f"{LIST}/targets", data={"csrf_token": token, "t--Y90002": "lots"})
+    page = auth.client.post(f"{LIST}/targets", data={
+        "csrf_token": token, "t--Y90002": "lots", "t-gender-2": "-1", "t-age_band-3": "2",
+    })  # fmt: skip
     assert page.status_code == 400
-    assert "enter a whole number from 0 to 10,000" in page.get_data(as_text=True)
+    text = page.get_data(as_text=True)
+    assert "Moorland Surgery (Y90002): enter a whole number from 0 to 10,000" in text
+    assert "Male (gender): enter a whole number" in text
+    assert 'value="2"' in text  # what was typed is kept
+    with app.app_context():
+        assert db.session.scalar(select(InterviewTarget)) is None  # nothing saved
 
 
 def test_after_the_purge_volunteers_stay_without_contact_details(app, auth, world, runner):
@@ -166,7 +173,7 @@ def test_after_the_purge_volunteers_stay_without_contact_details(app, auth, worl
     page = auth.client.get(LIST).get_data(as_text=True)
     assert CARD.findall(page) == ["V0001", "V0002", "V0004", "V0006"]
     assert "Quillon" not in page and "07700 90" not in page
-    assert "None held" in page
+    assert "none held" in page
     assert _views(app)[0].detail == {"instrument": "patient", "contacts": 0, "responses": []}
 
 
@@ -182,3 +189,20 @@ def test_a_withdrawn_volunteer_leaves_the_list(app, auth, world):
         assert db.session.scalar(select(VolunteerProgress)) is None  # deleted with it
     auth.login("rita@example.org", role="recruiter")
     assert _shown(auth.client) == ["V0001", "V0006"]
+
+
+def test_a_recruiter_is_made_from_the_shell_or_the_admin_pages(app, auth, runner, world):
+    made = runner.invoke(
+        args=["user", "create", "rob@example.org", "--role", "recruiter", "--practices", "Y90001",
+              "--password-stdin"],
+        input="correct horse battery\n",
+    )  # fmt: skip
+    assert made.exit_code == 0 and "Added rob@example.org (recruiter: Y90001)" in made.output
+    auth.login("boss@example.org", role="admin")
+    form = auth.client.get("/staff/admin/users/new").get_data(as_text=True)
+    assert '<option value="recruiter"' in form and "Recruiter" in form
+    auth.logout()
+    auth.login("rob@example.org")
+    home = auth.client.get("/staff/").get_data(as_text=True)
+    assert "Interview volunteers" in home and "Access codes" not in home
+    assert _shown(auth.client) == ["V0001", "V0002", "V0006"]
