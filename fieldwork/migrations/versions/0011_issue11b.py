@@ -18,7 +18,7 @@ NEW_ROLES = "role IN ('admin', 'coordinator', 'data_entry', 'analyst', 'recruite
 
 
 def _roles(check: str) -> None:
-    with op.batch_alter_table("users", recreate="always") as batch:
+    with op.batch_alter_table("users") as batch:
         batch.drop_constraint("role", type_="check")
         batch.create_check_constraint("role", check)
 
