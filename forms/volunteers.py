@@ -45,6 +45,14 @@ def read_volunteers(top: Fields, draft: Draft) -> Volunteers | None:
     fields.check_keys(KEYS, ("agree",))
     site = Site(OWNER, "score", len(draft.score_ids))
     agree = read_expression(draft, fields, "agree", site)
+    secret = sorted(n for n in _names([agree]) if n in {i.id for i in draft.items if i.identifying})
+    if secret:
+        draft.col.add(
+            fields.line_of("agree"),
+            f"agree of {OWNER} uses identifying item '{secret[0]}', which is stored apart and "
+            "encrypted; ask a question such as 'interview' and use it instead",
+        )
+        agree = None
     attributes = _read_attributes(fields, draft)
     if agree is None or attributes is None:
         return None
@@ -200,14 +208,52 @@ def _level(attribute: Attribute, value: Any) -> str | None:
     return f"b{band}"
 
 
-def with_scores(instrument: Instrument, answers: Mapping[str, Any]) -> dict[str, Any]:
-    """The answers that apply, plus each score (None when not valid), in order."""
+def with_scores(
+    instrument: Instrument, answers: Mapping[str, Any], only: frozenset[str] | None = None
+) -> dict[str, Any]:
+    """The answers that apply, plus each score (None when not valid), in order; `only`:
+    just the scores up to the last one named there."""
     missing = instrument.missing_codes
     found = routed_answers(instrument, answers)
-    for score in instrument.scores:
+    scores = instrument.scores
+    if only is not None:
+        named = [n for n, score in enumerate(scores) if score.id in only]
+        scores = scores[: named[-1] + 1] if named else ()
+    for score in scores:
         valid = score.valid_if is None or score.valid_if.test(found, missing=missing)
         found[score.id] = score.expr.evaluate(found, missing=missing) if valid else None
     return found
+
+
+def _names(expressions) -> set[str]:
+    return {name.split(".")[0] for expr in expressions if expr is not None for name in expr.names}
+
+
+def items_read(
+    instrument: Instrument, declared: Volunteers, *, attributes: bool = True
+) -> list[Item]:
+    """The questions whose answers decide `agree` (and the attributes): those named, the
+    scores' inputs when a score is named, and what their routing reads, in order.
+
+    Reading only these (not the whole row) gives the same judgement, faster.
+    """
+    scores = {score.id: score for score in instrument.scores}
+    wanted = _names([declared.agree])
+    if attributes:
+        wanted |= {attribute.id.split(".")[0] for attribute in declared.attributes}
+    if wanted & set(scores):
+        wanted |= _names(e for score in scores.values() for e in (score.expr, score.valid_if))
+    section_of = {item.id: section for section in instrument.sections for item in section.items}
+    found: set[str] = set()
+    todo = [name for name in wanted if name in section_of]
+    while todo:
+        name = todo.pop()
+        if name in found:
+            continue
+        found.add(name)
+        item = instrument.item(name)
+        todo.extend(n for n in _names([item.show_if, section_of[name].show_if]) if n in section_of)
+    return [item for item in instrument.iter_questions() if item.id in found]
 
 
 def volunteer_profile(
@@ -221,7 +267,8 @@ def volunteer_profile(
     declared = declared or instrument.volunteers
     if declared is None:
         return False, {}
-    values = with_scores(instrument, answers)
+    named = _names([declared.agree]) | {a.id.split(".")[0] for a in declared.attributes}
+    values = with_scores(instrument, answers, frozenset(named))
     missing = instrument.missing_codes
     agreed = declared.agree.test(values, missing=missing)
     found = {}

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from fieldwork import identifying
 from fieldwork.answers import answer_table
@@ -32,7 +32,8 @@ from fieldwork.models.base import utcnow
 from fieldwork.models.volunteers import PROGRESS
 from forms.model import Instrument
 from forms.stored import record_answers
-from forms.volunteers import levels, volunteer_profile
+from forms.variables import item_variables
+from forms.volunteers import items_read, levels, volunteer_profile
 
 NOTE_MAX = 1000
 NOT_CONTACTED = "new"  # the filter value of volunteers with no progress recorded yet
@@ -68,18 +69,23 @@ def volunteers(instrument: Instrument, user: User | None) -> list[Volunteer]:
     first, with progress; contact details not yet loaded (see `with_contacts`)."""
     catalogue = get_catalogue()
     query = (
-        select(Response, Practice.code, Practice.name)
+        select(
+            Response.id,
+            Response.public_id,
+            Response.instrument_version_id,
+            func.coalesce(Response.submitted_at, Response.updated_at, Response.started_at),
+            Practice.code,
+            Practice.name,
+        )
         .join(Practice, Practice.id == Response.practice_id)
         .join(InstrumentVersion, InstrumentVersion.id == Response.instrument_version_id)
         .where(InstrumentVersion.instrument == instrument.id, Response.withdrawn_at.is_(None))
-        .order_by(Response.started_at, Response.id)
     )
     if user is not None and user.restricted_to:
         query = query.where(Practice.code.in_(sorted(user.restricted_to)))
-    rows = db.session.execute(query).all()
     by_version: dict[int, list] = {}
-    for row in rows:
-        by_version.setdefault(row[0].instrument_version_id, []).append(row)
+    for row in db.session.execute(query):
+        by_version.setdefault(row[2], []).append(row)
     found: list[Volunteer] = []
     for version_id, version_rows in by_version.items():
         version = catalogue.instrument_for(version_id)
@@ -90,22 +96,47 @@ def volunteers(instrument: Instrument, user: User | None) -> list[Volunteer]:
 
 
 def _agreed(version: Instrument, current: Instrument, rows) -> list[Volunteer]:
-    """The volunteers among one version's responses (read with the current declaration)."""
+    """The volunteers among one version's responses (read with the current declaration).
+
+    Only the columns that decide agreement and attributes are read, and each distinct
+    combination of them is judged once (as the export judges routing).
+    """
+    declared = current.volunteers
+    deciding = items_read(version, declared, attributes=False)
+    reading = items_read(version, declared)
     table = answer_table(version)
-    ids = [row[0].id for row in rows]
-    stored = {}
+    names = [n for item in reading for n in _columns(item) if n in table.c]
+    first = [n for item in deciding for n in _columns(item) if n in table.c]
+    ids = [row[0] for row in rows]
+    stored: dict[int, dict] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        query = select(table).where(table.c.response_id.in_(chunk))
-        stored.update({r["response_id"]: r for r in db.session.execute(query).mappings()})
+        query = select(table.c.response_id, *(table.c[n] for n in names))
+        stored.update(
+            (r["response_id"], dict(r))
+            for r in db.session.execute(query.where(table.c.response_id.in_(chunk))).mappings()
+        )
+    agreeing: dict[tuple, bool] = {}
+    profiles: dict[tuple, dict] = {}
     found = []
-    for response, code, name in rows:
-        answers = record_answers(version, stored.get(response.id, {}))
-        agreed, profile = volunteer_profile(version, answers, current.volunteers)
-        if agreed:
-            when = response.submitted_at or response.updated_at or response.started_at
-            found.append(Volunteer(response.id, response.public_id, code, name, when, profile))
+    for response_id, public_id, _version, when, code, name in rows:
+        record = stored.get(response_id, {})
+        key = tuple(record.get(n) for n in first)
+        if key not in agreeing:
+            answers = record_answers(version, record, deciding)
+            agreeing[key] = volunteer_profile(version, answers, declared)[0]
+        if not agreeing[key]:
+            continue
+        key = tuple(record.get(n) for n in names)
+        if key not in profiles:
+            profiles[key] = volunteer_profile(version, record_answers(version, record, reading),
+                                              declared)[1]  # fmt: skip
+        found.append(Volunteer(response_id, public_id, code, name, when, profiles[key]))
     return found
+
+
+def _columns(item) -> list[str]:
+    return [var.name for var in item_variables(item)]
 
 
 def _attach_progress(found: list[Volunteer]) -> None:

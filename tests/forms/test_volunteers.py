@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from forms.loader import load_text
-from forms.volunteers import levels, volunteer_profile
+from forms.volunteers import items_read, levels, volunteer_profile
 from tests.forms.authoring import HEAD, problems_after
 
 # Lines 8-25: a body with a choice item, a grid, a number, a text and an identifying item.
@@ -120,4 +120,44 @@ def test_a_volunteers_block_of_the_wrong_shape_is_explained():
         "demo.yaml:26: volunteers has no 'agree'",
         "demo.yaml:26: volunteers: 'attributes' must be a list of item or score ids, "
         "e.g. [age_band, gender], not 'age'",
+    ]
+
+
+def test_the_items_read_follow_scores_and_routing():
+    text = HEAD + textwrap.dedent("""\
+        sections:
+          - id: s1
+            title: Start
+            items:
+              - {id: used, type: single, text: Used?, choices: {1: "Yes", 2: "No"}}
+              - {id: other, type: integer, text: Other?}
+              - {id: ease, type: integer, text: Ease?, show_if: "used == 1"}
+          - id: s2
+            title: End
+            show_if: "other > 1"
+            items:
+              - {id: talk, type: single, text: Interview?, choices: {1: "Yes", 2: "No"}}
+              - {id: age, type: integer, text: Age?}
+        scores:
+          - {id: easy, label: Easy, expr: "ease * 2"}
+        volunteers:
+          agree: "talk == 1"
+          attributes: [{id: easy, bands: [4]}]
+        """)
+    instrument = load_text(text, "demo.yaml")
+    declared = instrument.volunteers
+    assert [i.id for i in items_read(instrument, declared, attributes=False)] == ["other", "talk"]
+    assert [i.id for i in items_read(instrument, declared)] == ["used", "other", "ease", "talk"]
+    answers = {"used": 1, "other": 2, "ease": 3, "talk": 1}
+    assert volunteer_profile(instrument, answers) == (True, {"easy": "b1"})
+    # Routed out, the answers kept do not count: no section, so no agreement; no ease score.
+    assert volunteer_profile(instrument, {**answers, "other": 0, "used": 2}) == (
+        False, {"easy": None}
+    )  # fmt: skip
+
+
+def test_agreement_cannot_read_identifying_answers():
+    assert _problems('volunteers: {agree: "answered(phone)"}\n') == [
+        "demo.yaml:26: agree of volunteers uses identifying item 'phone', which is stored apart "
+        "and encrypted; ask a question such as 'interview' and use it instead"
     ]
