@@ -236,7 +236,7 @@ class Tally:
         return None if self.target is None else max(self.target - self.interviewed, 0)
 
 
-def targets(instrument_id: str) -> dict[tuple[str, str], int]:
+def current_targets(instrument_id: str) -> dict[tuple[str, str], int]:
     """{(attribute, level): target} of an instrument ('' attribute: practices or total)."""
     query = select(InterviewTarget).where(InterviewTarget.instrument == instrument_id)
     return {(t.attribute, t.level): t.target for t in db.session.scalars(query)}
@@ -246,7 +246,7 @@ def tallies(
     instrument: Instrument, found: list[Volunteer], practices: list[tuple[str, str]]
 ) -> dict[str, list[Tally]]:
     """Count tables: "" -> the total, "practice" -> per practice, attribute id -> per level."""
-    wanted = targets(instrument.id)
+    wanted = current_targets(instrument.id)
     tables: dict[str, list[Tally]] = {
         "": [Tally("", "All practices", target=wanted.get(("", "")))],
         "practice": [Tally(c, f"{n} ({c})", target=wanted.get(("", c))) for c, n in practices],

@@ -20,6 +20,7 @@ from fieldwork.volunteers.services import (
     NOT_CONTACTED,
     VolunteerError,
     chosen,
+    current_targets,
     declared_instruments,
     save_targets,
     set_progress,
@@ -126,7 +127,7 @@ def progress(instrument: str, public_id: str):
         .join(InstrumentVersion, InstrumentVersion.id == Response.instrument_version_id)
         .where(Response.public_id == public_id[:16], InstrumentVersion.instrument == declared.id)
     )
-    if response is None or not may_touch(current_user, response_practice(response)):
+    if response is None or not may_touch(current_user, _practice_code(response)):
         abort(404)
     try:
         set_progress(response, request.form.get("status", ""), request.form.get("note", ""),
@@ -142,7 +143,7 @@ def progress(instrument: str, public_id: str):
                     f"{target}#v-{response.public_id}", code=303)  # fmt: skip
 
 
-def response_practice(response: Response) -> str:
+def _practice_code(response: Response) -> str:
     """The code of the response's practice."""
     return db.session.scalar(select(Practice.code).where(Practice.id == response.practice_id))
 
@@ -163,8 +164,6 @@ def _target_fields(declared: Instrument, practices) -> list[tuple[str, list]]:
 @require_role(*ROLES)
 def targets(instrument: str):
     """The interviews the case studies want: in all, per practice and per attribute level."""
-    from fieldwork.volunteers.services import targets as current_targets
-
     declared = _instrument(instrument)
     if current_user.restricted_to:
         abort(403)  # targets are the whole study's
