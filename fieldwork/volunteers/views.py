@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -137,7 +137,9 @@ def progress(instrument: str, public_id: str):
         abort(400, description=f"{error}. Go back and choose again.")
     db.session.commit()
     flash(f"Progress saved for volunteer {response.public_id}.")
-    query = request.form.get("query", "")
+    # The list's filters, carried through the form: only its own keys, re-encoded.
+    pairs = parse_qsl(request.form.get("query", "")[:2000])
+    query = urlencode([(k, v) for k, v in pairs if k in ("practice", "status") or k[:2] == "a."])
     target = url_for("volunteers.listing", instrument=declared.id)
     return redirect(f"{target}?{query}#v-{response.public_id}" if query else
                     f"{target}#v-{response.public_id}", code=303)  # fmt: skip

@@ -115,6 +115,10 @@ def test_progress_is_recorded_and_counted_against_targets(app, auth, world):
         })  # fmt: skip
         assert done.status_code == 303
         assert done.headers["Location"].endswith(f"{LIST}?practice=Y90001#v-{public_id}")
+    odd = client.post(f"{LIST}/V0006", data={
+        "csrf_token": token, "status": "contacted", "query": "x=1\r\nSet-Cookie: a=b&status=new",
+    })  # fmt: skip
+    assert odd.headers["Location"].endswith(f"{LIST}?status=new#v-V0006")
     bad = client.post(f"{LIST}/V0006", data={"csrf_token": token, "status": "married"})
     assert bad.status_code == 400
     long = client.post(f"{LIST}/V0006", data={"csrf_token": token, "status": "contacted",
@@ -124,7 +128,7 @@ def test_progress_is_recorded_and_counted_against_targets(app, auth, world):
         rows = {p.response_id: p for p in db.session.scalars(select(VolunteerProgress))}
         ids = dict(db.session.execute(select(Response.public_id, Response.id)).all())
         assert rows[ids["V0002"]].note == "Interviewed 3 June, transcript T02"
-        assert ids["V0006"] not in rows
+        assert rows[ids["V0006"]].status == "contacted"
         patient = get_catalogue().current["patient"]
         found = volunteers(patient, None)
         tables = tallies(patient, found, [("Y90001", "One"), ("Y90002", "Two")])
@@ -143,7 +147,7 @@ def test_progress_is_recorded_and_counted_against_targets(app, auth, world):
             select(AuditEvent).where(AuditEvent.action == "volunteer_progress")
         ).all()
         assert [e.detail["status"] for e in progress] == [
-            [None, "interviewed"], [None, "arranged"], [None, "declined"]
+            [None, "interviewed"], [None, "arranged"], [None, "declined"], [None, "contacted"]
         ]  # fmt: skip
         assert all("note" not in e.detail for e in progress)  # notes stay out of the log
     page = client.get(f"{LIST}?status=interviewed").get_data(as_text=True)
