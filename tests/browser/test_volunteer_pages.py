@@ -18,6 +18,7 @@ SHOTS = os.environ.get("FIELDWORK_SCREENSHOTS")  # a folder to keep the 360 px s
 
 
 def _sign_in(page, email):
+    page.set_default_timeout(20_000)  # the list page judges and decrypts: slower on a busy machine
     page.goto("/staff/sign-in")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", "correct horse battery")
