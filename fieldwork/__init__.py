@@ -43,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         rates,
         survey,
         users,
+        volunteers,
     )
     from fieldwork.jobs import queue
 
@@ -61,6 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         datasets.bp,
         mailings.bp,
         keying.bp,
+        volunteers.bp,
     ):
         app.register_blueprint(blueprint)
     from fieldwork.cli import register_commands

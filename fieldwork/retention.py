@@ -16,8 +16,10 @@ from fieldwork import identifying
 from fieldwork.audit import record
 from fieldwork.db import db
 from fieldwork.jobs.registry import Progress
-from fieldwork.models import IdentifyingAnswer, StudySettings
+from fieldwork.models import IdentifyingAnswer, Job, StudySettings, User
 from fieldwork.models.base import utcnow
+
+BUSY = ("queued", "running")
 
 
 def _settings() -> StudySettings | None:
@@ -66,7 +68,37 @@ def purge(*, dry_run: bool = False, today: date | None = None, user=None) -> dic
 def purge_job(job_id: int, params: dict[str, Any], progress: Progress) -> None:
     """The queue's job: purge when due (run it daily; a no-op before the date)."""
     progress(0, None, "Purging identifying answers")
-    found = purge()
+    job = db.session.get(Job, job_id)
+    maker = db.session.get(User, job.created_by) if job and job.created_by else None
+    found = purge(user=maker)
     db.session.commit()
     total = sum(found.values())
     progress(total, total, f"{total} identifying answer(s) deleted" if found else "Nothing due")
+
+
+def scheduled_decision(today: date | None = None) -> str | None:
+    """Why the daily schedule starts no purge today (None: it should start one)."""
+    if purge_date() is None:
+        return "no study end date set"
+    if not due(today):
+        return f"the retention period runs until {purge_date()}"
+    if not pending():
+        return "no identifying answers left"
+    busy = select(Job.id).where(Job.kind == "identifying_purge", Job.state.in_(BUSY))
+    if db.session.scalar(busy.limit(1)) is not None:
+        return "a purge is already queued or running"
+    return None
+
+
+def scheduled_purge(today: date | None = None) -> int | None:
+    """The daily task: start the purge job when due (commits); its id, or None."""
+    from fieldwork.jobs import queue
+    from fieldwork.jobs.services import start_job
+
+    if scheduled_decision(today) is not None:
+        db.session.rollback()
+        return None
+    job = start_job("identifying_purge", {"scheduled": True}, None)
+    db.session.commit()
+    queue.dispatch(job.id)
+    return job.id

@@ -17,6 +17,8 @@ from forms.validate import build_instrument
 from forms.versions import HashStore, check_version, content_hash
 from forms.yaml_lines import read_yaml
 
+NOT_HASHED = ("volunteers",)
+
 __all__ = [
     "check_file",
     "check_files",
@@ -39,7 +41,10 @@ def check_text(text: str, filename: str = "<string>") -> tuple[Instrument | None
         return None, [Problem(filename, 1, "the file nests too deeply to be read")]
     if instrument is None:
         return None, problems
-    return replace(instrument, content_hash=content_hash(data)), []
+    # Who may be contacted about an interview is study management, not a question:
+    # declaring it (even mid-fieldwork) leaves the version's hash alone.
+    asked = {k: v for k, v in data.items() if k not in NOT_HASHED}
+    return replace(instrument, content_hash=content_hash(asked)), []
 
 
 def load_text(text: str, filename: str = "<string>") -> Instrument:

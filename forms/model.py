@@ -142,6 +142,26 @@ class Score:
 
 
 @dataclass(frozen=True)
+class Attribute:
+    """A sampling attribute of interview volunteers: a choice item, a grid row or a
+    number (item or score) cut into `bands`."""
+
+    id: str  # an item id, `grid.row`, or a score id
+    label: str  # how staff pages name it
+    choices: ChoiceList | None = None
+    bands: tuple[int | float, ...] = ()
+
+
+@dataclass(frozen=True)
+class Volunteers:
+    """Who offered an interview (`agree`) and what a purposive sample is drawn by."""
+
+    agree: Expression
+    attributes: tuple[Attribute, ...] = ()
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class Instrument:
     """A whole questionnaire at one version."""
 
@@ -160,6 +180,7 @@ class Instrument:
     contact_email: str | None = None
     contact_phone: str | None = None
     consent: Consent | None = None  # agreed before the first question (forms.consent)
+    volunteers: Volunteers | None = None
     content_hash: str = ""
     source: str = ""
 

@@ -20,6 +20,7 @@ from forms.errors import Problem
 from forms.items import Draft, read_choice_list, read_expression, read_id, read_item
 from forms.model import ChoiceList, Instrument, Score, Section, Text
 from forms.schema import LANGUAGE_PATTERN, Collector, Fields, check_id, did_you_mean, shown
+from forms.volunteers import read_volunteers
 from forms.yaml_lines import LineDict, LineList
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ TOP_KEYS = (
     "sections",
     "scores",
     "consent",
+    "volunteers",
 )
 TOP_REQUIRED = ("instrument", "version", "title", "languages", "audience", "intro", "outro")
 SECTION_KEYS = ("id", "title", "intro", "show_if", "items")
@@ -65,6 +67,7 @@ def build_instrument(data: Any, filename: str) -> tuple[Instrument | None, list[
     _guarded(col, "choice lists", lambda: _read_choice_lists(top, draft))
     _guarded(col, "sections", lambda: _read_sections(top, draft))
     _guarded(col, "scores", lambda: _read_scores(top, draft))
+    volunteers = _guarded(col, "volunteers", lambda: read_volunteers(top, draft))
     _guarded(col, "ids and export names", lambda: checks.check_names(draft))
     _guarded(col, "expressions", lambda: checks.check_expressions(draft))
     if col.problems:
@@ -73,6 +76,7 @@ def build_instrument(data: Any, filename: str) -> tuple[Instrument | None, list[
         sections=tuple(draft.sections),
         choice_lists=MappingProxyType(dict(draft.choice_lists)),
         scores=tuple(draft.scores),
+        volunteers=volunteers,
         source=filename,
         **header,
     )

@@ -16,7 +16,7 @@ from fieldwork.jobs.services import mark_interrupted
 @click.option("--workers", default=1, show_default=True, help="Jobs run at once (threads).")
 @with_appcontext
 def worker_command(workers: int) -> None:
-    """Run background jobs (exports, paper packs) until stopped with Ctrl-C."""
+    """Run background jobs (exports, paper packs, the nightly purge) until stopped with Ctrl-C."""
     if current_app.config.get("JOBS_IMMEDIATE"):
         raise click.ClickException("jobs run immediately here (JOBS_IMMEDIATE): no worker needed")
     stale = mark_interrupted()
@@ -28,7 +28,7 @@ def worker_command(workers: int) -> None:
     click.echo(f"Worker for {type(huey).__name__} queue {huey.name!r}, {workers} thread(s)")
     # Poll at least every 2 s when idle (a SQLite or Redis read): jobs start promptly.
     consumer = huey.create_consumer(
-        workers=workers, worker_type="thread", periodic=False, max_delay=2.0
+        workers=workers, worker_type="thread", periodic=True, max_delay=2.0
     )
     consumer.run()
 

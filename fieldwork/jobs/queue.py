@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, current_app
-from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 
 
 def make_huey(config: dict, instance_path: str) -> Huey:
@@ -35,6 +35,15 @@ def init_app(app: Flask) -> None:
 
         with app.app_context():
             run_job(job_id)
+
+    @huey.periodic_task(crontab(minute="17", hour="3"), name="fieldwork.daily_purge")
+    def daily_purge_task() -> None:
+        # Every night: purges identifying answers once the retention period is over
+        # (a no-op before, and when nothing is left); see fieldwork.retention.
+        from fieldwork.retention import scheduled_purge
+
+        with app.app_context():
+            scheduled_purge()
 
     app.extensions["huey"] = huey
     app.extensions["huey_task"] = run_job_task

@@ -10,12 +10,14 @@ from fieldwork.models.settings import PracticeClosure, StudySettings
 from fieldwork.models.staff import AuditEvent, StaffSession, User
 from fieldwork.models.study import Practice, PracticeTarget, Region
 from fieldwork.models.throttle import Counter
+from fieldwork.models.volunteers import InterviewTarget, VolunteerProgress
 
 __all__ = [
     "AuditEvent",
     "Counter",
     "IdentifyingAnswer",
     "InstrumentVersion",
+    "InterviewTarget",
     "Invitation",
     "Job",
     "KeyingPass",
@@ -28,4 +30,5 @@ __all__ = [
     "StaffSession",
     "StudySettings",
     "User",
+    "VolunteerProgress",
 ]

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from fieldwork.db import db
 from fieldwork.models.base import utcnow
 
-ROLES = ("admin", "coordinator", "data_entry", "analyst")
+ROLES = ("admin", "coordinator", "data_entry", "analyst", "recruiter")
 
 
 class User(UserMixin, db.Model):
@@ -19,7 +19,9 @@ class User(UserMixin, db.Model):
 
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("role IN ('admin', 'coordinator', 'data_entry', 'analyst')", name="role"),
+        CheckConstraint(
+            "role IN ('admin', 'coordinator', 'data_entry', 'analyst', 'recruiter')", name="role"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -53,8 +53,20 @@ PLACES = [
         "Complete a questionnaire with a patient.",
         ("coordinator", "data_entry"),
     ),
+    (
+        "volunteers.index",
+        "Interview volunteers",
+        "Who agreed to be contacted about an interview; progress against targets.",
+        ("recruiter",),
+    ),
     ("users.list_users", "Staff accounts", "Add, change and disable staff accounts.", ()),
     ("users.audit", "Audit log", "Every staff action, newest first.", ()),
+    (
+        "users.retention_page",
+        "Retention",
+        "When identifying data are deleted; what the purge would delete; past purges.",
+        (),
+    ),
 ]
 
 

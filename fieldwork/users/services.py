@@ -20,6 +20,7 @@ ROLE_NAMES = {
     "coordinator": "Coordinator",
     "data_entry": "Data entry",
     "analyst": "Analyst",
+    "recruiter": "Recruiter",
 }
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 

@@ -21,7 +21,10 @@ from tests.fieldwork.robot import Robot
 from tests.fieldwork.staff_factories import use_cheap_hashes
 from tests.fieldwork.test_roles import _rules, _signed_in, _values, world  # noqa: F401
 
-ROLES = ("anonymous", "admin", "coordinator", "restricted", "data_entry", "analyst", "respondent")
+ROLES = (
+    "anonymous", "admin", "coordinator", "restricted", "data_entry", "analyst", "recruiter",
+    "respondent",
+)  # fmt: skip
 SKIPPED = {("auth.sign_out", "POST"), ("static", "GET")}  # sign-out ends the shared session
 NAME_RE = re.compile(r'name="([^"]+)"')
 VALUES = st.one_of(
