@@ -12,13 +12,15 @@ from forms.loader import check_file, check_text
 from forms.yaml_lines import MAX_DEPTH
 
 NAME = "hostile.yaml"
-SECONDS = 2.0  # no file, however hostile, may take longer than this to refuse
+# A hang guard, not a speed target: no file, however hostile, may take this much CPU time to
+# refuse (CPU time, so a loaded machine does not fail it; the worst seen is about 0.8 s).
+SECONDS = 5.0
 
 
 def _refused_well(text: str) -> list[Problem]:
-    started = time.perf_counter()
+    started = time.process_time()
     instrument, problems = check_text(text, NAME)
-    assert time.perf_counter() - started < SECONDS
+    assert time.process_time() - started < SECONDS
     assert instrument is None and problems
     for problem in problems:
         assert problem.file == NAME and isinstance(problem.line, int) and problem.line >= 1
