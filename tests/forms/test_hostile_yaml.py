@@ -84,8 +84,8 @@ def test_hostile_documents_give_file_line_problems(text):
 def test_random_bytes_give_file_line_problems(tmp_path_factory, raw):
     path = tmp_path_factory.mktemp("bytes") / NAME
     path.write_bytes(raw)
-    started = time.perf_counter()
+    started = time.process_time()
     instrument, problems = check_file(path)
-    assert time.perf_counter() - started < SECONDS
+    assert time.process_time() - started < SECONDS
     assert instrument is None and problems
     assert all(p.file == str(path) and p.line >= 0 for p in problems)
