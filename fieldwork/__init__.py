@@ -77,6 +77,9 @@ def _init_templates(app: Flask) -> None:
     routing_filter.init_app(app)
     app.jinja_env.globals["study_name"] = app.config["STUDY_NAME"]
     app.jinja_env.filters["grouped"] = codes.grouped
+    from fieldwork import page_render
+
+    page_render.init_app(app)
 
     @app.before_request
     def _nonce() -> None:

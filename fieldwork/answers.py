@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from fieldwork import identifying
 from forms.model import Instrument, Item
-from forms.stored import item_columns, record_answers
+from forms.stored import READERS, item_columns, record_answers
 from forms.variables import CODE, DATE, DECIMAL, FLAG, INTEGER, TEXT, instrument_variables
 
 COLUMN_TYPES = {
@@ -131,8 +131,23 @@ def _row_query(table: Table):
 def load_answers(session: Session, instrument: Instrument, response_id: int) -> dict[str, Any]:
     """Every stored answer of one response."""
     query = _row_query(answer_table(instrument))
-    row = session.execute(query, {"response_id": response_id}).mappings()
+    row = session.connection().execute(query, {"response_id": response_id}).mappings()
     found = row.first()
     stored = {} if found is None else record_answers(instrument, found)
     stored.update(identifying.load(session, instrument, response_id))
     return stored
+
+
+def saved_after(saved: dict[str, Any], items: Iterable[Item], answers) -> dict[str, Any]:
+    """The stored answers once `save_items(items, answers)` has run over `saved` (as
+    `load_answers` would read them back, without reading them: columns and back)."""
+    after = dict(saved)
+    for item in items:
+        if not item.is_question:
+            continue
+        value = READERS[item.type](item, item_columns(item, answers.get(item.id)))
+        if value is None:
+            after.pop(item.id, None)
+        else:
+            after[item.id] = value
+    return after

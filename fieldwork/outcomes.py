@@ -8,6 +8,8 @@ the code's outcome with it unless a coordinator set that outcome by hand.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import case, exists, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -34,17 +36,30 @@ def study_settings() -> StudySettings:
     return found
 
 
+_SETTINGS = StudySettings.__table__.c
+_THRESHOLDS = select(_SETTINGS.complete_percent, _SETTINGS.partial_percent).where(_SETTINGS.id == 1)
+
+
 def thresholds() -> Thresholds:
     """The study's complete and partial thresholds (percent of applicable questions)."""
-    found = db.session.get(StudySettings, 1)
+    pending = (*db.session.new, *db.session.dirty)
+    if any(isinstance(obj, StudySettings) for obj in pending):
+        db.session.flush()  # settings changed in this session count (plain SQL below)
+    found = db.session.connection().execute(_THRESHOLDS).first()
     if found is None:
         return Thresholds()
     return Thresholds(found.complete_percent, found.partial_percent)
 
 
-def refresh_outcome(response: Response, instrument: Instrument) -> str:
-    """Count the response's answers, set its outcome and its code's; return the outcome."""
-    stored = answers.load_answers(db.session, instrument, response.id)
+def refresh_outcome(
+    response: Response, instrument: Instrument, stored: dict[str, Any] | None = None
+) -> str:
+    """Count the response's answers, set its outcome and its code's; return the outcome.
+
+    `stored`: the response's stored answers when the caller has them (else read here).
+    """
+    if stored is None:
+        stored = answers.load_answers(db.session, instrument, response.id)
     done, applicable = answered_share(instrument, stored, web=response.mode != PAPER)
     return apply_outcome(response, done, applicable)
 

@@ -16,6 +16,7 @@ from typing import Any
 from flask import Flask, g, has_request_context
 from markupsafe import Markup
 
+from fieldwork.page_render import routing_marker
 from forms.expression_json import answer_json, to_json
 from forms.model import Instrument, Item
 from forms.paging import Page, web_pages
@@ -127,6 +128,9 @@ def routing_attributes(item: Item) -> Markup:
     """The routing data attributes for a routed item's wrapper ('' when there are none)."""
     if item.show_if is None or not has_request_context():
         return Markup("")
+    marker = routing_marker(item)
+    if marker is not None:  # a page skeleton: filled in for each request
+        return marker
     context = g.get("fw_routing")
     if context is None:
         context = g.fw_routing = _context_from_session()
