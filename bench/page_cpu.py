@@ -67,6 +67,16 @@ def cpu_ms(client, method: str, body: str, count: int, batches: int) -> float:
     return best
 
 
+def python_calls(client, method: str, body: str, count: int = 10) -> int:
+    """Python function calls per request (cProfile), a measure the machine's load leaves alone."""
+    profile = cProfile.Profile()
+    profile.enable()
+    for _ in range(count):
+        _request(client, method, body)
+    profile.disable()
+    return round(pstats.Stats(profile).total_calls / count)
+
+
 def main() -> None:
     """Measure (or profile) GET and POST of the first question page."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -96,6 +106,11 @@ def main() -> None:
             get = cpu_ms(client, "GET", body, args.count, args.batches)
             post = cpu_ms(client, "POST", body, args.count, args.batches)
             print(f"{backend}: GET {FIRST_QUESTIONS} {get:.2f} ms CPU, POST {post:.2f} ms CPU")
+            calls = {method: python_calls(client, method, body) for method in ("GET", "POST")}
+            print(
+                f"{backend}: Python function calls per request (steady under load):"
+                f" GET {calls['GET']:,}, POST {calls['POST']:,}"
+            )
         with app.app_context():
             db.session.remove()
             for engine in db.engines.values():

@@ -113,8 +113,9 @@ def save_items(
     if values:
         table = answer_table(instrument)
         query = update(table).where(table.c.response_id == response_id).values(values)
-        if session.execute(query).rowcount == 0:  # the row was never made: make it now
-            session.execute(insert(table).values(response_id=response_id, **values))
+        connection = session.connection()  # plain SQL: nothing of the ORM's to flush first
+        if connection.execute(query).rowcount == 0:  # the row was never made: make it now
+            connection.execute(insert(table).values(response_id=response_id, **values))
 
 
 _ROW_QUERIES: dict[int, Any] = {}

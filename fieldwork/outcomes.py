@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import case, exists, select, update
+from sqlalchemy import bindparam, case, exists, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 
 from fieldwork import answers
@@ -68,11 +68,44 @@ def apply_outcome(response: Response, done: int, applicable: int) -> str:
     """Record `done` of `applicable` questions answered; set the outcome and the code's."""
     response.answered, response.applicable = done, applicable
     response.outcome = thresholds().outcome(done, applicable)
+    if not _invitation_in_session(response):  # a page save: one UPDATE, no lookup
+        if response.invitation_id is not None:
+            _follow_outcome(response.invitation_id, response.outcome)
+        return response.outcome
     invitation = response.invitation
     automatic = invitation is not None and invitation.disposition in AUTOMATIC
     if automatic and invitation.disposition != response.outcome:
         invitation.disposition, invitation.disposition_at = response.outcome, utcnow()
     return response.outcome
+
+
+def _invitation_in_session(response: Response) -> bool:
+    """Whether the response's invitation is loaded in the session (then it is changed there)."""
+    if "invitation" not in inspect(response).unloaded:
+        return True
+    if response.invitation_id is None:
+        return False
+    key = db.session.identity_key(Invitation, response.invitation_id)
+    return key in db.session.identity_map
+
+
+_INVITATIONS = Invitation.__table__.c
+_FOLLOW = (
+    update(Invitation.__table__)
+    .where(_INVITATIONS.id == bindparam("invitation_id"))
+    .where(
+        _INVITATIONS.disposition.is_(None)
+        | _INVITATIONS.disposition.in_([name for name in AUTOMATIC if name is not None])
+    )
+    .where(_INVITATIONS.disposition.is_(None) | (_INVITATIONS.disposition != bindparam("outcome")))
+    .values(disposition=bindparam("outcome"), disposition_at=bindparam("at"))
+)
+
+
+def _follow_outcome(invitation_id: int, outcome: str) -> None:
+    """The code's outcome follows the response's, unless a coordinator set it by hand."""
+    params = {"invitation_id": invitation_id, "outcome": outcome, "at": utcnow()}
+    db.session.connection().execute(_FOLLOW, params)
 
 
 def reclassify_all() -> int:

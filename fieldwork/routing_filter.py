@@ -10,6 +10,7 @@ item stays as the server rendered it, exactly as without JavaScript.
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -68,10 +69,25 @@ def routing_data(
             earlier.setdefault(item_id, {})[row] = answer_json(rows.get(row))
         else:
             earlier[item_id] = answer_json(value)
-    data = {"show-if-json": to_json(item.show_if, instrument.missing_codes), "fields": fields}
+    data = {"show-if-json": _rule_json(item, instrument), "fields": fields}
     if earlier:
         data["answers"] = earlier
     return data
+
+
+_RULES: dict[int, dict[str, Any]] = {}
+
+
+def _rule_json(item: Item, instrument: Instrument) -> Any:
+    """An item's show_if as a JSON tree (worked out once per instrument object)."""
+    key = id(instrument)
+    rules = _RULES.get(key)
+    if rules is None:
+        rules = _RULES[key] = {}
+        weakref.finalize(instrument, _RULES.pop, key, None)
+    if item.id not in rules:
+        rules[item.id] = to_json(item.show_if, instrument.missing_codes)
+    return rules[item.id]
 
 
 def _attributes(data: Mapping[str, Any]) -> Markup:
