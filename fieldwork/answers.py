@@ -112,10 +112,27 @@ def save_items(
         identifying.save(session, response_id, secret, answers)
     if values:
         table = answer_table(instrument)
-        query = update(table).where(table.c.response_id == response_id).values(values)
+        query = _update_query(table, tuple(values))
         connection = session.connection()  # plain SQL: nothing of the ORM's to flush first
-        if connection.execute(query).rowcount == 0:  # the row was never made: make it now
+        params = {f"v_{name}": value for name, value in values.items()}
+        if connection.execute(query, {**params, "response_id_": response_id}).rowcount == 0:
+            # the row was never made: make it now
             connection.execute(insert(table).values(response_id=response_id, **values))
+
+
+_UPDATES: dict[tuple[int, tuple[str, ...]], Any] = {}
+
+
+def _update_query(table: Table, names: tuple[str, ...]):
+    """UPDATE of some columns of one response's row, built once per table and columns."""
+    key = (id(table), names)
+    if key not in _UPDATES:
+        _UPDATES[key] = (
+            update(table)
+            .where(table.c.response_id == bindparam("response_id_"))
+            .values({name: bindparam(f"v_{name}") for name in names})
+        )
+    return _UPDATES[key]
 
 
 _ROW_QUERIES: dict[int, Any] = {}

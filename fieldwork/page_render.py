@@ -141,13 +141,19 @@ _VALUES: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def render_page(view: dict[str, Any]) -> str:
-    """`survey/page.html` for `view` (the context `page_view` made, and the rest)."""
+def render_page(view: dict[str, Any], make_form: Callable[[bool], Any] | None = None) -> str:
+    """`survey/page.html` for `view` (the context `page_view` made, and the rest).
+
+    `view["form"]` is the page's form, or only its fields' data (`forms.web.Prefilled`);
+    then `make_form(prefilled)` builds the form itself when the template needs it.
+    """
     if (
         view.get("errors")
         or view.get("dropped")
         or not current_app.config.get("PAGE_SKELETONS", True)
     ):
+        if make_form is not None:
+            view = dict(view, form=make_form(True))
         return render_template("survey/page.html", **view)
     returning = request.args.get("return") == "check" or request.form.get("return") == "check"
     instrument = view["instrument"]
@@ -165,7 +171,7 @@ def render_page(view: dict[str, Any]) -> str:
     cache = _cache()
     skeleton = cache.get(key)
     if skeleton is None:
-        skeleton = cache[key] = _probe(view)
+        skeleton = cache[key] = _probe(view, make_form)
         if len(cache) > LIMIT:
             cache.popitem(last=False)
     values = {name: view.get(name) for name in _VALUES}
@@ -174,12 +180,12 @@ def render_page(view: dict[str, Any]) -> str:
     return skeleton.fill(values, view["form"])
 
 
-def _probe(view: dict[str, Any]) -> Skeleton:
+def _probe(view: dict[str, Any], make_form: Callable[[bool], Any] | None) -> Skeleton:
     """Render the page once with markers for every value of this respondent and request."""
     slots: list[tuple] = []
     token = _PROBING.set(slots)
     try:
-        form = type(view["form"])()
+        form = make_form(False) if make_form is not None else type(view["form"])()
         for field in form:
             field.data = Probe(("field", field.name))
         probe = dict(view, form=form, errors=[], dropped=[])

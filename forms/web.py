@@ -88,6 +88,30 @@ def _form_class(items: Sequence[Item], instrument: Instrument, lang: str) -> typ
     return form_class
 
 
+class FieldData:
+    """A field's name and data, as a form built with `build_form(answers=…)` holds them."""
+
+    __slots__ = ("data", "name")
+
+    def __init__(self, name: str, data: Any):
+        self.name, self.data = name, data
+
+
+class Prefilled(dict):
+    """A page's fields (name -> FieldData) showing stored answers, without building the
+    form: what a page without errors needs to show them (`form[name].data`)."""
+
+    def __init__(self, items: Sequence[Item], answers: Answers | None):
+        super().__init__()
+        answers = answers or {}
+        for item in _web(items):
+            kind = KINDS[item.type]
+            given = answers.get(item.id)
+            data = kind.prefill(item, given) if given is not None else {}
+            for name in kind.names(item):
+                self[name] = FieldData(name, data.get(name))
+
+
 def read_answers(form: Form, items: Sequence[Item]) -> dict[str, Any]:
     """The page's values in the Answers shape; None where empty or unparseable (notes left out)."""
     return {item.id: KINDS[item.type].read(form, item) for item in _web(items) if item.is_question}

@@ -25,7 +25,14 @@ from fieldwork.survey.views import (
     resume_target,
 )
 from forms.paging import web_pages
-from forms.web import build_form, check_page, error_summary, read_answers, shown_items
+from forms.web import (
+    Prefilled,
+    build_form,
+    check_page,
+    error_summary,
+    read_answers,
+    shown_items,
+)
 from forms.web_fields import question_name
 
 
@@ -133,13 +140,17 @@ def page(number: int):
         view["practice_phone"] = practice_phone(entry)
         use_page(instrument, response, saved)
         return render_page(view), 400
-    form = build_form(current.items, instrument, lang, answers=saved)
-    view = page_view(instrument, current, form, saved, lang)
+    fields = Prefilled(current.items, saved)  # the form itself is built only if needed
+
+    def make_form(prefilled: bool):
+        return build_form(current.items, instrument, lang, answers=saved if prefilled else None)
+
+    view = page_view(instrument, current, fields, saved, lang)
     use_page(instrument, response, saved)
     view["dropped"] = _dropped_questions(instrument, lang)
     view["practice_phone"] = practice_phone(entry)
     view.update(errors=[], resume_code=_grouped(response.resume_code))
-    return render_page(view)
+    return render_page(view, make_form)
 
 
 def _grouped(code: str | None) -> str | None:
