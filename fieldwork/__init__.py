@@ -22,6 +22,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(config.load(app.instance_path))
     if test_config:
         app.config.update(test_config)
+    if str(app.config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
+        # A file on this machine never drops a connection: no ping before each request.
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options.pop("pool_pre_ping", None)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if app.config["PROXIES"]:
         count = app.config["PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
@@ -79,6 +84,9 @@ def _init_templates(app: Flask) -> None:
     routing_filter.init_app(app)
     app.jinja_env.globals["study_name"] = app.config["STUDY_NAME"]
     app.jinja_env.filters["grouped"] = codes.grouped
+    from fieldwork import page_render
+
+    page_render.init_app(app)
 
     @app.before_request
     def _nonce() -> None:

@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from fieldwork import identifying
 from forms.model import Instrument, Item
-from forms.stored import item_columns, record_answers
+from forms.stored import READERS, item_columns, record_answers
 from forms.variables import CODE, DATE, DECIMAL, FLAG, INTEGER, TEXT, instrument_variables
 
 COLUMN_TYPES = {
@@ -112,9 +112,27 @@ def save_items(
         identifying.save(session, response_id, secret, answers)
     if values:
         table = answer_table(instrument)
-        query = update(table).where(table.c.response_id == response_id).values(values)
-        if session.execute(query).rowcount == 0:  # the row was never made: make it now
-            session.execute(insert(table).values(response_id=response_id, **values))
+        query = _update_query(table, tuple(values))
+        connection = session.connection()  # plain SQL: nothing of the ORM's to flush first
+        params = {f"v_{name}": value for name, value in values.items()}
+        if connection.execute(query, {**params, "response_id_": response_id}).rowcount == 0:
+            # the row was never made: make it now
+            connection.execute(insert(table).values(response_id=response_id, **values))
+
+
+_UPDATES: dict[tuple[int, tuple[str, ...]], Any] = {}
+
+
+def _update_query(table: Table, names: tuple[str, ...]):
+    """UPDATE of some columns of one response's row, built once per table and columns."""
+    key = (id(table), names)
+    if key not in _UPDATES:
+        _UPDATES[key] = (
+            update(table)
+            .where(table.c.response_id == bindparam("response_id_"))
+            .values({name: bindparam(f"v_{name}") for name in names})
+        )
+    return _UPDATES[key]
 
 
 _ROW_QUERIES: dict[int, Any] = {}
@@ -131,8 +149,23 @@ def _row_query(table: Table):
 def load_answers(session: Session, instrument: Instrument, response_id: int) -> dict[str, Any]:
     """Every stored answer of one response."""
     query = _row_query(answer_table(instrument))
-    row = session.execute(query, {"response_id": response_id}).mappings()
+    row = session.connection().execute(query, {"response_id": response_id}).mappings()
     found = row.first()
     stored = {} if found is None else record_answers(instrument, found)
     stored.update(identifying.load(session, instrument, response_id))
     return stored
+
+
+def saved_after(saved: dict[str, Any], items: Iterable[Item], answers) -> dict[str, Any]:
+    """The stored answers once `save_items(items, answers)` has run over `saved` (as
+    `load_answers` would read them back, without reading them: columns and back)."""
+    after = dict(saved)
+    for item in items:
+        if not item.is_question:
+            continue
+        value = READERS[item.type](item, item_columns(item, answers.get(item.id)))
+        if value is None:
+            after.pop(item.id, None)
+        else:
+            after[item.id] = value
+    return after

@@ -8,7 +8,9 @@ the code's outcome with it unless a coordinator set that outcome by hand.
 
 from __future__ import annotations
 
-from sqlalchemy import case, exists, select, update
+from typing import Any
+
+from sqlalchemy import bindparam, case, exists, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 
 from fieldwork import answers
@@ -34,17 +36,30 @@ def study_settings() -> StudySettings:
     return found
 
 
+_SETTINGS = StudySettings.__table__.c
+_THRESHOLDS = select(_SETTINGS.complete_percent, _SETTINGS.partial_percent).where(_SETTINGS.id == 1)
+
+
 def thresholds() -> Thresholds:
     """The study's complete and partial thresholds (percent of applicable questions)."""
-    found = db.session.get(StudySettings, 1)
+    pending = (*db.session.new, *db.session.dirty)
+    if any(isinstance(obj, StudySettings) for obj in pending):
+        db.session.flush()  # settings changed in this session count (plain SQL below)
+    found = db.session.connection().execute(_THRESHOLDS).first()
     if found is None:
         return Thresholds()
     return Thresholds(found.complete_percent, found.partial_percent)
 
 
-def refresh_outcome(response: Response, instrument: Instrument) -> str:
-    """Count the response's answers, set its outcome and its code's; return the outcome."""
-    stored = answers.load_answers(db.session, instrument, response.id)
+def refresh_outcome(
+    response: Response, instrument: Instrument, stored: dict[str, Any] | None = None
+) -> str:
+    """Count the response's answers, set its outcome and its code's; return the outcome.
+
+    `stored`: the response's stored answers when the caller has them (else read here).
+    """
+    if stored is None:
+        stored = answers.load_answers(db.session, instrument, response.id)
     done, applicable = answered_share(instrument, stored, web=response.mode != PAPER)
     return apply_outcome(response, done, applicable)
 
@@ -53,11 +68,44 @@ def apply_outcome(response: Response, done: int, applicable: int) -> str:
     """Record `done` of `applicable` questions answered; set the outcome and the code's."""
     response.answered, response.applicable = done, applicable
     response.outcome = thresholds().outcome(done, applicable)
+    if not _invitation_in_session(response):  # a page save: one UPDATE, no lookup
+        if response.invitation_id is not None:
+            _follow_outcome(response.invitation_id, response.outcome)
+        return response.outcome
     invitation = response.invitation
     automatic = invitation is not None and invitation.disposition in AUTOMATIC
     if automatic and invitation.disposition != response.outcome:
         invitation.disposition, invitation.disposition_at = response.outcome, utcnow()
     return response.outcome
+
+
+def _invitation_in_session(response: Response) -> bool:
+    """Whether the response's invitation is loaded in the session (then it is changed there)."""
+    if "invitation" not in inspect(response).unloaded:
+        return True
+    if response.invitation_id is None:
+        return False
+    key = db.session.identity_key(Invitation, response.invitation_id)
+    return key in db.session.identity_map
+
+
+_INVITATIONS = Invitation.__table__.c
+_FOLLOW = (
+    update(Invitation.__table__)
+    .where(_INVITATIONS.id == bindparam("invitation_id"))
+    .where(
+        _INVITATIONS.disposition.is_(None)
+        | _INVITATIONS.disposition.in_([name for name in AUTOMATIC if name is not None])
+    )
+    .where(_INVITATIONS.disposition.is_(None) | (_INVITATIONS.disposition != bindparam("outcome")))
+    .values(disposition=bindparam("outcome"), disposition_at=bindparam("at"))
+)
+
+
+def _follow_outcome(invitation_id: int, outcome: str) -> None:
+    """The code's outcome follows the response's, unless a coordinator set it by hand."""
+    params = {"invitation_id": invitation_id, "outcome": outcome, "at": utcnow()}
+    db.session.connection().execute(_FOLLOW, params)
 
 
 def reclassify_all() -> int:

@@ -10,12 +10,14 @@ item stays as the server rendered it, exactly as without JavaScript.
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Flask, g, has_request_context
 from markupsafe import Markup
 
+from fieldwork.page_render import routing_marker
 from forms.expression_json import answer_json, to_json
 from forms.model import Instrument, Item
 from forms.paging import Page, web_pages
@@ -67,10 +69,25 @@ def routing_data(
             earlier.setdefault(item_id, {})[row] = answer_json(rows.get(row))
         else:
             earlier[item_id] = answer_json(value)
-    data = {"show-if-json": to_json(item.show_if, instrument.missing_codes), "fields": fields}
+    data = {"show-if-json": _rule_json(item, instrument), "fields": fields}
     if earlier:
         data["answers"] = earlier
     return data
+
+
+_RULES: dict[int, dict[str, Any]] = {}
+
+
+def _rule_json(item: Item, instrument: Instrument) -> Any:
+    """An item's show_if as a JSON tree (worked out once per instrument object)."""
+    key = id(instrument)
+    rules = _RULES.get(key)
+    if rules is None:
+        rules = _RULES[key] = {}
+        weakref.finalize(instrument, _RULES.pop, key, None)
+    if item.id not in rules:
+        rules[item.id] = to_json(item.show_if, instrument.missing_codes)
+    return rules[item.id]
 
 
 def _attributes(data: Mapping[str, Any]) -> Markup:
@@ -127,6 +144,9 @@ def routing_attributes(item: Item) -> Markup:
     """The routing data attributes for a routed item's wrapper ('' when there are none)."""
     if item.show_if is None or not has_request_context():
         return Markup("")
+    marker = routing_marker(item)
+    if marker is not None:  # a page skeleton: filled in for each request
+        return marker
     context = g.get("fw_routing")
     if context is None:
         context = g.fw_routing = _context_from_session()

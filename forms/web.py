@@ -10,6 +10,7 @@ validators, because what is checked depends on routing across pages.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -54,15 +55,61 @@ def build_form(
     answers: Answers | None = None,
 ) -> Form:
     """The form for a page: from a POST's `formdata`, else prefilled from stored `answers`."""
-    unbound = [field for item in _web(items) for field in KINDS[item.type].fields(item, lang)]
-    form_class = type("PageForm", (PageForm,), {})
-    form_class._unbound_fields = unbound
+    form_class = _form_class(items, instrument, lang)
     data: dict[str, Any] = {}
     if formdata is None and answers:
         for item in _web(items):
             if answers.get(item.id) is not None:
                 data.update(KINDS[item.type].prefill(item, answers[item.id]))
     return form_class(formdata=formdata, data=data)
+
+
+_CLASSES: dict[int, dict[tuple[tuple[str, ...], str], type[PageForm]]] = {}
+
+
+def _form_class(items: Sequence[Item], instrument: Instrument, lang: str) -> type[PageForm]:
+    """The form class of a page in a language: its fields, never any answer.
+
+    Built once per instrument object (instruments are immutable), page and language,
+    and forgotten with the instrument, as `forms.paging.web_pages` is.
+    """
+    key = id(instrument)
+    classes = _CLASSES.get(key)
+    if classes is None:
+        classes = _CLASSES[key] = {}
+        weakref.finalize(instrument, _CLASSES.pop, key, None)
+    page_key = (tuple(item.id for item in items), lang)
+    form_class = classes.get(page_key)
+    if form_class is None:
+        unbound = [field for item in _web(items) for field in KINDS[item.type].fields(item, lang)]
+        form_class = type("PageForm", (PageForm,), {})
+        form_class._unbound_fields = unbound
+        classes[page_key] = form_class
+    return form_class
+
+
+class FieldData:
+    """A field's name and data, as a form built with `build_form(answers=…)` holds them."""
+
+    __slots__ = ("data", "name")
+
+    def __init__(self, name: str, data: Any):
+        self.name, self.data = name, data
+
+
+class Prefilled(dict):
+    """A page's fields (name -> FieldData) showing stored answers, without building the
+    form: what a page without errors needs to show them (`form[name].data`)."""
+
+    def __init__(self, items: Sequence[Item], answers: Answers | None):
+        super().__init__()
+        answers = answers or {}
+        for item in _web(items):
+            kind = KINDS[item.type]
+            given = answers.get(item.id)
+            data = kind.prefill(item, given) if given is not None else {}
+            for name in kind.names(item):
+                self[name] = FieldData(name, data.get(name))
 
 
 def read_answers(form: Form, items: Sequence[Item]) -> dict[str, Any]:

@@ -6,9 +6,11 @@ from flask import redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from fieldwork import answers as store
+from fieldwork import codes
 from fieldwork.catalogue import get_catalogue
 from fieldwork.db import db
 from fieldwork.models.responses import COMPLETE
+from fieldwork.page_render import render_page
 from fieldwork.routing_filter import use_page
 from fieldwork.survey import bp, state
 from fieldwork.survey.language import page_language
@@ -24,7 +26,14 @@ from fieldwork.survey.views import (
 )
 from fieldwork.survey.withdrawing import offer as offer_withdrawal
 from forms.paging import web_pages
-from forms.web import build_form, check_page, error_summary, read_answers, shown_items
+from forms.web import (
+    Prefilled,
+    build_form,
+    check_page,
+    error_summary,
+    read_answers,
+    shown_items,
+)
 from forms.web_fields import question_name
 
 
@@ -135,23 +144,36 @@ def page(number: int):
             values = read_answers(form, current.items)
             merged = {**before, **{k: v for k, v in values.items() if v is not None}}
             shown = shown_items(current.items, instrument, merged)
-            record_page(response, instrument, current, values, shown)
+            record_page(response, instrument, current, values, shown, saved)
             db.session.commit()
-            session["not_kept"] = dropped_on_save(instrument, current, saved, values, shown)
+            dropped = dropped_on_save(instrument, current, saved, values, shown)
+            if dropped:  # only then is the session cookie rewritten
+                session["not_kept"] = dropped
+            else:
+                session.pop("not_kept", None)
             if request.form.get("return") == "check":
                 return redirect(url_for("survey.check"))
             return redirect(resume_target(instrument, response, merged, after=current.number))
         view = page_view(instrument, current, form, saved, lang)
-        view.update(errors=error_summary(form), resume_code=response.resume_code)
+        view.update(errors=error_summary(form), resume_code=_grouped(response.resume_code))
         view["practice_phone"] = practice_phone(entry)
         use_page(instrument, response, saved)
-        return render_template("survey/page.html", **view), 400
-    form = build_form(current.items, instrument, lang, answers=saved)
-    view = page_view(instrument, current, form, saved, lang)
+        return render_page(view), 400
+    fields = Prefilled(current.items, saved)  # the form itself is built only if needed
+
+    def make_form(prefilled: bool):
+        return build_form(current.items, instrument, lang, answers=saved if prefilled else None)
+
+    view = page_view(instrument, current, fields, saved, lang)
     use_page(instrument, response, saved)
     view["dropped"] = _dropped_questions(instrument, lang)
     view["practice_phone"] = practice_phone(entry)
-    return render_template("survey/page.html", **view, errors=[], resume_code=response.resume_code)
+    view.update(errors=[], resume_code=_grouped(response.resume_code))
+    return render_page(view, make_form)
+
+
+def _grouped(code: str | None) -> str | None:
+    return codes.grouped(code) if code else None
 
 
 def _dropped_questions(instrument, lang: str) -> list[str]:

@@ -126,9 +126,17 @@ def _existing(start_key: str, invitation: Invitation | None) -> Response | None:
 
 
 def record_page(
-    response: Response, instrument: Instrument, page: Page, values: Mapping[str, Any], shown
+    response: Response,
+    instrument: Instrument,
+    page: Page,
+    values: Mapping[str, Any],
+    shown,
+    saved: dict[str, Any] | None = None,
 ) -> None:
-    """Save the shown items of one page, and how far the respondent has reached."""
+    """Save the shown items of one page, and how far the respondent has reached.
+
+    `saved`: the response's stored answers before this save, when the caller read them.
+    """
     if response.status == COMPLETE:
         raise SurveyClosed("this response has been submitted")
     if response.superseded_by_id is not None:  # the paper form keyed for its code counts
@@ -138,7 +146,8 @@ def record_page(
     if page.number > page_reached(pages, response.reached):
         response.reached = page.last_item
     response.updated_at = utcnow()
-    refresh_outcome(response, instrument)
+    after = None if saved is None else answers.saved_after(saved, shown, values)
+    refresh_outcome(response, instrument, after)
 
 
 def submit_response(response: Response) -> bool:

@@ -8,6 +8,7 @@ from functools import cached_property
 
 from flask import request, session
 from flask_login import current_user
+from sqlalchemy import bindparam, select
 
 from fieldwork.catalogue import get_catalogue
 from fieldwork.db import SAFE_METHODS, db
@@ -98,14 +99,29 @@ def current() -> Entry | None:
 def _response(response_id: int | None) -> Response | None:
     """The respondent's response; a request that may change it locks its row first.
 
+    A request that only reads (GET) gets a plain row of the columns the pages read.
+
     Locking (SELECT ... FOR UPDATE on PostgreSQL; on SQLite the request's transaction
     holds the write lock from its start) makes a page save and the final submit take
     turns, and each sees the other's outcome: once submitted, nothing changes it.
     """
     if not response_id:
         return None
-    lock = request.method not in SAFE_METHODS
-    return db.session.get(Response, response_id, with_for_update=lock, populate_existing=lock)
+    if request.method in SAFE_METHODS:  # read only: the columns the pages read, plain SQL
+        return db.session.connection().execute(_READ, {"id": response_id}).first()
+    return db.session.get(Response, response_id, with_for_update=True, populate_existing=True)
+
+
+_COLUMNS = Response.__table__.c
+# What a page that only reads needs of the response (a row with these attributes).
+_READ = select(
+    _COLUMNS.id,
+    _COLUMNS.instrument_version_id,
+    _COLUMNS.language,
+    _COLUMNS.status,
+    _COLUMNS.reached,
+    _COLUMNS.resume_code,
+).where(_COLUMNS.id == bindparam("id"))
 
 
 def language() -> str | None:

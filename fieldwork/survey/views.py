@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,7 @@ from forms.paging import (
     previous_page,
     web_pages,
 )
-from forms.routing import routed_answers, stopped_applying
+from forms.routing import routed_answers, routing_names, stopped_applying
 
 if TYPE_CHECKING:
     from fieldwork.survey.state import Entry
@@ -98,14 +99,26 @@ def _shown_on_page(page: Page, instrument: Instrument, saved: Mapping[str, Any])
     ]
 
 
+_CONDITIONS: dict[int, dict[tuple[int, str], dict[str, str]]] = {}
+
+
 def _conditions(instrument: Instrument, page: Page, lang: str) -> dict[str, str]:
-    """For items routed by an answer on the same page: the line saying when to answer them."""
-    describer = QuestionTextDescriber(instrument, lang)
-    return {
-        item.id: answer_if(item.show_if, describer, lang)
-        for item in page.items
-        if item.show_if is not None and _routed_here(item, page)
-    }
+    """For items routed by an answer on the same page: the line saying when to answer them
+    (worked out once per instrument object, page and language)."""
+    key = id(instrument)
+    cached = _CONDITIONS.get(key)
+    if cached is None:
+        cached = _CONDITIONS[key] = {}
+        weakref.finalize(instrument, _CONDITIONS.pop, key, None)
+    found = cached.get((page.number, lang))
+    if found is None:
+        describer = QuestionTextDescriber(instrument, lang)
+        found = cached[(page.number, lang)] = {
+            item.id: answer_if(item.show_if, describer, lang)
+            for item in page.items
+            if item.show_if is not None and _routed_here(item, page)
+        }
+    return found
 
 
 def page_view(
@@ -175,10 +188,25 @@ def dropped_on_save(
     """Ids of the answers a save does not keep: typed on this page into a question that
     does not apply, or saved earlier on another page and turned off by this page's answers."""
     here = {item.id for item in page.items}
+    if here.isdisjoint(instrument_routing_names(instrument)):
+        return not_kept(page.items, values, shown)  # no rule reads this page: nothing else moves
     after = {k: v for k, v in saved.items() if k not in here}
     after.update({k: v for k, v in values.items() if v is not None})
     earlier = [ref for ref in stopped_applying(instrument, saved, after, "web") if ref not in here]
     return not_kept(page.items, values, shown) + earlier
+
+
+_ROUTING_NAMES: dict[int, frozenset[str]] = {}
+
+
+def instrument_routing_names(instrument: Instrument) -> frozenset[str]:
+    """`routing_names` of an instrument, worked out once per instrument object."""
+    key = id(instrument)
+    names = _ROUTING_NAMES.get(key)
+    if names is None:
+        names = _ROUTING_NAMES[key] = routing_names(instrument)
+        weakref.finalize(instrument, _ROUTING_NAMES.pop, key, None)
+    return names
 
 
 def _has_value(value: Any) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app, session, url_for
 from flask_login import current_user
 
 from fieldwork.catalogue import get_catalogue
@@ -86,7 +86,9 @@ def instrument_titles() -> dict[str, str]:
 
 @bp.app_context_processor
 def _staff_navigation() -> dict:
-    if not current_user or not current_user.is_authenticated:
+    # Without a signed-in user in the session there is nothing to load: asking Flask-Login
+    # anyway (strong session protection) rewrote every respondent's session cookie.
+    if "_user_id" not in session or not current_user or not current_user.is_authenticated:
         return {"role_names": ROLE_NAMES}
     places = places_for(current_user.role)
     titles = instrument_titles()

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask, render_template_string
 from werkzeug.datastructures import MultiDict
 
-from fieldwork import i18n
+from fieldwork import i18n, page_render
 from forms.model import Choice, ChoiceList, Instrument, Item, Row, Section, Text
 from forms.web import build_form, check_page, error_summary
 from tests.fieldwork.dom import Node, parse
@@ -88,6 +88,7 @@ def jinja_app() -> Flask:
         static_folder=str(FIELDWORK / "static"),
     )
     i18n.init_app(app)
+    page_render.init_app(app)
     return app
 
 
