@@ -121,6 +121,12 @@ _READ = select(
     _COLUMNS.status,
     _COLUMNS.reached,
     _COLUMNS.resume_code,
+    _COLUMNS.invitation_id,
+    _COLUMNS.practice_id,
+    _COLUMNS.mode,
+    _COLUMNS.submitted_at,
+    _COLUMNS.withdrawn_at,
+    _COLUMNS.superseded_by_id,
 ).where(_COLUMNS.id == bindparam("id"))
 
 
