@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 from exports.coders import CODERS
 from exports.columns import Column, free_text_items, item_columns, response_columns, score_columns
 from exports.states import (
+    compiled_judge,
     grid_row_marks,
     judged_once,
     numbers,
@@ -31,6 +32,7 @@ from exports.states import (
     stored_columns,
 )
 from exports.tables import ARROW_TYPES, schema
+from forms.columnar import Unsupported
 from forms.model import Instrument
 from forms.stored import STATES, record_answers
 
@@ -178,6 +180,12 @@ class Dataset:
                     values[states[item_id] != 0] = np.nan  # only answers that apply count
                     read[name] = values
 
+            if (
+                found_now := self._score_columns(instrument, score, read, table.num_rows)
+            ) is not None:
+                found.append(found_now)
+                continue
+
             def judge(record, score=score, items=items):
                 answers = record_answers(instrument, record, items)
                 if score.valid_if is not None and not score.valid_if.test(answers, missing=missing):
@@ -188,6 +196,20 @@ class Dataset:
             groups, judged = judged_once(read, judge, table.num_rows, memo)
             found.append(np.array(judged, dtype=np.float64)[groups])
         return found
+
+    def _score_columns(self, instrument, score, read, n) -> np.ndarray | None:
+        """A score judged column-wise (`forms.columnar`); None when it must be judged by row."""
+        value = compiled_judge(instrument, score.expr, self._memo)
+        valid = compiled_judge(instrument, score.valid_if, self._memo) if score.valid_if else None
+        if value is None or (score.valid_if is not None and valid is None):
+            return None
+        try:
+            numbers = value.numbers(read, n)
+            if valid is not None:
+                numbers[~valid.test(read, n)] = np.nan
+        except Unsupported:  # values doubles cannot hold exactly
+            return None
+        return numbers
 
     def _collect_text(self, table: pa.Table, states) -> None:
         """Free text and contact details that apply, in row order (full bundles, if asked)."""

@@ -1,8 +1,9 @@
-"""Item states for a chunk of responses at once, judged by `forms.routing` on unique answers.
+"""Item states for a chunk of responses at once, with the rules of `forms.routing`.
 
-Routing and scores are judged by the forms package's own evaluator, once per distinct
-combination of the answers they read (a chunk of thousands of responses holds few
-such combinations), then spread back to every response with numpy.
+Routing and scores are judged column-wise over the chunk (`forms.columnar`). What that
+cannot judge exactly (text, dates, decimals, …) is judged by the forms package's own
+evaluator, once per distinct combination of the answers it reads, then spread back to
+every response with numpy.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from forms.columnar import ColumnJudge, Unsupported, compile_columns
 from forms.model import Instrument, Item
 from forms.routing import State
 from forms.stored import STATES, record_answers
@@ -105,6 +107,10 @@ def _shown(instrument, expression, table, applies, n, memo) -> np.ndarray:
                 values = _texts(table, name)
                 values[~on] = None
             read[name] = values
+    compiled = compiled_judge(instrument, expression, memo)
+    if compiled is not None:
+        with contextlib.suppress(Unsupported):  # values doubles cannot hold: judged below
+            return compiled.test(read, n)
     missing = instrument.missing_codes
 
     def judge(record: dict[str, Any]) -> bool:
@@ -112,6 +118,17 @@ def _shown(instrument, expression, table, applies, n, memo) -> np.ndarray:
 
     groups, judged = judged_once(read, judge, n, memo.setdefault(id(expression), {}))
     return np.array(judged, dtype=bool)[groups]
+
+
+def compiled_judge(instrument: Instrument, expression, memo: dict) -> ColumnJudge | None:
+    """The expression compiled to column operations (None if it cannot be), kept in memo."""
+    key = ("columns", id(instrument), id(expression))
+    if key not in memo:
+        try:
+            memo[key] = compile_columns(expression, instrument)
+        except Unsupported:
+            memo[key] = None
+    return memo[key]
 
 
 def applying(
@@ -171,6 +188,23 @@ def paper_marks(table: pa.Table) -> list[dict[str, int]]:
     return [json.loads(text) if text else {} for text in table.column(STATES).to_pylist()]
 
 
+def _marked_rows(table: pa.Table) -> dict[str, list[int]]:
+    """{reference: rows} of the chunk's `_states` entries marked invalid on paper."""
+    if STATES not in table.column_names:
+        return {}
+    column = table.column(STATES)
+    found: dict[str, list[int]] = {}
+    if column.null_count == len(column):
+        return found
+    given = np.flatnonzero(column.is_valid().to_numpy(zero_copy_only=False))
+    texts = column.take(pa.array(given)).to_pylist()
+    for row, text in zip(given.tolist(), texts, strict=True):
+        for ref, code in (json.loads(text) if text else {}).items():
+            if code == State.INVALID.value:
+                found.setdefault(ref, []).append(row)
+    return found
+
+
 def states_for(
     instrument: Instrument, table: pa.Table, clean: bool, memo: dict | None = None
 ) -> tuple[dict[str, np.ndarray], int]:
@@ -179,14 +213,12 @@ def states_for(
     modes = table.column("_mode").to_numpy(zero_copy_only=False)
     applies = applying(instrument, table, modes, {} if memo is None else memo)
     reach = _reach(instrument, table)
-    marks = paper_marks(table)
+    marked_rows = _marked_rows(table)
     positions = {item.id: n for n, item in enumerate(instrument.items)}
     states, set_aside = {}, 0
     for item in instrument.iter_questions():
         answered, marked = answered_and_marked(item, table)
-        for row, given in enumerate(marks):
-            if given.get(item.id) == State.INVALID.value:
-                marked[row] = True
+        marked[marked_rows.get(item.id, [])] = True
         on = applies[item.id]
         state = np.full(n, State.NOT_ANSWERED.value, dtype=np.float64)
         state[reach < positions[item.id]] = State.NOT_REACHED.value
