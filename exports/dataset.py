@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 from exports.coders import CODERS
 from exports.columns import Column, free_text_items, item_columns, response_columns, score_columns
 from exports.states import (
+    Chunk,
     compiled_judge,
     grid_row_marks,
     judged_once,
@@ -106,6 +107,8 @@ class Dataset:
         if table.num_rows == 0:
             return self.schema.empty_table()
         versions = table.column("_version").to_numpy(zero_copy_only=False)
+        if (versions == versions[0]).all():  # one version: no regrouping
+            return self._code_version(self.versions[versions[0]], table)
         parts, order = [], []
         for version in sorted(set(versions.tolist())):
             rows = np.flatnonzero(versions == version)
@@ -118,6 +121,7 @@ class Dataset:
 
     def _code_version(self, instrument: Instrument, table: pa.Table) -> pa.Table:
         """Code the responses of one version."""
+        table = Chunk(table)
         n = table.num_rows
         self.tally.rows += n
         self.tally.by_version[instrument.version] = (

@@ -24,8 +24,45 @@ from forms.stored import STATES, record_answers
 from forms.variables import item_variables
 
 
-def numbers(table: pa.Table, name: str) -> np.ndarray:
+class Chunk:
+    """A chunk (arrow table) with each numeric column converted once, however often read.
+
+    Offers what the coders read of a table: `num_rows`, `column_names`, `column(name)`.
+    """
+
+    def __init__(self, table: pa.Table) -> None:
+        self.table = table
+        self.num_rows = table.num_rows
+        self.column_names = table.column_names
+        self._names = frozenset(self.column_names)
+        self._numbers: dict[str, np.ndarray] = {}
+
+    def column(self, name: str):
+        """A column of the chunk."""
+        return self.table.column(name)
+
+    def has(self, name: str) -> bool:
+        """Whether the chunk has the column."""
+        return name in self._names
+
+    def numbers(self, name: str) -> np.ndarray:
+        """`numbers(table, name)`, computed once (read-only: copy before changing)."""
+        found = self._numbers.get(name)
+        if found is None:
+            found = self._numbers[name] = numbers(self.table, name)
+            found.flags.writeable = False
+        return found
+
+
+def chunk_of(table: pa.Table | Chunk) -> Chunk:
+    """The table as a `Chunk` (a chunk stays itself)."""
+    return table if isinstance(table, Chunk) else Chunk(table)
+
+
+def numbers(table: pa.Table | Chunk, name: str) -> np.ndarray:
     """A numeric stored column as floats with NaN for no value (all NaN if absent)."""
+    if isinstance(table, Chunk):
+        return table.numbers(name)
     if name not in table.column_names:
         return np.full(table.num_rows, np.nan)
     column = table.column(name)
@@ -33,7 +70,7 @@ def numbers(table: pa.Table, name: str) -> np.ndarray:
         if pa.types.is_null(column.type):
             return np.full(table.num_rows, np.nan)
         return np.full(table.num_rows, np.nan)
-    return column.to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
+    return column.to_numpy(zero_copy_only=False).astype(np.float64)
 
 
 def _clean(names: Sequence[str], values: Sequence[Any]) -> dict[str, Any]:
@@ -209,6 +246,7 @@ def states_for(
     instrument: Instrument, table: pa.Table, clean: bool, memo: dict | None = None
 ) -> tuple[dict[str, np.ndarray], int]:
     """Each question's state (0 or a reserved code) per response, and the answers set aside."""
+    table = chunk_of(table)
     n = table.num_rows
     modes = table.column("_mode").to_numpy(zero_copy_only=False)
     applies = applying(instrument, table, modes, {} if memo is None else memo)
