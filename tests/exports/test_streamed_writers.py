@@ -21,7 +21,7 @@ def _random_table(dataset: Dataset, rows: int, seed: int, longest: int = 40) -> 
     rng = np.random.default_rng(seed)
     texts = [*TEXTS, "y" * longest]
     arrays = []
-    for column, field in zip(dataset.columns, dataset.schema, strict=True):
+    for field in dataset.schema:
         if pa.types.is_string(field.type):
             picked = [texts[i] for i in rng.integers(0, len(texts), rows)]
             arrays.append(pa.array(picked, pa.string()))
