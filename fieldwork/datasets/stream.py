@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 import pyarrow as pa
 import pyarrow.csv as pa_csv
-from sqlalchemy import Select, func, select, types
+from sqlalchemy import Select, func, literal, select, types
 
 from fieldwork import identifying
 from fieldwork.answers import answer_table
@@ -134,12 +134,15 @@ def stream_chunks(
     Identifying answers are not in the answer tables: only with `contacts` (a full
     bundle's contacts.csv) are they decrypted and added to each chunk (through the
     cursor: decrypting queries the database while the rows stream). `copy` False reads
-    PostgreSQL through the cursor too (the tests compare both ways).
+    through the cursor, a Python value per column (the tests compare both ways).
     """
     query = _query(versions, ids, request, allowed)
     connection = db.session.connection()
     if connection.dialect.name == "postgresql" and copy and not contacts:
         yield from rechunk(_copied(connection, query), CHUNK)
+        return
+    if connection.dialect.name == "sqlite" and copy and not contacts:
+        yield from _sqlite_lines(connection, query)
         return
     # Core rows (no ORM loading per row); the options go on this statement only, since a
     # Connection's own execution_options would stream the session's later writes too.
@@ -194,20 +197,24 @@ class _CopyFile(io.RawIOBase):
         return size
 
 
-def _copied(connection, query: Select) -> Iterator[pa.RecordBatch]:
-    """The query's rows through `COPY (query) TO STDOUT` as CSV, parsed by pyarrow."""
-    compiled = query.compile(
-        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
-    )
-    columns = list(query.selected_columns)
-    names = [column.key for column in columns]
-    read = pa_csv.ReadOptions(column_names=names, block_size=1 << 22)
+def _csv_options(columns, block_size: int = 1 << 22):
+    """How pyarrow reads the CSV of these columns: no header, typed, empty = no value."""
+    read = pa_csv.ReadOptions(column_names=[c.key for c in columns], block_size=block_size)
     parse = pa_csv.ParseOptions(newlines_in_values=True)  # free text may hold line breaks
     convert = pa_csv.ConvertOptions(
         column_types={c.key: _arrow_type(c.type) for c in columns},
         null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=False,
         timestamp_parsers=[pa_csv.ISO8601], true_values=["t"], false_values=["f"],
     )  # fmt: skip
+    return read, parse, convert
+
+
+def _copied(connection, query: Select) -> Iterator[pa.RecordBatch]:
+    """The query's rows through `COPY (query) TO STDOUT` as CSV, parsed by pyarrow."""
+    compiled = query.compile(
+        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+    )
+    read, parse, convert = _csv_options(list(query.selected_columns))
     cursor = connection.connection.dbapi_connection.cursor()
     statement = f"COPY ({compiled.string}) TO STDOUT WITH (FORMAT csv)"
     with cursor, cursor.copy(statement, compiled.params) as copy:
@@ -231,3 +238,42 @@ def rechunk(batches, size: int) -> Iterator[pa.Table]:
             held, count = rest.to_batches(), rest.num_rows
     if count:
         yield pa.Table.from_batches(held).combine_chunks()
+
+
+def _is_float(column) -> bool:
+    return isinstance(column.type, types.Numeric) and not isinstance(column.type, types.Integer)
+
+
+def _csv_field(column):
+    """A column as one CSV field of SQLite's making (NULL stays NULL: an empty field)."""
+    value = column.element if hasattr(column, "element") else column
+    if isinstance(column.type, types.String):
+        quote = literal('"', types.String)
+        return quote + func.replace(value, '"', '""') + quote
+    return value
+
+
+def _sqlite_lines(connection, query: Select) -> Iterator[pa.Table]:
+    """SQLite's counterpart of COPY: SQLite itself formats each row as one CSV line (one
+    Python string a row, not one a value), parsed by pyarrow a chunk at a time. Floats
+    come as Python floats beside the line (SQLite prints them with 15 digits only)."""
+    columns = list(query.selected_columns)
+    texts = [c for c in columns if not _is_float(c)]
+    floats = [c for c in columns if _is_float(c)]
+    groups = []
+    for at in range(0, len(texts), 60):  # SQLite functions take at most 127 arguments
+        group = texts[at : at + 60]
+        groups.append(func.printf(",".join(["%s"] * len(group)), *map(_csv_field, group)))
+    line = groups[0]
+    for group in groups[1:]:
+        line = line + literal(",", types.String) + group
+    lines = query.with_only_columns(line.label("_line"), *floats, maintain_column_froms=True)
+    result = connection.execute(lines.execution_options(stream_results=True, yield_per=CHUNK))
+    read, parse, convert = _csv_options(texts)
+    for rows in result.partitions(CHUNK):
+        found = list(zip(*rows, strict=True))
+        text = ("\n".join(found[0]) + "\n").encode()
+        table = pa_csv.read_csv(pa.BufferReader(text), read, parse, convert)
+        for column, values in zip(floats, found[1:], strict=True):
+            table = table.append_column(column.key, pa.array(values, pa.float64()))
+        yield table.select([c.key for c in columns])
