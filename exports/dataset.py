@@ -273,10 +273,11 @@ class _Stored(dict):
 def _arrow(values: Any, kind: pa.DataType) -> pa.Array:
     """A coded column as an arrow array of the dataset's type."""
     if isinstance(values, np.ndarray):
+        mask = np.isnan(values)
         if pa.types.is_integer(kind):
-            mask = np.isnan(values)
-            return pa.array(np.where(mask, 0, values).astype(np.int64), mask=mask).cast(kind)
-        return pa.array(values, mask=np.isnan(values), type=kind)
+            whole = np.where(mask, 0, values).astype(kind.to_pandas_dtype())
+            return pa.array(whole, mask=mask if mask.any() else None, type=kind)
+        return pa.array(values, mask=mask if mask.any() else None, type=kind)
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     return values.cast(kind)
