@@ -1,7 +1,7 @@
 """Time coded exports at scale: seed patient responses, export csv, sav, dta and parquet.
 
 For each format it prints rows per second, peak memory (each export runs in a process
-of its own) and the ratio to two baselines measured in the same run: (a) the same
+of its own), the load average when it finished and the ratio to two baselines measured in the same run: (a) the same
 library writing an in-memory frame of the same shape, and (b) PostgreSQL
 `COPY (SELECT * FROM the answer table) TO STDOUT`.
 
@@ -274,7 +274,7 @@ def _line(backend: str, fmt: str, result: dict, copy: dict | None) -> str:
         f"{backend:10} {fmt:8} {result['rows']:>9,} rows {seconds:7.1f} s {rate:9,.0f} rows/s "
         f"peak {result['peak_mb']:6.0f} MB | vs frame {frame:5.1f}x "
         f"(frame {result['frame']['seconds']:.1f} s, {result['frame']['peak_mb']:.0f} MB) "
-        f"| vs COPY {vs_copy}"
+        f"| vs COPY {vs_copy} | load {os.getloadavg()[0]:.1f}"
     )
 
 
