@@ -1,8 +1,9 @@
 """Time coded exports at scale: seed patient responses, export csv, sav, dta and parquet.
 
 For each format it prints rows per second, peak memory (each export runs in a process
-of its own), the load average when it finished and the ratio to two baselines measured in the same run: (a) the same
-library writing an in-memory frame of the same shape, and (b) PostgreSQL
+of its own), the load average when it finished and the ratio to two baselines
+measured in the same run: (a) the same library writing an in-memory frame of the same
+shape, and (b) PostgreSQL
 `COPY (SELECT * FROM the answer table) TO STDOUT`.
 
 .venv/bin/python bench/export_datasets.py --rows 1000000            # SQLite and PostgreSQL
