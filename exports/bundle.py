@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
 from exports.codebook import write_codebook_csv, write_codebook_html
 from exports.dataset import Dataset
 from exports.manifest import resource, table_schema, write_manifest
@@ -66,10 +68,13 @@ def write_bundle(
     writers = _writers(dataset, folder, formats)
     text = _TextWriter(folder / "free_text.csv") if dataset.options.free_text else None
     contacts = _TextWriter(folder / "contacts.csv") if dataset.options.contacts else None
+    pool = pa.default_memory_pool()
     for chunk in chunks:
         table = dataset.code(chunk)
         for writer in writers.values():
             writer.write(table)
+        del table
+        pool.release_unused()  # hand freed chunk buffers back, so memory does not creep
         if text is not None:
             text.write(dataset.free_text)
         if contacts is not None:

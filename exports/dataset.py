@@ -32,6 +32,8 @@ from exports.columns import (
     score_columns,
 )
 from exports.states import (
+    Chunk,
+    compiled_judge,
     grid_row_marks,
     judged_once,
     numbers,
@@ -40,6 +42,7 @@ from exports.states import (
     stored_columns,
 )
 from exports.tables import ARROW_TYPES, schema
+from forms.columnar import Unsupported
 from forms.model import Instrument
 from forms.stored import STATES, record_answers
 
@@ -114,6 +117,8 @@ class Dataset:
         if table.num_rows == 0:
             return self.schema.empty_table()
         versions = table.column("_version").to_numpy(zero_copy_only=False)
+        if (versions == versions[0]).all():  # one version: no regrouping
+            return self._code_version(self.versions[versions[0]], table)
         parts, order = [], []
         for version in sorted(set(versions.tolist())):
             rows = np.flatnonzero(versions == version)
@@ -126,6 +131,7 @@ class Dataset:
 
     def _code_version(self, instrument: Instrument, table: pa.Table) -> pa.Table:
         """Code the responses of one version."""
+        table = Chunk(table)
         n = table.num_rows
         self.tally.rows += n
         self.tally.by_version[instrument.version] = (
@@ -210,6 +216,12 @@ class Dataset:
                     values[states[item_id] != 0] = np.nan  # only answers that apply count
                     read[name] = values
 
+            if (
+                found_now := self._score_columns(instrument, score, read, table.num_rows)
+            ) is not None:
+                found.append(found_now)
+                continue
+
             def judge(record, score=score, items=items):
                 answers = record_answers(instrument, record, items)
                 if score.valid_if is not None and not score.valid_if.test(answers, missing=missing):
@@ -220,6 +232,20 @@ class Dataset:
             groups, judged = judged_once(read, judge, table.num_rows, memo)
             found.append(np.array(judged, dtype=np.float64)[groups])
         return found
+
+    def _score_columns(self, instrument, score, read, n) -> np.ndarray | None:
+        """A score judged column-wise (`forms.columnar`); None when it must be judged by row."""
+        value = compiled_judge(instrument, score.expr, self._memo)
+        valid = compiled_judge(instrument, score.valid_if, self._memo) if score.valid_if else None
+        if value is None or (score.valid_if is not None and valid is None):
+            return None
+        try:
+            numbers = value.numbers(read, n)
+            if valid is not None:
+                numbers[~valid.test(read, n)] = np.nan
+        except Unsupported:  # values doubles cannot hold exactly
+            return None
+        return numbers
 
     def _collect_text(self, table: pa.Table, states) -> None:
         """Free text and contact details that apply, in row order (full bundles, if asked)."""
@@ -279,10 +305,11 @@ class _Stored(dict):
 def _arrow(values: Any, kind: pa.DataType) -> pa.Array:
     """A coded column as an arrow array of the dataset's type."""
     if isinstance(values, np.ndarray):
+        mask = np.isnan(values)
         if pa.types.is_integer(kind):
-            mask = np.isnan(values)
-            return pa.array(np.where(mask, 0, values).astype(np.int64), mask=mask).cast(kind)
-        return pa.array(values, mask=np.isnan(values), type=kind)
+            whole = np.where(mask, 0, values).astype(kind.to_pandas_dtype())
+            return pa.array(whole, mask=mask if mask.any() else None, type=kind)
+        return pa.array(values, mask=mask if mask.any() else None, type=kind)
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     return values.cast(kind)

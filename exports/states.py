@@ -1,8 +1,9 @@
-"""Item states for a chunk of responses at once, judged by `forms.routing` on unique answers.
+"""Item states for a chunk of responses at once, with the rules of `forms.routing`.
 
-Routing and scores are judged by the forms package's own evaluator, once per distinct
-combination of the answers they read (a chunk of thousands of responses holds few
-such combinations), then spread back to every response with numpy.
+Routing and scores are judged column-wise over the chunk (`forms.columnar`). What that
+cannot judge exactly (text, dates, decimals, …) is judged by the forms package's own
+evaluator, once per distinct combination of the answers it reads, then spread back to
+every response with numpy.
 """
 
 from __future__ import annotations
@@ -16,14 +17,52 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from forms.columnar import ColumnJudge, Unsupported, compile_columns
 from forms.model import Instrument, Item
 from forms.routing import State
 from forms.stored import STATES, record_answers
 from forms.variables import item_variables
 
 
-def numbers(table: pa.Table, name: str) -> np.ndarray:
+class Chunk:
+    """A chunk (arrow table) with each numeric column converted once, however often read.
+
+    Offers what the coders read of a table: `num_rows`, `column_names`, `column(name)`.
+    """
+
+    def __init__(self, table: pa.Table) -> None:
+        self.table = table
+        self.num_rows = table.num_rows
+        self.column_names = table.column_names
+        self._names = frozenset(self.column_names)
+        self._numbers: dict[str, np.ndarray] = {}
+
+    def column(self, name: str):
+        """A column of the chunk."""
+        return self.table.column(name)
+
+    def has(self, name: str) -> bool:
+        """Whether the chunk has the column."""
+        return name in self._names
+
+    def numbers(self, name: str) -> np.ndarray:
+        """`numbers(table, name)`, computed once (read-only: copy before changing)."""
+        found = self._numbers.get(name)
+        if found is None:
+            found = self._numbers[name] = numbers(self.table, name)
+            found.flags.writeable = False
+        return found
+
+
+def chunk_of(table: pa.Table | Chunk) -> Chunk:
+    """The table as a `Chunk` (a chunk stays itself)."""
+    return table if isinstance(table, Chunk) else Chunk(table)
+
+
+def numbers(table: pa.Table | Chunk, name: str) -> np.ndarray:
     """A numeric stored column as floats with NaN for no value (all NaN if absent)."""
+    if isinstance(table, Chunk):
+        return table.numbers(name)
     if name not in table.column_names:
         return np.full(table.num_rows, np.nan)
     column = table.column(name)
@@ -31,7 +70,7 @@ def numbers(table: pa.Table, name: str) -> np.ndarray:
         if pa.types.is_null(column.type):
             return np.full(table.num_rows, np.nan)
         return np.full(table.num_rows, np.nan)
-    return column.to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
+    return column.to_numpy(zero_copy_only=False).astype(np.float64)
 
 
 def _clean(names: Sequence[str], values: Sequence[Any]) -> dict[str, Any]:
@@ -105,6 +144,10 @@ def _shown(instrument, expression, table, applies, n, memo) -> np.ndarray:
                 values = _texts(table, name)
                 values[~on] = None
             read[name] = values
+    compiled = compiled_judge(instrument, expression, memo)
+    if compiled is not None:
+        with contextlib.suppress(Unsupported):  # values doubles cannot hold: judged below
+            return compiled.test(read, n)
     missing = instrument.missing_codes
 
     def judge(record: dict[str, Any]) -> bool:
@@ -112,6 +155,17 @@ def _shown(instrument, expression, table, applies, n, memo) -> np.ndarray:
 
     groups, judged = judged_once(read, judge, n, memo.setdefault(id(expression), {}))
     return np.array(judged, dtype=bool)[groups]
+
+
+def compiled_judge(instrument: Instrument, expression, memo: dict) -> ColumnJudge | None:
+    """The expression compiled to column operations (None if it cannot be), kept in memo."""
+    key = ("columns", id(instrument), id(expression))
+    if key not in memo:
+        try:
+            memo[key] = compile_columns(expression, instrument)
+        except Unsupported:
+            memo[key] = None
+    return memo[key]
 
 
 def applying(
@@ -171,22 +225,38 @@ def paper_marks(table: pa.Table) -> list[dict[str, int]]:
     return [json.loads(text) if text else {} for text in table.column(STATES).to_pylist()]
 
 
+def _marked_rows(table: pa.Table) -> dict[str, list[int]]:
+    """{reference: rows} of the chunk's `_states` entries marked invalid on paper."""
+    if STATES not in table.column_names:
+        return {}
+    column = table.column(STATES)
+    found: dict[str, list[int]] = {}
+    if column.null_count == len(column):
+        return found
+    given = np.flatnonzero(column.is_valid().to_numpy(zero_copy_only=False))
+    texts = column.take(pa.array(given)).to_pylist()
+    for row, text in zip(given.tolist(), texts, strict=True):
+        for ref, code in (json.loads(text) if text else {}).items():
+            if code == State.INVALID.value:
+                found.setdefault(ref, []).append(row)
+    return found
+
+
 def states_for(
     instrument: Instrument, table: pa.Table, clean: bool, memo: dict | None = None
 ) -> tuple[dict[str, np.ndarray], int]:
     """Each question's state (0 or a reserved code) per response, and the answers set aside."""
+    table = chunk_of(table)
     n = table.num_rows
     modes = table.column("_mode").to_numpy(zero_copy_only=False)
     applies = applying(instrument, table, modes, {} if memo is None else memo)
     reach = _reach(instrument, table)
-    marks = paper_marks(table)
+    marked_rows = _marked_rows(table)
     positions = {item.id: n for n, item in enumerate(instrument.items)}
     states, set_aside = {}, 0
     for item in instrument.iter_questions():
         answered, marked = answered_and_marked(item, table)
-        for row, given in enumerate(marks):
-            if given.get(item.id) == State.INVALID.value:
-                marked[row] = True
+        marked[marked_rows.get(item.id, [])] = True
         on = applies[item.id]
         state = np.full(n, State.NOT_ANSWERED.value, dtype=np.float64)
         state[reach < positions[item.id]] = State.NOT_REACHED.value

@@ -1,17 +1,27 @@
 """Writers: each takes the dataset's columns, is fed arrow chunks, and writes one file.
 
-CSV and parquet stream chunk by chunk. SPSS and Stata files are written by pyreadstat,
-which takes one whole frame, so those writers keep the columns (compact arrow arrays)
-until the end. Headers of .sav and .dta carry no clock time: the same data gives the
-same bytes.
+CSV and parquet stream chunk by chunk. SPSS and Stata files: pyreadstat (ReadStat)
+takes one whole frame and has no way to append rows, and a whole frame of a national
+dataset does not fit in memory. So the chunks go to a temporary arrow file while the
+widest text of each string variable is noted; at the end pyreadstat writes the file's
+dictionary (variables, labels, missing values: everything but the data) from a
+two-row frame with the same types and widths, and the rows are laid down after it
+chunk by chunk, in the fixed-width layout ReadStat itself writes (`_RowLayout`); the
+case count is patched. Only what ReadStat cannot lay out row by row (SPSS text longer
+than 255 bytes, Stata strL) falls back to one whole frame. Tests check the result is
+byte for byte what pyreadstat writes from the whole frame. Headers of .sav and .dta
+carry no clock time: the same data gives the same bytes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import struct
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
@@ -72,24 +82,154 @@ class ParquetWriter:
 
 
 class _FrameWriter:
-    """Keeps the chunks, then hands pyreadstat one frame."""
+    """Spools the chunks to a temporary arrow file, noting each text variable's widest
+    value; at the end writes the dictionary with pyreadstat and the rows after it."""
+
+    longest = 255  # widest text laid out row by row (beyond: pyreadstat, whole frame)
 
     def __init__(self, path: Path, columns: Sequence[Column]) -> None:
-        self.path, self.columns, self.chunks = path, columns, []
+        self.path, self.columns = path, columns
+        self.schema = schema(columns)
+        self.spool = path.with_name(f".{path.name}.arrow")
+        self.sink = pa.OSFile(str(self.spool), "wb")
+        options = pa.ipc.IpcWriteOptions(compression="lz4")
+        self.spooler = pa.ipc.new_stream(self.sink, self.schema, options=options)
+        self.rows = 0
+        self.widths = {c.name: 0 for c, f in zip(columns, self.schema, strict=True) if _text(f)}
 
     def write(self, table: pa.Table) -> None:
-        """Keep a chunk."""
-        self.chunks.append(table)
+        """Spool a chunk; note the widest text (UTF-8 bytes) of each string variable."""
+        self.spooler.write_table(table)
+        self.rows += table.num_rows
+        for name in self.widths:
+            widest = pc.max(pc.binary_length(table.column(name))).as_py() or 0
+            self.widths[name] = max(self.widths[name], widest)
 
-    def frame(self):
-        """All chunks as one pandas frame (numbers as floats, text as objects)."""
-        table = pa.concat_tables(self.chunks) if self.chunks else schema(self.columns).empty_table()
-        self.chunks = []
+    def chunks(self) -> Iterator[pa.Table]:
+        """The spooled chunks, one at a time."""
+        with pa.ipc.open_stream(pa.memory_map(str(self.spool))) as reader:
+            for batch in reader:
+                yield pa.Table.from_batches([batch], self.schema)
+
+    def close(self) -> None:
+        """Write the file: dictionary by pyreadstat, then the rows (or one whole frame)."""
+        self.spooler.close()
+        self.sink.close()
+        try:
+            if self.rows and max(self.widths.values(), default=0) <= self.longest:
+                self._write_streamed()
+            else:
+                self._write(
+                    self.frame(pa.concat_tables([self.schema.empty_table(), *self.chunks()]))
+                )
+        finally:
+            self.spool.unlink(missing_ok=True)
+        self.fix_clock()
+
+    def frame(self, table: pa.Table):
+        """A table as the pandas frame pyreadstat takes (numbers as doubles)."""
         frame = table.to_pandas()
         for column in self.columns:  # SPSS and Stata numbers are doubles; labels match them
             if column.numeric:
                 frame[column.name] = frame[column.name].astype("float64")
         return frame
+
+    def template(self) -> pa.Table:
+        """Two rows with every variable's type and width: the widest text and 0, then no
+        text, -99 where reserved codes go and no value elsewhere."""
+        arrays = []
+        for column, field in zip(self.columns, self.schema, strict=True):
+            if field.name in self.widths:
+                wide = "x" * self.widths[field.name] if self.widths[field.name] else None
+                arrays.append(pa.array([wide, None], field.type))
+            else:
+                arrays.append(pa.array([0, -99 if column.carries_codes else None], field.type))
+        return pa.Table.from_arrays(arrays, schema=self.schema)
+
+    def _write_streamed(self) -> None:
+        template = self.template()
+        self._write(self.frame(template))
+        coded = {c.name for c in self.columns if c.carries_codes}
+        layout = _RowLayout(self.schema, self.widths, self.kind, coded)
+        expected = layout.encode(template)  # checked against what pyreadstat wrote
+        with open(self.path, "r+b") as out:
+            head = out.read()
+            data, after = self.locate(head, len(expected))
+            if head[data : data + len(expected)] != expected:  # pragma: no cover (a defect)
+                raise RuntimeError(f"{self.path.name}: rows not laid out as pyreadstat does")
+            out.seek(0)
+            out.truncate()
+            out.write(self.patched(head[:data]))
+            for table in self.chunks():
+                out.write(layout.encode(table))
+            out.write(head[after:])
+
+
+def _text(field: pa.Field) -> bool:
+    return pa.types.is_string(field.type)
+
+
+SYSMIS = struct.unpack("<Q", struct.pack("<d", -np.finfo(np.float64).max))[0]
+STATA_DOT = 0x7FE0000000000000  # Stata's ".", and .a … .z after it
+STATA_STEP = 0x0000010000000000
+
+
+class _RowLayout:
+    """Rows in ReadStat's uncompressed fixed-width layout: doubles (little-endian), text
+    padded to its width (SPSS: spaces, to a multiple of 8 bytes; Stata: NUL bytes)."""
+
+    def __init__(self, table_schema: pa.Schema, widths: dict[str, int], kind: str, coded) -> None:
+        self.kind = kind
+        self.coded = [field.name in coded for field in table_schema]  # reserved codes go here
+        self.widths: list[int | None] = []
+        names, formats, offsets, at = [], [], [], 0
+        for n, field in enumerate(table_schema):
+            width = widths.get(field.name)
+            if width is not None:
+                width = max(width, 1)
+                width = -(-width // 8) * 8 if kind == "sav" else width
+            names.append(f"f{n}")
+            formats.append(f"S{width}" if width is not None else "<u8")
+            offsets.append(at)
+            at += width if width is not None else 8
+            self.widths.append(width)
+        self.dtype = np.dtype(
+            {"names": names, "formats": formats, "offsets": offsets, "itemsize": at}
+        )
+
+    def encode(self, table: pa.Table) -> bytes:
+        """The chunk's rows as the file holds them."""
+        rows = np.zeros(table.num_rows, dtype=self.dtype)
+        for n, (column, width) in enumerate(zip(table.columns, self.widths, strict=True)):
+            if width is None:
+                rows[f"f{n}"] = self._numbers(column, self.coded[n])
+            else:
+                rows[f"f{n}"] = self._texts(column, width)
+        return rows.tobytes()
+
+    def _numbers(self, column, coded: bool) -> np.ndarray:
+        values = pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
+        bits = np.ascontiguousarray(values, dtype="<f8").view("<u8").copy()
+        missing = np.isnan(values)
+        if self.kind == "sav":
+            bits[missing] = SYSMIS
+            return bits
+        bits[missing] = STATA_DOT
+        for code, letter in STATA_MISSING.items() if coded else ():
+            bits[values == code] = STATA_DOT + STATA_STEP * (ord(letter) - ord("a") + 1)
+        return bits
+
+    def _texts(self, column, width: int) -> np.ndarray:
+        """Text as fixed-width bytes, copied out of the arrow buffers without a loop."""
+        array = pc.fill_null(column, "").combine_chunks().cast(pa.binary())
+        n = len(array)
+        offsets = np.frombuffer(array.buffers()[1], dtype=np.int32)[
+            array.offset : array.offset + n + 1
+        ]
+        data = np.frombuffer(array.buffers()[2], dtype=np.uint8) if n else np.zeros(0, np.uint8)
+        matrix = np.full((n, width), 0x20 if self.kind == "sav" else 0, dtype=np.uint8)
+        matrix[np.arange(width) < np.diff(offsets)[:, None]] = data[offsets[0] : offsets[-1]]
+        return matrix.view(f"S{width}").reshape(n)
 
 
 def _labels(columns: Sequence[Column]) -> dict[str, str]:
@@ -99,8 +239,28 @@ def _labels(columns: Sequence[Column]) -> dict[str, str]:
 class SavWriter(_FrameWriter):
     """SPSS .sav: variable labels, value labels, reserved codes declared user-missing."""
 
-    def close(self) -> None:
-        """Write the file."""
+    kind = "sav"
+
+    def locate(self, head: bytes, size: int) -> tuple[int, int]:
+        """Where the template's rows start and end: the data ends the file."""
+        return len(head) - size, len(head)
+
+    def patched(self, head: bytes) -> bytes:
+        """The dictionary with the number of cases set (bytes 80 to 84, and record 7/16)."""
+        cases = self.rows if self.rows < 2**31 else -1
+        head = head[:80] + struct.pack("<i", cases) + head[84:]
+        # and in the extension record 7/16 (64-bit case count), which follows the template's 2
+        record = struct.pack("<4i2q", 7, 16, 8, 2, 1, 2)
+        if head.count(record) != 1:  # pragma: no cover (a defect)
+            raise RuntimeError(f"{self.path.name}: case count record not found")
+        return head.replace(record, struct.pack("<4i2q", 7, 16, 8, 2, 1, self.rows))
+
+    def fix_clock(self) -> None:
+        """No clock time in the header."""
+        _fix_sav_clock(self.path)
+
+    def _write(self, frame) -> None:
+        """pyreadstat writes the frame (the template, or the whole data)."""
         import pyreadstat
 
         value_labels, missing = {}, {}
@@ -114,22 +274,47 @@ class SavWriter(_FrameWriter):
             if labels and c.numeric:
                 value_labels[c.name] = labels
         pyreadstat.write_sav(
-            self.frame(), str(self.path), column_labels=_labels(self.columns),
+            frame, str(self.path), column_labels=_labels(self.columns),
             variable_value_labels=value_labels, missing_ranges=missing,
         )  # fmt: skip
-        _fix_sav_clock(self.path)
 
 
 class DtaWriter(_FrameWriter):
     """Stata 118 .dta: value labels; reserved codes as extended missing .a to .e."""
 
-    def close(self) -> None:
-        """Write the file."""
+    kind = "dta"
+    longest = 2044  # wider text is a strL, held apart from the rows
+
+    def locate(self, head: bytes, size: int) -> tuple[int, int]:
+        """Where the rows start and end: after `<data>`, before `</data>` (from the map)."""
+        self.map_at = head.index(b"<map>") + 5
+        self.offsets = list(struct.unpack("<14Q", head[self.map_at : self.map_at + 112]))
+        start = self.offsets[9] + len(b"<data>")
+        if head[start + size : start + size + 7] != b"</data>":  # pragma: no cover
+            raise RuntimeError(f"{self.path.name}: unexpected layout")
+        self.delta = (self.rows - 2) * (size // 2)
+        return start, start + size
+
+    def patched(self, head: bytes) -> bytes:
+        """The header with N (observations) set and the map's later offsets moved."""
+        at = head.index(b"<N>") + 3
+        head = head[:at] + struct.pack("<Q", self.rows) + head[at + 8 :]
+        offsets = self.offsets[:10] + [o + self.delta for o in self.offsets[10:]]
+        packed = struct.pack("<14Q", *offsets)
+        return head[: self.map_at] + packed + head[self.map_at + 112 :]
+
+    def fix_clock(self) -> None:
+        """No clock time in the header."""
+        _fix_dta_clock(self.path)
+
+    def _write(self, frame) -> None:
+        """pyreadstat writes the frame (the template, or the whole data)."""
         import pyreadstat
 
-        frame = self.frame()
         value_labels, missing = {}, {}
         for c in self.columns:
+            if not c.numeric:  # Stata text has no missing value but "" (and ReadStat
+                frame[c.name] = frame[c.name].fillna("")  # fails on a missing strL)
             labels = {float(k): v for k, v in c.values.items()}
             if c.carries_codes:
                 frame[c.name] = _stata_codes(frame[c.name])
@@ -142,7 +327,6 @@ class DtaWriter(_FrameWriter):
             frame, str(self.path), version=14, column_labels=labels,
             variable_value_labels=value_labels, missing_user_values=missing,
         )  # fmt: skip
-        _fix_dta_clock(self.path)
 
 
 def _stata_codes(series):

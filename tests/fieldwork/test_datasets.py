@@ -6,6 +6,7 @@ import io
 import zipfile
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 from sqlalchemy import select
 
@@ -150,3 +151,45 @@ def test_no_matching_responses_gives_headers_and_a_codebook(world, runner, tmp_p
     assert (out / "data.csv").read_text().startswith('"response_id","instrument"')
     assert pd.read_parquet(out / "data.parquet").shape[0] == 0
     assert "0 responses exported" in result.output
+
+
+def test_rows_as_csv_give_the_chunks_the_cursor_gives(world):
+    """Rows formatted as CSV by the database (PostgreSQL COPY … TO STDOUT, SQLite printf)
+    and parsed by pyarrow equal the cursor's rows: same values and types, awkward text
+    (quotes, commas, line breaks, empty), decimals and fractions of seconds included."""
+    from fieldwork import answers
+    from fieldwork.catalogue import get_catalogue
+    from fieldwork.datasets import stream
+    from fieldwork.datasets.filters import Request
+    from fieldwork.models import Response
+
+    with world.app_context():
+        one = db.session.scalar(select(Response).where(Response.public_id == "P0002"))
+        one.started_at = one.started_at.replace(microsecond=123456)
+        one.paper_states = '{"age": -96}'
+        catalogue = get_catalogue()
+        instrument = catalogue.instrument_for(one.instrument_version_id)
+        answers.save_items(db.session, instrument, one.id, instrument.items,
+                           {"used": 2, "why": 'say "no", then\nnew line'})  # fmt: skip
+        db.session.flush()
+        for request in (
+            Request("clinic", status="all"),
+            Request("clinic", practices=["Y90001", "Y90002"], since="2026-03-04", status="all"),
+            Request("clinic", practices=["Y90003"], until="2026-03-01"),  # matches nothing
+        ):
+            ids = stream.version_ids(request)
+            versions = {v: catalogue.instrument_for(i) for v, i in ids.items()}
+            copied = list(stream.stream_chunks(versions, ids, request, frozenset()))
+            cursor = list(stream.stream_chunks(versions, ids, request, frozenset(), copy=False))
+            assert len(copied) == len(cursor)
+            for a, b in zip(copied, cursor, strict=True):
+                assert a.column_names == b.column_names
+                for name in a.column_names:
+                    if not pa.types.is_null(b.column(name).type):  # all empty: typed by COPY
+                        assert a.column(name).type == b.column(name).type, name
+                    assert a.column(name).to_pylist() == b.column(name).to_pylist(), name
+            if request.practices == ["Y90003"]:
+                assert copied == []
+            elif not request.practices:
+                rows = pa.concat_tables(copied)
+                assert rows.num_rows == 6 and 'say "no", then\nnew line' in rows["why"].to_pylist()
