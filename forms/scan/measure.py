@@ -32,10 +32,10 @@ CHOICE_KINDS = (TICK, CELL)
 class Thresholds:
     """The dark fractions that separate empty, ticked and filled-in boxes (see module)."""
 
-    empty_max: float = 0.035
+    empty_max: float = 0.045
     tick_min: float = 0.075
-    tick_max: float = 0.50
-    fill_min: float = 0.68
+    tick_max: float = 0.66
+    fill_min: float = 0.80
     ink: float = 0.45  # share of the way from paper grey to print grey that counts as ink
     inset: float = 2.0  # points inside a box's drawn edge that are not measured
     writing_min: float = 0.002  # dark fraction of a write-in area that is writing
