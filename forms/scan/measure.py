@@ -159,7 +159,7 @@ def _digit_crops(registered: Registered, boxes: list[Mapping[str, Any]]) -> dict
             max(found[3], top),
         ]
     return {
-        item: registered.crop_png(left, bottom - 14, right - left + 40, top - bottom + 14, 6)
+        item: registered.crop_png(left, bottom - 24, right - left + 40, top - bottom + 24, 6)
         for item, (left, bottom, right, top) in extents.items()
     }
 
