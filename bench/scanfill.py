@@ -57,7 +57,7 @@ class Mark:
     """One mark to draw: in a box (its map entry) or at a point of the page (stray)."""
 
     page: int
-    style: str  # tick, cross, fill, scribble, digits, stray
+    style: str  # tick, cross, fill, scribble, digit, stray, dot (diameter `size` mm)
     pen: Pen
     box: dict[str, Any] | None = None
     at: tuple[float, float] | None = None  # points, for stray marks
@@ -230,6 +230,11 @@ def _wobble(points, rng, amount: float) -> list[tuple[float, float]]:
 
 
 def _draw(ink: np.ndarray, mark: Mark, rng: np.random.Generator) -> None:
+    if mark.style == "dot":
+        x, y = _px(*mark.at)
+        radius = max(2, round(0.5 * mark.size * MM * K))
+        cv2.circle(ink, (round(x), round(y)), radius, 255, -1, cv2.LINE_AA)
+        return
     if mark.style == "stray":
         x, y = _px(*mark.at)
         if rng.random() < 0.5:
@@ -276,7 +281,7 @@ def _draw(ink: np.ndarray, mark: Mark, rng: np.random.Generator) -> None:
             cv2.fillPoly(ink, [np.round(corners * 16).astype(np.int32)], 255, cv2.LINE_AA, 4)
         else:  # scribbled over, back and forth, not always edge to edge
             width = max(mark.pen.width, 0.5)
-            step = width * MM * K * rng.uniform(0.8, 1.6)
+            step = width * MM * K * rng.uniform(0.9, 2.2)
             points = []
             y = top + rng.uniform(0, 3)
             while y < top + h:

@@ -59,7 +59,9 @@ def main() -> None:
     if args.dump:
         with open(args.dump, "w", newline="") as out:
             writer = csv.writer(out)
-            writer.writerow(["profile", "truth", "style", "pen", "dark", "ticked", "uncertain"])
+            writer.writerow(
+                ["profile", "truth", "style", "pen", "dark", "spread", "ticked", "uncertain"]
+            )
             writer.writerows(dump)
 
 
@@ -130,6 +132,7 @@ def score(profile, batch, truth, seconds, dump) -> dict:
                         style,
                         pen,
                         f"{reading.dark:.4f}",
+                        f"{reading.spread:.3f}",
                         reading.ticked,
                         reading.uncertain,
                     ]

@@ -68,6 +68,10 @@ def _box(form, item, code=None, row=None, kind=None):
     raise KeyError(item)
 
 
+def _middle(box):
+    return box["x"] + box["w"] / 2, box["y"] + box["h"] / 2
+
+
 def _read(pack, number, marks, rng=None, how=None, turn=0):
     rng = rng or np.random.default_rng(0)
     image = draw_page(pack.pages[0][number], marks, rng)
@@ -114,6 +118,8 @@ def test_the_two_sided_rule():
     assert faint.uncertain and smudged.uncertain
     assert faint.confidence < 0.5 <= tick.confidence
     assert classify(box, t.tick_min + 0.001).confidence < classify(box, 0.3).confidence
+    dot = classify(box, 0.2, spread=t.spread_min - 0.1)  # dark, but only a dot in the middle
+    assert dot.uncertain and not dot.ticked
 
 
 def test_the_page_code_says_form_page_serial_and_turn(demo):
@@ -139,15 +145,18 @@ def test_ticks_crosses_and_corrections_are_read(patient):
         Mark(4, "cross", BALLPOINT, _box(form, "ease", 3, "rx")),  # …then the answer
         Mark(4, "tick", HEAVY, _box(form, "ease", 1, "ocf")),  # two ticks in one row
         Mark(4, "tick", FINE, _box(form, "ease", 96, "ocf")),
+        Mark(4, "dot", HEAVY, at=_middle(_box(form, "ease", 5, "rx")), size=1.4),  # a dot
     ]
     _found, registered, readings = _read(patient, 4, marks)
     ticked = {(r.box["row"], r.box["code"]) for r in readings if r.ticked}
     assert ticked == {("book", 2), ("rx", 3), ("ocf", 1), ("ocf", 96)}
     filled = [r for r in readings if r.filled]
     assert [(r.box["row"], r.box["code"]) for r in filled] == [("rx", 1)]
-    assert not any(r.uncertain for r in readings)
+    unsure = [r for r in readings if r.uncertain]
+    assert [(r.box["row"], r.box["code"]) for r in unsure] == [("rx", 5)]
     proposal = propose(form.instrument, readings)
     fields = proposal.fields
+    assert [f.name for f in proposal.uncertain if f.readings] == ["ease.rx"]
     assert fields["ease.book"] == "2" and fields["ease.rx"] == "3"
     assert fields["ease.ocf"] == "*"  # more than one: -96
     png = verification_image(registered, readings, width=600)
