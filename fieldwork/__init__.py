@@ -41,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         mailings,
         practices,
         rates,
+        scans,
         survey,
         users,
     )
@@ -61,8 +62,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         datasets.bp,
         mailings.bp,
         keying.bp,
+        scans.bp,
     ):
         app.register_blueprint(blueprint)
+    scans.init_app(app)
     from fieldwork.cli import register_commands
 
     register_commands(app.cli)  # `flask --app fieldwork …` has the project's commands too

@@ -17,6 +17,7 @@ from fieldwork.commands import (
     keys,
     paper,
     retention,
+    scans,
     withdrawals,
 )
 from fieldwork.commands import fieldwork as fieldwork_commands
@@ -37,6 +38,7 @@ def register_commands(group: click.Group) -> None:
         keys,
         withdrawals,
         retention,
+        scans,
     ):
         module.register(group)
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from fieldwork import answers, codes
 from fieldwork.audit import record
 from fieldwork.db import db
-from fieldwork.models import Invitation, KeyingPass, Mailing, Response, User
+from fieldwork.models import InstrumentVersion, Invitation, KeyingPass, Mailing, Response, User
 from fieldwork.models.base import utcnow
 from fieldwork.models.keying import FIRST, RESOLVED, SECOND
 from fieldwork.models.responses import COMPLETE, PAPER
@@ -128,7 +128,7 @@ def key_pass(
         return keyed
     if double and differences(instrument, passes(copy.invitation)[FIRST].fields, row.fields):
         return keyed
-    return _make_response(copy, instrument, keyed, row, user=user)
+    return _make_response(copy, instrument, keyed, row.language, row.returned_on, user=user)
 
 
 def open_differences(copy: Copy, instrument: Instrument) -> list[tuple[str, str, str]]:
@@ -168,7 +168,35 @@ def resolve(
     db.session.add(row)
     db.session.flush()
     record("keying.resolve", user=user, code=copy.invitation.code, chosen=chosen, pass_id=row.id)
-    return _make_response(copy, instrument, keyed, row, user=user)
+    return _make_response(copy, instrument, keyed, row.language, row.returned_on, user=user)
+
+
+def settle_read(
+    copy: Copy,
+    instrument: Instrument,
+    fields: dict[str, str],
+    *,
+    user: User | None,
+    language: str,
+    returned_on: date,
+    override: bool = False,
+) -> Keyed | Response:
+    """Make the paper response of a copy read from its scan (in the keying fields' text).
+
+    The reading and the person who confirmed it (or, where the study allows it, boxes all
+    read with confidence: `user` None) stand in for double entry. The same rules as keying
+    hold otherwise: the override for a code that answered online, one paper response.
+    """
+    keyed = read_pass(instrument, fields)
+    if keyed.problems:
+        return keyed
+    if copy.invitation.withdrawn_at is not None:
+        raise KeyingError("This code's participant has withdrawn: the form is not kept")
+    response = copy.invitation.response
+    if response is not None and response.mode == PAPER:
+        raise KeyingError("This form has already been keyed")
+    _check_online(copy, override)
+    return _make_response(copy, instrument, keyed, language, returned_on, user=user)
 
 
 def _check_online(copy: Copy, override: bool) -> None:
@@ -178,7 +206,13 @@ def _check_online(copy: Copy, override: bool) -> None:
 
 
 def _make_response(
-    copy: Copy, instrument: Instrument, keyed: Keyed, row: KeyingPass, *, user: User
+    copy: Copy,
+    instrument: Instrument,
+    keyed: Keyed,
+    language: str,
+    returned_on: date,
+    *,
+    user: User | None,
 ) -> Response:
     """The paper response of a settled pass, its answers, marks and outcome."""
     invitation = copy.invitation
@@ -187,14 +221,14 @@ def _make_response(
         record("keying.override", user=user, code=invitation.code, online_response=online.public_id)
         online.invitation_id = None
         db.session.flush()
-    returned = datetime.combine(row.returned_on, time())
+    returned = datetime.combine(returned_on, time())
     response = Response(
         public_id=codes.new_code(12),
         instrument_version_id=_version_id(instrument),
         practice_id=invitation.practice_id,
         invitation_id=invitation.id,
         mode=PAPER,
-        language=row.language,
+        language=language,
         status=COMPLETE,
         started_at=returned,
         updated_at=returned,
@@ -213,9 +247,11 @@ def _make_response(
 
 
 def _version_id(instrument: Instrument) -> int:
-    from fieldwork.catalogue import get_catalogue
-
-    return get_catalogue().version_ids[instrument.id]
+    """The row id of the instrument's own version (a scanned copy may be of an older one)."""
+    query = select(InstrumentVersion.id).filter_by(
+        instrument=instrument.id, version=instrument.version
+    )
+    return db.session.scalar(query)
 
 
 def record_return(copy: Copy, kind: str, *, user: User) -> None:

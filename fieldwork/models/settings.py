@@ -44,6 +44,9 @@ class StudySettings(db.Model):
     retention_days: Mapped[int] = mapped_column(default=0)
     # Returned paper forms are keyed twice, blind, and differences resolved before use.
     double_entry: Mapped[bool] = mapped_column(default=False)
+    # Scanned copies whose every box was read far from the thresholds become responses
+    # without a person looking (otherwise a person confirms every scanned copy).
+    scan_auto_accept: Mapped[bool] = mapped_column(default=False)
 
 
 class PracticeClosure(db.Model):

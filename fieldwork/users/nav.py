@@ -36,6 +36,12 @@ PLACES = [
         ("data_entry",),
     ),
     (
+        "scans.index",
+        "Scans",
+        "Upload scanned paper returns; their problems and verification.",
+        ("coordinator", "data_entry"),
+    ),
+    (
         "rates.dashboard",
         "Response rates",
         "Issued, completed and AAPOR rates.",
