@@ -16,9 +16,9 @@ from fieldwork.scans.placing import batch_pages
 from forms.keying import KEYERS, paper_pages
 from forms.model import Instrument, Item
 from forms.paper import UnsupportedLanguage, cached_form
-from forms.paper.layout import PAGE_HEIGHT, PAGE_WIDTH
+from forms.paper.layout import MARGIN_X, PAGE_HEIGHT, PAGE_WIDTH
 
-CROP_MARGIN = 8.0  # points around a box shown to a person
+CROP_MARGIN = 8.0  # points above and below the boxes shown to a person
 CROP_RIGHT = 220.0  # points to the right of tick boxes, where their labels are printed
 
 
@@ -172,7 +172,7 @@ def _crop(mark: dict, placed: dict[int, ScanPage], images: bool) -> dict[str, An
     if not images or page is None or not page.registered or "x" not in mark:
         return None
     box = _svg_box(mark)
-    left = max(0.0, box["x"] - CROP_MARGIN)
+    left = max(0.0, min(box["x"] - CROP_MARGIN, MARGIN_X - 4))  # grid rows' labels too
     right = min(PAGE_WIDTH, box["x"] + box["w"] + CROP_RIGHT)
     top = max(0.0, box["y"] - CROP_MARGIN)
     bottom = min(PAGE_HEIGHT, box["y"] + box["h"] + CROP_MARGIN)
