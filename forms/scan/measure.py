@@ -16,7 +16,7 @@ goes to a person as an image crop; empty ones are blank.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -32,14 +32,15 @@ CHOICE_KINDS = (TICK, CELL)
 class Thresholds:
     """The dark fractions that separate empty, ticked and filled-in boxes (see module)."""
 
-    empty_max: float = 0.035
+    empty_max: float = 0.045
     tick_min: float = 0.075
-    tick_max: float = 0.50
-    fill_min: float = 0.68
+    tick_max: float = 0.66
+    fill_min: float = 0.80
     ink: float = 0.45  # share of the way from paper grey to print grey that counts as ink
     inset: float = 2.0  # points inside a box's drawn edge that are not measured
     writing_min: float = 0.002  # dark fraction of a write-in area that is writing
     writing_unsure: float = 0.0006  # above this (and below writing_min) a person looks
+    spread_min: float = 0.5  # a tick reaches at least this share of the way across its box
 
 
 DEFAULT_THRESHOLDS = Thresholds()
@@ -50,8 +51,9 @@ class BoxReading:
     """What one box of the box map shows on a scanned page.
 
     `box` is the box map's entry (kind, item, row, code, part, index, page, x, y, w, h);
-    `dark` its dark fraction; `ticked` (tick and grid boxes: a tick or a cross, not a
-    box filled in) or, for digit and write-in boxes, whether anything is written;
+    `dark` its dark fraction; `spread` how far across the box the ink reaches (0-1);
+    `ticked` (tick and grid boxes: a tick or a cross, not a box filled in) or, for
+    digit and write-in boxes, whether anything is written;
     `filled` a box filled in (a correction); `confidence` 0-1 (1: far from every
     threshold); `uncertain` when a person must look; `crop` a PNG of write-in areas and
     of an item's digit boxes (the same crop on each digit box of the item).
@@ -64,6 +66,7 @@ class BoxReading:
     confidence: float = 1.0
     uncertain: bool = False
     crop: bytes | None = field(default=None, repr=False)
+    spread: float = 0.0
 
     @property
     def kind(self) -> str:
@@ -95,22 +98,41 @@ def measure(
             readings.append(_write_in(registered, darkness, box, thresholds, gap))
             continue
         rows, cols = registered.pixels(box["x"], box["y"], box["w"], box["h"], thresholds.inset)
-        dark = float(darkness[rows, cols].mean()) if darkness[rows, cols].size else 0.0
+        inner = darkness[rows, cols]
+        dark = float(inner.mean()) if inner.size else 0.0
         if kind == DIGIT:
             readings.append(_digit(box, dark, thresholds, digit_crops.get(box["item"])))
         else:
-            readings.append(classify(box, dark, thresholds))
+            spread = _spread(inner)
+            readings.append(replace(classify(box, dark, thresholds, spread), spread=spread))
     return readings
 
 
-def classify(box: Mapping[str, Any], dark: float, t: Thresholds = DEFAULT_THRESHOLDS):
-    """The two-sided rule for a tick box's dark fraction (see the module)."""
+def _spread(inner: np.ndarray) -> float:
+    """How far ink reaches across a box: the larger share of its rows or columns inked."""
+    if not inner.size:
+        return 0.0
+    columns = float((inner.sum(axis=0) >= 2).mean())
+    rows = float((inner.sum(axis=1) >= 2).mean())
+    return max(columns, rows)
+
+
+def classify(
+    box: Mapping[str, Any], dark: float, t: Thresholds = DEFAULT_THRESHOLDS, spread: float = 1.0
+) -> BoxReading:
+    """The two-sided rule for a tick box's dark fraction (see the module).
+
+    Ink that reaches less than `t.spread_min` of the way across the box (a dot, a pen
+    rested on the paper) is not a tick for sure, however dark: a person looks.
+    """
     if dark <= t.empty_max:
         return BoxReading(box, dark, False, False, _sure(t.empty_max - dark, t))
     if dark < t.tick_min:
         middle = (t.empty_max + t.tick_min) / 2
         return BoxReading(box, dark, dark >= middle, False, _unsure(dark, middle, t), True)
     if dark <= t.tick_max:
+        if spread < t.spread_min:
+            return BoxReading(box, dark, False, False, 0.25, True)
         distance = min(dark - t.tick_min, t.tick_max - dark)
         return BoxReading(box, dark, True, False, _sure(distance, t))
     if dark < t.fill_min:
@@ -159,7 +181,7 @@ def _digit_crops(registered: Registered, boxes: list[Mapping[str, Any]]) -> dict
             max(found[3], top),
         ]
     return {
-        item: registered.crop_png(left, bottom - 14, right - left + 40, top - bottom + 14, 6)
+        item: registered.crop_png(left, bottom - 24, right - left + 40, top - bottom + 24, 6)
         for item, (left, bottom, right, top) in extents.items()
     }
 

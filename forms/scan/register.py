@@ -79,7 +79,7 @@ class Registered:
     def crop_png(self, x: float, y: float, w: float, h: float, margin: float = 4.0) -> bytes:
         """A PNG of a rectangle (points) with `margin` points around it, for a person."""
         rows, cols = self.pixels(x - margin, y - margin, w + 2 * margin, h + 2 * margin)
-        return _png(self.image[rows, cols])
+        return _png(_clean(self.image[rows, cols], self.paper, self.ink))
 
 
 def register(image: np.ndarray, dpi: int = DPI) -> Registered:
@@ -208,9 +208,10 @@ def verification_image(
     Boxes read as ticked are outlined in blue; uncertain boxes (when `highlight_uncertain`)
     in orange, thick, so a person finds them at once.
     """
-    page = cv2.cvtColor(registered.image, cv2.COLOR_GRAY2BGR)
-    factor = width / page.shape[1]
-    page = cv2.resize(page, (width, round(page.shape[0] * factor)), interpolation=cv2.INTER_AREA)
+    grey = registered.image
+    factor = width / grey.shape[1]
+    grey = cv2.resize(grey, (width, round(grey.shape[0] * factor)), interpolation=cv2.INTER_AREA)
+    page = cv2.cvtColor(_clean(grey, registered.paper, registered.ink), cv2.COLOR_GRAY2BGR)
     k = registered.dpi / 72 * factor
     for reading in readings:
         box = reading.box
@@ -229,8 +230,16 @@ def verification_image(
     return _png(page)
 
 
+def _clean(grey: np.ndarray, paper: float, ink: float) -> np.ndarray:
+    """Print black and paper white (a photocopy's grey cast and the paper's noise gone)."""
+    scale = 255 / max(1.0, paper - ink)
+    levels = np.clip((grey.astype(np.float32) - ink) * scale, 0, 255)
+    levels[levels > 215] = 255
+    return levels.astype(np.uint8)
+
+
 def _png(image: np.ndarray) -> bytes:
-    ok, encoded = cv2.imencode(".png", image)
+    ok, encoded = cv2.imencode(".png", image, [cv2.IMWRITE_PNG_COMPRESSION, 3])
     if not ok:  # pragma: no cover - OpenCV encodes any uint8 image
         raise ScanError("cannot encode an image")
     return encoded.tobytes()
