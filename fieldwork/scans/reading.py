@@ -61,12 +61,13 @@ class FormLookup:
 
 
 def _form(instrument_id: str, version: int, lang: str, large_print: bool) -> ScanForm | None:
+    catalogue = get_catalogue()  # loading it records the served versions
     version_id = db.session.scalar(
         select(InstrumentVersion.id).filter_by(instrument=instrument_id, version=version)
     )
     if version_id is None:
         return None
-    instrument = get_catalogue().instrument_for(version_id)
+    instrument = catalogue.instrument_for(version_id)
     if lang not in instrument.languages:
         return None
     contact = current_app.config.get("STUDY_CONTACT", "")

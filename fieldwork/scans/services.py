@@ -18,7 +18,14 @@ from fieldwork.db import db, sqlite_transactions
 from fieldwork.jobs.registry import Progress
 from fieldwork.jobs.services import start_job
 from fieldwork.keying import services as keying
-from fieldwork.models import InstrumentVersion, Response, ScanBatch, ScanCopy, User
+from fieldwork.models import (
+    InstrumentVersion,
+    Response,
+    ScanBatch,
+    ScanCopy,
+    StudySettings,
+    User,
+)
 from fieldwork.models.scans import CONFIRMED
 from fieldwork.scans import placing, storage
 from fieldwork.scans.reading import FormLookup, count_pages, read_files
@@ -62,6 +69,7 @@ def start_batch(files: list[tuple[str, bytes]], returned_on: date, user: User | 
 def read_job(job_id: int, params: dict[str, Any], progress: Progress) -> None:
     """The `scan_batch` job: read every page of a batch, place pages, propose answers."""
     with sqlite_transactions("immediate"):  # these writes must not wait on a read
+        get_catalogue()  # synced now if it is not yet: it may write (versions seen)
         batch = db.session.get(ScanBatch, params["batch_id"])
         if batch is None:
             raise ScanError(f"no scan batch {params['batch_id']}")
@@ -92,10 +100,11 @@ def read_job(job_id: int, params: dict[str, Any], progress: Progress) -> None:
 
 def version_instrument(copy: ScanCopy) -> Instrument:
     """The instrument version the copy was printed from."""
+    catalogue = get_catalogue()
     version_id = db.session.scalar(
         select(InstrumentVersion.id).filter_by(instrument=copy.instrument, version=copy.version)
     )
-    return get_catalogue().instrument_for(version_id)
+    return catalogue.instrument_for(version_id)
 
 
 def confirm(
@@ -153,6 +162,12 @@ def set_auto_accept(on: bool, user: User | None) -> None:
     study_settings().scan_auto_accept = on
     record("scan.auto_accept", user=user, on=on)
     db.session.flush()
+
+
+def auto_accept_on() -> bool:
+    """Whether the study accepts copies read with confidence without a person (a read)."""
+    settings = db.session.get(StudySettings, 1)
+    return bool(settings and settings.scan_auto_accept)
 
 
 def recent_batches(limit: int = 30) -> list[ScanBatch]:

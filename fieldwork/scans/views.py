@@ -15,7 +15,6 @@ from fieldwork.jobs import queue
 from fieldwork.keying.services import KeyingError
 from fieldwork.keying.views import _date
 from fieldwork.models import ScanBatch, ScanCopy, ScanPage
-from fieldwork.outcomes import study_settings
 from fieldwork.scans import bp, display, services, storage
 from forms.keying import KEYERS, Keyed
 from forms.paper.layout import PAGE_HEIGHT, PAGE_WIDTH
@@ -63,7 +62,7 @@ def index():
     return render_template(
         "staff/scans.html", errors=errors, returned_on=returned_text,
         batches=display.batch_rows(services.recent_batches()),
-        auto_accept=study_settings().scan_auto_accept,
+        auto_accept=services.auto_accept_on(),
     ), 400 if errors else 200  # fmt: skip
 
 
@@ -77,7 +76,7 @@ def settings():
         "Saved: "
         + (
             "copies read with confidence are accepted without a person"
-            if study_settings().scan_auto_accept
+            if services.auto_accept_on()
             else "a person confirms every copy"
         )
     )
@@ -115,7 +114,9 @@ def page_image(page_id: int):
 @require_role("data_entry")
 def copy(copy_id: int):
     """Verify one scanned copy: the scan beside the proposed answers, uncertain ones first."""
-    found = db.session.get(ScanCopy, copy_id) or abort(404)
+    # A POST locks the copy: two people confirming it at once make one response.
+    locking = request.method == "POST"
+    found = db.session.get(ScanCopy, copy_id, with_for_update=locking) or abort(404)
     instrument = services.version_instrument(found)
     errors: dict[str, str] = {}
     values = dict(found.fields)
