@@ -197,9 +197,10 @@ def draw_page(image: np.ndarray, marks: list[Mark], rng: np.random.Generator) ->
         ink[:] = 0
         for mark in group:
             _draw(ink, mark, rng)
-        alpha = ink.astype(np.float32) / 255
-        mixed = out * (1 - alpha) + np.minimum(out, grey) * alpha
-        out = mixed.astype(np.uint8)
+        where = np.nonzero(ink)  # blend only the inked pixels: a page is mostly paper
+        alpha = ink[where].astype(np.float32) / 255
+        paper = out[where].astype(np.float32)
+        out[where] = (paper * (1 - alpha) + np.minimum(paper, grey) * alpha).astype(np.uint8)
     return out
 
 
@@ -379,8 +380,10 @@ def degrade(image: np.ndarray, how: Degradation, rng: np.random.Generator, turn:
     if how.blur:
         out = cv2.GaussianBlur(out, (0, 0), how.blur)
     if how.noise:
-        noisy = out.astype(np.float32) + rng.normal(0, how.noise, out.shape).astype(np.float32)
-        out = np.clip(noisy, 0, 255).astype(np.uint8)
+        cv2.setRNGSeed(int(rng.integers(1 << 30)))
+        noise = np.empty(out.shape, np.int16)
+        cv2.randn(noise, 0, how.noise)
+        out = np.clip(out.astype(np.int16) + noise, 0, 255).astype(np.uint8)
     if how.black_and_white:
         _t, out = cv2.threshold(out, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     if how.jpeg:

@@ -12,13 +12,22 @@ Fieldwork drew every box (the box map of `forms.paper`), so a scanned page is re
    is not), with a confidence from the distance to the thresholds;
 5. `propose` -- answers per keying field, in the text `forms.keying.read_pass` reads,
    with the fields a person must look at (uncertain boxes, digits, write-ins);
-6. `read_batch` -- all of the above over a batch, pages grouped by serial into copies;
+6. `read_batch` -- all of the above over a batch (`read_page` one page at a time, then
+   `group`), pages grouped by serial into copies;
    unidentified pages, duplicates and missing pages are listed, never guessed.
 
 Pure library: numpy, OpenCV (headless), zxing-cpp and pypdfium2; no Flask, no database.
 """
 
-from forms.scan.batch import BatchReading, CopyReading, PageReading, ScanForm, read_batch
+from forms.scan.batch import (
+    BatchReading,
+    CopyReading,
+    PageReading,
+    ScanForm,
+    group,
+    read_batch,
+    read_page,
+)
 from forms.scan.identify import Identified, identify
 from forms.scan.images import ScanError, rasterise
 from forms.scan.measure import DEFAULT_THRESHOLDS, BoxReading, Thresholds, measure
@@ -39,11 +48,13 @@ __all__ = [
     "ScanError",
     "ScanForm",
     "Thresholds",
+    "group",
     "identify",
     "measure",
     "propose",
     "rasterise",
     "read_batch",
+    "read_page",
     "register",
     "verification_image",
 ]

@@ -9,7 +9,7 @@ listed in its copy's `duplicates`; pages of a copy that are not in the batch in 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -157,28 +157,36 @@ def read_batch(
     readings and a verification PNG per page are kept. `progress(pages_done)` is called
     after each page.
     """
+
+    def pages() -> Iterator[PageReading]:
+        for index, image in enumerate(images):
+            yield read_page(index, image, form_for, thresholds, verification=verification)[0]
+            if progress is not None:
+                progress(index + 1)
+
+    return group(pages(), form_for)
+
+
+def group(pages: Iterable[PageReading], form_for: FormFor) -> BatchReading:
+    """Pages already read (`read_page`) grouped into copies, each with its proposal.
+
+    A page with a problem, or whose form `form_for` does not know, is not placed; the
+    first page of a copy's page number is placed, later ones are its duplicates.
+    """
     copies: dict[tuple, CopyReading] = {}
     unplaced: list[PageReading] = []
-    for index, image in enumerate(images):
-        page, form = read_page(index, image, form_for, thresholds, verification=verification)
+    for page in pages:
         payload = page.payload
-        if page.problem or form is None or payload is None:
+        form = form_for(payload) if payload is not None and not page.problem else None
+        if form is None or payload is None:
             unplaced.append(page)
+            continue
+        key = (payload.instrument, payload.version, payload.lang, payload.large_print)
+        copy = copies.setdefault((*key, payload.serial), CopyReading(form, payload.serial))
+        if payload.page in copy.pages:
+            copy.duplicates.append(page)
         else:
-            key = (
-                payload.instrument,
-                payload.version,
-                payload.lang,
-                payload.large_print,
-                payload.serial,
-            )
-            copy = copies.setdefault(key, CopyReading(form, payload.serial))
-            if payload.page in copy.pages:
-                copy.duplicates.append(page)
-            else:
-                copy.pages[payload.page] = page
-        if progress is not None:
-            progress(index + 1)
+            copy.pages[payload.page] = page
     for copy in copies.values():
         copy.missing = [n for n in range(1, copy.form.pages + 1) if n not in copy.pages]
         copy.proposal = propose(copy.form.instrument, copy.readings)

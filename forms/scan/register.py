@@ -89,8 +89,8 @@ def register(image: np.ndarray, dpi: int = DPI) -> Registered:
     several degrees; three marks are enough when one corner is lost (a fold, a staple).
     Raises RegistrationError when fewer are found or they do not fit an A4 form.
     """
-    if image.ndim != 2 or min(image.shape) < 500:
-        raise RegistrationError("not a page image at 300 dpi")
+    if image.ndim != 2 or min(image.shape) < 2 * WINDOW * dpi / 72:
+        raise RegistrationError(f"not an A4 page image at {dpi} dpi")
     paper, ink = _levels(image)
     if paper - ink < 40:
         raise RegistrationError("the page has too little contrast to read")

@@ -202,6 +202,8 @@ def test_a_page_without_corner_marks_is_not_registered(demo):
     image = demo.pages[0][2].copy()
     image[:400, :400] = 255  # one lost: three are enough
     assert register(image).marks == 3
+    with pytest.raises(RegistrationError, match="not an A4 page"):
+        register(np.full((600, 400), 255, np.uint8))
 
 
 def test_digits_and_write_ins_go_to_a_person_with_their_crop(demo):
