@@ -267,3 +267,12 @@ def test_withdrawal_and_the_retention_purge_delete_scan_images(app, auth, client
     with app.app_context():
         assert db.session.scalar(select(func.count()).where(ScanPage.image.is_not(None))) == 0
         assert db.session.scalar(select(func.count(Response.id))) == 0
+
+
+def test_the_scans_link_is_offered_only_to_those_who_may_use_it(app, auth, client):
+    auth.login("all@example.org", role="coordinator")
+    assert 'href="/staff/scans/"' in client.get("/staff/").get_data(as_text=True)
+    auth.logout()
+    auth.login("some@example.org", role="coordinator", practices="Y90002")
+    assert 'href="/staff/scans/"' not in client.get("/staff/").get_data(as_text=True)
+    assert client.get("/staff/scans/").status_code == 403
