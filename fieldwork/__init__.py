@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         mailings,
         practices,
         rates,
+        scans,
         survey,
         users,
         volunteers,
@@ -68,8 +69,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         mailings.bp,
         keying.bp,
         volunteers.bp,
+        scans.bp,
     ):
         app.register_blueprint(blueprint)
+    scans.init_app(app)
     from fieldwork.cli import register_commands
 
     register_commands(app.cli)  # `flask --app fieldwork …` has the project's commands too

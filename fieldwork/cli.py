@@ -18,6 +18,7 @@ from fieldwork.commands import (
     keys,
     paper,
     retention,
+    scans,
     withdrawals,
 )
 from fieldwork.commands import fieldwork as fieldwork_commands
@@ -39,6 +40,7 @@ def register_commands(group: click.Group) -> None:
         keying,
         withdrawals,
         retention,
+        scans,
     ):
         module.register(group)
 

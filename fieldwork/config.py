@@ -86,6 +86,10 @@ def load(instance_path: str) -> dict:
         "JOBS_QUEUE_NAME": env.get("JOBS_QUEUE_NAME", "fieldwork"),
         "JOBS_IMMEDIATE": env.get("JOBS_IMMEDIATE", "") == "1",
         "JOB_FILES": env.get("JOB_FILES") or str(instance / "job-files"),
+        # Scanned paper returns: uploads and page images (encrypted with the identifying
+        # key, as they show what people wrote), one folder per batch; the largest upload.
+        "SCANS": env.get("SCANS") or str(instance / "scans"),
+        "SCAN_UPLOAD_MB": int(env.get("SCAN_UPLOAD_MB", "300")),
         # Folders of the study's own .po files (os.pathsep between several): they add
         # languages or override the shipped words of forms/translations.
         "TRANSLATIONS": env.get("TRANSLATIONS", ""),

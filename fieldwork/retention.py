@@ -2,7 +2,8 @@
 
 The study ends on `StudySettings.study_end`; identifying answers are kept for
 `retention_days` after it, then `fieldwork purge` (or the `identifying_purge` job on the
-queue) deletes them, audited. Access and resume codes stop working when the study ends.
+queue) deletes them, audited, with every scanned page image (they show what people
+wrote). Access and resume codes stop working when the study ends.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from fieldwork.db import db
 from fieldwork.jobs.registry import Progress
 from fieldwork.models import IdentifyingAnswer, Job, StudySettings, User
 from fieldwork.models.base import utcnow
+from fieldwork.scans import forget as scan_images
+from fieldwork.scans import forget as scan_images
 
 BUSY = ("queued", "running")
 
@@ -65,15 +68,29 @@ def purge(*, dry_run: bool = False, today: date | None = None, user=None) -> dic
     return found
 
 
+def purge_images(*, dry_run: bool = False, today: date | None = None, user=None) -> int:
+    """Delete every scanned page image once the period is over; how many (would be) deleted."""
+    if not due(today):
+        return 0
+    if dry_run:
+        return scan_images.images_kept()
+    deleted = scan_images.forget_all()
+    if deleted:
+        record("scan_images_purge", user=user, deleted=deleted)
+    return deleted
+
+
 def purge_job(job_id: int, params: dict[str, Any], progress: Progress) -> None:
     """The queue's job: purge when due (run it daily; a no-op before the date)."""
     progress(0, None, "Purging identifying answers")
     job = db.session.get(Job, job_id)
     maker = db.session.get(User, job.created_by) if job and job.created_by else None
     found = purge(user=maker)
+    images = purge_images(user=maker)
     db.session.commit()
     total = sum(found.values())
-    progress(total, total, f"{total} identifying answer(s) deleted" if found else "Nothing due")
+    message = f"{total} identifying answer(s) deleted" if found else "Nothing due"
+    progress(total, total, message + (f", {images} scan image(s)" if images else ""))
 
 
 def scheduled_decision(today: date | None = None) -> str | None:

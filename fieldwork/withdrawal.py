@@ -5,7 +5,8 @@ response (its row of answers and its identifying answers); "keep_answers" keeps 
 answers given so far and deletes only the identifying answers (contact details). Either
 way the code can no longer be used, its outcome becomes a refusal (AAPOR 2.11) with the
 time and route of the withdrawal, and it is audited. Exports made afterwards follow: a
-deleted response is gone; a kept one carries no contact details.
+deleted response is gone; a kept one carries no contact details. Scanned images of the
+code's paper copies are deleted either way (they show what was written).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from fieldwork.db import db
 from fieldwork.models import Invitation, Response, StudySettings, User
 from fieldwork.models.base import utcnow
 from fieldwork.outcomes import study_settings
+from fieldwork.scans.forget import forget_code
 
 # How a withdrawal reached the study.
 ROUTES = ("respondent", "phone", "letter", "email")
@@ -40,12 +42,13 @@ def withdraw(invitation: Invitation, route: str, user: User | None = None) -> st
     response = invitation.response
     if response is not None:
         forget_response(response, delete_answers=setting == "delete")
+    scans = forget_code(invitation)  # scanned pages show what was written: identifying
     now = utcnow()
     invitation.withdrawn_at, invitation.withdrawn_by = now, route
     invitation.disposition, invitation.disposition_at = "refusal", now
     record(
         "withdrawal", user=user, invitation=invitation.id, route=route, setting=setting,
-        had_response=response is not None,
+        had_response=response is not None, scan_images=scans or None,
     )  # fmt: skip
     db.session.flush()
     return setting

@@ -99,6 +99,7 @@ def app(backend, instruments_dir, tmp_path, request):
         _upgrade(app)
     app.config["JOB_FILES"] = str(tmp_path / "job-files")
     app.config["BOXMAPS"] = str(tmp_path / "boxmaps")
+    app.config["SCANS"] = str(tmp_path / "scans")
     yield app
     with app.app_context():
         db.session.remove()

@@ -32,18 +32,21 @@ def retention_command(end, days: int | None) -> None:
 @click.option("--dry-run", is_flag=True, help="List what would be deleted; delete nothing.")
 @with_appcontext
 def purge_command(dry_run: bool) -> None:
-    """Delete identifying answers once the retention period is over (audited)."""
+    """Delete identifying answers and scan images once the retention period is over (audited)."""
     when = retention.purge_date()
     if when is None:
         raise click.ClickException("no study end date set (fieldwork retention --end YYYY-MM-DD)")
     if not retention.due():
         raise click.ClickException(f"the retention period runs until {when}: nothing purged")
     found = retention.purge(dry_run=dry_run)
+    images = retention.purge_images(dry_run=dry_run)
     db.session.commit()
     verb = "would delete" if dry_run else "deleted"
     for item_id, count in found.items():
         click.echo(f"{item_id}: {count} answer(s) {verb}")
     click.echo(f"{sum(found.values())} identifying answer(s) {verb}")
+    if images:
+        click.echo(f"{images} scanned page image(s) {verb}")
 
 
 def register(group: click.Group) -> None:

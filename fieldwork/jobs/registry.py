@@ -16,6 +16,7 @@ KINDS: dict[str, str] = {
     "dataset": "fieldwork.datasets.services:export_dataset",
     "paper_pack": "fieldwork.mailings.jobs:pack_job",
     "identifying_purge": "fieldwork.retention:purge_job",
+    "scan_batch": "fieldwork.scans.services:read_job",
 }
 
 

@@ -16,7 +16,7 @@ from flask import Flask, current_app
 from sqlalchemy import update
 
 from fieldwork.db import db, sqlite_transactions
-from fieldwork.jobs.registry import JobResult, handler_for
+from fieldwork.jobs.registry import JobResult, Progress, handler_for
 from fieldwork.models import Job
 from fieldwork.models.base import utcnow
 
@@ -32,13 +32,18 @@ def _write(job_id: int, **values: Any) -> None:
 
 
 class _Reporter:
-    """The progress callback handed to a handler: writes at most twice a second."""
+    """The progress callback handed to a handler: writes at most twice a second.
 
-    def __init__(self, job_id: int) -> None:
+    `watch`, if given, hears every report (a command's progress bar)."""
+
+    def __init__(self, job_id: int, watch: Progress | None = None) -> None:
         self.job_id = job_id
         self.last = 0.0
+        self.watch = watch
 
     def __call__(self, done: int, total: int | None = None, message: str = "") -> None:
+        if self.watch is not None:
+            self.watch(done, total, message)
         now = time.monotonic()
         if now - self.last < PROGRESS_SECONDS and (total is None or done < total):
             return
@@ -58,8 +63,10 @@ def _beat(app: Flask, job_id: int, stop: threading.Event) -> None:
             _write(job_id, heartbeat_at=utcnow())
 
 
-def run_job(job_id: int) -> None:
-    """Run a queued job to the end, recording done or failed (never raises)."""
+def run_job(job_id: int, watch: Progress | None = None) -> None:
+    """Run a queued job to the end, recording done or failed (never raises).
+
+    `watch` also hears its progress (a command running a job in its own process)."""
     job = db.session.get(Job, job_id)
     if job is None or job.state not in ("queued", "interrupted"):
         return
@@ -76,7 +83,7 @@ def run_job(job_id: int) -> None:
     try:
         # Reads never hold SQLite's write lock: progress is written on another connection.
         with sqlite_transactions("deferred"):
-            result = handler_for(kind)(job_id, params, _Reporter(job_id))
+            result = handler_for(kind)(job_id, params, _Reporter(job_id, watch))
     except Exception as error:  # a failed job records why and the worker carries on
         db.session.rollback()
         log.exception("job %s (%s) failed", job_id, kind)

@@ -173,7 +173,7 @@ def key_pass(
         return keyed
     if double and differences(instrument, passes(copy.invitation)[FIRST].fields, row.fields):
         return keyed
-    return _make_response(copy, instrument, keyed, row, user=user)
+    return _make_response(copy, instrument, keyed, row.language, row.returned_on, user=user)
 
 
 def open_differences(copy: Copy, instrument: Instrument) -> list[tuple[str, str, str]]:
@@ -216,7 +216,35 @@ def resolve(
     db.session.add(row)
     db.session.flush()
     record("keying.resolve", user=user, code=copy.invitation.code, chosen=chosen, pass_id=row.id)
-    return _make_response(copy, instrument, keyed, row, user=user)
+    return _make_response(copy, instrument, keyed, row.language, row.returned_on, user=user)
+
+
+def settle_read(
+    copy: Copy,
+    instrument: Instrument,
+    fields: dict[str, str],
+    *,
+    user: User | None,
+    language: str,
+    returned_on: date,
+    override: bool = False,
+) -> Keyed | Response:
+    """Make the paper response of a copy read from its scan (in the keying fields' text).
+
+    The reading and the person who confirmed it (or, where the study allows it, boxes all
+    read with confidence: `user` None) stand in for double entry. The same rules as keying
+    hold otherwise: the override for a code that answered online, one paper response.
+    """
+    keyed = read_pass(instrument, fields)
+    if keyed.problems:
+        return keyed
+    if copy.invitation.withdrawn_at is not None:
+        raise KeyingError("This code's participant has withdrawn: the form is not kept")
+    response = copy.invitation.response
+    if response is not None and response.mode == PAPER:
+        raise KeyingError("This form has already been keyed")
+    _check_online(copy, override)
+    return _make_response(copy, instrument, keyed, language, returned_on, user=user)
 
 
 def may_resolve(copy: Copy, user: User) -> bool:
@@ -252,7 +280,13 @@ def _check_online(copy: Copy, override: bool) -> None:
 
 
 def _make_response(
-    copy: Copy, instrument: Instrument, keyed: Keyed, row: KeyingPass, *, user: User
+    copy: Copy,
+    instrument: Instrument,
+    keyed: Keyed,
+    language: str,
+    returned_on: date,
+    *,
+    user: User | None,
 ) -> Response:
     """The paper response of a settled pass, its answers, marks and outcome."""
     invitation = copy.invitation
@@ -260,14 +294,14 @@ def _make_response(
     if online is not None:  # only reached with the override (see _check_online)
         online.invitation_id = None  # one response per code: the paper one counts
         db.session.flush()
-    returned = datetime.combine(row.returned_on, time())
+    returned = datetime.combine(returned_on, time())
     response = Response(
         public_id=codes.new_code(12),
         instrument_version_id=_version_id(instrument),
         practice_id=invitation.practice_id,
         invitation_id=invitation.id,
         mode=PAPER,
-        language=row.language,
+        language=language,
         status=COMPLETE,
         started_at=returned,
         updated_at=returned,
@@ -294,13 +328,11 @@ def _make_response(
 
 
 def _version_id(instrument: Instrument) -> int:
-    """The row id of the instrument version the copy was keyed against."""
-    return db.session.scalar(
-        select(InstrumentVersion.id).where(
-            InstrumentVersion.instrument == instrument.id,
-            InstrumentVersion.version == instrument.version,
-        )
+    """The row id of the instrument's own version (a scanned copy may be of an older one)."""
+    query = select(InstrumentVersion.id).filter_by(
+        instrument=instrument.id, version=instrument.version
     )
+    return db.session.scalar(query)
 
 
 def record_return(copy: Copy, kind: str, *, user: User) -> None:

@@ -6,6 +6,7 @@ from fieldwork.models.jobs import Job
 from fieldwork.models.keying import KeyingPass
 from fieldwork.models.mailings import Mailing
 from fieldwork.models.responses import Invitation, Response
+from fieldwork.models.scans import ScanBatch, ScanCopy, ScanPage
 from fieldwork.models.settings import PracticeClosure, StudySettings
 from fieldwork.models.staff import AuditEvent, StaffSession, User
 from fieldwork.models.study import Practice, PracticeTarget, Region
@@ -27,6 +28,9 @@ __all__ = [
     "PracticeTarget",
     "Region",
     "Response",
+    "ScanBatch",
+    "ScanCopy",
+    "ScanPage",
     "StaffSession",
     "StudySettings",
     "User",

@@ -47,6 +47,9 @@ class StudySettings(db.Model):
     # An admin's permission for the keyer of either pass to resolve the differences too
     # (small teams); without it a third person resolves them (admins always may).
     keyers_may_resolve: Mapped[bool] = mapped_column(default=False)
+    # Scanned copies whose every box was read far from the thresholds become responses
+    # without a person looking (otherwise a person confirms every scanned copy).
+    scan_auto_accept: Mapped[bool] = mapped_column(default=False)
 
 
 class PracticeClosure(db.Model):

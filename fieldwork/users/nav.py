@@ -36,6 +36,12 @@ PLACES = [
         ("data_entry",),
     ),
     (
+        "scans.index",
+        "Scans",
+        "Upload scanned paper returns; their problems and verification.",
+        ("coordinator", "data_entry"),
+    ),
+    (
         "rates.dashboard",
         "Response rates",
         "Issued, completed and AAPOR rates.",
@@ -70,10 +76,16 @@ PLACES = [
 ]
 
 
-def places_for(role: str) -> list[tuple[str, str, str]]:
+# Places that span every practice: not for coordinators restricted to some.
+UNRESTRICTED_ONLY = frozenset({"scans.index"})
+
+
+def places_for(role: str, restricted: bool = False) -> list[tuple[str, str, str]]:
     """(url, text, description) of the places `role` may open, if the app has them."""
     found = []
     for endpoint, text, description, roles in PLACES:
+        if restricted and endpoint in UNRESTRICTED_ONLY:
+            continue
         if endpoint in current_app.view_functions and (role == "admin" or role in roles):
             found.append((url_for(endpoint), text, description))
     return found
@@ -90,7 +102,7 @@ def _staff_navigation() -> dict:
     # anyway (strong session protection) rewrote every respondent's session cookie.
     if "_user_id" not in session or not current_user or not current_user.is_authenticated:
         return {"role_names": ROLE_NAMES}
-    places = places_for(current_user.role)
+    places = places_for(current_user.role, bool(current_user.restricted_to))
     titles = instrument_titles()
     return {
         "instrument_title": lambda instrument: titles.get(instrument, instrument),

@@ -9,6 +9,7 @@ Objects in URLs belong to practice Y90001; the restricted coordinator has Y90002
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from fieldwork.catalogue import get_catalogue
 from fieldwork.db import db
 from fieldwork.demo import seed
 from fieldwork.invitations.services import issue_codes
-from fieldwork.models import Invitation, Job, Practice, User
+from fieldwork.models import Invitation, Job, Practice, ScanBatch, ScanCopy, ScanPage, User
 from tests.conftest import CSRF_RE
 from tests.fieldwork.volunteer_world import CONFIDENT, volunteer
 from tests.fieldwork.volunteer_world import add as add_volunteer
@@ -77,6 +78,15 @@ EXPECTED: dict[tuple[str, str], tuple] = {
     ("keying.progress_view", "GET"): (L, 200, 200, 200, 200, 403, 403),
     ("keying.settings_view", "GET"): (L, 200, 403, 403, 403, 403, 403),
     ("keying.settings_view", "POST"): (L, GO, 403, 403, 403, 403, 403),
+    # scanned returns: upload and batches for coordinators (not restricted) and data entry;
+    # verifying a copy is keying (data entry and admins); the study setting for admins
+    ("scans.index", "GET"): (L, 200, 200, 403, 200, 403, 403),
+    ("scans.index", "POST"): (L, 400, 400, 403, 400, 403, 403),
+    ("scans.settings", "POST"): (L, GO, 403, 403, 403, 403, 403),
+    ("scans.batch", "GET"): (L, 200, 200, 403, 200, 403, 403),
+    ("scans.page_image", "GET"): (L, 200, 200, 403, 200, 403, 403),
+    ("scans.copy", "GET"): (L, 200, 403, 403, 200, 403, 403),
+    ("scans.copy", "POST"): (L, 400, 403, 403, 400, 403, 403),
     # response rates: analysts, coordinators, admins
     ("rates.dashboard", "GET"): (L, 200, 200, 200, 403, 200, 403),
     ("rates.download", "GET"): (L, 200, 200, 200, 403, 200, 403),
@@ -167,7 +177,9 @@ def world(app, auth):
         job_id = _finished_job(app, "target@example.org")
         add_volunteer("Y90001", 1, volunteer(1, 2, 1, CONFIDENT))
         db.session.commit()
+        scan = _scan(app, batch.id, code)
         return {
+            **scan,
             "batch_id": batch.id,
             "code": code,
             "practice_code": "Y90001",
@@ -196,10 +208,32 @@ def _finished_job(app, maker: str) -> int:
     return job.id
 
 
+def _scan(app, batch: str, code: str) -> dict:
+    """A read scan batch: one page with its image, one copy waiting to be verified."""
+    from fieldwork.scans.storage import keep_image
+
+    invitation = db.session.scalar(select(Invitation).where(Invitation.code == code))
+    scans = ScanBatch(returned_on=datetime.date(2026, 5, 4), files=[], problems=[])
+    db.session.add(scans)
+    db.session.flush()
+    copy = ScanCopy(batch_id=scans.id, serial="0000001", instrument="patient", version=1,
+                    lang="en", invitation_id=invitation.id, pages_expected=18)  # fmt: skip
+    db.session.add(copy)
+    db.session.flush()
+    page = ScanPage(batch_id=scans.id, position=1, file_name="a.pdf", file_page=1,
+                    status="placed", page_no=1, serial="0000001", copy_id=copy.id,
+                    image=keep_image(scans.id, 1, b"\x89PNG not really"))  # fmt: skip
+    db.session.add(page)
+    db.session.commit()
+    return {"scan_batch_id": scans.id, "page_id": page.id, "copy_id": copy.id}
+
+
 def _values(endpoint: str, rule, world: dict) -> dict:
     values = {name: world[name] for name in rule.arguments}
     if endpoint.startswith("practices.") and "code" in values:
         values["code"] = "Y90001"
+    if endpoint.startswith("scans.") and "batch_id" in values:
+        values["batch_id"] = world["scan_batch_id"]
     return values
 
 

@@ -1,0 +1,180 @@
+"""What the scans pages show, gathered before rendering (templates touch no database)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from fieldwork.db import db
+from fieldwork.models import ScanBatch, ScanCopy, ScanPage, User
+from fieldwork.models.scans import DUPLICATE, PLACED, TO_VERIFY, UNIDENTIFIED
+from fieldwork.scans.placing import batch_pages
+from forms.keying import KEYERS, paper_pages
+from forms.model import Instrument, Item
+from forms.paper import UnsupportedLanguage, cached_form
+from forms.paper.layout import MARGIN_X, PAGE_HEIGHT, PAGE_WIDTH
+
+CROP_MARGIN = 8.0  # points above and below the boxes shown to a person
+CROP_RIGHT = 220.0  # points to the right of tick boxes, where their labels are printed
+
+
+def kept_with_response(page: ScanPage) -> bool:
+    """Whether the page's copy became a response (its image is then for admins only)."""
+    return page.copy is not None and page.copy.response_id is not None
+
+
+def may_see_image(page: ScanPage, user: User) -> bool:
+    """Whether `user` may open the page's image."""
+    return page.image is not None and (user.role == "admin" or not kept_with_response(page))
+
+
+def batch_rows(batches: list[ScanBatch]) -> list[dict[str, Any]]:
+    """One line per batch: when, who, files, state, pages, copies to verify, problems."""
+    ids = [b.id for b in batches]
+    statuses = Counter()
+    for batch_id, status, count in db.session.execute(
+        select(ScanPage.batch_id, ScanPage.status, func.count())
+        .where(ScanPage.batch_id.in_(ids))
+        .group_by(ScanPage.batch_id, ScanPage.status)
+    ):
+        statuses[(batch_id, status)] = count
+    waiting = dict(
+        db.session.execute(
+            select(ScanCopy.batch_id, func.count())
+            .where(ScanCopy.batch_id.in_(ids), ScanCopy.state == TO_VERIFY)
+            .group_by(ScanCopy.batch_id)
+        ).all()
+    )
+    return [
+        {
+            "batch": b,
+            "pages": sum(statuses[(b.id, s)] for s in (PLACED, UNIDENTIFIED, DUPLICATE)),
+            "not_placed": statuses[(b.id, UNIDENTIFIED)] + statuses[(b.id, DUPLICATE)],
+            "to_verify": waiting.get(b.id, 0),
+        }
+        for b in batches
+    ]
+
+
+@dataclass
+class BatchView:
+    """A read batch: its pages, copies, and the problems a person must deal with."""
+
+    pages: list[ScanPage]
+    copies: list[ScanCopy]
+    unplaced: list[ScanPage] = field(default_factory=list)
+    duplicates: list[ScanPage] = field(default_factory=list)
+    missing: list[ScanCopy] = field(default_factory=list)
+    untied: list[ScanCopy] = field(default_factory=list)
+
+    @property
+    def problems(self) -> int:
+        """How many problems are listed."""
+        return len(self.unplaced) + len(self.duplicates) + len(self.missing) + len(self.untied)
+
+
+def batch_view(batch: ScanBatch) -> BatchView:
+    """The batch's pages and copies, problems first."""
+    pages = batch_pages(batch)
+    copies = list(batch.copies)
+    return BatchView(
+        pages,
+        copies,
+        [p for p in pages if p.status == UNIDENTIFIED],
+        [p for p in pages if p.status == DUPLICATE],
+        [c for c in copies if c.missing and not c.done],
+        [c for c in copies if c.problem and not c.done],
+    )
+
+
+def field_names(instrument: Instrument) -> list[str]:
+    """Every keying field of the instrument, in question order."""
+    return [n for item in instrument.iter_questions() for n in KEYERS[item.type].names(item)]
+
+
+@dataclass
+class Field:
+    """One keying field as shown: its item, grid row, first of its item, why to look."""
+
+    item: Item
+    name: str
+    row: Any
+    first: bool
+    reason: str = ""
+    crop: dict[str, Any] | None = None
+
+
+@dataclass
+class CopyView:
+    """A copy's verification page: uncertain fields first, then page by page."""
+
+    uncertain: list[Field]
+    pages: list[tuple[int, list[Field], dict[str, Any] | None]]
+    images: bool
+
+
+def copy_view(copy: ScanCopy, instrument: Instrument, user: User) -> CopyView:
+    """Fields grouped as printed, each page with its image and highlighted boxes."""
+    placed = {p.page_no: p for p in copy.pages if p.status == PLACED}
+    images = bool(placed) and all(may_see_image(p, user) for p in placed.values())
+    marks = {m["field"]: m for m in copy.marks}
+    uncertain, by_page = [], []
+    for page_number, items in _printed_pages(instrument, copy):
+        fields = []
+        for item in items:
+            for index, name in enumerate(KEYERS[item.type].names(item)):
+                row = item.rows[index] if item.rows else None
+                entry = Field(item, name, row, index == 0)
+                mark = marks.get(name)
+                if mark is not None:
+                    entry.reason, entry.crop = mark["reason"], _crop(mark, placed, images)
+                    uncertain.append(entry)
+                else:
+                    fields.append(entry)
+        page = placed.get(page_number)
+        picture = None
+        if page is not None and images and page.registered:
+            boxes = [_svg_box(m) for m in copy.marks if m.get("page") == page_number and "x" in m]
+            picture = {"page": page, "boxes": boxes}
+        by_page.append((page_number, fields, picture))
+    return CopyView(uncertain, by_page, images)
+
+
+def _printed_pages(instrument: Instrument, copy: ScanCopy):
+    contact = current_app.config.get("STUDY_CONTACT", "")
+    try:
+        form = cached_form(
+            instrument, copy.lang, large_print=copy.large_print, contact=contact, qr=False
+        )
+        boxes = form.boxmap.boxes
+    except UnsupportedLanguage:
+        boxes = []
+    return paper_pages(instrument, boxes)
+
+
+def _svg_box(mark: dict) -> dict[str, float]:
+    """A mark in the SVG's coordinates (points, origin top left), a little outside its boxes."""
+    return {
+        "x": mark["x"] - 3,
+        "y": PAGE_HEIGHT - mark["y"] - mark["h"] - 3,
+        "w": mark["w"] + 6,
+        "h": mark["h"] + 6,
+    }
+
+
+def _crop(mark: dict, placed: dict[int, ScanPage], images: bool) -> dict[str, Any] | None:
+    """The part of the page image to show beside an uncertain field (an SVG viewBox)."""
+    page = placed.get(mark.get("page"))
+    if not images or page is None or not page.registered or "x" not in mark:
+        return None
+    box = _svg_box(mark)
+    left = max(0.0, min(box["x"] - CROP_MARGIN, MARGIN_X - 4))  # grid rows' labels too
+    right = min(PAGE_WIDTH, box["x"] + box["w"] + CROP_RIGHT)
+    top = max(0.0, box["y"] - CROP_MARGIN)
+    bottom = min(PAGE_HEIGHT, box["y"] + box["h"] + CROP_MARGIN)
+    view = f"{left:.1f} {top:.1f} {right - left:.1f} {bottom - top:.1f}"
+    return {"page": page, "view_box": view, "box": box}

@@ -1,0 +1,162 @@
+"""Reading a batch's uploads with `forms.scan`, one page at a time, images kept as read.
+
+A thin adapter over the reading core: `forms.scan.read_batch` keeps every page's
+verification image in memory until the whole batch is read; here each page is read with
+`read_page`, its image written (encrypted) at once and dropped, and the pages grouped
+into copies as `read_batch` groups them (form and serial; a page seen twice is a
+duplicate; pages absent are missing). The box map of a page code is the instrument
+version's form as printed in packs, rendered once per process (`forms.paper.cached_form`).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+from flask import current_app
+from sqlalchemy import select
+
+from fieldwork.catalogue import get_catalogue
+from fieldwork.db import db
+from fieldwork.models import InstrumentVersion
+from forms.paper import UnsupportedLanguage, cached_form
+from forms.paper.qr import PagePayload
+from forms.scan import CopyReading, PageReading, ScanError, ScanForm, rasterise
+from forms.scan.batch import read_page
+from forms.scan.propose import propose
+
+PREVIEW_WIDTH = 1240  # pixels: a page at 150 dpi, as the reading core's verification image
+
+
+@dataclass
+class ReadPage:
+    """One page read, with where it came from and its image (PNG) to keep."""
+
+    reading: PageReading
+    file_name: str
+    file_page: int
+    png: bytes | None = field(default=None, repr=False)
+    registered: bool = False  # the image is the page warped onto the form
+
+    @property
+    def position(self) -> int:
+        """The page's place in the batch, from 1."""
+        return self.reading.index + 1
+
+
+class FormLookup:
+    """The printed form a page code names (None for a form this study does not know)."""
+
+    def __init__(self) -> None:
+        self.found: dict[tuple, ScanForm | None] = {}
+
+    def __call__(self, payload: PagePayload) -> ScanForm | None:
+        key = (payload.instrument, payload.version, payload.lang, payload.large_print)
+        if key not in self.found:
+            self.found[key] = _form(*key)
+        return self.found[key]
+
+
+def _form(instrument_id: str, version: int, lang: str, large_print: bool) -> ScanForm | None:
+    catalogue = get_catalogue()  # loading it records the served versions
+    version_id = db.session.scalar(
+        select(InstrumentVersion.id).filter_by(instrument=instrument_id, version=version)
+    )
+    if version_id is None:
+        return None
+    instrument = catalogue.instrument_for(version_id)
+    if lang not in instrument.languages:
+        return None
+    contact = current_app.config.get("STUDY_CONTACT", "")
+    try:  # the same rendering as a pack's questionnaire, so the same box map
+        form = cached_form(instrument, lang, large_print=large_print, contact=contact, qr=False)
+    except UnsupportedLanguage:
+        return None
+    return ScanForm.of(instrument, form)
+
+
+def count_pages(data: bytes) -> int | None:
+    """How many pages a PDF or (multi-page) image file has (None if it cannot be told)."""
+    try:
+        if data[:5] == b"%PDF-":
+            import pypdfium2 as pdfium
+
+            document = pdfium.PdfDocument(data)
+            try:
+                return len(document)
+            finally:
+                document.close()
+        from PIL import Image
+
+        with Image.open(io.BytesIO(data)) as image:
+            return getattr(image, "n_frames", 1)
+    except Exception:  # a damaged file: rasterise says why when it is read
+        return None
+
+
+def preview(image: np.ndarray) -> bytes:
+    """A page image PREVIEW_WIDTH wide, for a page the core could not register."""
+    factor = PREVIEW_WIDTH / image.shape[1]
+    size = (PREVIEW_WIDTH, max(1, round(image.shape[0] * factor)))
+    small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    ok, encoded = cv2.imencode(".png", small)
+    return encoded.tobytes() if ok else b""
+
+
+def read_files(
+    files: list[tuple[str, bytes]], problems: list[str], forms: FormLookup
+) -> Iterator[ReadPage]:
+    """Every page of every file, read; a file that cannot be read adds to `problems`."""
+    index = 0
+    for name, data in files:
+        try:
+            for number, image in enumerate(rasterise(data, name), start=1):
+                reading, _form_found = read_page(index, image, forms)
+                identified = reading.identified
+                png, registered = reading.verification, reading.verification is not None
+                if png is None:  # not registered: the page as scanned, the right way up
+                    png = preview(identified.upright(image) if identified.payload else image)
+                reading.verification = None  # kept on disk, not in memory
+                yield ReadPage(reading, name, number, png, registered)
+                index += 1
+        except ScanError as error:
+            problems.append(str(error))
+
+
+@dataclass
+class Grouped:
+    """The copies found (in order of their first page) and the pages not placed."""
+
+    copies: list[CopyReading]
+    unplaced: list[PageReading]
+
+
+def group(pages: list[PageReading], forms: Callable[[PagePayload], ScanForm | None]) -> Grouped:
+    """Pages grouped into copies by form and serial, as `forms.scan.read_batch` does."""
+    copies: dict[tuple, CopyReading] = {}
+    unplaced: list[PageReading] = []
+    for page in pages:
+        payload = page.payload
+        form = forms(payload) if payload is not None else None
+        if page.problem or form is None or payload is None:
+            unplaced.append(page)
+            continue
+        key = (
+            payload.instrument,
+            payload.version,
+            payload.lang,
+            payload.large_print,
+            payload.serial,
+        )
+        copy = copies.setdefault(key, CopyReading(form, payload.serial))
+        if payload.page in copy.pages:
+            copy.duplicates.append(page)
+        else:
+            copy.pages[payload.page] = page
+    for copy in copies.values():
+        copy.missing = [n for n in range(1, copy.form.pages + 1) if n not in copy.pages]
+        copy.proposal = propose(copy.form.instrument, copy.readings)
+    return Grouped(list(copies.values()), unplaced)

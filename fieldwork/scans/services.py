@@ -1,0 +1,176 @@
+"""Scanned returns: start a batch, read it (the `scan_batch` job), confirm its copies.
+
+Services flush; the view or command commits once. Reading happens in the job: pages are
+read and their images written first (no database writes, so the job's progress is never
+held up on SQLite), then pages and copies are added in one transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from fieldwork.audit import record
+from fieldwork.catalogue import get_catalogue
+from fieldwork.db import db, sqlite_transactions
+from fieldwork.jobs.registry import Progress
+from fieldwork.jobs.services import start_job
+from fieldwork.keying import services as keying
+from fieldwork.models import (
+    InstrumentVersion,
+    Response,
+    ScanBatch,
+    ScanCopy,
+    StudySettings,
+    User,
+)
+from fieldwork.models.scans import CONFIRMED
+from fieldwork.scans import placing, storage
+from fieldwork.scans.reading import FormLookup, count_pages, read_files
+from forms.keying import Keyed
+from forms.model import Instrument
+
+KIND = "scan_batch"
+# What a scanned file starts with: PDF, TIFF (both byte orders), PNG, JPEG.
+SIGNATURES = (b"%PDF-", b"II*\x00", b"MM\x00*", b"\x89PNG", b"\xff\xd8\xff")
+
+
+class ScanError(Exception):
+    """A scans request that cannot be carried out (the message says why)."""
+
+
+def check_file(name: str, data: bytes) -> None:
+    """Refuse an upload that is empty or not a scanned PDF, TIFF, PNG or JPEG."""
+    if not data:
+        raise ScanError(f"{name or 'The file'} is empty")
+    if not data.startswith(SIGNATURES):
+        raise ScanError(f"{name or 'The file'} is not a PDF or TIFF scan")
+
+
+def start_batch(files: list[tuple[str, bytes]], returned_on: date, user: User | None) -> ScanBatch:
+    """Keep the uploaded files and queue the job reading them (commit, then dispatch)."""
+    if not files:
+        raise ScanError("Choose the scanned file(s) to upload")
+    for name, data in files:
+        check_file(name, data)
+    batch = ScanBatch(returned_on=returned_on, created_by=user.id if user else None, files=[])
+    db.session.add(batch)
+    db.session.flush()
+    kept = [storage.keep_upload(batch, name, data) for name, data in files]
+    batch.files = kept
+    batch.job_id = start_job(KIND, {"batch_id": batch.id}, user).id
+    record("scan.upload", user=user, batch=batch.id, files=[f["name"] for f in kept])
+    db.session.flush()
+    return batch
+
+
+def read_job(job_id: int, params: dict[str, Any], progress: Progress) -> None:
+    """The `scan_batch` job: read every page of a batch, place pages, propose answers."""
+    with sqlite_transactions("immediate"):  # these writes must not wait on a read
+        get_catalogue()  # synced now if it is not yet: it may write (versions seen)
+        batch = db.session.get(ScanBatch, params["batch_id"])
+        if batch is None:
+            raise ScanError(f"no scan batch {params['batch_id']}")
+        placing.clear(batch)
+        db.session.commit()
+    files = [(entry["name"], storage.read_upload(batch, entry)) for entry in batch.files]
+    total = sum(count_pages(data) or 0 for _, data in files) or None
+    progress(0, total, "Reading pages")
+    problems: list[str] = []
+    forms = FormLookup()
+    pages = []
+    for page in read_files(files, problems, forms):
+        page.reading.verification = None
+        image = storage.keep_image(batch.id, page.position, page.png) if page.png else None
+        page.png = None
+        pages.append((page, image))
+        done = page.position
+        progress(done, max(total or 0, done), f"Page {done} of {total or '?'} read")
+    db.session.commit()  # end the reads, then write in one transaction of its own
+    with sqlite_transactions("immediate"):
+        copies = placing.place(batch, pages, forms, problems)
+        accepted = placing.auto_accept(copies, batch.returned_on)
+        db.session.commit()
+    storage.drop_uploads(batch)
+    message = f"{len(pages)} page(s), {len(copies)} cop(ies) found"
+    progress(len(pages), len(pages), message + (f", {accepted} accepted" if accepted else ""))
+
+
+def version_instrument(copy: ScanCopy) -> Instrument:
+    """The instrument version the copy was printed from."""
+    catalogue = get_catalogue()
+    version_id = db.session.scalar(
+        select(InstrumentVersion.id).filter_by(instrument=copy.instrument, version=copy.version)
+    )
+    return catalogue.instrument_for(version_id)
+
+
+def confirm(
+    copy: ScanCopy,
+    fields: dict[str, str],
+    *,
+    user: User,
+    returned_on: date,
+    code: str = "",
+    override: bool = False,
+) -> Keyed | Response:
+    """A person's confirmed (or corrected) answers of a copy become its paper response.
+
+    Returns the response, or the read fields with problems for the person to correct.
+    A copy whose serial did not lead to a code needs the access code typed (`code`).
+    """
+    if copy.done:
+        raise ScanError("This copy has already been settled")
+    target = _keying_copy(copy, code)
+    instrument = version_instrument(copy)
+    result = keying.settle_read(
+        target, instrument, fields, user=user, language=copy.lang,
+        returned_on=returned_on, override=override,
+    )  # fmt: skip
+    if isinstance(result, Response):
+        changed = {
+            name: [copy.fields.get(name, ""), text]
+            for name, text in sorted(fields.items())
+            if text.strip() != copy.fields.get(name, "")
+        }
+        record("scan.confirm", user=user, copy=copy.id, code=target.invitation.code,
+               response=result.public_id, corrected=changed)  # fmt: skip
+        placing.settle(copy, result, CONFIRMED, fields, user)
+    return result
+
+
+def _keying_copy(copy: ScanCopy, code: str) -> keying.Copy:
+    """The keying service's copy: the serial's code, else the access code typed."""
+    if copy.invitation is not None:
+        return keying.Copy(copy.invitation, copy.mailing)
+    found = keying.find_copy(code) if code.strip() else None
+    if found is None:
+        raise ScanError("Type the access code printed on the letter of this copy")
+    if found.invitation.instrument != copy.instrument:
+        raise ScanError("That access code is for another questionnaire")
+    copy.invitation_id = found.invitation.id
+    copy.problem = ""
+    return keying.Copy(found.invitation, None)
+
+
+def set_auto_accept(on: bool, user: User | None) -> None:
+    """Turn on or off accepting copies whose boxes were all read with confidence."""
+    from fieldwork.outcomes import study_settings
+
+    study_settings().scan_auto_accept = on
+    record("scan.auto_accept", user=user, on=on)
+    db.session.flush()
+
+
+def auto_accept_on() -> bool:
+    """Whether the study accepts copies read with confidence without a person (a read)."""
+    settings = db.session.get(StudySettings, 1)
+    return bool(settings and settings.scan_auto_accept)
+
+
+def recent_batches(limit: int = 30) -> list[ScanBatch]:
+    """The latest batches, newest first."""
+    query = select(ScanBatch).order_by(ScanBatch.id.desc()).limit(limit)
+    return list(db.session.scalars(query))

@@ -1,0 +1,278 @@
+"""Scanned returns in the app: upload, pages placed or listed, verification, export, access.
+
+The batch is synthetic: copies of a two-page questionnaire (`short`) printed with their
+serials, ticked, shuffled, one page upside down, one missing, one blank, one scanned
+twice; read by the `scan_batch` job (run inline: JOBS_IMMEDIATE).
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
+
+from fieldwork.catalogue import get_catalogue
+from fieldwork.db import db
+from fieldwork.models import AuditEvent, Invitation, Job, Mailing, Response, ScanCopy, ScanPage
+from fieldwork.models.responses import PAPER
+from fieldwork.outcomes import study_settings
+from fieldwork.scans import storage
+from tests.conftest import csrf_token
+from tests.fieldwork import scan_pages as sp
+from tests.fieldwork.staff_factories import make_codes, post
+
+LIVE_INSTRUMENTS = Path(__file__).parent / "live_instruments"
+RETURNED = datetime.date(2026, 5, 4)
+
+
+@pytest.fixture
+def instruments_dir() -> Path:
+    """Only the two-page questionnaire: a copy is a cover and one page of questions."""
+    return LIVE_INSTRUMENTS
+
+
+@pytest.fixture
+def serials(app):
+    """Three codes mailed a copy each: their serials, in order."""
+    with app.app_context():  # not held open: the test client's requests need their own
+        make_codes("Y90001", instrument="short", count=3)
+        found = []
+        for invitation in db.session.scalars(select(Invitation).order_by(Invitation.id)):
+            mailing = Mailing(invitation_id=invitation.id, batch=invitation.batch, wave=1,
+                              mailed_on=RETURNED, language="en")  # fmt: skip
+            db.session.add(mailing)
+            db.session.flush()
+            found.append(mailing.serial)
+        db.session.commit()
+        return found
+
+
+def _short():
+    return get_catalogue().current["short"]
+
+
+def _ticked(serial: str, *, unsure: bool = True) -> list[np.ndarray]:
+    """A copy answered: Q1 yes, Q2 2 and 3, Q3 written, Q5 book unsure (a dot), order no."""
+    short = _short()
+    pages, boxes = sp.copy_pages(short, serial), sp.boxes(short)
+    sp.tick(pages, sp.find(boxes, "used", code=1))
+    sp.tick(pages, sp.find(boxes, "what", code=2))
+    sp.tick(pages, sp.find(boxes, "what", code=3))
+    sp.tick(pages, sp.find(boxes, "ease", row="order", code=2))
+    if unsure:
+        sp.write(pages, sp.find(boxes, "other"), "Faster replies")
+        sp.faint(pages, sp.find(boxes, "ease", row="book", code=1))
+    else:
+        sp.tick(pages, sp.find(boxes, "ease", row="book", code=1))
+    return pages
+
+
+def _batch_of_problems(serials) -> bytes:
+    """Copy 1 whole (its question page twice), copy 2 without its cover and upside down,
+    a blank page: shuffled, as a PDF."""
+    first, second = _ticked(serials[0]), _ticked(serials[1])
+    blank = np.full_like(first[0], 255)
+    blank[1000:1040, 300:2000] = 0  # a line of something, but no page code
+    pages = [second[1][::-1, ::-1].copy(), first[1], blank, first[0], first[1].copy()]
+    return sp.pdf(pages)
+
+
+def _upload(client, data: bytes, name="returns.pdf", returned="04/05/2026"):
+    """POST a scan to the upload page (encoded in memory: the test client would spool a
+    large body to a temporary file it never closes)."""
+    token = csrf_token(client, "/staff/scans/")
+    scan = FileStorage(io.BytesIO(data), filename=name)
+    boundary, body = encode_multipart(
+        MultiDict({"csrf_token": token, "returned_on": returned, "scans": scan})
+    )
+    return client.post(
+        "/staff/scans/", data=body, content_type=f'multipart/form-data; boundary="{boundary}"'
+    )
+
+
+def test_an_uploaded_batch_places_every_page_or_lists_it(app, auth, client, serials):
+    with app.app_context():
+        data = _batch_of_problems(serials)
+    auth.login("desk@example.org", role="coordinator")
+    started = _upload(client, data)
+    assert started.status_code == 302, started.get_data(as_text=True)
+    page = client.get(started.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        job = db.session.scalar(select(Job).where(Job.kind == "scan_batch"))
+        assert job.state == "done", job.error
+        pages = db.session.scalars(select(ScanPage).order_by(ScanPage.position)).all()
+        assert [p.status for p in pages] == [
+            "placed", "placed", "unidentified", "placed", "duplicate"
+        ]  # fmt: skip
+        assert pages[0].rotation == 180 and pages[0].serial == serials[1]
+        assert "no QR code" in pages[2].problem or "page code" in pages[2].problem
+        copies = {c.serial: c for c in db.session.scalars(select(ScanCopy))}
+        whole, half = copies[serials[0]], copies[serials[1]]
+        assert whole.missing == [] and half.missing == [1]
+        assert set(whole.uncertain) == {"other", "ease.book"}  # a written answer, a dot
+        sure = {name: text for name, text in whole.fields.items() if name not in whole.uncertain}
+        assert sure == {"used": "1", "what": "2 3", "ease.order": "2"}  # as drawn
+        assert whole.invitation.code and whole.state == "to_verify"
+        assert all(p.image and storage.read_image(p)[:4] == b"\x89PNG" for p in pages)
+        folder = storage.batch_folder(pages[0].batch_id)
+        assert not list(folder.glob("upload-*"))  # the uploads go once read
+        assert b"PNG" not in (folder / pages[0].image).read_bytes()[:64]  # encrypted at rest
+    assert "Problems for a person" in page and "Pages not placed (1)" in page
+    assert "Pages scanned twice (1)" in page and f"Serial {serials[1]}: page 1 of 2" in page
+
+
+def test_verifying_an_uncertain_box_stores_the_persons_answer_and_exports_as_paper(
+    app, auth, client, serials, runner, tmp_path
+):
+    with app.app_context():
+        data = sp.pdf(_ticked(serials[0]))
+    auth.login("desk@example.org", role="data_entry")
+    assert _upload(client, data).status_code == 302
+    with app.app_context():
+        copy_id = db.session.scalar(select(ScanCopy.id))
+    url = f"/staff/scans/copies/{copy_id}"
+    page = client.get(url).get_data(as_text=True)
+    first_look = page.index("Look at these first (2)")
+    assert first_look < page.index('id="ease.book"') < page.index('id="used"')
+    assert page.index('id="other"') < page.index('id="used"')  # uncertain ones first
+    with app.app_context():
+        proposed = db.session.get(ScanCopy, copy_id).fields.get("ease.book", "")
+    assert f'value="{proposed}"' in page.split('id="ease.book"')[1][:200]  # to confirm
+    assert "fw-scan__mark" in page and "/staff/scans/pages/" in page
+    token = csrf_token(client, url)
+    form = {"used": "1", "what": "2 3", "other": "Faster replies", "ease.book": "2",
+            "ease.order": "2", "returned_on": "04/05/2026", "csrf_token": token}  # fmt: skip
+    bad = client.post(url, data=form | {"ease.book": "7"})
+    assert bad.status_code == 400 and "7 is not one of the codes" in bad.get_data(as_text=True)
+    done = client.post(url, data=form)
+    assert done.status_code == 302
+    with app.app_context():
+        copy = db.session.get(ScanCopy, copy_id)
+        response = copy.response
+        assert copy.state == "confirmed" and copy.fields["ease.book"] == "2"
+        assert (response.mode, response.language) == (PAPER, "en")
+        assert response.submitted_at.date() == RETURNED
+        assert copy.invitation.disposition == response.outcome == "complete"
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "scan.confirm"))
+        assert event.detail["corrected"]["ease.book"] == [proposed, "2"]
+        assert event.detail["corrected"]["other"] == ["", "Faster replies"]
+    assert client.post(url, data=form).status_code == 400  # settled once
+    out = tmp_path / "out"
+    args = ["export", "--instrument", "short", "--format", "csv", "--out", str(out)]
+    result = runner.invoke(args=[*args, "--status", "all"])
+    assert result.exit_code == 0, result.output
+    row = pd.read_csv(out / "data.csv").iloc[0]
+    assert row["mode"] == 2 and row["used"] == 1 and row["ease_book"] == 2
+    assert row["what_2"] == 1 and row["what_1"] == 0 and row["ease_order"] == 2
+
+
+def test_the_scan_kept_with_a_response_is_for_admins_and_every_view_is_audited(
+    app, auth, client, serials
+):
+    with app.app_context():
+        data = sp.pdf(_ticked(serials[0], unsure=False))
+    auth.create("boss@example.org", role="admin")
+    auth.login("desk@example.org", role="data_entry")
+    assert _upload(client, data).status_code == 302
+    with app.app_context():
+        copy = db.session.scalar(select(ScanCopy))
+        copy_id, page_id = copy.id, copy.pages[-1].id
+        assert copy.uncertain == []
+    image = f"/staff/scans/pages/{page_id}.png"
+    seen = client.get(image)
+    assert seen.status_code == 200 and seen.data[:4] == b"\x89PNG"
+    form = {"returned_on": "04/05/2026", "used": "1", "what": "2 3", "ease.book": "1",
+            "ease.order": "2"}  # fmt: skip
+    assert post(client, f"/staff/scans/copies/{copy_id}", form).status_code == 302
+    assert client.get(image).status_code == 403  # now kept with the response
+    auth.logout()
+    auth.login("boss@example.org")
+    assert client.get(image).status_code == 200
+    with app.app_context():
+        views = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "scan.image_view")
+        ).all()
+        assert [v.actor for v in views] == ["desk@example.org", "boss@example.org"]
+
+
+def test_the_command_reads_a_tiff_and_confident_copies_can_be_accepted_unseen(
+    app, runner, serials, tmp_path
+):
+    with app.app_context():
+        path = tmp_path / "returns.tif"
+        path.write_bytes(sp.tiff(_ticked(serials[0], unsure=False) + _ticked(serials[1])))
+        study_settings().scan_auto_accept = True
+        db.session.commit()
+    result = runner.invoke(args=["scans", "import", str(path), "--returned", "2026-05-04"])
+    assert result.exit_code == 0, result.output
+    assert "4 page(s) read, 2 cop(ies) found, 1 to verify" in result.output
+    with app.app_context():
+        copies = {c.serial: c for c in db.session.scalars(select(ScanCopy))}
+        assert copies[serials[0]].state == "accepted" and copies[serials[1]].state == "to_verify"
+        response = copies[serials[0]].response
+        assert response.mode == PAPER and copies[serials[0]].verified_by is None
+    bad = tmp_path / "notes.txt"
+    bad.write_text("not a scan")
+    refused = runner.invoke(args=["scans", "import", str(bad)])
+    assert refused.exit_code == 1 and "notes.txt is not a PDF or TIFF scan" in refused.output
+    assert runner.invoke(args=["scans", "auto-accept", "off"]).output == "auto-accept: off\n"
+
+
+def test_bad_uploads_are_refused_with_a_reason(app, auth, client, serials):
+    auth.login("desk@example.org", role="coordinator")
+    text = _upload(client, b"PK\x03\x04 a word file", name="returns.docx")
+    assert text.status_code == 400
+    assert "returns.docx is not a PDF or TIFF scan" in text.get_data(as_text=True)
+    undated = _upload(client, b"%PDF-1.4", returned="yesterday")
+    assert undated.status_code == 400 and "Enter the date" in undated.get_data(as_text=True)
+    token = csrf_token(client, "/staff/scans/")
+    nothing = client.post("/staff/scans/", data={"csrf_token": token, "returned_on": "04/05/2026"})
+    assert nothing.status_code == 400 and "Choose the scanned file" in nothing.get_data(True)
+    broken = _upload(client, b"%PDF-1.4 broken")
+    assert broken.status_code == 302  # read in the background: the batch says what failed
+    page = client.get(broken.headers["Location"]).get_data(as_text=True)
+    assert "Files that could not be read" in page and "not a readable PDF" in page
+
+
+def test_withdrawal_and_the_retention_purge_delete_scan_images(app, auth, client, runner, serials):
+    with app.app_context():
+        data = sp.pdf(_ticked(serials[0]) + _ticked(serials[1]))
+    auth.login("desk@example.org", role="coordinator")
+    assert _upload(client, data).status_code == 302
+    with app.app_context():
+        copy = db.session.scalar(select(ScanCopy).where(ScanCopy.serial == serials[0]))
+        code, files = copy.invitation.code, [storage.batch_folder(p.batch_id) / p.image
+                                             for p in copy.pages]  # fmt: skip
+        assert all(f.exists() for f in files)
+    assert runner.invoke(args=["withdraw", code, "--by", "phone"]).exit_code == 0
+    with app.app_context():
+        copy = db.session.scalar(select(ScanCopy).where(ScanCopy.serial == serials[0]))
+        assert copy.state == "withdrawn" and copy.fields == {}
+        assert all(p.image is None for p in copy.pages) and not any(f.exists() for f in files)
+        kept = db.session.scalar(select(func.count()).where(ScanPage.image.is_not(None)))
+        assert kept == 2
+    today = datetime.date.today()
+    assert runner.invoke(args=["retention", "--end", str(today - datetime.timedelta(days=9)),
+                               "--days", "3"]).exit_code == 0  # fmt: skip
+    listed = runner.invoke(args=["purge", "--dry-run"])
+    assert "2 scanned page image(s) would delete" in listed.output
+    assert "2 scanned page image(s) deleted" in runner.invoke(args=["purge"]).output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).where(ScanPage.image.is_not(None))) == 0
+        assert db.session.scalar(select(func.count(Response.id))) == 0
+
+
+def test_the_scans_link_is_offered_only_to_those_who_may_use_it(app, auth, client):
+    auth.login("all@example.org", role="coordinator")
+    assert 'href="/staff/scans/"' in client.get("/staff/").get_data(as_text=True)
+    auth.logout()
+    auth.login("some@example.org", role="coordinator", practices="Y90002")
+    assert 'href="/staff/scans/"' not in client.get("/staff/").get_data(as_text=True)
+    assert client.get("/staff/scans/").status_code == 403
