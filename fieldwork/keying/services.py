@@ -308,7 +308,7 @@ def _make_response(
         submitted_at=returned,
         paper_states=json.dumps(keyed.marks, sort_keys=True) if keyed.marks else None,
     )
-    record_agreement(response, paper_return(instrument.consent, row.language), returned)
+    record_agreement(response, paper_return(instrument.consent, language), returned)
     db.session.add(response)
     db.session.flush()
     answers.add_row(db.session, instrument, response.id)
