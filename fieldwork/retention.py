@@ -20,7 +20,6 @@ from fieldwork.jobs.registry import Progress
 from fieldwork.models import IdentifyingAnswer, Job, StudySettings, User
 from fieldwork.models.base import utcnow
 from fieldwork.scans import forget as scan_images
-from fieldwork.scans import forget as scan_images
 
 BUSY = ("queued", "running")
 
