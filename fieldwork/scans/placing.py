@@ -18,8 +18,9 @@ from fieldwork.models.base import utcnow
 from fieldwork.models.scans import ACCEPTED, DUPLICATE, PLACED, UNIDENTIFIED
 from fieldwork.outcomes import study_settings
 from fieldwork.scans import storage
-from fieldwork.scans.reading import FormLookup, ReadPage, group
+from fieldwork.scans.reading import FormLookup, ReadPage
 from forms.scan import CopyReading, Proposal
+from forms.scan.batch import group
 
 Placed = list[tuple[ScanCopy, CopyReading]]
 

@@ -2,16 +2,17 @@
 
 A thin adapter over the reading core: `forms.scan.read_batch` keeps every page's
 verification image in memory until the whole batch is read; here each page is read with
-`read_page`, its image written (encrypted) at once and dropped, and the pages grouped
-into copies as `read_batch` groups them (form and serial; a page seen twice is a
-duplicate; pages absent are missing). The box map of a page code is the instrument
-version's form as printed in packs, rendered once per process (`forms.paper.cached_form`).
+`read_page`, its image written (encrypted) at once and dropped, and the pages are then
+grouped into copies by the core's own `forms.scan.batch.group` (form and serial; a page
+seen twice is a duplicate; pages absent are missing). The box map of a page code is the
+instrument version's form as printed in packs, rendered once per process
+(`forms.paper.cached_form`).
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import cv2
@@ -24,9 +25,8 @@ from fieldwork.db import db
 from fieldwork.models import InstrumentVersion
 from forms.paper import UnsupportedLanguage, cached_form
 from forms.paper.qr import PagePayload
-from forms.scan import CopyReading, PageReading, ScanError, ScanForm, rasterise
+from forms.scan import PageReading, ScanError, ScanForm, rasterise
 from forms.scan.batch import read_page
-from forms.scan.propose import propose
 
 PREVIEW_WIDTH = 1240  # pixels: a page at 150 dpi, as the reading core's verification image
 
@@ -124,39 +124,3 @@ def read_files(
                 index += 1
         except ScanError as error:
             problems.append(str(error))
-
-
-@dataclass
-class Grouped:
-    """The copies found (in order of their first page) and the pages not placed."""
-
-    copies: list[CopyReading]
-    unplaced: list[PageReading]
-
-
-def group(pages: list[PageReading], forms: Callable[[PagePayload], ScanForm | None]) -> Grouped:
-    """Pages grouped into copies by form and serial, as `forms.scan.read_batch` does."""
-    copies: dict[tuple, CopyReading] = {}
-    unplaced: list[PageReading] = []
-    for page in pages:
-        payload = page.payload
-        form = forms(payload) if payload is not None else None
-        if page.problem or form is None or payload is None:
-            unplaced.append(page)
-            continue
-        key = (
-            payload.instrument,
-            payload.version,
-            payload.lang,
-            payload.large_print,
-            payload.serial,
-        )
-        copy = copies.setdefault(key, CopyReading(form, payload.serial))
-        if payload.page in copy.pages:
-            copy.duplicates.append(page)
-        else:
-            copy.pages[payload.page] = page
-    for copy in copies.values():
-        copy.missing = [n for n in range(1, copy.form.pages + 1) if n not in copy.pages]
-        copy.proposal = propose(copy.form.instrument, copy.readings)
-    return Grouped(list(copies.values()), unplaced)
