@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
@@ -35,6 +35,9 @@ LAUNCH_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# Assertions wait as long as actions do (see _phone_page): a busy CI machine, not a bug.
+expect.set_options(timeout=15_000)
+
 PHONE = {"width": 360, "height": 740}
 NARROWEST = 320
 WCAG_22_AA = {
@@ -127,7 +130,9 @@ def _phone_page(browser: Browser, base_url: str, javascript: bool) -> Iterator[P
     context = browser.new_context(
         base_url=base_url, viewport=PHONE, java_script_enabled=javascript, locale="en-GB"
     )
-    context.set_default_timeout(5_000)
+    # Generous: a page that starts or saves a response waits its turn for the database,
+    # and CI runs two workers beside live-server load tests on two cores.
+    context.set_default_timeout(15_000)
     page = context.new_page()
     yield page
     context.close()

@@ -87,7 +87,7 @@ def _context_page(browser: Browser, live_server: str, lang: str) -> Page:
     context = browser.new_context(
         base_url=live_server, viewport=PHONE, java_script_enabled=False, locale=lang
     )
-    context.set_default_timeout(5_000)
+    context.set_default_timeout(15_000)
     return context.new_page()
 
 
