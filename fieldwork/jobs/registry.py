@@ -19,6 +19,13 @@ KINDS: dict[str, str] = {
     "scan_batch": "fieldwork.scans.services:read_job",
 }
 
+# Besides its maker and admins, who may watch a job of a kind: a scan batch is the
+# whole data-entry team's work, whoever uploaded it (never coordinators restricted to
+# some practices: a batch may hold any practice's forms).
+SHARED_WITH: dict[str, tuple[str, ...]] = {
+    "scan_batch": ("coordinator", "data_entry"),
+}
+
 
 @dataclass(frozen=True)
 class JobResult:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from fieldwork.db import db
-from fieldwork.jobs.registry import KINDS
+from fieldwork.jobs.registry import KINDS, SHARED_WITH
 from fieldwork.models import Job, User
 from fieldwork.models.base import utcnow
 
@@ -52,9 +52,12 @@ def restart_job(job: Job) -> Job:
 
 
 def visible_job(job_id: int, user: User) -> Job | None:
-    """The job, if `user` made it or is an admin (None otherwise)."""
+    """The job, if `user` made it, is an admin or shares its kind's work (None otherwise)."""
     job = db.session.get(Job, job_id)
-    if job is None or (user.role != "admin" and job.created_by != user.id):
+    if job is None:
+        return None
+    shared = user.role in SHARED_WITH.get(job.kind, ()) and not user.restricted_to
+    if user.role != "admin" and job.created_by != user.id and not shared:
         return None
     return job
 

@@ -71,6 +71,24 @@ def test_only_the_maker_or_an_admin_sees_a_job(app, auth, client):
     assert client.get(f"/staff/jobs/{job_id}/download").status_code == 404
 
 
+def test_a_scan_batch_job_is_watched_by_the_whole_unrestricted_data_entry_team(
+    app, auth, client, monkeypatch
+):
+    monkeypatch.setitem(KINDS, "scan_batch", "tests.fieldwork.jobkinds:count")
+    maker_id = auth.create(role="coordinator", email="up@example.org")
+    auth.create(role="data_entry", email="keyer@example.org")
+    auth.create(role="coordinator", email="one@example.org", practices="P1")
+    auth.create(role="analyst", email="analyst@example.org")
+    with app.app_context():
+        job_id = _start("scan_batch", {"n": 1}, db.session.get(User, maker_id))
+    seen = {}
+    for email in ("keyer@example.org", "one@example.org", "analyst@example.org"):
+        auth.login(email)
+        seen[email] = client.get(f"/staff/jobs/{job_id}.json").status_code
+        auth.logout()
+    assert seen == {"keyer@example.org": 200, "one@example.org": 404, "analyst@example.org": 404}
+
+
 def test_a_failed_job_says_why_and_can_be_restarted(app, auth, client):
     auth.login(role="admin")
     with app.app_context():
