@@ -1,21 +1,24 @@
 """Fixtures shaped like flaskr's: app, client, runner, auth; every DB test runs on each backend.
 
 SQLite always; PostgreSQL too when FIELDWORK_TEST_DATABASE_URL is set (CI sets it). Each
-test gets a fresh, migrated database: a copy of a migrated SQLite file, or a fresh
-PostgreSQL schema per test (one schema name per xdist worker).
+test gets a fresh, migrated database: a copy of a migrated SQLite file, or a PostgreSQL
+database created from a migrated template database (one template per test process).
+Migrating costs far more than copying, so each process migrates once per backend.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
 from pathlib import Path
 
+import jinja2
 import pytest
 import sqlalchemy as sa
 
-from fieldwork import create_app
+from fieldwork import catalogue, create_app
 from fieldwork.db import db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,20 +60,70 @@ def sqlite_template(tmp_path_factory) -> Path:
     return path
 
 
-def _pg_schema_url(worker: str) -> tuple[str, str]:
-    # One schema per process, so concurrent test runs on one server never meet.
-    schema = f"fw_test_{re.sub(r'[^a-z0-9]', '', worker.lower()) or 'main'}_{os.getpid()}"
-    joiner = "&" if "?" in PG_URL else "?"
-    return schema, f"{PG_URL}{joiner}options=-csearch_path%3D{schema}"
+def _pg_url(database: str) -> str:
+    return sa.engine.make_url(PG_URL).set(database=database).render_as_string(hide_password=False)
 
 
-def _drop_pg_schema(schema: str, create: bool = False) -> None:
-    engine = sa.create_engine(PG_URL)
-    with engine.begin() as conn:
-        conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        if create:
-            conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+def _pg_admin(statement: str) -> None:
+    engine = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(statement))
     engine.dispose()
+
+
+def _pg_prefix() -> str:
+    # One name per process, so concurrent test runs on one server never meet.
+    worker = re.sub(r"[^a-z0-9]", "", os.environ.get("PYTEST_XDIST_WORKER", "main").lower())
+    return f"fw_test_{worker or 'main'}_{os.getpid()}"
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> str:
+    """A migrated PostgreSQL database, the template of each test's database."""
+    name = f"{_pg_prefix()}_template"
+    _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    _pg_admin(f"CREATE DATABASE {name}")
+    app = create_app(_config(_pg_url(name), INSTRUMENTS))
+    _upgrade(app)
+    with app.app_context():  # a template database must have no connections
+        for engine in db.engines.values():
+            engine.dispose()
+    yield name
+    _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+_PG_DATABASES = itertools.count(1)
+
+
+class _SharedBytecode(jinja2.BytecodeCache):
+    """Compiled templates shared by every app a test process makes (keyed by source)."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+_BYTECODE = _SharedBytecode()
+_LOADED: dict[tuple[str, bytes], object] = {}
+_load_instrument = catalogue.load_instrument
+
+
+def _load_instrument_once(path):
+    """Each instrument file is parsed once per test process, not once per test's app
+    (its objects are frozen; a changed file is a new key)."""
+    key = (str(path), Path(path).read_bytes())
+    if key not in _LOADED:
+        _LOADED[key] = _load_instrument(path)
+    return _LOADED[key]
+
+
+catalogue.load_instrument = _load_instrument_once
 
 
 @pytest.fixture(params=BACKENDS)
@@ -93,10 +146,11 @@ def app(backend, instruments_dir, tmp_path, request):
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         app = create_app(_config(f"sqlite:///{path}", instruments_dir))
     else:
-        schema, url = _pg_schema_url(os.environ.get("PYTEST_XDIST_WORKER", "main"))
-        _drop_pg_schema(schema, create=True)
-        app = create_app(_config(url, instruments_dir))
-        _upgrade(app)
+        database = f"{_pg_prefix()}_{next(_PG_DATABASES)}"
+        template = request.getfixturevalue("pg_template")
+        _pg_admin(f"CREATE DATABASE {database} TEMPLATE {template} STRATEGY WAL_LOG")
+        app = create_app(_config(_pg_url(database), instruments_dir))
+    app.jinja_env.bytecode_cache = _BYTECODE
     app.config["JOB_FILES"] = str(tmp_path / "job-files")
     app.config["BOXMAPS"] = str(tmp_path / "boxmaps")
     app.config["SCANS"] = str(tmp_path / "scans")
@@ -106,7 +160,7 @@ def app(backend, instruments_dir, tmp_path, request):
         for engine in db.engines.values():
             engine.dispose()
     if backend == "postgresql":
-        _drop_pg_schema(schema)
+        _pg_admin(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
 
 
 @pytest.fixture
