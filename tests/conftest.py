@@ -9,6 +9,7 @@ Migrating costs far more than copying, so each process migrates once per backend
 from __future__ import annotations
 
 import itertools
+from concurrent.futures import ThreadPoolExecutor
 import os
 import re
 import shutil
@@ -77,6 +78,10 @@ def _pg_prefix() -> str:
     return f"fw_test_{worker or 'main'}_{os.getpid()}"
 
 
+# Dropping a database waits for a checkpoint: done beside the next test, not before it.
+_DROPPER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drop-test-database")
+
+
 @pytest.fixture(scope="session")
 def pg_template() -> str:
     """A migrated PostgreSQL database, the template of each test's database."""
@@ -89,6 +94,7 @@ def pg_template() -> str:
         for engine in db.engines.values():
             engine.dispose()
     yield name
+    _DROPPER.shutdown(wait=True)
     _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
@@ -160,7 +166,7 @@ def app(backend, instruments_dir, tmp_path, request):
         for engine in db.engines.values():
             engine.dispose()
     if backend == "postgresql":
-        _pg_admin(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        _DROPPER.submit(_pg_admin, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
 
 
 @pytest.fixture
