@@ -121,6 +121,7 @@ def test_200_respondents_complete_through_a_sigkill_and_the_database_holds_what_
     assert differences(app, respondents) == []
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])  # a header: the database plays no part
 def test_served_pages_carry_hsts(app, live_servers):
     _seeded_codes(app, 1)
     with live_servers(1, FIELDWORK_INSECURE_COOKIES="0", FIELDWORK_PROXIES="1") as (server,):
