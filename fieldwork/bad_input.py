@@ -37,6 +37,13 @@ def whole_number(raw: object, default: int | None = None) -> int | None:
     return int(text) if _WHOLE.fullmatch(text) else default
 
 
+def page_number(raw: object, total: int, per_page: int) -> tuple[int, int]:
+    """(the page asked for, kept within 1 to the last, the number of pages) of a list of
+    `total` things shown `per_page` at a time."""
+    pages = max(-(-total // per_page), 1)
+    return min(max(whole_number(raw, 1), 1), pages), pages
+
+
 def _has_nul() -> bool:
     if "\0" in request.path or any("\0" in k + v for k, v in request.args.items(multi=True)):
         return True

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import math
 
 from flask import render_template, request
 from sqlalchemy import Select, func, select
 
 from fieldwork.audit import record
 from fieldwork.auth import require_role
-from fieldwork.bad_input import whole_number
+from fieldwork.bad_input import page_number
 from fieldwork.csvout import csv_response
 from fieldwork.db import db, writes
 from fieldwork.models import AuditEvent
@@ -32,18 +31,13 @@ def _actions() -> list[str]:
     return list(db.session.scalars(select(AuditEvent.action).distinct().order_by("action")))
 
 
-def _page_number() -> int:
-    return max(whole_number(request.args.get("page"), 1), 1)
-
-
 @bp.route("/audit")
 @require_role()
 def audit():
     """Staff actions, newest first."""
     action = request.args.get("action", "")
     total = db.session.scalar(select(func.count()).select_from(_filtered(action).subquery()))
-    pages = max(math.ceil(total / PER_PAGE), 1)
-    page = min(_page_number(), pages)
+    page, pages = page_number(request.args.get("page"), total, PER_PAGE)
     events = db.session.scalars(
         _filtered(action)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())

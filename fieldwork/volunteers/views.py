@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from fieldwork.auth import require_role
-from fieldwork.bad_input import whole_number
+from fieldwork.bad_input import page_number, whole_number
 from fieldwork.db import db, writes
 from fieldwork.models import InstrumentVersion, Practice, Response
 from fieldwork.models.volunteers import PROGRESS
@@ -41,6 +41,7 @@ STATUS_NAMES = {
     "unreachable": "Unreachable",
 }
 TARGET_MAX = 10_000
+PER_PAGE = 50  # contact details are decrypted, shown and audited a page at a time
 
 
 def _instrument(instrument_id: str) -> Instrument:
@@ -72,10 +73,16 @@ def _filters(instrument: Instrument, args, practices: list[tuple[str, str]]) -> 
     }
 
 
-def _query_string(filters: dict) -> str:
+def _filter_args(filters: dict) -> dict[str, str]:
+    """The list's filters as query arguments (for the pager's links)."""
     pairs = [("practice", filters["practice"]), ("status", filters["status"])]
     pairs += [(f"a.{k}", v) for k, v in filters["wanted"].items()]
-    return urlencode([(k, v) for k, v in pairs if v])
+    return {k: v for k, v in pairs if v}
+
+
+def _query_string(filters: dict, page: int = 1) -> str:
+    """The list's filters and page, carried through a progress form and back."""
+    return urlencode({**_filter_args(filters), **({"page": page} if page > 1 else {})})
 
 
 @bp.get("/")
@@ -97,17 +104,25 @@ def listing(instrument: str):
     practices = _practices()
     filters = _filters(declared, request.args, practices)
     everyone = volunteers(declared, current_user)
-    shown = chosen(everyone, filters["practice"], filters["wanted"], filters["status"])
+    matching = chosen(everyone, filters["practice"], filters["wanted"], filters["status"])
+    page, pages = page_number(request.args.get("page"), len(matching), PER_PAGE)
+    first = (page - 1) * PER_PAGE
+    shown = matching[first : first + PER_PAGE]
     with_contacts(declared, shown, current_user)
     db.session.commit()  # the audit event of this view
     return render_template(
         "staff/volunteers.html",
         instrument=declared,
         shown=shown,
+        first=first,
+        matching=len(matching),
+        page=page,
+        pages=pages,
         total=len(everyone),
         filters=filters,
-        query=_query_string(filters),
+        query=_query_string(filters, page),
         practices=practices,
+        filter_args=_filter_args(filters),
         tables=tallies(declared, everyone, practices),
         levels={a.id: dict(levels(a)) for a in declared.volunteers.attributes},
         attribute_levels=[(a, levels(a)) for a in declared.volunteers.attributes],
@@ -139,7 +154,8 @@ def progress(instrument: str, public_id: str):
     flash(f"Progress saved for volunteer {response.public_id}.")
     # The list's filters, carried through the form: only its own keys, re-encoded.
     pairs = parse_qsl(request.form.get("query", "")[:2000])
-    query = urlencode([(k, v) for k, v in pairs if k in ("practice", "status") or k[:2] == "a."])
+    kept = ("practice", "status", "page")
+    query = urlencode([(k, v) for k, v in pairs if k in kept or k[:2] == "a."])
     target = url_for("volunteers.listing", instrument=declared.id)
     return redirect(f"{target}?{query}#v-{response.public_id}" if query else
                     f"{target}#v-{response.public_id}", code=303)  # fmt: skip

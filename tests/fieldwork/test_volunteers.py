@@ -72,6 +72,31 @@ def test_filters_by_practice_attribute_and_progress(app, auth, world):
     assert _views(app)[0].detail["responses"] == ["V0004"]
 
 
+def test_the_list_comes_a_page_at_a_time_and_only_the_page_shown_is_audited(
+    app, auth, world, monkeypatch
+):
+    from fieldwork.volunteers import views
+
+    monkeypatch.setattr(views, "PER_PAGE", 3)
+    auth.login("rita@example.org", role="recruiter")
+    client = auth.client
+    first = client.get(f"{LIST}?status=new").get_data(as_text=True)
+    assert CARD.findall(first) == ["V0001", "V0002", "V0004"]
+    assert "Showing 1 to 3 of 4 matching volunteers (4 in all)." in first
+    assert f'href="{LIST}?page=2&amp;status=new"' in first and "Previous" not in first
+    assert _shown(client, "status=new&page=2") == ["V0006"]
+    assert _shown(client, "page=99") == ["V0006"]  # past the end: the last page
+    assert _shown(client, "page=x") == ["V0001", "V0002", "V0004"]
+    assert [event.detail["responses"] for event in _views(app)] == [
+        ["V0001", "V0002", "V0004"], ["V0006"], ["V0006"], ["V0001", "V0002", "V0004"],
+    ]  # fmt: skip
+    token = csrf_token(client, LIST)
+    done = client.post(f"{LIST}/V0006", data={
+        "csrf_token": token, "status": "contacted", "query": "status=new&page=2",
+    })  # fmt: skip
+    assert done.headers["Location"].endswith(f"{LIST}?status=new&page=2#v-V0006")
+
+
 def test_contact_details_are_for_recruiters_and_admins_only(app, auth, world):
     for role in ("coordinator", "analyst", "data_entry"):
         auth.login(f"{role}@example.org", role=role)
