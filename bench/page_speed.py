@@ -24,7 +24,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
-from harness import ROOT, Server, answer, free_port, server_env, token
+from harness import ROOT, Server, answer, free_port, past_consent, server_env, token
 from respondent_pages import database, make_app
 
 from fieldwork.db import db
@@ -40,7 +40,7 @@ def _at_first_questions(url: str, code: str, instrument, seed: int) -> tuple[str
     with httpx.Client(base_url=url, timeout=30) as client:
         client.post("/", data={"code": code, "csrf_token": token(client.get("/").text)})
         data = {"language": "en", "csrf_token": token(client.get("/welcome").text)}
-        location = client.post("/welcome", data=data).headers["location"]
+        location = past_consent(client, client.post("/welcome", data=data).headers["location"])
         notes = client.post(location, data={"csrf_token": token(client.get(location).text)})
         assert notes.headers["location"] == FIRST_QUESTIONS, notes.headers.get("location")
         html = client.get(FIRST_QUESTIONS).text
