@@ -94,14 +94,17 @@ def stopped_applying(
     before: Mapping[str, Any],
     after: Mapping[str, Any],
     mode: str | None = None,
+    now: Mapping[str, bool] | None = None,
 ) -> list[str]:
     """Ids of the questions answered in `before` that applied then and do not in `after`.
 
     A respondent who changes a filter answer turns earlier answers off: these are the
-    answers that are no longer kept, in instrument order.
+    answers that are no longer kept, in instrument order. `now`: `items_applying` of
+    `after` in `mode`, when the caller has it.
     """
     was = items_applying(instrument, before, mode)
-    now = items_applying(instrument, after, mode)
+    if now is None:
+        now = items_applying(instrument, after, mode)
     return [
         ref
         for ref, applied in was.items()
@@ -128,6 +131,7 @@ def item_states(
     marks: Mapping[str, int] | None = None,
     mode: str | None = None,
     clean: bool = True,
+    applies: Mapping[str, bool] | None = None,
 ) -> dict[str, State]:
     """Each question's state in one response, judged in instrument order.
 
@@ -135,9 +139,11 @@ def item_states(
     the last item the respondent got to; None: nothing) are not reached. `marks`: paper
     states by item id (`forms.stored.record_marks`). `mode` "web" or "paper" routes past
     items not on that mode's form. `clean` False keeps every answer given, routed or not.
+    `applies`: `items_applying(instrument, answers, mode)`, when the caller has it.
     """
     marks = marks or {}
-    applies = items_applying(instrument, answers, mode)
+    if applies is None:
+        applies = items_applying(instrument, answers, mode)
     states: dict[str, State] = {}
     past_reach = not complete and reached is None
     for item in instrument.items:
@@ -150,7 +156,9 @@ def item_states(
 
 def _on_form(item, mode: str | None) -> bool:
     """Whether the item is on the form of this mode (None: every item counts)."""
-    return {"web": item.web, "paper": item.paper}.get(mode, True)
+    if mode == "web":
+        return item.web
+    return item.paper if mode == "paper" else True
 
 
 def _shown(item, kept: Mapping[str, Any], missing) -> bool:
