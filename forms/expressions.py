@@ -12,12 +12,12 @@ never raises. Error columns are 1-based.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import weakref
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from forms.evaluate import evaluate as _evaluate
-from forms.evaluate import truthy
+from forms.evaluate import Evaluator, compile_tree, public, truthy
 from forms.expression_ast import FUNCTIONS, Binary, Call, Integer, ListOf, Name, Node, Self, Unary
 from forms.expression_ast import to_source as _to_source
 from forms.expression_ast import walk as _walk
@@ -27,6 +27,25 @@ if TYPE_CHECKING:
     from forms.describe import Describer
 
 __all__ = ["ALLOWED_FUNCTIONS", "Expression", "parse", "truthy"]
+
+_COMPILED: dict[int, Callable[[Evaluator], Any]] = {}
+
+
+def _compiled(expression: Expression) -> Callable[[Evaluator], Any]:
+    """The expression's tree as one function (`forms.evaluate.compile_tree`), made once
+    per expression object; the tree walk itself for a tree that cannot be compiled."""
+    key = id(expression)
+    found = _COMPILED.get(key)
+    if found is None:
+        root = expression.root
+        try:
+            found = compile_tree(root)
+        except Exception:  # e.g. nested too deep: walk it each time, as before
+            found = lambda ev: ev.value(root)  # noqa: E731
+        _COMPILED[key] = found
+        weakref.finalize(expression, _COMPILED.pop, key, None)
+    return found
+
 
 ALLOWED_FUNCTIONS = frozenset(FUNCTIONS)
 _ORDERING = ("==", "!=", "<", "<=", ">", ">=")
@@ -51,7 +70,7 @@ class Expression:
     ) -> Any:
         """The value for `answers` (None when it has no value); never raises."""
         try:
-            return _evaluate(self.root, answers, missing, this)
+            return public(_compiled(self)(Evaluator(answers, missing, this)))
         except Exception:  # a defect or a hostile answer object must not break a form
             return None
 
