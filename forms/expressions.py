@@ -26,7 +26,7 @@ from forms.expression_parser import parse_tree
 if TYPE_CHECKING:
     from forms.describe import Describer
 
-__all__ = ["ALLOWED_FUNCTIONS", "Expression", "parse", "truthy"]
+__all__ = ["ALLOWED_FUNCTIONS", "Expression", "Tester", "parse", "truthy"]
 
 _COMPILED: dict[int, Callable[[Evaluator], Any]] = {}
 
@@ -49,6 +49,22 @@ def _compiled(expression: Expression) -> Callable[[Evaluator], Any]:
 
 ALLOWED_FUNCTIONS = frozenset(FUNCTIONS)
 _ORDERING = ("==", "!=", "<", "<=", ">", ">=")
+
+
+class Tester:
+    """`expression.test(answers, missing=missing)` for many expressions and one answers
+    mapping, which may grow between tests (a walk through an instrument in order)."""
+
+    def __init__(
+        self, answers: Mapping[str, Any], missing: Mapping[str, frozenset[int]] | None
+    ) -> None:
+        self.evaluator = Evaluator(answers, missing, None)
+
+    def __call__(self, expression: Expression) -> bool:
+        try:
+            return truthy(public(_compiled(expression)(self.evaluator)))
+        except Exception:  # as Expression.evaluate: no value, which is not true
+            return False
 
 
 @dataclass(frozen=True)
