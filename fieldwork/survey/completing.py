@@ -32,10 +32,9 @@ from forms.routing import items_applying
 from forms.web import (
     Prefilled,
     build_form,
-    check_page,
+    checked_items,
     error_summary,
     read_answers,
-    shown_items,
 )
 from forms.web_fields import question_name
 
@@ -155,10 +154,10 @@ def page(number: int):
     if request.method == "POST":
         form = build_form(current.items, instrument, lang, formdata=request.form)
         before = {k: v for k, v in saved.items() if k not in {i.id for i in current.items}}
-        if check_page(form, current.items, instrument, lang, before):
+        shown = checked_items(form, current.items, instrument, lang, before)
+        if shown is not None:  # valid: the items shown are those saved
             values = read_answers(form, current.items)
             merged = {**before, **{k: v for k, v in values.items() if v is not None}}
-            shown = shown_items(current.items, instrument, merged)
             after = store.saved_after(saved, shown, values)
             applies = items_applying(instrument, after, "web")  # judged once for this save
             reached = save_page(response, instrument, current, values, shown, after, applies)
