@@ -147,6 +147,17 @@ def token(html: str) -> str:
     return found.group(1)
 
 
+def past_consent(client: Any, location: str) -> str:
+    """Agree on the consent page when the instrument asks first; where to go next.
+
+    `client` is an httpx client or a Flask test client (both answer `get` and `post`).
+    """
+    if not location.endswith("/consent"):
+        return location
+    data = {"consent": "take_part", "agree": "1", "csrf_token": token(client.get(location).text)}
+    return client.post(location, data=data).headers["location"]
+
+
 def _choice(rng: random.Random, item: Item) -> int:
     codes = [c for c in item.choices.codes if c not in item.choices.missing]
     return rng.choice(codes)
@@ -223,7 +234,7 @@ class Respondent:
         welcome = self._request(client, "GET", "/welcome")
         data = {"language": "en", "csrf_token": token(welcome.text)}
         location = self._request(client, "POST", "/welcome", data=data).headers["location"]
-        self._pages(client, location, max_pages)
+        self._pages(client, past_consent(client, location), max_pages)
 
     def _pages(self, client: httpx.Client, location: str, max_pages: int | None) -> None:
         pages, posted = web_pages(self.instrument), 0

@@ -18,7 +18,7 @@ import random
 import time
 from urllib.parse import urlencode
 
-from harness import answer, token
+from harness import answer, past_consent, token
 from respondent_pages import database, make_app
 
 from fieldwork.db import db
@@ -32,7 +32,7 @@ def at_first_questions(app, code: str, instrument, seed: int = 1):
     client = app.test_client()
     client.post("/", data={"code": code, "csrf_token": token(client.get("/").text)})
     data = {"language": "en", "csrf_token": token(client.get("/welcome").text)}
-    location = client.post("/welcome", data=data).location
+    location = past_consent(client, client.post("/welcome", data=data).headers["location"])
     notes = client.post(location, data={"csrf_token": token(client.get(location).text)})
     assert notes.location == FIRST_QUESTIONS, notes.location
     html = client.get(FIRST_QUESTIONS).text

@@ -4,8 +4,9 @@ In one run, for each database: a bare Flask "hello" and the app, each under guni
 2 sync workers, driven by wrk with 16 connections for `-d` seconds: GET of the first
 question page, and POST (a valid save of it) by 16 respondents in turn. Prints requests
 per second, the ratio to hello (the mean of hello just before and just after) and the
-99th percentile latency. Goal: each >= 0.2x hello,
-p99 <= 50 ms.
+99th percentile latency; and the server workers' CPU per request (from /proc), with
+hello's over the page's: the ratio the machine's other load disturbs least.
+Goal: each >= 0.2x hello, p99 <= 50 ms.
 
 .venv/bin/python bench/page_speed.py [-d 10] [--url postgresql+psycopg://…/test]
 (needs wrk: apt-get install -y wrk)
@@ -14,6 +15,7 @@ p99 <= 50 ms.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import shutil
@@ -21,10 +23,11 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 import httpx
-from harness import ROOT, Server, answer, free_port, server_env, token
+from harness import ROOT, Server, answer, free_port, past_consent, server_env, token
 from respondent_pages import database, make_app
 
 from fieldwork.db import db
@@ -40,7 +43,7 @@ def _at_first_questions(url: str, code: str, instrument, seed: int) -> tuple[str
     with httpx.Client(base_url=url, timeout=30) as client:
         client.post("/", data={"code": code, "csrf_token": token(client.get("/").text)})
         data = {"language": "en", "csrf_token": token(client.get("/welcome").text)}
-        location = client.post("/welcome", data=data).headers["location"]
+        location = past_consent(client, client.post("/welcome", data=data).headers["location"])
         notes = client.post(location, data={"csrf_token": token(client.get(location).text)})
         assert notes.headers["location"] == FIRST_QUESTIONS, notes.headers.get("location")
         html = client.get(FIRST_QUESTIONS).text
@@ -79,8 +82,17 @@ def _lua_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def wrk(url: str, seconds: int, script: str | None = None) -> tuple[float, float, int]:
-    """(requests per second, p99 ms, non-2xx/3xx responses) from one wrk run."""
+class Run(NamedTuple):
+    """What one wrk run measured."""
+
+    rate: float  # requests per second
+    p99: float  # ms
+    bad: int  # responses not 2xx/3xx
+    requests: int
+
+
+def wrk(url: str, seconds: int, script: str | None = None) -> Run:
+    """Requests per second, p99 ms, non-2xx/3xx responses and requests of one wrk run."""
     command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", url]
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
         if script:
@@ -92,7 +104,25 @@ def wrk(url: str, seconds: int, script: str | None = None) -> tuple[float, float
     found = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", output)
     p99 = float(found.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[found.group(2)]
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    return rate, p99, int(bad.group(1)) if bad else 0
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    return Run(rate, p99, int(bad.group(1)) if bad else 0, requests)
+
+
+def worker_cpu(server: Server) -> float:
+    """CPU seconds (user and system) used so far by a server's worker processes."""
+    found = subprocess.run(["pgrep", "-P", str(server.process.pid)], capture_output=True)
+    ticks = 0
+    for pid in found.stdout.split():
+        fields = Path(f"/proc/{int(pid)}/stat").read_text().rpartition(")")[2].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime (proc(5) fields 14, 15)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def served(server: Server, url: str, seconds: int, script: str | None = None):
+    """A wrk run and the server's worker CPU ms per request during it."""
+    before = worker_cpu(server)
+    run = wrk(url, seconds, script)
+    return run, (worker_cpu(server) - before) * 1000 / max(run.requests, 1)
 
 
 def _hello() -> Server:
@@ -100,6 +130,13 @@ def _hello() -> Server:
     command = [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{server.port}"]
     server.command = [*command, "--access-logfile", "/dev/null", "--chdir", str(HERE), "hello:app"]
     return server
+
+
+def _hello_line(run: Run, cpu: float) -> str:
+    return (
+        f"  Flask hello: {run.rate:7.0f} req/s, p99 {run.p99:6.1f} ms;"
+        f" worker CPU {cpu:.2f} ms/request"
+    )
 
 
 def measure(backend_url: str | None, seconds: int) -> list[str]:
@@ -120,18 +157,20 @@ def measure(backend_url: str | None, seconds: int) -> list[str]:
             ]
             # Hello before and after each page run: the ratio is to their mean, so a machine
             # whose load changes during the run skews it less.
-            base, base_p99, _ = wrk(hello.url + "/", seconds)
-            lines.append(f"  Flask hello: {base:7.0f} req/s, p99 {base_p99:6.1f} ms")
+            base, base_cpu = served(hello, hello.url + "/", seconds)
+            lines.append(_hello_line(base, base_cpu))
             for method in ("GET", "POST"):
-                rate, p99, bad = wrk(fieldwork.url, seconds, _lua(method, sessions))
-                after, after_p99, _ = wrk(hello.url + "/", seconds)
-                mean = (base + after) / 2
+                run, cpu = served(fieldwork, fieldwork.url, seconds, _lua(method, sessions))
+                after, after_cpu = served(hello, hello.url + "/", seconds)
+                mean, mean_cpu = (base.rate + after.rate) / 2, (base_cpu + after_cpu) / 2
                 lines.append(
-                    f"  {method:4} {FIRST_QUESTIONS}: {rate:7.0f} req/s = {rate / mean:.2f}x hello,"
-                    f" p99 {p99:6.1f} ms, {bad} responses not 2xx/3xx"
+                    f"  {method:4} {FIRST_QUESTIONS}: {run.rate:7.0f} req/s ="
+                    f" {run.rate / mean:.2f}x hello, p99 {run.p99:6.1f} ms,"
+                    f" {run.bad} responses not 2xx/3xx; worker CPU {cpu:.2f} ms/request,"
+                    f" hello's / this {mean_cpu / cpu:.2f}x"
                 )
-                lines.append(f"  Flask hello: {after:7.0f} req/s, p99 {after_p99:6.1f} ms")
-                base = after
+                lines.append(_hello_line(after, after_cpu))
+                base, base_cpu = after, after_cpu
         finally:
             fieldwork.stop()
             hello.stop()

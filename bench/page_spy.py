@@ -72,9 +72,9 @@ def main() -> None:
                 stderr=subprocess.DEVNULL,
             )
             time.sleep(0.5)
-            rate, p99, bad = wrk(server.url, args.seconds, _lua(args.method, sessions))
+            run = wrk(server.url, args.seconds, _lua(args.method, sessions))
             spy.wait()
-            print(f"{args.method}: {rate:.0f} req/s, p99 {p99:.1f} ms, {bad} bad")
+            print(f"{args.method}: {run.rate:.0f} req/s, p99 {run.p99:.1f} ms, {run.bad} bad")
             summary(raw.read_text(), args.top)
         finally:
             server.stop()

@@ -24,6 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 from flask_migrate import upgrade
+from harness import past_consent
 from sqlalchemy import select
 
 from fieldwork import MIGRATIONS, create_app, routing_filter
@@ -80,7 +81,8 @@ def respondent(
     client = app.test_client()  # outside any app context: each request has its own session
     client.post("/", data={"code": code, "csrf_token": _token(client.get("/").text)})
     token = _token(client.get("/welcome").text)
-    location = client.post("/welcome", data={"language": "en", "csrf_token": token}).location
+    welcome = client.post("/welcome", data={"language": "en", "csrf_token": token})
+    location = past_consent(client, welcome.location)
     pages, given = web_pages(instrument), {}
     while found := PAGE.search(location or ""):
         start = time.perf_counter()

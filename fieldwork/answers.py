@@ -13,6 +13,7 @@ Answers to items marked `identifying` are never columns here: they go, encrypted
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 from typing import Any
 
@@ -154,6 +155,64 @@ def load_answers(session: Session, instrument: Instrument, response_id: int) -> 
     stored = {} if found is None else record_answers(instrument, found)
     stored.update(identifying.load(session, instrument, response_id))
     return stored
+
+
+class JoinedRead:
+    """One SELECT of a response's columns with its answer row (and identifying tokens).
+
+    `base` selects columns of `responses` only; the answer row is joined (inner: a
+    response without its row is not found, and its caller reads the slow way), each
+    identifying item's token LEFT JOINed when `tokens`. `lock` adds FOR UPDATE of the
+    response and its answer row (PostgreSQL; ignored by SQLite, whose writing
+    transactions already hold the database's write lock).
+    """
+
+    def __init__(self, instrument: Instrument, base, responses: Table, *, lock: bool, tokens: bool):
+        table = answer_table(instrument)
+        self.names = [column.name for column in table.c if column.name != "response_id"]
+        self.start = len(base.selected_columns)
+        self.secret = identifying.identifying_items(instrument) if tokens else []
+        joined = responses.join(table, table.c.response_id == responses.c.id)
+        labelled = [table.c[name].label(f"a{n}") for n, name in enumerate(self.names)]
+        for n, item in enumerate(self.secret):
+            alias = identifying.token_table().alias(f"t{n}")
+            on = (alias.c.response_id == responses.c.id) & (alias.c.item_id == item.id)
+            joined = joined.outerjoin(alias, on)
+            labelled.append(alias.c.token.label(f"t{n}"))
+        query = base.add_columns(*labelled).select_from(joined)
+        self.query = query.with_for_update(of=[responses, table]) if lock else query
+
+    def answers(self, instrument: Instrument, row) -> dict[str, Any]:
+        """The stored answers in a row of `query` (as `load_answers` reads them)."""
+        end = self.start + len(self.names)
+        record = dict(zip(self.names, row[self.start : end], strict=True))
+        stored = record_answers(instrument, record)
+        if self.secret:
+            found = zip(self.secret, row[end:], strict=True)
+            tokens = {item.id: token for item, token in found if token}
+            stored.update(identifying.from_tokens(instrument, tokens))
+        return stored
+
+
+_JOINED: dict[int, dict[tuple, JoinedRead]] = {}
+
+
+def joined_read(
+    instrument: Instrument, name: str, base, responses: Table, *, lock: bool, tokens: bool
+) -> JoinedRead:
+    """`JoinedRead` of `base` (the caller's query called `name`), built once per instrument
+    object, name and flags."""
+    key = id(instrument)
+    reads = _JOINED.get(key)
+    if reads is None:
+        reads = _JOINED[key] = {}
+        weakref.finalize(instrument, _JOINED.pop, key, None)
+    found = reads.get((name, lock, tokens))
+    if found is None:
+        found = reads[(name, lock, tokens)] = JoinedRead(
+            instrument, base, responses, lock=lock, tokens=tokens
+        )
+    return found
 
 
 def saved_after(saved: dict[str, Any], items: Iterable[Item], answers) -> dict[str, Any]:

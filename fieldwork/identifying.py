@@ -107,13 +107,24 @@ def load(session: Session, instrument: Instrument, response_id: int) -> dict[str
     if not items:
         return {}
     rows = session.connection().execute(query, {"response_id": response_id}).all()
-    if not rows:
+    return from_tokens(instrument, dict(rows))
+
+
+def from_tokens(instrument: Instrument, tokens: dict[str, bytes]) -> dict[str, Any]:
+    """The identifying answers held by some stored tokens {item id: token}."""
+    if not tokens:
         return {}
+    items, _query = _one_query(instrument)
     fernet = cipher()
     record: dict[str, Any] = {}
-    for item_id, token in rows:
+    for item_id, token in tokens.items():
         record.update(_decode(items[item_id], token, fernet))
     return record_answers(instrument, record, list(items.values()))
+
+
+def token_table() -> Table:
+    """The table of identifying tokens (for callers joining it into their own reads)."""
+    return IdentifyingAnswer.__table__
 
 
 def by_public_id(

@@ -40,6 +40,21 @@ _SETTINGS = StudySettings.__table__.c
 _THRESHOLDS = select(_SETTINGS.complete_percent, _SETTINGS.partial_percent).where(_SETTINGS.id == 1)
 
 
+def _setting(column):
+    return select(column).where(_SETTINGS.id == 1).scalar_subquery().label(column.name)
+
+
+# The thresholds as columns of another query (a request reads them with its response).
+THRESHOLD_COLUMNS = (_setting(_SETTINGS.complete_percent), _setting(_SETTINGS.partial_percent))
+
+
+def thresholds_in(row: Any) -> Thresholds:
+    """The thresholds read with `THRESHOLD_COLUMNS` (the defaults when there is no settings row)."""
+    if row.complete_percent is None:
+        return Thresholds()
+    return Thresholds(row.complete_percent, row.partial_percent)
+
+
 def thresholds() -> Thresholds:
     """The study's complete and partial thresholds (percent of applicable questions)."""
     pending = (*db.session.new, *db.session.dirty)
@@ -70,7 +85,7 @@ def apply_outcome(response: Response, done: int, applicable: int) -> str:
     response.outcome = thresholds().outcome(done, applicable)
     if not _invitation_in_session(response):  # a page save: one UPDATE, no lookup
         if response.invitation_id is not None:
-            _follow_outcome(response.invitation_id, response.outcome)
+            follow_outcome(response.invitation_id, response.outcome)
         return response.outcome
     invitation = response.invitation
     automatic = invitation is not None and invitation.disposition in AUTOMATIC
@@ -102,7 +117,7 @@ _FOLLOW = (
 )
 
 
-def _follow_outcome(invitation_id: int, outcome: str) -> None:
+def follow_outcome(invitation_id: int, outcome: str) -> None:
     """The code's outcome follows the response's, unless a coordinator set it by hand."""
     params = {"invitation_id": invitation_id, "outcome": outcome, "at": utcnow()}
     db.session.connection().execute(_FOLLOW, params)

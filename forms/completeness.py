@@ -42,14 +42,19 @@ NOT_ASKED = (State.NOT_APPLICABLE, State.NOT_IN_VERSION)  # outside the denomina
 
 
 def answered_share(
-    instrument: Instrument, answers: Mapping[str, Any], *, web: bool = True
+    instrument: Instrument,
+    answers: Mapping[str, Any],
+    *,
+    web: bool = True,
+    applies: Mapping[str, bool] | None = None,
 ) -> tuple[int, int]:
     """(answered, applicable) questions of one response; `web` leaves out paper-only items.
 
     The states are `forms.routing.item_states`, the same judgement the pages, paper
     keying and the export make: a question routed past (or not on this mode's form) is
-    not applicable; any answer kept counts as answered.
+    not applicable; any answer kept counts as answered. `applies`: the caller's
+    `forms.routing.items_applying` of `answers` in that mode, if it has it.
     """
-    states = item_states(instrument, answers, mode="web" if web else "paper")
+    states = item_states(instrument, answers, mode="web" if web else "paper", applies=applies)
     applicable = [state for state in states.values() if state not in NOT_ASKED]
     return sum(state == State.ANSWERED for state in applicable), len(applicable)

@@ -95,6 +95,8 @@ def scalar(value: Any) -> Any:
 
 def normalise(value: Any) -> Any:
     """An answer as the evaluator sees it: a scalar, a tuple of ticked codes, or a grid."""
+    if value is None or type(value) is int:  # the commonest answers, as `scalar` leaves them
+        return value
     if isinstance(value, Mapping):
         return value
     if isinstance(value, Set | list | tuple):
@@ -275,6 +277,68 @@ class Evaluator:
         if node.function == "answered":
             return answered(values[0])
         return _AGGREGATES[node.function](values)
+
+
+def compile_tree(node: Node) -> Callable[[Evaluator], Any]:
+    """`Evaluator.value` of `node` as a function of the evaluator, the tree walked once.
+
+    Each node becomes a closure doing what `Evaluator.value` does for it, with the same
+    helpers (`lookup`, `compare`, `contains`, `arithmetic`, the aggregates), so the
+    rules are those of the tree walk; only the dispatch on node types is done here,
+    once. Raises for a tree it does not know (callers then walk the tree instead).
+    """
+    if isinstance(node, Integer | DecimalNumber | String):
+        constant = node.value
+        return lambda ev: constant
+    if isinstance(node, Name):
+        ref = node.ref
+        return lambda ev: ev.lookup(ref)
+    if isinstance(node, Self):
+        return lambda ev: None if ev.this is None else ev.lookup(ev.this)
+    if isinstance(node, Unary):
+        operand = compile_tree(node.operand)
+        if node.op == "not":
+            return lambda ev: not truthy(operand(ev))
+        return lambda ev: arithmetic("-", 0, operand(ev))
+    if isinstance(node, Binary):
+        return _compile_binary(node.op, compile_tree(node.left), compile_tree(node.right))
+    if isinstance(node, Call):
+        return _compile_call(node.function, [compile_tree(arg) for arg in node.args])
+    if isinstance(node, ListOf):
+        if all(isinstance(item, Integer | DecimalNumber | String) for item in node.items):
+            constants = tuple(item.value for item in node.items)
+            return lambda ev: constants
+        items = [compile_tree(item) for item in node.items]
+        return lambda ev: tuple(item(ev) for item in items)
+    raise TypeError(f"not an expression node: {type(node).__name__}")
+
+
+def _compile_binary(op: str, left: Callable, right: Callable) -> Callable[[Evaluator], Any]:
+    if op == "and":
+        return lambda ev: truthy(left(ev)) and truthy(right(ev))
+    if op == "or":
+        return lambda ev: truthy(left(ev)) or truthy(right(ev))
+    if op in ("in", "not in"):
+        return lambda ev: Evaluator.contains(op, left(ev), right(ev))
+    if op in _ORDER:
+        return lambda ev: compare(op, left(ev), right(ev))
+    return lambda ev: arithmetic(op, left(ev), right(ev))
+
+
+def _compile_call(function: str, args: list[Callable]) -> Callable[[Evaluator], Any]:
+    if function == "if" and len(args) == 3:
+        condition, when_true, when_false = args
+        return lambda ev: when_true(ev) if truthy(condition(ev)) else when_false(ev)
+    if function == "if":
+        raise TypeError("if() takes three arguments")
+    if function == "answered":
+
+        def call_answered(ev: Evaluator) -> bool:
+            values = [arg(ev) for arg in args]  # every argument, as the tree walk does
+            return answered(values[0])
+
+        return call_answered
+    return lambda ev: _AGGREGATES[function]([arg(ev) for arg in args])
 
 
 def public(value: Any) -> Any:

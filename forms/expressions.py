@@ -12,12 +12,12 @@ never raises. Error columns are 1-based.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import weakref
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from forms.evaluate import evaluate as _evaluate
-from forms.evaluate import truthy
+from forms.evaluate import Evaluator, compile_tree, public, truthy
 from forms.expression_ast import FUNCTIONS, Binary, Call, Integer, ListOf, Name, Node, Self, Unary
 from forms.expression_ast import to_source as _to_source
 from forms.expression_ast import walk as _walk
@@ -26,10 +26,45 @@ from forms.expression_parser import parse_tree
 if TYPE_CHECKING:
     from forms.describe import Describer
 
-__all__ = ["ALLOWED_FUNCTIONS", "Expression", "parse", "truthy"]
+__all__ = ["ALLOWED_FUNCTIONS", "Expression", "Tester", "parse", "truthy"]
+
+_COMPILED: dict[int, Callable[[Evaluator], Any]] = {}
+
+
+def _compiled(expression: Expression) -> Callable[[Evaluator], Any]:
+    """The expression's tree as one function (`forms.evaluate.compile_tree`), made once
+    per expression object; the tree walk itself for a tree that cannot be compiled."""
+    key = id(expression)
+    found = _COMPILED.get(key)
+    if found is None:
+        root = expression.root
+        try:
+            found = compile_tree(root)
+        except Exception:  # e.g. nested too deep: walk it each time, as before
+            found = lambda ev: ev.value(root)  # noqa: E731
+        _COMPILED[key] = found
+        weakref.finalize(expression, _COMPILED.pop, key, None)
+    return found
+
 
 ALLOWED_FUNCTIONS = frozenset(FUNCTIONS)
 _ORDERING = ("==", "!=", "<", "<=", ">", ">=")
+
+
+class Tester:
+    """`expression.test(answers, missing=missing)` for many expressions and one answers
+    mapping, which may grow between tests (a walk through an instrument in order)."""
+
+    def __init__(
+        self, answers: Mapping[str, Any], missing: Mapping[str, frozenset[int]] | None
+    ) -> None:
+        self.evaluator = Evaluator(answers, missing, None)
+
+    def __call__(self, expression: Expression) -> bool:
+        try:
+            return truthy(public(_compiled(expression)(self.evaluator)))
+        except Exception:  # as Expression.evaluate: no value, which is not true
+            return False
 
 
 @dataclass(frozen=True)
@@ -51,7 +86,7 @@ class Expression:
     ) -> Any:
         """The value for `answers` (None when it has no value); never raises."""
         try:
-            return _evaluate(self.root, answers, missing, this)
+            return public(_compiled(self)(Evaluator(answers, missing, this)))
         except Exception:  # a defect or a hostile answer object must not break a form
             return None
 

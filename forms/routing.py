@@ -11,11 +11,13 @@ judge routing here.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from enum import IntEnum
 from typing import Any
 
-from forms.model import Instrument
+from forms.expressions import Tester
+from forms.model import Instrument, Item
 
 
 def routed_answers(instrument: Instrument, answers: Mapping[str, Any]) -> dict[str, Any]:
@@ -23,16 +25,16 @@ def routed_answers(instrument: Instrument, answers: Mapping[str, Any]) -> dict[s
 
     Answers to names the instrument does not have are passed through: they cannot be judged.
     """
-    missing = instrument.missing_codes
     known = {item.id for item in instrument.items}
     kept: dict[str, Any] = {k: v for k, v in answers.items() if k not in known}
+    test = Tester(kept, instrument.missing_codes)  # reads `kept` as it grows
     for section in instrument.sections:
-        if section.show_if is not None and not section.show_if.test(kept, missing=missing):
+        if section.show_if is not None and not test(section.show_if):
             continue
         for item in section.items:
             if item.id not in answers or answers[item.id] is None:
                 continue
-            if item.show_if is None or item.show_if.test(kept, missing=missing):
+            if item.show_if is None or test(item.show_if):
                 kept[item.id] = answers[item.id]
     return kept
 
@@ -73,15 +75,15 @@ def items_applying(
 
     `mode` "web" or "paper" routes past items not on that mode's form (None: all count).
     """
-    missing = instrument.missing_codes
     kept: dict[str, Any] = {}
+    test = Tester(kept, instrument.missing_codes)  # reads `kept` as it grows
     applies: dict[str, bool] = {}
-    for section in instrument.sections:
-        section_on = section.show_if is None or section.show_if.test(kept, missing=missing)
-        for item in section.items:
-            if not item.is_question:
-                continue
-            on = section_on and _on_form(item, mode) and _shown(item, kept, missing)
+    for show_if, questions in _questions_by_section(instrument):
+        section_on = show_if is None or test(show_if)
+        for item in questions:
+            on = section_on and _on_form(item, mode)
+            if on and item.show_if is not None:
+                on = test(item.show_if)
             answer = answers.get(item.id)
             if on and answer is not None:
                 kept[item.id] = answer
@@ -89,19 +91,40 @@ def items_applying(
     return applies
 
 
+_SECTIONS: dict[int, list[tuple[Any, list[Item]]]] = {}
+
+
+def _questions_by_section(instrument: Instrument) -> list[tuple[Any, list[Item]]]:
+    """(section show_if, the section's questions) in order, worked out once per instrument."""
+    key = id(instrument)
+    found = _SECTIONS.get(key)
+    if found is None:
+        found = _SECTIONS[key] = [
+            (section.show_if, [item for item in section.items if item.is_question])
+            for section in instrument.sections
+        ]
+        weakref.finalize(instrument, _SECTIONS.pop, key, None)
+    return found
+
+
 def stopped_applying(
     instrument: Instrument,
     before: Mapping[str, Any],
     after: Mapping[str, Any],
     mode: str | None = None,
+    now: Mapping[str, bool] | None = None,
 ) -> list[str]:
     """Ids of the questions answered in `before` that applied then and do not in `after`.
 
     A respondent who changes a filter answer turns earlier answers off: these are the
-    answers that are no longer kept, in instrument order.
+    answers that are no longer kept, in instrument order. `now`: `items_applying` of
+    `after` in `mode`, when the caller has it.
     """
+    if now is None:
+        now = items_applying(instrument, after, mode)
+    if all(applies or before.get(ref) is None for ref, applies in now.items()):
+        return []  # every answer given before still applies: nothing to compare with
     was = items_applying(instrument, before, mode)
-    now = items_applying(instrument, after, mode)
     return [
         ref
         for ref, applied in was.items()
@@ -128,6 +151,7 @@ def item_states(
     marks: Mapping[str, int] | None = None,
     mode: str | None = None,
     clean: bool = True,
+    applies: Mapping[str, bool] | None = None,
 ) -> dict[str, State]:
     """Each question's state in one response, judged in instrument order.
 
@@ -135,9 +159,11 @@ def item_states(
     the last item the respondent got to; None: nothing) are not reached. `marks`: paper
     states by item id (`forms.stored.record_marks`). `mode` "web" or "paper" routes past
     items not on that mode's form. `clean` False keeps every answer given, routed or not.
+    `applies`: `items_applying(instrument, answers, mode)`, when the caller has it.
     """
     marks = marks or {}
-    applies = items_applying(instrument, answers, mode)
+    if applies is None:
+        applies = items_applying(instrument, answers, mode)
     states: dict[str, State] = {}
     past_reach = not complete and reached is None
     for item in instrument.items:
@@ -150,11 +176,9 @@ def item_states(
 
 def _on_form(item, mode: str | None) -> bool:
     """Whether the item is on the form of this mode (None: every item counts)."""
-    return {"web": item.web, "paper": item.paper}.get(mode, True)
-
-
-def _shown(item, kept: Mapping[str, Any], missing) -> bool:
-    return item.show_if is None or item.show_if.test(kept, missing=missing)
+    if mode == "web":
+        return item.web
+    return item.paper if mode == "paper" else True
 
 
 def _state(ref: str, applies: bool, answer: Any, past_reach: bool, marks, clean: bool) -> State:

@@ -159,18 +159,27 @@ def check_page(
     form: Form, items: Sequence[Item], instrument: Instrument, lang: str, answers_before: Answers
 ) -> bool:
     """Check the page's shown items, set each field's errors; True when the page is valid."""
+    return checked_items(form, items, instrument, lang, answers_before) is not None
+
+
+def checked_items(
+    form: Form, items: Sequence[Item], instrument: Instrument, lang: str, answers_before: Answers
+) -> list[Item] | None:
+    """`check_page`, giving the items shown (`shown_items` of the answers before and the
+    page's: the items a save stores) when the page is valid, else None."""
     for field in form:
         field.errors = []
         field.flags.invalid = False
     merged = {**answers_before, **read_answers(form, items)}
     valid = True
-    for item in shown_items(items, instrument, merged):
+    shown = shown_items(items, instrument, merged)
+    for item in shown:
         if not item.is_question:
             continue
         for name, text in _item_problems(form, item, instrument, merged, lang):
             form[name].errors.append(text)
             valid = False
-    return valid
+    return shown if valid else None
 
 
 def error_summary(form: Form) -> list[tuple[str, str]]:

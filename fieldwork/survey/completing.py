@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from flask import redirect, render_template, request, session, url_for
 from flask_login import current_user
 
@@ -14,7 +16,7 @@ from fieldwork.page_render import render_page
 from fieldwork.routing_filter import use_page
 from fieldwork.survey import bp, state
 from fieldwork.survey.language import page_language
-from fieldwork.survey.services import record_page, start_response, submit_response
+from fieldwork.survey.services import save_page, start_response, submit_response
 from fieldwork.survey.views import (
     check_rows,
     dropped_on_save,
@@ -26,13 +28,13 @@ from fieldwork.survey.views import (
 )
 from fieldwork.survey.withdrawing import offer as offer_withdrawal
 from forms.paging import web_pages
+from forms.routing import items_applying
 from forms.web import (
     Prefilled,
     build_form,
-    check_page,
+    checked_items,
     error_summary,
     read_answers,
-    shown_items,
 )
 from forms.web_fields import question_name
 
@@ -109,28 +111,40 @@ def begin_response(entry: state.Entry, language: str, agreement=None):
 
 
 def _current_response():
-    """(entry, stored answers) for a started, unfinished response, else a redirect."""
+    """(entry, None) for a started, unfinished response, else (None, a redirect)."""
     entry = state.current()
+    redirection = _redirection(entry)
+    return (None, redirection) if redirection else (entry, None)
+
+
+def _redirection(entry: state.Entry | None):
+    """Where to go instead when the entry has no started, unfinished response (else None)."""
     if entry is None:
-        return None, redirect(url_for("survey.start"))
+        return redirect(url_for("survey.start"))
     if entry.response is None:
-        return None, redirect(url_for("survey.welcome"))
+        return redirect(url_for("survey.welcome"))
     if entry.response.superseded_by_id is not None:  # the paper form keyed for it counts
         state.forget()
-        return None, redirect(url_for("survey.start"))
+        return redirect(url_for("survey.start"))
     if entry.response.status == COMPLETE:
-        return None, redirect(url_for("survey.done"))
-    return entry, None
+        return redirect(url_for("survey.done"))
+    return None
+
+
+class Reached(NamedTuple):
+    """A response's furthest item, as a save left it."""
+
+    reached: str | None
 
 
 @bp.route("/page/<int:number>", methods=["GET", "POST"])
 def page(number: int):
     """One page of questions: shown with saved answers; Continue saves it first."""
-    entry, redirection = _current_response()
+    entry, saved = state.answering()  # the response and its answers in one statement
+    redirection = _redirection(entry)
     if redirection:
         return redirection
     instrument, response = entry.instrument, entry.response
-    saved = store.load_answers(db.session, instrument, response.id)
     pages = web_pages(instrument)
     allowed = first_incomplete(instrument, response, saved)
     if not 1 <= number <= len(pages) or (allowed is not None and number > allowed):
@@ -140,20 +154,23 @@ def page(number: int):
     if request.method == "POST":
         form = build_form(current.items, instrument, lang, formdata=request.form)
         before = {k: v for k, v in saved.items() if k not in {i.id for i in current.items}}
-        if check_page(form, current.items, instrument, lang, before):
+        shown = checked_items(form, current.items, instrument, lang, before)
+        if shown is not None:  # valid: the items shown are those saved
             values = read_answers(form, current.items)
             merged = {**before, **{k: v for k, v in values.items() if v is not None}}
-            shown = shown_items(current.items, instrument, merged)
-            record_page(response, instrument, current, values, shown, saved)
+            after = store.saved_after(saved, shown, values)
+            applies = items_applying(instrument, after, "web")  # judged once for this save
+            reached = save_page(response, instrument, current, values, shown, after, applies)
             db.session.commit()
-            dropped = dropped_on_save(instrument, current, saved, values, shown)
+            dropped = dropped_on_save(instrument, current, saved, values, shown, after, applies)
             if dropped:  # only then is the session cookie rewritten
                 session["not_kept"] = dropped
             else:
                 session.pop("not_kept", None)
             if request.form.get("return") == "check":
                 return redirect(url_for("survey.check"))
-            return redirect(resume_target(instrument, response, merged, after=current.number))
+            moved = Reached(reached)  # what `resume_target` reads of the saved response
+            return redirect(resume_target(instrument, moved, merged, after=current.number))
         view = page_view(instrument, current, form, saved, lang)
         view.update(errors=error_summary(form), resume_code=_grouped(response.resume_code))
         view["practice_phone"] = practice_phone(entry)

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
 from fieldwork import answers, codes
@@ -15,9 +15,10 @@ from fieldwork.consent import Agreement, record_agreement
 from fieldwork.db import db
 from fieldwork.models import Invitation, Practice, Response
 from fieldwork.models.base import utcnow
-from fieldwork.models.responses import ASSISTED, AUTOMATIC, COMPLETE, ONLINE, PARTIAL
-from fieldwork.outcomes import refresh_outcome
+from fieldwork.models.responses import ASSISTED, AUTOMATIC, COMPLETE, ONLINE, PAPER, PARTIAL
+from fieldwork.outcomes import follow_outcome, refresh_outcome, thresholds_in
 from fieldwork.retention import study_closed
+from forms.completeness import answered_share
 from forms.model import Instrument
 from forms.paging import Page, page_reached, web_pages
 
@@ -125,29 +126,60 @@ def _existing(start_key: str, invitation: Invitation | None) -> Response | None:
     return db.session.scalar(query)
 
 
-def record_page(
-    response: Response,
+_RESPONSES = Response.__table__.c
+_SAVED = (
+    update(Response.__table__)
+    .where(_RESPONSES.id == bindparam("response_id"))
+    .values(
+        reached=bindparam("to_reached"),
+        updated_at=bindparam("to_updated_at"),
+        answered=bindparam("to_answered"),
+        applicable=bindparam("to_applicable"),
+        outcome=bindparam("to_outcome"),
+    )
+)
+
+
+def save_page(
+    response: Any,
     instrument: Instrument,
     page: Page,
     values: Mapping[str, Any],
     shown,
-    saved: dict[str, Any] | None = None,
-) -> None:
-    """Save the shown items of one page, and how far the respondent has reached.
+    after: dict[str, Any],
+    applies: Mapping[str, bool],
+) -> str | None:
+    """Save the shown items of one page, how far the respondent has reached and the
+    outcome, for a response read as a locked plain row (`state.answering`), in plain SQL:
+    the answer row's UPDATE, one UPDATE of the response's row, and the code's outcome
+    moved by a conditional UPDATE. Returns the id of the item now reached.
 
-    `saved`: the response's stored answers before this save, when the caller read them.
+    `after`: the stored answers once saved (`answers.saved_after`); `applies`:
+    `forms.routing.items_applying(instrument, after, "web")`, judged once by the caller.
     """
     if response.status == COMPLETE:
         raise SurveyClosed("this response has been submitted")
     if response.superseded_by_id is not None:  # the paper form keyed for its code counts
         raise SurveyClosed("this response has been set aside for a paper form")
     answers.save_items(db.session, instrument, response.id, shown, values)
-    pages = web_pages(instrument)
-    if page.number > page_reached(pages, response.reached):
-        response.reached = page.last_item
-    response.updated_at = utcnow()
-    after = None if saved is None else answers.saved_after(saved, shown, values)
-    refresh_outcome(response, instrument, after)
+    reached = response.reached
+    if page.number > page_reached(web_pages(instrument), reached):
+        reached = page.last_item
+    web = response.mode != PAPER
+    done, applicable = answered_share(instrument, after, web=web, applies=applies if web else None)
+    outcome = thresholds_in(response).outcome(done, applicable)
+    params = {
+        "response_id": response.id,
+        "to_reached": reached,
+        "to_updated_at": utcnow(),
+        "to_answered": done,
+        "to_applicable": applicable,
+        "to_outcome": outcome,
+    }
+    db.session.connection().execute(_SAVED, params)
+    if response.invitation_id is not None:
+        follow_outcome(response.invitation_id, outcome)
+    return reached
 
 
 def submit_response(response: Response) -> bool:

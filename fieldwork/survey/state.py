@@ -5,15 +5,18 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from flask import request, session
 from flask_login import current_user
 from sqlalchemy import bindparam, select
 
+from fieldwork import answers, identifying
 from fieldwork.catalogue import get_catalogue
-from fieldwork.db import SAFE_METHODS, db
+from fieldwork.db import SAFE_METHODS, db, is_sqlite
 from fieldwork.models import Invitation, Practice, Response
 from fieldwork.models.responses import ASSISTED, ONLINE
+from fieldwork.outcomes import THRESHOLD_COLUMNS
 from forms.model import Instrument
 
 KEY = "survey"
@@ -26,7 +29,7 @@ class Entry:
     instrument: Instrument
     practice_id: int
     invitation_id: int | None
-    response: Response | None
+    response: Any  # a Response, or a plain row of its columns (`current(plain=True)`)
     start_key: str
     language: str | None
     assisted: bool
@@ -67,22 +70,33 @@ def begin(
     }
 
 
-def current() -> Entry | None:
-    """The respondent's entry, or None if they have not come in (or it no longer holds)."""
+def current(*, plain: bool = False) -> Entry | None:
+    """The respondent's entry, or None if they have not come in (or it no longer holds).
+
+    `plain`: the response is a plain row of `_READ`'s columns whatever the method (a
+    request that may change it has its row locked, and the study's thresholds with it).
+    """
     data = session.get(KEY)
     if not data:
         return None
     catalogue = get_catalogue()
-    response = _response(data.get("response"))
+    response = _response(data.get("response"), plain)
     if response is not None:
         instrument = catalogue.instrument_for(response.instrument_version_id)
     elif data["instrument"] in catalogue.current:
         instrument = catalogue.current[data["instrument"]]
     else:
         return None
+    entry = _entry(data, instrument, response)
+    if response is None and entry.practice is None:  # the practice is gone: start again
+        return None
+    return entry
+
+
+def _entry(data: dict, instrument: Instrument, response: Any) -> Entry:
     assisted = bool(data.get("assisted")) and current_user.is_authenticated
     language = response.language if response else data.get("language")
-    entry = Entry(
+    return Entry(
         instrument,
         data["practice"],
         data["invitation"],
@@ -91,15 +105,53 @@ def current() -> Entry | None:
         language,
         assisted,
     )
-    if response is None and entry.practice is None:  # the practice is gone: start again
-        return None
-    return entry
 
 
-def _response(response_id: int | None) -> Response | None:
+def answering() -> tuple[Entry | None, dict[str, Any] | None]:
+    """The entry (as `current(plain=True)`) and its response's stored answers, read together.
+
+    One statement reads the response's columns and its answers (on a request that may
+    change them, locking the response's row and its answer row, with the study's
+    thresholds; on PostgreSQL the identifying answers are then read after the lock, so
+    they are as fresh as the rest). The answers are None when there is no response yet.
+    When that statement finds nothing (a response on an older version, no answer row),
+    the entry and the answers are read one after the other.
+    """
+    data = session.get(KEY)
+    response_id = data.get("response") if data else None
+    if not response_id:
+        return current(plain=True), None
+    catalogue = get_catalogue()
+    instrument = catalogue.current.get(data["instrument"])
+    if instrument is not None:
+        writes = request.method not in SAFE_METHODS
+        apart = writes and not is_sqlite()
+        read = answers.joined_read(
+            instrument,
+            "survey.writes" if writes else "survey.reads",
+            _WRITE_VERSION if writes else _READ_VERSION,
+            Response.__table__,
+            lock=writes,
+            tokens=not apart,
+        )
+        params = {"id": response_id, "version": catalogue.version_ids[instrument.id]}
+        row = db.session.connection().execute(read.query, params).first()
+        if row is not None:
+            saved = read.answers(instrument, row)
+            if apart:
+                saved.update(identifying.load(db.session, instrument, response_id))
+            return _entry(data, instrument, row), saved
+    entry = current(plain=True)
+    if entry is None or entry.response is None:
+        return entry, None
+    return entry, answers.load_answers(db.session, entry.instrument, entry.response.id)
+
+
+def _response(response_id: int | None, plain: bool = False) -> Any:
     """The respondent's response; a request that may change it locks its row first.
 
-    A request that only reads (GET) gets a plain row of the columns the pages read.
+    A request that only reads (GET) gets a plain row of the columns the pages read; so
+    does one that writes when `plain` (with the study's thresholds).
 
     Locking (SELECT ... FOR UPDATE on PostgreSQL; on SQLite the request's transaction
     holds the write lock from its start) makes a page save and the final submit take
@@ -109,6 +161,8 @@ def _response(response_id: int | None) -> Response | None:
         return None
     if request.method in SAFE_METHODS:  # read only: the columns the pages read, plain SQL
         return db.session.connection().execute(_READ, {"id": response_id}).first()
+    if plain:
+        return db.session.connection().execute(_LOCKED, {"id": response_id}).first()
     return db.session.get(Response, response_id, with_for_update=True, populate_existing=True)
 
 
@@ -128,6 +182,11 @@ _READ = select(
     _COLUMNS.withdrawn_at,
     _COLUMNS.superseded_by_id,
 ).where(_COLUMNS.id == bindparam("id"))
+# A request that writes: the same, locked, with the study's thresholds (`outcomes`).
+_LOCKED = _READ.add_columns(*THRESHOLD_COLUMNS).with_for_update(of=Response.__table__)
+# The same for a response on a given instrument version (joined with its answers).
+_READ_VERSION = _READ.where(_COLUMNS.instrument_version_id == bindparam("version"))
+_WRITE_VERSION = _READ_VERSION.add_columns(*THRESHOLD_COLUMNS)
 
 
 def language() -> str | None:

@@ -184,16 +184,23 @@ def dropped_on_save(
     saved: Mapping[str, Any],
     values: Mapping[str, Any],
     shown: Sequence[Item],
+    stored: Mapping[str, Any] | None = None,
+    applies: Mapping[str, bool] | None = None,
 ) -> list[str]:
     """Ids of the answers a save does not keep: typed on this page into a question that
-    does not apply, or saved earlier on another page and turned off by this page's answers."""
+    does not apply, or saved earlier on another page and turned off by this page's answers.
+
+    `stored`, `applies`: the answers stored by the save and their `items_applying` in
+    "web" mode, when the caller has them (used when they are the answers judged here).
+    """
     here = {item.id for item in page.items}
     if here.isdisjoint(instrument_routing_names(instrument)):
         return not_kept(page.items, values, shown)  # no rule reads this page: nothing else moves
     after = {k: v for k, v in saved.items() if k not in here}
     after.update({k: v for k, v in values.items() if v is not None})
-    earlier = [ref for ref in stopped_applying(instrument, saved, after, "web") if ref not in here]
-    return not_kept(page.items, values, shown) + earlier
+    now = applies if stored is not None and after == stored else None
+    stopped = stopped_applying(instrument, saved, after, "web", now=now)
+    return not_kept(page.items, values, shown) + [ref for ref in stopped if ref not in here]
 
 
 _ROUTING_NAMES: dict[int, frozenset[str]] = {}

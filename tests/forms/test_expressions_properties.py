@@ -193,9 +193,33 @@ missing = st.dictionaries(pool_names, st.frozensets(st.integers(0, 99), max_size
 @given(pool_trees, answers, missing, st.none() | st.sampled_from(pool))
 def test_evaluation_never_raises(tree: Node, given_answers: dict, codes: dict, this: str) -> None:
     # the evaluator itself, not the public method's safety net, must survive anything
-    evaluate(tree, given_answers, codes, this)
+    walked = evaluate(tree, given_answers, codes, this)
     expr = Expression("", tree)
     assert expr.test(given_answers, missing=codes, this=this) in (True, False)
+    # an Expression evaluates its compiled tree: the same value as the tree walk
+    compiled = expr.evaluate(given_answers, missing=codes, this=this)
+    assert (type(compiled), compiled) == (type(walked), walked)
+
+
+plain_values = st.one_of(
+    st.none(),
+    st.integers(0, 3),
+    st.frozensets(st.integers(0, 3), max_size=3),
+    st.sampled_from(["", "x", "2020-01-01", Decimal("1.5")]),
+    st.dictionaries(st.sampled_from(["b", "x", "book"]), st.integers(0, 3), max_size=2),
+)
+plain_answers = st.fixed_dictionaries({}, optional=dict.fromkeys(pool, plain_values))
+
+
+@FAST
+@given(pool_trees, plain_answers, missing, st.none() | st.sampled_from(pool))
+def test_compiled_expressions_give_what_the_tree_walk_gives(
+    tree: Node, given_answers: dict, codes: dict, this: str
+) -> None:
+    # ordinary answers, so that tests and conditions come out both ways
+    walked = evaluate(tree, given_answers, codes, this)
+    compiled = Expression("", tree).evaluate(given_answers, missing=codes, this=this)
+    assert (type(compiled), compiled) == (type(walked), walked)
 
 
 @FAST
