@@ -27,7 +27,8 @@ from pathlib import Path
 import numpy as np
 import sqlalchemy as sa
 
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+# PostgreSQL database to seed (a schema of its own in it); --url, passed on to the children.
+PG_URL = os.environ.get("FIELDWORK_BENCH_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SCHEMA = "fw_bench_export"
 FORMATS = ("csv", "sav", "dta", "parquet")
 START = datetime(2026, 9, 1, 8, 0)
@@ -295,6 +296,7 @@ def child(args: list[str]) -> None:
 
 def main() -> None:
     """Parse the options and run the benchmark."""
+    global PG_URL  # the children read it from the environment
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         child(sys.argv[2:])
         return
@@ -305,7 +307,9 @@ def main() -> None:
         help="responses; several sizes comma-separated (100000,1000000)",
     )
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--url", default=PG_URL, help="PostgreSQL database to seed (a schema in it)")
     options = parser.parse_args()
+    PG_URL = os.environ["FIELDWORK_BENCH_URL"] = options.url
     os.environ.setdefault("FIELDWORK_JOBS_IMMEDIATE", "1")
     backends = ["postgresql", "sqlite"] if options.backend == "both" else [options.backend]
     for rows in [int(size) for size in options.rows.split(",")]:
