@@ -104,6 +104,9 @@ def seed(url: str, rows: int) -> dict:
         postgres = db.engine.dialect.name == "postgresql"
         _bulk(raw, postgres, rows, version_id, practices, table.name, names, answers, rng)
         raw.commit()
+        if postgres:  # as autovacuum would after a bulk load (SQLite is never analysed)
+            raw.cursor().execute("ANALYZE")
+            raw.commit()
         raw.close()
     return {"seconds": time.perf_counter() - started, "table": table.name}
 
@@ -307,7 +310,9 @@ def main() -> None:
         help="responses; several sizes comma-separated (100000,1000000)",
     )
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
-    parser.add_argument("--url", default=PG_URL, help="PostgreSQL database to seed (a schema in it)")
+    parser.add_argument(
+        "--url", default=PG_URL, help="PostgreSQL database to seed (a schema in it)"
+    )
     options = parser.parse_args()
     PG_URL = os.environ["FIELDWORK_BENCH_URL"] = options.url
     os.environ.setdefault("FIELDWORK_JOBS_IMMEDIATE", "1")

@@ -200,7 +200,9 @@ class Dataset:
         text = pc.cast(seconds, pa.string())  # 2026-09-01 08:00:05, as strftime would
         if self.options.deidentified:
             return pc.utf8_slice_codeunits(text, 0, 7)  # %Y-%m
-        return pc.binary_join_element_wise(pc.replace_substring(text, " ", "T", max_replacements=1), "Z", "")
+        return pc.binary_join_element_wise(
+            pc.replace_substring(text, " ", "T", max_replacements=1), "Z", ""
+        )
 
     def _scores(self, instrument: Instrument, table: pa.Table, states) -> list[np.ndarray]:
         """Each score, judged once per distinct combination of the answers it reads."""
@@ -313,7 +315,7 @@ def _distinct(column) -> tuple[list[Any], np.ndarray]:
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks()
     encoded = pc.dictionary_encode(column.cast(pa.string()))
-    values = encoded.dictionary.to_pylist() + [None]
+    values = [*encoded.dictionary.to_pylist(), None]
     rows = pc.fill_null(encoded.indices, len(values) - 1).to_numpy(zero_copy_only=False)
     return values, rows.astype(np.int64)
 
