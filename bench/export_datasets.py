@@ -31,6 +31,7 @@ import sqlalchemy as sa
 PG_URL = os.environ.get("FIELDWORK_BENCH_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SCHEMA = "fw_bench_export"
 FORMATS = ("csv", "sav", "dta", "parquet")
+FORMATS_RUN = ["parquet", "csv", "sav", "dta"]  # --formats
 START = datetime(2026, 9, 1, 8, 0)
 
 
@@ -251,7 +252,7 @@ def run(backend: str, rows: int, copy: dict | None) -> dict:
         copy = _child("copy", url, seeded["table"])
     parquet_dir = folder / "parquet"
     results = {}
-    for fmt in ("parquet", "csv", "sav", "dta"):
+    for fmt in FORMATS_RUN:
         out = folder / fmt
         results[fmt] = _child("export", url, fmt, str(out))
         baseline_dir = parquet_dir
@@ -315,6 +316,7 @@ def main() -> None:
     )
     options = parser.parse_args()
     PG_URL = os.environ["FIELDWORK_BENCH_URL"] = options.url
+    FORMATS_RUN[:] = options.formats.split(",")
     os.environ.setdefault("FIELDWORK_JOBS_IMMEDIATE", "1")
     backends = ["postgresql", "sqlite"] if options.backend == "both" else [options.backend]
     for rows in [int(size) for size in options.rows.split(",")]:
