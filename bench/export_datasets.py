@@ -311,6 +311,7 @@ def main() -> None:
         help="responses; several sizes comma-separated (100000,1000000)",
     )
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--formats", default=",".join(FORMATS_RUN), help="formats to export")
     parser.add_argument(
         "--url", default=PG_URL, help="PostgreSQL database to seed (a schema in it)"
     )
