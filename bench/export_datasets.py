@@ -27,9 +27,11 @@ from pathlib import Path
 import numpy as np
 import sqlalchemy as sa
 
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+# PostgreSQL database to seed (a schema of its own in it); --url, passed on to the children.
+PG_URL = os.environ.get("FIELDWORK_BENCH_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SCHEMA = "fw_bench_export"
 FORMATS = ("csv", "sav", "dta", "parquet")
+FORMATS_RUN = ["parquet", "csv", "sav", "dta"]  # --formats
 START = datetime(2026, 9, 1, 8, 0)
 
 
@@ -103,6 +105,9 @@ def seed(url: str, rows: int) -> dict:
         postgres = db.engine.dialect.name == "postgresql"
         _bulk(raw, postgres, rows, version_id, practices, table.name, names, answers, rng)
         raw.commit()
+        if postgres:  # as autovacuum would after a bulk load (SQLite is never analysed)
+            raw.cursor().execute("ANALYZE")
+            raw.commit()
         raw.close()
     return {"seconds": time.perf_counter() - started, "table": table.name}
 
@@ -247,7 +252,7 @@ def run(backend: str, rows: int, copy: dict | None) -> dict:
         copy = _child("copy", url, seeded["table"])
     parquet_dir = folder / "parquet"
     results = {}
-    for fmt in ("parquet", "csv", "sav", "dta"):
+    for fmt in FORMATS_RUN:
         out = folder / fmt
         results[fmt] = _child("export", url, fmt, str(out))
         baseline_dir = parquet_dir
@@ -295,6 +300,7 @@ def child(args: list[str]) -> None:
 
 def main() -> None:
     """Parse the options and run the benchmark."""
+    global PG_URL  # the children read it from the environment
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         child(sys.argv[2:])
         return
@@ -305,7 +311,13 @@ def main() -> None:
         help="responses; several sizes comma-separated (100000,1000000)",
     )
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--formats", default=",".join(FORMATS_RUN), help="formats to export")
+    parser.add_argument(
+        "--url", default=PG_URL, help="PostgreSQL database to seed (a schema in it)"
+    )
     options = parser.parse_args()
+    PG_URL = os.environ["FIELDWORK_BENCH_URL"] = options.url
+    FORMATS_RUN[:] = options.formats.split(",")
     os.environ.setdefault("FIELDWORK_JOBS_IMMEDIATE", "1")
     backends = ["postgresql", "sqlite"] if options.backend == "both" else [options.backend]
     for rows in [int(size) for size in options.rows.split(",")]:

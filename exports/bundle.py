@@ -18,6 +18,7 @@ import pyarrow as pa
 from exports.codebook import write_codebook_csv, write_codebook_html
 from exports.dataset import Dataset
 from exports.manifest import resource, table_schema, write_manifest
+from exports.pipeline import Behind
 from exports.safe import safe_cell
 from exports.writers import WRITERS
 
@@ -69,20 +70,24 @@ def write_bundle(
     text = _TextWriter(folder / "free_text.csv") if dataset.options.free_text else None
     contacts = _TextWriter(folder / "contacts.csv") if dataset.options.contacts else None
     pool = pa.default_memory_pool()
-    for chunk in chunks:
-        table = dataset.code(chunk)
+
+    def write(table: pa.Table) -> None:
         for writer in writers.values():
             writer.write(table)
-        del table
         pool.release_unused()  # hand freed chunk buffers back, so memory does not creep
-        if text is not None:
-            text.write(dataset.free_text)
-        if contacts is not None:
-            contacts.write(dataset.contacts)
-        dataset.free_text.clear()
-        dataset.contacts.clear()
-        if progress is not None:
-            progress(dataset.tally.rows)
+
+    # the writers work a chunk or two behind the coding, in a thread of their own
+    with Behind(write) as writing:
+        for chunk in chunks:
+            writing.put(dataset.code(chunk))
+            if text is not None:
+                text.write(dataset.free_text)
+            if contacts is not None:
+                contacts.write(dataset.contacts)
+            dataset.free_text.clear()
+            dataset.contacts.clear()
+            if progress is not None:
+                progress(dataset.tally.rows)
     for writer in writers.values():
         writer.close()
     bundle = Bundle(folder, list(writers), dataset.tally.rows)

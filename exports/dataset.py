@@ -172,29 +172,37 @@ class Dataset:
         when it was not asked: on paper, or without a consent record)."""
         if not self.consent:
             return []
-        how = column("_consent_how").to_pylist()
-        extras = [set((e or "").split()) for e in column("_consent_extras").to_pylist()]
-        found: list[Any] = [
-            column("_consent_version"),
-            column("_consent_how"),
-            self._when(column("_consent_at")),
-        ]
+        how = column("_consent_how")
+        found: list[Any] = [column("_consent_version"), how, self._when(column("_consent_at"))]
+        # judged once per distinct (how, extras), then spread back to every row
+        hows, how_rows = _distinct(how)
+        texts, text_rows = _distinct(column("_consent_extras"))
+        pairs, rows = np.unique(how_rows * len(texts) + text_rows, return_inverse=True)
+        asked, extras = [], []
+        for pair in pairs.tolist():
+            asked.append(hows[pair // len(texts)] in ("online", "assisted"))
+            extras.append(set((texts[pair % len(texts)] or "").split()))
         for extra in self.consent[3:]:
             choice = extra.name.removeprefix("consent_")
-            asked = [h in ("online", "assisted") for h in how]
-            found.append(
-                pa.array([(1 if choice in e else 0) if a else None
-                          for e, a in zip(extras, asked, strict=True)], pa.int32())
-            )  # fmt: skip
+            given = [(1 if choice in e else 0) if a else None
+                     for e, a in zip(extras, asked, strict=True)]  # fmt: skip
+            found.append(pa.array(given, pa.int32()).take(pa.array(rows.ravel())))
         return found
 
     def _when(self, column) -> pa.Array:
         """Timestamps as text: the month only when de-identified."""
         if pa.types.is_null(column.type):
             return pa.nulls(len(column), pa.string())
-        pattern = "%Y-%m" if self.options.deidentified else "%Y-%m-%dT%H:%M:%SZ"
         seconds = pc.cast(column, pa.timestamp("s"), safe=False)  # drop microseconds
-        return pc.strftime(seconds, format=pattern)
+        if getattr(column.type, "tz", None):  # pragma: no cover (stored times are naive UTC)
+            pattern = "%Y-%m" if self.options.deidentified else "%Y-%m-%dT%H:%M:%SZ"
+            return pc.strftime(seconds, format=pattern)
+        text = pc.cast(seconds, pa.string())  # 2026-09-01 08:00:05, as strftime would
+        if self.options.deidentified:
+            return pc.utf8_slice_codeunits(text, 0, 7)  # %Y-%m
+        return pc.binary_join_element_wise(
+            pc.replace_substring(text, " ", "T", max_replacements=1), "Z", ""
+        )
 
     def _scores(self, instrument: Instrument, table: pa.Table, states) -> list[np.ndarray]:
         """Each score, judged once per distinct combination of the answers it reads."""
@@ -300,6 +308,16 @@ class _Stored(dict):
             value = numbers(table, name)
         self[name] = value
         return value
+
+
+def _distinct(column) -> tuple[list[Any], np.ndarray]:
+    """A text column's distinct values (None last) and each row's position among them."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    encoded = pc.dictionary_encode(column.cast(pa.string()))
+    values = [*encoded.dictionary.to_pylist(), None]
+    rows = pc.fill_null(encoded.indices, len(values) - 1).to_numpy(zero_copy_only=False)
+    return values, rows.astype(np.int64)
 
 
 def _arrow(values: Any, kind: pa.DataType) -> pa.Array:

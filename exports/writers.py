@@ -106,8 +106,9 @@ class _FrameWriter:
             self.widths[name] = max(self.widths[name], widest)
 
     def chunks(self) -> Iterator[pa.Table]:
-        """The spooled chunks, one at a time."""
-        with pa.ipc.open_stream(pa.memory_map(str(self.spool))) as reader:
+        """The spooled chunks, one at a time (read, not mapped: the pages of a mapped spool
+        stay in the process's memory as it is read, growing with the rows)."""
+        with pa.ipc.open_stream(pa.OSFile(str(self.spool))) as reader:
             for batch in reader:
                 yield pa.Table.from_batches([batch], self.schema)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 from flask import current_app
@@ -89,7 +90,8 @@ def build_bundle(
         "filters": {k: v for k, v in request.as_params().items() if k != "formats"},
     }
     chunks = stream_chunks(versions, ids, request, allowed, contacts=options.contacts)
-    return write_bundle(dataset, chunks, folder, request.formats, about, progress)
+    with closing(chunks):  # on an error, the reading thread stops and the COPY ends at once
+        return write_bundle(dataset, chunks, folder, request.formats, about, progress)
 
 
 def export_dataset(job_id: int, params: dict, progress) -> JobResult:

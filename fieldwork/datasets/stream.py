@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 from sqlalchemy import Select, func, literal, select, types
 
+from exports.pipeline import ahead
 from fieldwork import identifying
 from fieldwork.answers import answer_table
 from fieldwork.datasets.filters import STATUSES, Request
@@ -143,11 +144,15 @@ def stream_chunks(
     """
     query = _query(versions, ids, request, allowed)
     connection = db.session.connection()
+    # Read and parsed in a thread of their own, a chunk or two ahead of the coding (the
+    # driver and pyarrow let go of the interpreter while they wait and parse). Nothing
+    # else uses the connection meanwhile: the session is not touched until they end.
     if connection.dialect.name == "postgresql" and copy and not contacts:
-        yield from rechunk(_copied(connection, query), CHUNK)
+        yield from ahead(rechunk(_copied(connection, query), CHUNK))
         return
     if connection.dialect.name == "sqlite" and copy and not contacts:
-        yield from _sqlite_lines(connection, query)
+        lines = _sqlite_lines(connection, query)
+        yield from ahead(lines) if _own_file(connection) else lines
         return
     # Core rows (no ORM loading per row); the options go on this statement only, since a
     # Connection's own execution_options would stream the session's later writes too.
@@ -160,6 +165,13 @@ def stream_chunks(
             {name: pa.array(values) for name, values in zip(names, columns, strict=True)}
         )
         yield _with_contacts(chunk, versions) if contacts else chunk
+
+
+def _own_file(connection) -> bool:
+    """Whether an SQLite connection may be used from another thread (a file database:
+    an in-memory one is a connection per thread)."""
+    database = connection.engine.url.database
+    return bool(database) and database != ":memory:" and "mode=memory" not in database
 
 
 # Arrow types of the query's columns, by SQLAlchemy type (as psycopg's rows would give).

@@ -94,3 +94,47 @@ def test_text_too_wide_for_rows_falls_back_to_the_whole_frame(tmp_path, fmt):
     read = pyreadstat.read_sav if fmt == "sav" else pyreadstat.read_dta
     frame, _ = read(str(tmp_path / f"s.{fmt}"))
     assert frame["region"].str.len().max() == (3000 if fmt == "dta" else 300)
+
+
+def test_stages_in_threads_keep_order_raise_errors_and_stop_early():
+    from exports.pipeline import Behind, ahead
+
+    assert list(ahead(range(50), depth=2)) == list(range(50))
+
+    def failing():
+        yield 1
+        raise ValueError("from the thread")
+
+    got = []
+    with pytest.raises(ValueError, match="from the thread"):
+        got.extend(ahead(failing()))
+    assert got == [1]
+
+    closed = []
+
+    def endless():
+        try:
+            n = 0
+            while True:
+                yield n
+                n += 1
+        finally:
+            closed.append(True)
+
+    stream = ahead(endless())
+    assert [next(stream) for _ in range(3)] == [0, 1, 2]
+    stream.close()
+    assert closed == [True]  # the source was closed in its thread, and the thread ended
+
+    done = []
+    with Behind(done.append) as behind:
+        for n in range(20):
+            behind.put(n)
+    assert done == list(range(20))
+
+    def refuse(n):
+        raise OSError(f"disk full at {n}")
+
+    with pytest.raises(OSError, match="disk full at 0"), Behind(refuse) as behind:
+        for n in range(20):
+            behind.put(n)
