@@ -9,10 +9,10 @@ Migrating costs far more than copying, so each process migrates once per backend
 from __future__ import annotations
 
 import itertools
-from concurrent.futures import ThreadPoolExecutor
 import os
 import re
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import jinja2
