@@ -52,4 +52,4 @@ install-test: install system-test-packages
 	$(BIN)/pip install -q -e '.[test]'
 
 test: install-test
-	$(BIN)/python -m pytest -n 2 -p no:cacheprovider
+	$(BIN)/python -m pytest -n 2 -p no:cacheprovider --durations=15
