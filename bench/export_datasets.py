@@ -317,7 +317,12 @@ def main() -> None:
     )
     options = parser.parse_args()
     PG_URL = os.environ["FIELDWORK_BENCH_URL"] = options.url
-    FORMATS_RUN[:] = options.formats.split(",")
+    wanted = options.formats.split(",")
+    unknown = sorted(set(wanted) - set(FORMATS))
+    if unknown:
+        parser.error(f"no such format: {', '.join(unknown)} (choose from {', '.join(FORMATS)})")
+    # parquet always, and first: the frame baselines are read from its file
+    FORMATS_RUN[:] = sorted({"parquet", *wanted}, key=["parquet", *FORMATS].index)
     os.environ.setdefault("FIELDWORK_JOBS_IMMEDIATE", "1")
     backends = ["postgresql", "sqlite"] if options.backend == "both" else [options.backend]
     for rows in [int(size) for size in options.rows.split(",")]:
