@@ -40,21 +40,6 @@ _SETTINGS = StudySettings.__table__.c
 _THRESHOLDS = select(_SETTINGS.complete_percent, _SETTINGS.partial_percent).where(_SETTINGS.id == 1)
 
 
-def _setting(column):
-    return select(column).where(_SETTINGS.id == 1).scalar_subquery().label(column.name)
-
-
-# The thresholds as columns of another query (a request reads them with its response).
-THRESHOLD_COLUMNS = (_setting(_SETTINGS.complete_percent), _setting(_SETTINGS.partial_percent))
-
-
-def thresholds_in(row: Any) -> Thresholds:
-    """The thresholds read with `THRESHOLD_COLUMNS` (the defaults when there is no settings row)."""
-    if row.complete_percent is None:
-        return Thresholds()
-    return Thresholds(row.complete_percent, row.partial_percent)
-
-
 def thresholds() -> Thresholds:
     """The study's complete and partial thresholds (percent of applicable questions)."""
     pending = (*db.session.new, *db.session.dirty)

@@ -45,8 +45,8 @@ def welcome():
     entry = state.current()
     if entry is None:
         return redirect(url_for("survey.start"))
-    if entry.response is not None and entry.response.superseded_by_id is not None:
-        state.forget()  # set aside for the paper form keyed for its code
+    if entry.response is not None and closed_to_this_browser(entry.response):
+        state.forget()
         return redirect(url_for("survey.start"))
     if entry.response is not None and entry.response.status == COMPLETE:
         return redirect(url_for("survey.done"))
@@ -110,6 +110,12 @@ def begin_response(entry: state.Entry, language: str, agreement=None):
     return redirect(resume_target(entry.instrument, response, saved))
 
 
+def closed_to_this_browser(response) -> bool:
+    """Whether a started response takes nothing more from the browser answering it: set
+    aside for the paper form keyed for its code, or withdrawn with its answers kept."""
+    return response.superseded_by_id is not None or response.withdrawn_at is not None
+
+
 def _current_response():
     """(entry, None) for a started, unfinished response, else (None, a redirect)."""
     entry = state.current()
@@ -123,7 +129,7 @@ def _redirection(entry: state.Entry | None):
         return redirect(url_for("survey.start"))
     if entry.response is None:
         return redirect(url_for("survey.welcome"))
-    if entry.response.superseded_by_id is not None:  # the paper form keyed for it counts
+    if closed_to_this_browser(entry.response):
         state.forget()
         return redirect(url_for("survey.start"))
     if entry.response.status == COMPLETE:

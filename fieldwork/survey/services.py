@@ -16,7 +16,7 @@ from fieldwork.db import db
 from fieldwork.models import Invitation, Practice, Response
 from fieldwork.models.base import utcnow
 from fieldwork.models.responses import ASSISTED, AUTOMATIC, COMPLETE, ONLINE, PAPER, PARTIAL
-from fieldwork.outcomes import follow_outcome, refresh_outcome, thresholds_in
+from fieldwork.outcomes import follow_outcome, refresh_outcome, thresholds
 from fieldwork.retention import study_closed
 from forms.completeness import answered_share
 from forms.model import Instrument
@@ -161,13 +161,17 @@ def save_page(
         raise SurveyClosed("this response has been submitted")
     if response.superseded_by_id is not None:  # the paper form keyed for its code counts
         raise SurveyClosed("this response has been set aside for a paper form")
+    if response.withdrawn_at is not None:  # withdrawn with its answers kept: nothing more
+        raise SurveyClosed("this response has been withdrawn")
     answers.save_items(db.session, instrument, response.id, shown, values)
     reached = response.reached
     if page.number > page_reached(web_pages(instrument), reached):
         reached = page.last_item
     web = response.mode != PAPER
     done, applicable = answered_share(instrument, after, web=web, applies=applies if web else None)
-    outcome = thresholds_in(response).outcome(done, applicable)
+    # The thresholds in a statement of their own, after the response's lock: a coordinator
+    # may have changed them (and reclassified every response) while this save waited.
+    outcome = thresholds().outcome(done, applicable)
     params = {
         "response_id": response.id,
         "to_reached": reached,

@@ -16,7 +16,6 @@ from fieldwork.catalogue import get_catalogue
 from fieldwork.db import SAFE_METHODS, db, is_sqlite
 from fieldwork.models import Invitation, Practice, Response
 from fieldwork.models.responses import ASSISTED, ONLINE
-from fieldwork.outcomes import THRESHOLD_COLUMNS
 from forms.model import Instrument
 
 KEY = "survey"
@@ -74,13 +73,16 @@ def current(*, plain: bool = False) -> Entry | None:
     """The respondent's entry, or None if they have not come in (or it no longer holds).
 
     `plain`: the response is a plain row of `_READ`'s columns whatever the method (a
-    request that may change it has its row locked, and the study's thresholds with it).
+    request that may change it has its row locked).
     """
     data = session.get(KEY)
     if not data:
         return None
     catalogue = get_catalogue()
     response = _response(data.get("response"), plain)
+    if data.get("response") and response is None:  # deleted (withdrawn, purged): start again
+        session.pop(KEY, None)
+        return None
     if response is not None:
         instrument = catalogue.instrument_for(response.instrument_version_id)
     elif data["instrument"] in catalogue.current:
@@ -129,7 +131,7 @@ def answering() -> tuple[Entry | None, dict[str, Any] | None]:
         read = answers.joined_read(
             instrument,
             "survey.writes" if writes else "survey.reads",
-            _WRITE_VERSION if writes else _READ_VERSION,
+            _READ_VERSION,
             Response.__table__,
             lock=writes,
             tokens=not apart,
@@ -182,11 +184,11 @@ _READ = select(
     _COLUMNS.withdrawn_at,
     _COLUMNS.superseded_by_id,
 ).where(_COLUMNS.id == bindparam("id"))
-# A request that writes: the same, locked, with the study's thresholds (`outcomes`).
-_LOCKED = _READ.add_columns(*THRESHOLD_COLUMNS).with_for_update(of=Response.__table__)
+# A request that writes: the same, locked. (Not the study's thresholds: read in the same
+# statement on PostgreSQL they would be those from before a save that waited for the lock.)
+_LOCKED = _READ.with_for_update(of=Response.__table__)
 # The same for a response on a given instrument version (joined with its answers).
 _READ_VERSION = _READ.where(_COLUMNS.instrument_version_id == bindparam("version"))
-_WRITE_VERSION = _READ_VERSION.add_columns(*THRESHOLD_COLUMNS)
 
 
 def language() -> str | None:

@@ -4,6 +4,7 @@ and a database that goes away gives a friendly "try again" page and no half-writ
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,9 @@ from fieldwork import answers
 from fieldwork.db import db
 from fieldwork.demo import seed
 from fieldwork.models import Invitation, Response
+from fieldwork.outcomes import study_settings
+from fieldwork.rates.fieldwork_status import update_settings
+from fieldwork.withdrawal import withdraw
 from tests.conftest import csrf_token
 from tests.fieldwork.conftest import instrument
 from tests.fieldwork.robot import Robot
@@ -120,6 +124,68 @@ def test_a_page_save_racing_the_submit_never_changes_a_submitted_response(app):
         # The save came first (and was submitted) or was turned away to the thank-you page.
         expected = "before" if save.headers["Location"] == "/done" else "racing"
         assert saved["other"] == expected
+
+
+def test_a_save_that_waited_behind_new_thresholds_classifies_by_them(app):
+    """A coordinator moves the thresholds (reclassifying every response) while a page save
+    waits for the response's lock: the save's outcome is judged by the new thresholds."""
+    code = _codes(app, 1)[0]
+    client = _started(app, code)
+    with app.app_context():
+        study_settings()  # the settings row, so the change below locks and updates it
+        db.session.commit()
+    assert _page1(client, "first").status_code == 302  # 2 of 4 answered: below 80 %
+    token = csrf_token(client, "/page/1")
+    changed, saving = threading.Event(), {}
+
+    def change() -> None:
+        with app.app_context():
+            update_settings(complete=40, partial=20, with_not_returned=False, target_rate=None)
+            changed.set()
+            time.sleep(1.0)  # the save starts meanwhile and waits for the response's lock
+            db.session.commit()
+            db.session.remove()
+
+    def save() -> None:
+        changed.wait(10)
+        time.sleep(0.2)
+        saving["page"] = client.post("/page/1", data={
+            "used": "2", "other": "second", "csrf_token": token,
+        })  # fmt: skip
+
+    threads = [threading.Thread(target=change), threading.Thread(target=save)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert saving["page"].status_code == 302
+    response, saved = _stored(app, code)
+    assert saved["other"] == "second"
+    assert response.outcome == "complete"  # 50 % of the applicable: complete at 40 %
+
+
+@pytest.mark.parametrize("deleted", [False, True])
+def test_a_withdrawn_response_takes_nothing_more_from_the_browser_still_on_it(app, deleted):
+    code = _codes(app, 1)[0]
+    client = _started(app, code)
+    assert _page1(client, "before").status_code == 302
+    token = csrf_token(client, "/page/1")
+    with app.app_context():
+        study_settings().withdrawal = "delete" if deleted else "keep_answers"
+        invitation = db.session.scalar(select(Invitation).where(Invitation.code == code))
+        withdraw(invitation, "phone")
+        db.session.commit()
+        db.session.remove()
+    after = client.post("/page/1", data={"used": "2", "other": "after", "csrf_token": token})
+    assert after.status_code == 302 and after.headers["Location"] == "/"
+    assert client.get("/welcome").headers["Location"] == "/"  # the browser starts again
+    with app.app_context():
+        rows = db.session.scalars(select(Response)).all()
+        db.session.remove()
+    if deleted:
+        assert rows == []
+    else:
+        assert _stored(app, code)[1]["other"] == "before"
 
 
 def _fail_statements(engine, starting: str):
