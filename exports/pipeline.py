@@ -42,8 +42,9 @@ def ahead(items: Iterable[T], depth: int = 2) -> Iterator[T]:
         return False
 
     def work() -> None:
-        source = iter(items)
+        source = None
         try:
+            source = iter(items)
             for item in source:
                 if not put(item):
                     break
@@ -54,7 +55,7 @@ def ahead(items: Iterable[T], depth: int = 2) -> Iterator[T]:
         finally:
             close = getattr(source, "close", None)
             if close is not None:
-                close()
+                close()  # an error here, after the consumer has gone, has no one to tell
 
     thread = threading.Thread(target=work, name="export-stage", daemon=True)
     thread.start()

@@ -110,6 +110,13 @@ def test_stages_in_threads_keep_order_raise_errors_and_stop_early():
         got.extend(ahead(failing()))
     assert got == [1]
 
+    class Unreadable:
+        def __iter__(self):
+            raise OSError("cannot start reading")
+
+    with pytest.raises(OSError, match="cannot start reading"):
+        list(ahead(Unreadable()))  # raised here, not a consumer waiting for ever
+
     closed = []
 
     def endless():
