@@ -155,7 +155,11 @@ def app(backend, instruments_dir, tmp_path, request):
         database = f"{_pg_prefix()}_{next(_PG_DATABASES)}"
         template = request.getfixturevalue("pg_template")
         _pg_admin(f"CREATE DATABASE {database} TEMPLATE {template} STRATEGY WAL_LOG")
-        app = create_app(_config(_pg_url(database), instruments_dir))
+        try:
+            app = create_app(_config(_pg_url(database), instruments_dir))
+        except BaseException:
+            _DROPPER.submit(_pg_admin, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+            raise
     app.jinja_env.bytecode_cache = _BYTECODE
     app.config["JOB_FILES"] = str(tmp_path / "job-files")
     app.config["BOXMAPS"] = str(tmp_path / "boxmaps")

@@ -90,7 +90,9 @@ def volunteers(instrument: Instrument, user: User | None) -> list[Volunteer]:
     for version_id, version_rows in by_version.items():
         version = catalogue.instrument_for(version_id)
         found.extend(_agreed(version, instrument, version_rows))
-    found.sort(key=lambda v: (v.answered_at, v.response_id))
+    # In the order the responses began: a page saved meanwhile never moves a volunteer
+    # from one page of the list to another.
+    found.sort(key=lambda v: v.response_id)
     _attach_progress(found)
     return found
 
