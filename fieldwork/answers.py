@@ -13,7 +13,6 @@ Answers to items marked `identifying` are never columns here: they go, encrypted
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterable
 from typing import Any
 
@@ -35,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from fieldwork import identifying
+from forms.memo import kept_with
 from forms.model import Instrument, Item
 from forms.stored import READERS, item_columns, record_answers
 from forms.variables import CODE, DATE, DECIMAL, FLAG, INTEGER, TEXT, instrument_variables
@@ -202,11 +202,7 @@ def joined_read(
 ) -> JoinedRead:
     """`JoinedRead` of `base` (the caller's query called `name`), built once per instrument
     object, name and flags."""
-    key = id(instrument)
-    reads = _JOINED.get(key)
-    if reads is None:
-        reads = _JOINED[key] = {}
-        weakref.finalize(instrument, _JOINED.pop, key, None)
+    reads = kept_with(instrument, _JOINED, dict)
     found = reads.get((name, lock, tokens))
     if found is None:
         found = reads[(name, lock, tokens)] = JoinedRead(

@@ -9,7 +9,6 @@ Each item's answer is its stored column values (`forms.stored.item_columns`) as 
 from __future__ import annotations
 
 import json
-import weakref
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -20,6 +19,7 @@ from sqlalchemy import MetaData, Table, bindparam, delete, inspect, select, text
 from sqlalchemy.orm import Session
 
 from fieldwork.models import IdentifyingAnswer, Response
+from forms.memo import kept_with
 from forms.model import Instrument, Item
 from forms.stored import item_columns, record_answers
 from forms.variables import DATE, item_variables
@@ -88,17 +88,16 @@ _ONE: dict[int, tuple[dict[str, Item], Any]] = {}
 
 def _one_query(instrument: Instrument) -> tuple[dict[str, Item], Any]:
     """(identifying items by id, SELECT of one response's tokens), built once per instrument."""
-    key = id(instrument)
-    found = _ONE.get(key)
-    if found is None:
-        items = {item.id: item for item in identifying_items(instrument)}
-        table = IdentifyingAnswer.__table__
-        query = select(table.c.item_id, table.c.token).where(
-            table.c.response_id == bindparam("response_id"), table.c.item_id.in_(list(items))
-        )
-        found = _ONE[key] = (items, query)
-        weakref.finalize(instrument, _ONE.pop, key, None)
-    return found
+    return kept_with(instrument, _ONE, lambda: _build_one_query(instrument))
+
+
+def _build_one_query(instrument: Instrument) -> tuple[dict[str, Item], Any]:
+    items = {item.id: item for item in identifying_items(instrument)}
+    table = IdentifyingAnswer.__table__
+    query = select(table.c.item_id, table.c.token).where(
+        table.c.response_id == bindparam("response_id"), table.c.item_id.in_(list(items))
+    )
+    return items, query
 
 
 def load(session: Session, instrument: Instrument, response_id: int) -> dict[str, Any]:

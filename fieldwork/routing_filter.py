@@ -10,7 +10,6 @@ item stays as the server rendered it, exactly as without JavaScript.
 from __future__ import annotations
 
 import json
-import weakref
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -19,6 +18,7 @@ from markupsafe import Markup
 
 from fieldwork.page_render import routing_marker
 from forms.expression_json import answer_json, to_json
+from forms.memo import kept_with
 from forms.model import Instrument, Item
 from forms.paging import Page, web_pages
 from forms.routing import routed_answers
@@ -80,11 +80,7 @@ _RULES: dict[int, dict[str, Any]] = {}
 
 def _rule_json(item: Item, instrument: Instrument) -> Any:
     """An item's show_if as a JSON tree (worked out once per instrument object)."""
-    key = id(instrument)
-    rules = _RULES.get(key)
-    if rules is None:
-        rules = _RULES[key] = {}
-        weakref.finalize(instrument, _RULES.pop, key, None)
+    rules = kept_with(instrument, _RULES, dict)
     if item.id not in rules:
         rules[item.id] = to_json(item.show_if, instrument.missing_codes)
     return rules[item.id]

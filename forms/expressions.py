@@ -12,7 +12,6 @@ never raises. Error columns are 1-based.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -22,6 +21,7 @@ from forms.expression_ast import FUNCTIONS, Binary, Call, Integer, ListOf, Name,
 from forms.expression_ast import to_source as _to_source
 from forms.expression_ast import walk as _walk
 from forms.expression_parser import parse_tree
+from forms.memo import kept_with
 
 if TYPE_CHECKING:
     from forms.describe import Describer
@@ -34,17 +34,14 @@ _COMPILED: dict[int, Callable[[Evaluator], Any]] = {}
 def _compiled(expression: Expression) -> Callable[[Evaluator], Any]:
     """The expression's tree as one function (`forms.evaluate.compile_tree`), made once
     per expression object; the tree walk itself for a tree that cannot be compiled."""
-    key = id(expression)
-    found = _COMPILED.get(key)
-    if found is None:
-        root = expression.root
-        try:
-            found = compile_tree(root)
-        except Exception:  # e.g. nested too deep: walk it each time, as before
-            found = lambda ev: ev.value(root)  # noqa: E731
-        _COMPILED[key] = found
-        weakref.finalize(expression, _COMPILED.pop, key, None)
-    return found
+    return kept_with(expression, _COMPILED, lambda: _compiled_or_walked(expression.root))
+
+
+def _compiled_or_walked(root):
+    try:
+        return compile_tree(root)
+    except Exception:  # e.g. nested too deep: walk it each time, as before
+        return lambda ev: ev.value(root)
 
 
 ALLOWED_FUNCTIONS = frozenset(FUNCTIONS)

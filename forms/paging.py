@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from forms.memo import kept_with
 from forms.model import Instrument, Item, Section
 
 # Roughly how much one page may ask: a question counts 1, a grid row a half.
@@ -76,12 +76,7 @@ def web_pages(instrument: Instrument) -> tuple[Page, ...]:
 
     Built once per instrument object (instruments are immutable) and forgotten with it.
     """
-    key = id(instrument)
-    pages = _PAGES.get(key)
-    if pages is None:
-        pages = _PAGES[key] = _build_pages(instrument)
-        weakref.finalize(instrument, _PAGES.pop, key, None)
-    return pages
+    return kept_with(instrument, _PAGES, lambda: _build_pages(instrument))
 
 
 def _build_pages(instrument: Instrument) -> tuple[Page, ...]:

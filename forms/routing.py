@@ -11,12 +11,12 @@ judge routing here.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Mapping
 from enum import IntEnum
 from typing import Any
 
 from forms.expressions import Tester
+from forms.memo import kept_with
 from forms.model import Instrument, Item
 
 
@@ -96,15 +96,10 @@ _SECTIONS: dict[int, list[tuple[Any, list[Item]]]] = {}
 
 def _questions_by_section(instrument: Instrument) -> list[tuple[Any, list[Item]]]:
     """(section show_if, the section's questions) in order, worked out once per instrument."""
-    key = id(instrument)
-    found = _SECTIONS.get(key)
-    if found is None:
-        found = _SECTIONS[key] = [
-            (section.show_if, [item for item in section.items if item.is_question])
-            for section in instrument.sections
-        ]
-        weakref.finalize(instrument, _SECTIONS.pop, key, None)
-    return found
+    return kept_with(instrument, _SECTIONS, lambda: [
+        (section.show_if, [item for item in section.items if item.is_question])
+        for section in instrument.sections
+    ])  # fmt: skip
 
 
 def stopped_applying(

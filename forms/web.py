@@ -10,13 +10,13 @@ validators, because what is checked depends on routing across pages.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from wtforms import Form
 from wtforms.form import BaseForm
 
+from forms.memo import kept_with
 from forms.messages import message
 from forms.model import Answers, Instrument, Item
 from forms.paging import item_applies
@@ -73,11 +73,7 @@ def _form_class(items: Sequence[Item], instrument: Instrument, lang: str) -> typ
     Built once per instrument object (instruments are immutable), page and language,
     and forgotten with the instrument, as `forms.paging.web_pages` is.
     """
-    key = id(instrument)
-    classes = _CLASSES.get(key)
-    if classes is None:
-        classes = _CLASSES[key] = {}
-        weakref.finalize(instrument, _CLASSES.pop, key, None)
+    classes = kept_with(instrument, _CLASSES, dict)
     page_key = (tuple(item.id for item in items), lang)
     form_class = classes.get(page_key)
     if form_class is None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +10,7 @@ from flask import url_for
 from fieldwork.models import Response
 from forms.describe import QuestionTextDescriber, answer_if
 from forms.display import answer_lines
+from forms.memo import kept_with
 from forms.model import Instrument, Item
 from forms.paging import (
     Page,
@@ -105,11 +105,7 @@ _CONDITIONS: dict[int, dict[tuple[int, str], dict[str, str]]] = {}
 def _conditions(instrument: Instrument, page: Page, lang: str) -> dict[str, str]:
     """For items routed by an answer on the same page: the line saying when to answer them
     (worked out once per instrument object, page and language)."""
-    key = id(instrument)
-    cached = _CONDITIONS.get(key)
-    if cached is None:
-        cached = _CONDITIONS[key] = {}
-        weakref.finalize(instrument, _CONDITIONS.pop, key, None)
+    cached = kept_with(instrument, _CONDITIONS, dict)
     found = cached.get((page.number, lang))
     if found is None:
         describer = QuestionTextDescriber(instrument, lang)
@@ -208,12 +204,7 @@ _ROUTING_NAMES: dict[int, frozenset[str]] = {}
 
 def instrument_routing_names(instrument: Instrument) -> frozenset[str]:
     """`routing_names` of an instrument, worked out once per instrument object."""
-    key = id(instrument)
-    names = _ROUTING_NAMES.get(key)
-    if names is None:
-        names = _ROUTING_NAMES[key] = routing_names(instrument)
-        weakref.finalize(instrument, _ROUTING_NAMES.pop, key, None)
-    return names
+    return kept_with(instrument, _ROUTING_NAMES, lambda: routing_names(instrument))
 
 
 def _has_value(value: Any) -> bool:
