@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
@@ -188,6 +189,18 @@ def answer(item: Item, rng: random.Random, tag: str) -> tuple[dict[str, Any], An
         value = low + rng.randrange(3)
         return {item.id: str(value)}, value
     return {item.id: f"answer {tag}"}, f"answer {tag}"
+
+
+def page_body(instrument: Instrument, number: int, html: str, seed: int) -> str:
+    """A valid, urlencoded POST of web page `number` (1-based) shown as `html`: every
+    question that applies answered at random, reproducibly for `seed`."""
+    page, rng, given = web_pages(instrument)[number - 1], random.Random(seed), {}
+    fields: dict[str, Any] = {"csrf_token": token(html)}
+    for item in page.items:
+        if item.is_question and item_applies(item, instrument, given):
+            posted, given[item.id] = answer(item, rng, f"bench {seed}")
+            fields |= posted
+    return urlencode(fields, doseq=True)
 
 
 @dataclass

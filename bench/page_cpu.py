@@ -14,15 +14,12 @@ from __future__ import annotations
 import argparse
 import cProfile
 import pstats
-import random
 import time
-from urllib.parse import urlencode
 
-from harness import answer, past_consent, token
+from harness import page_body, past_consent, token
 from respondent_pages import database, make_app
 
 from fieldwork.db import db
-from forms.paging import item_applies, web_pages
 
 FIRST_QUESTIONS = "/page/2"
 
@@ -36,13 +33,7 @@ def at_first_questions(app, code: str, instrument, seed: int = 1):
     notes = client.post(location, data={"csrf_token": token(client.get(location).text)})
     assert notes.location == FIRST_QUESTIONS, notes.location
     html = client.get(FIRST_QUESTIONS).text
-    page, rng, given = web_pages(instrument)[1], random.Random(seed), {}
-    fields: dict = {"csrf_token": token(html)}
-    for item in page.items:
-        if item.is_question and item_applies(item, instrument, given):
-            posted, given[item.id] = answer(item, rng, f"bench {seed}")
-            fields |= posted
-    return client, urlencode(fields, doseq=True)
+    return client, page_body(instrument, 2, html, seed)
 
 
 def _request(client, method: str, body: str) -> None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import re
 import shutil
 import subprocess
@@ -24,14 +23,12 @@ import sys
 import tempfile
 from pathlib import Path
 from typing import NamedTuple
-from urllib.parse import urlencode
 
 import httpx
-from harness import ROOT, Server, answer, free_port, past_consent, server_env, token
+from harness import ROOT, Server, free_port, page_body, past_consent, server_env, token
 from respondent_pages import database, make_app
 
 from fieldwork.db import db
-from forms.paging import item_applies, web_pages
 
 HERE = Path(__file__).resolve().parent
 CONNECTIONS = 16
@@ -48,13 +45,7 @@ def _at_first_questions(url: str, code: str, instrument, seed: int) -> tuple[str
         assert notes.headers["location"] == FIRST_QUESTIONS, notes.headers.get("location")
         html = client.get(FIRST_QUESTIONS).text
         cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
-    page, rng, given = web_pages(instrument)[1], random.Random(seed), {}
-    fields: dict = {"csrf_token": token(html)}
-    for item in page.items:
-        if item.is_question and item_applies(item, instrument, given):
-            posted, given[item.id] = answer(item, rng, f"bench {seed}")
-            fields |= posted
-    return cookie, urlencode(fields, doseq=True)
+    return cookie, page_body(instrument, 2, html, seed)
 
 
 def _lua(method: str, sessions: list[tuple[str, str]]) -> str:
