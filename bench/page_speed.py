@@ -130,14 +130,18 @@ def _hello_line(run: Run, cpu: float) -> str:
     )
 
 
-def measure(backend_url: str | None, seconds: int) -> list[str]:
-    """Hello, GET and POST for one database; lines to print."""
+def measure(backend_url: str | None, seconds: int, log: Path | None = None) -> list[str]:
+    """Hello, GET and POST for one database; lines to print (the server's own output
+    appended to `log` when given)."""
     with database(backend_url) as url:
         app, instrument, codes = make_app(url, CONNECTIONS)
         with app.app_context():
             db.engine.dispose()
         env = server_env(url, ROOT / "instruments")
-        hello, fieldwork = _hello(), Server(free_port(), env, workers=2, access_log="/dev/null")
+        hello, fieldwork = (
+            _hello(),
+            Server(free_port(), env, workers=2, access_log="/dev/null", log=log),
+        )
         lines = []
         try:
             hello.start()
@@ -173,6 +177,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-d", "--seconds", type=int, default=10, help="per wrk run")
     parser.add_argument("--url", help="also PostgreSQL at this URL (a schema is made, dropped)")
+    parser.add_argument("--server-log", type=Path, help="append the app server's output here")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install -y wrk")
@@ -180,7 +185,7 @@ def main() -> None:
     for name, url in (("SQLite", None), ("PostgreSQL", args.url)):
         if name == "SQLite" or url:
             print(name)
-            print("\n".join(measure(url, args.seconds)))
+            print("\n".join(measure(url, args.seconds, args.server_log)))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from fieldwork import codes, config
-from fieldwork.db import db, migrate
+from fieldwork.db import db, migrate, sqlite_connect_args
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 csrf = CSRFProtect()
@@ -23,10 +23,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     if str(app.config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
-        # A file on this machine never drops a connection: no ping before each request.
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-        options.pop("pool_pre_ping", None)
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = sqlite_connect_args(options)
     if app.config["PROXIES"]:
         count = app.config["PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)

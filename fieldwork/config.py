@@ -45,7 +45,8 @@ def load(instance_path: str) -> dict:
     return {
         "SQLALCHEMY_DATABASE_URI": database_url,
         # Never put statement parameters (answers, access codes) into errors or logs.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True, "pool_pre_ping": True},
+        # (Connections idle a while are pinged before use: `fieldwork.db._ping_when_idle`.)
+        "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
         "INSTRUMENTS": env.get("INSTRUMENTS") or str(PROJECT_ROOT / "instruments"),
         "SECRET_KEY": env.get("SECRET_KEY") or _secret_key(instance),
         # Fernet keys encrypting identifying answers, comma-separated, newest first (the

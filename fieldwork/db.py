@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -11,7 +15,9 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import Pool
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -33,7 +39,107 @@ migrate = Migrate()
 
 
 def _is_sqlite3(dbapi_connection) -> bool:
-    return type(dbapi_connection).__module__ == "sqlite3"
+    return isinstance(dbapi_connection, sqlite3.Connection)
+
+
+try:
+    import fcntl
+except ImportError:  # not a POSIX system: writers wait in SQLite's busy handler alone
+    fcntl = None  # type: ignore[assignment]
+
+
+class TakingTurns(sqlite3.Connection):
+    """An SQLite connection whose writing transactions queue for the write lock in turn.
+
+    SQLite's busy handler polls for a lock held by another process, sleeping 1, 2, 5,
+    10 … 100 ms between tries: under steady writes a waiting save can sleep 150 ms
+    while the lock was free most of that time, and the cores idle. Before it begins
+    IMMEDIATE, a writer takes an exclusive `flock` on a file beside the database (the
+    kernel wakes the next waiter the moment it is let go) and lets go once its
+    transaction has committed or rolled back. The lock is advisory: SQLite's own
+    locking still guards the data, and writers that do not take turns (another tool)
+    fall back on the busy handler. The turn file is its own file, never the database
+    (closing any descriptor of the database would drop SQLite's POSIX locks).
+    """
+
+    _turns: int | None = None
+    _path: str | None = None
+    _holding = False
+
+    def take_turn(self) -> None:
+        """Wait for this connection's turn to write (a no-op for memory databases).
+
+        A thread that already holds the turn on another connection to the same database
+        does not queue behind itself: that connection waits in SQLite's busy handler,
+        as without turns, and fails after the busy timeout instead of never.
+        """
+        if fcntl is None or self._holding:
+            return
+        if self._turns is None:
+            self._path = _database_path(self)
+            if self._path is None:
+                return
+            flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC
+            self._turns = os.open(self._path + "-turns", flags, 0o600)
+        held = _held_turns()
+        if self._path in held:
+            return
+        fcntl.flock(self._turns, fcntl.LOCK_EX)
+        self._holding = True
+        held.add(self._path)
+
+    def end_turn(self) -> None:
+        """Let the next writer in."""
+        if self._holding:
+            self._holding = False
+            _held_turns().discard(self._path)
+            fcntl.flock(self._turns, fcntl.LOCK_UN)
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            if not self.in_transaction:
+                self.end_turn()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self.end_turn()
+
+    def close(self) -> None:
+        self.end_turn()
+        if self._turns is not None:
+            os.close(self._turns)
+            self._turns = None
+        super().close()
+
+
+_THREAD = threading.local()
+
+
+def _held_turns() -> set[str]:
+    """The databases whose write turn this thread holds."""
+    held = getattr(_THREAD, "turns", None)
+    if held is None:
+        held = _THREAD.turns = set()
+    return held
+
+
+def _database_path(connection: sqlite3.Connection) -> str | None:
+    """The file of the connection's main database; None in memory."""
+    for _seq, name, path in connection.execute("PRAGMA database_list"):
+        if name == "main":
+            return path or None
+    return None
+
+
+def sqlite_connect_args(options: dict) -> dict:
+    """Engine options for SQLite: connections that take turns to write (`TakingTurns`)."""
+    connect_args = dict(options.get("connect_args") or {})
+    connect_args.setdefault("factory", TakingTurns)
+    return {**options, "connect_args": connect_args}
 
 
 @event.listens_for(Engine, "connect")
@@ -53,6 +159,45 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=20000")
     cursor.close()
+
+
+# A pooled connection idle longer than this is pinged before use (see `_ping_when_idle`).
+IDLE_BEFORE_PING = 1.0
+
+
+@event.listens_for(Pool, "checkout")
+def _ping_when_idle(dbapi_connection, record, _proxy) -> None:
+    """Ping a server's pooled connection before use when it has been idle a while.
+
+    SQLAlchemy's `pool_pre_ping` pings at every checkout: on a busy server that is one
+    more round trip per request (a third of a page view's statements) for connections
+    that were fine a moment ago. Here only a connection idle for `IDLE_BEFORE_PING`
+    seconds is pinged (the pattern of SQLAlchemy's "pessimistic disconnect handling"),
+    so one whose server restarted or dropped it while idle is replaced before a
+    respondent's request uses it. A connection dropped between two busy requests fails
+    that request (the friendly error page); SQLAlchemy then discards the whole pool.
+    SQLite files are never pinged.
+    """
+    if _is_sqlite3(dbapi_connection):
+        return
+    now = time.monotonic()
+    if now - record.info.get("fieldwork_used", 0.0) > IDLE_BEFORE_PING:
+        try:
+            cursor = dbapi_connection.cursor()
+            try:
+                cursor.execute("SELECT 1")
+            finally:
+                cursor.close()
+            dbapi_connection.rollback()  # the ping's own transaction: none is left open
+        except Exception as error:
+            raise DisconnectionError() from error
+    record.info["fieldwork_used"] = now
+
+
+@event.listens_for(Pool, "checkin")
+def _note_use(dbapi_connection, record) -> None:
+    if dbapi_connection is not None:
+        record.info["fieldwork_used"] = time.monotonic()
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -108,8 +253,35 @@ def _sqlite_begin(connection) -> None:
     its turn for the write lock (up to the busy timeout) and then cannot fail that way.
     Reads of GET pages stay deferred and run alongside the writer.
     """
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _will_write() else "BEGIN")
+    if connection.dialect.name != "sqlite":
+        return
+    if not _will_write():
+        connection.exec_driver_sql("BEGIN")
+        return
+    dbapi_connection = connection.connection.dbapi_connection
+    if isinstance(dbapi_connection, TakingTurns):
+        dbapi_connection.take_turn()
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        if isinstance(dbapi_connection, TakingTurns):
+            dbapi_connection.end_turn()
+        raise
+
+
+def reading_connection():
+    """The session's connection for a request that only reads.
+
+    On a database server a request's first read begins a transaction: BEGIN, then
+    ROLLBACK when the connection goes back to the pool, two round trips around a page
+    view's one SELECT. A request that only reads gets the connection in autocommit
+    (each statement sees the data as of its start, as one statement of a transaction
+    would) unless the session already began a transaction. SQLite keeps its deferred
+    transaction (no round trips there).
+    """
+    if is_sqlite() or db.session().in_transaction():
+        return db.session.connection()
+    return db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 def is_sqlite() -> bool:

@@ -13,7 +13,7 @@ from sqlalchemy import bindparam, select
 
 from fieldwork import answers, identifying
 from fieldwork.catalogue import get_catalogue
-from fieldwork.db import SAFE_METHODS, db, is_sqlite
+from fieldwork.db import SAFE_METHODS, db, is_sqlite, reading_connection
 from fieldwork.models import Invitation, Practice, Response
 from fieldwork.models.responses import ASSISTED, ONLINE
 from forms.model import Instrument
@@ -137,7 +137,8 @@ def answering() -> tuple[Entry | None, dict[str, Any] | None]:
             tokens=not apart,
         )
         params = {"id": response_id, "version": catalogue.version_ids[instrument.id]}
-        row = db.session.connection().execute(read.query, params).first()
+        connection = db.session.connection() if writes else reading_connection()
+        row = connection.execute(read.query, params).first()
         if row is not None:
             saved = read.answers(instrument, row)
             if apart:

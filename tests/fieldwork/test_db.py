@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import fcntl
+import os
+import sqlite3
+import sys
+import threading
+from pathlib import Path
 
-from fieldwork.db import db
+import pytest
+from sqlalchemy import create_engine, event, func, select
+from sqlalchemy.pool import NullPool
+
+from fieldwork.db import TakingTurns, db
 from fieldwork.models import Region
+from tests.conftest import BACKENDS
+from tests.fieldwork.conftest import instrument
+from tests.fieldwork.robot import Robot
+
+fieldwork_db = sys.modules["fieldwork.db"]  # the module (`fieldwork.db` the attribute is `db`)
 
 
 def test_a_released_savepoint_does_not_commit_the_transaction(ctx):
@@ -24,3 +38,153 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
     with app.app_context(), db.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def _turns(path) -> tuple:
+    """Two connections to one SQLite file, each taking turns to write."""
+    first = sqlite3.connect(path, factory=TakingTurns, check_same_thread=False)
+    second = sqlite3.connect(path, factory=TakingTurns, check_same_thread=False)
+    for connection in (first, second):
+        connection.isolation_level = None
+    first.execute("CREATE TABLE t (n INTEGER)")
+    return first, second
+
+
+def _turn_is_free(path) -> bool:
+    """Whether no connection holds the write turn of the database at `path` now."""
+    handle = os.open(f"{path}-turns", os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    else:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return True
+    finally:
+        os.close(handle)
+
+
+def test_sqlite_writers_queue_for_the_write_lock_and_the_next_goes_when_it_is_let_go(tmp_path):
+    path = tmp_path / "turns.sqlite"
+    first, second = _turns(path)
+    first.take_turn()
+    first.execute("BEGIN IMMEDIATE")
+    first.execute("INSERT INTO t VALUES (1)")
+    got_turn = threading.Event()
+
+    def write_next():
+        second.take_turn()
+        got_turn.set()
+        second.execute("BEGIN IMMEDIATE")
+        second.execute("INSERT INTO t VALUES (2)")
+        second.commit()
+
+    waiter = threading.Thread(target=write_next)
+    waiter.start()
+    assert not got_turn.wait(0.3)  # queued behind the first writer, not polling SQLite
+    first.commit()
+    assert got_turn.wait(10)
+    waiter.join(10)
+    assert [n for (n,) in first.execute("SELECT n FROM t ORDER BY n")] == [1, 2]
+    assert _turn_is_free(path)  # both let go once committed
+    first.take_turn()
+    first.execute("BEGIN IMMEDIATE")
+    first.rollback()
+    assert _turn_is_free(path)  # and once rolled back
+    first.close()
+    second.close()
+
+
+def test_a_thread_holding_the_turn_does_not_queue_behind_itself(tmp_path):
+    path = tmp_path / "turns.sqlite"
+    first, second = _turns(path)
+    first.take_turn()
+    second.take_turn()  # same thread: returns at once (SQLite's busy handler decides)
+    assert not second._holding
+    first.rollback()
+    assert _turn_is_free(path)
+    first.close()
+    second.close()
+
+
+def _to_first_page(app, client, codes) -> str:
+    """A respondent past the welcome and consent pages; the location they were sent to."""
+    robot = Robot(client, instrument(app, "patient"))
+    robot.enter_code(codes["patient"][0])
+    answer = robot.welcome("en")
+    assert answer.status_code == 302
+    return answer.headers["Location"]
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_the_apps_sqlite_connections_take_turns_and_a_page_save_lets_go(app, client, codes):
+    with app.app_context():
+        raw = db.engine.raw_connection()
+        assert isinstance(raw.dbapi_connection, TakingTurns)
+        raw.close()
+        path = db.engine.url.database
+    assert _to_first_page(app, client, codes) == "/page/1"
+    robot = Robot(client, instrument(app, "patient"))
+    assert robot.answer_page(1).status_code == 302  # a page saved
+    assert Path(f"{path}-turns").exists()
+    assert _turn_is_free(path)
+
+
+_ON_A_SERVER = [name for name in BACKENDS if name == "postgresql"]
+
+
+@pytest.mark.parametrize("backend", _ON_A_SERVER)
+def test_a_server_connection_dropped_while_idle_is_replaced_before_use(app, monkeypatch):
+    with app.app_context():
+        first = db.session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        db.session.remove()
+        admin = create_engine(db.engine.url, poolclass=NullPool)
+        with admin.connect() as connection:  # the server drops the pooled connection
+            connection.exec_driver_sql(f"SELECT pg_terminate_backend({int(first)})")
+        admin.dispose()
+        monkeypatch.setattr(fieldwork_db, "IDLE_BEFORE_PING", 0.0)
+        second = db.session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        db.session.remove()
+    assert second != first
+
+
+@pytest.mark.parametrize("backend", _ON_A_SERVER)
+@pytest.mark.parametrize(("idle", "cursors"), [(3600.0, 1), (0.0, 2)])
+def test_a_connection_is_pinged_only_after_being_idle(app, monkeypatch, idle, cursors):
+    with app.app_context():
+        db.session.connection().exec_driver_sql("SELECT 1")
+        db.session.remove()
+        opened = []
+        kind = type(db.engine.raw_connection().dbapi_connection)
+        real = kind.cursor
+
+        def cursor(self, *args, **kwargs):
+            opened.append(1)
+            return real(self, *args, **kwargs)
+
+        monkeypatch.setattr(kind, "cursor", cursor)
+        monkeypatch.setattr(fieldwork_db, "IDLE_BEFORE_PING", idle)
+        db.session.connection().exec_driver_sql("SELECT 1")
+        db.session.remove()
+    assert len(opened) == cursors  # the statement's cursor (and the ping's when idle)
+
+
+def test_a_question_page_is_read_outside_a_transaction_on_a_server(app, client, codes):
+    location = _to_first_page(app, client, codes)
+    with app.app_context():
+        engine = db.engine
+    levels = []
+
+    def begins(connection):
+        levels.append(connection.get_execution_options().get("isolation_level"))
+
+    event.listen(engine, "begin", begins)
+    try:
+        page = client.get(location)
+    finally:
+        event.remove(engine, "begin", begins)
+    assert page.status_code == 200 and "csrf_token" in page.get_data(as_text=True)
+    if engine.dialect.name == "postgresql":
+        assert levels == ["AUTOCOMMIT"]  # no BEGIN and ROLLBACK around its one SELECT
+    else:
+        assert levels == [None]  # SQLite's deferred read transaction

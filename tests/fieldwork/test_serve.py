@@ -105,3 +105,22 @@ def test_trusted_proxy_headers_give_the_wrong_code_limit_the_real_client(make_ap
         for n in range(3)
     ]
     assert forged == [400, 400, 429]  # with no proxy trusted, the header changes nothing
+
+
+def test_the_app_built_before_the_fork_is_frozen_out_of_the_garbage_collectors_sight(
+    tmp_path, monkeypatch
+):
+    import gc
+
+    from fieldwork.serve import build_app
+
+    monkeypatch.setenv("FIELDWORK_DATABASE_URL", f"sqlite:///{tmp_path / 'serve.sqlite'}")
+    monkeypatch.setenv("FIELDWORK_SECRET_KEY", "a test secret key for the frozen app")
+    gc.unfreeze()
+    try:
+        app = build_app()
+        frozen = gc.get_freeze_count()
+        assert frozen > 10_000  # the app, instruments and libraries: a full collection skips them
+        assert gc.is_tracked(app.config) and len(gc.get_objects(generation=2)) < frozen
+    finally:
+        gc.unfreeze()
