@@ -8,6 +8,10 @@ per second, the ratio to hello (the mean of hello just before and just after) an
 hello's over the page's: the ratio the machine's other load disturbs least.
 Goal: each >= 0.2x hello, p99 <= 50 ms.
 
+A second baseline, "bare save" (bench/bare_save.py), is run the same way on the same
+database: Flask with a signed session and CSRF check, one UPDATE of 40 numbers, commit,
+redirect; the least a durable page save costs on this stack, beside the real POST.
+
 .venv/bin/python bench/page_speed.py [-d 10] [--url postgresql+psycopg://…/test]
 (needs wrk: apt-get install -y wrk)
 """
@@ -23,6 +27,7 @@ import sys
 import tempfile
 from pathlib import Path
 from typing import NamedTuple
+from urllib.parse import parse_qsl, urlencode
 
 import httpx
 from harness import ROOT, Server, free_port, page_body, past_consent, server_env, token
@@ -48,7 +53,7 @@ def _at_first_questions(url: str, code: str, instrument, seed: int) -> tuple[str
     return cookie, page_body(instrument, 2, html, seed)
 
 
-def _lua(method: str, sessions: list[tuple[str, str]]) -> str:
+def _lua(method: str, sessions: list[tuple[str, str]], path: str = FIRST_QUESTIONS) -> str:
     """A wrk script sending `method` requests for the sessions in turn."""
     rows = ",\n".join(
         f"{{{_lua_string(cookie)}, {_lua_string(body)}}}" for cookie, body in sessions
@@ -62,9 +67,9 @@ request = function()
   local headers = {{["Cookie"] = s[1]}}
   if "{method}" == "POST" then
     headers["Content-Type"] = "application/x-www-form-urlencoded"
-    return wrk.format("POST", "{FIRST_QUESTIONS}", headers, s[2])
+    return wrk.format("POST", "{path}", headers, s[2])
   end
-  return wrk.format("GET", "{FIRST_QUESTIONS}", headers)
+  return wrk.format("GET", "{path}", headers)
 end
 """
 
@@ -123,6 +128,32 @@ def _hello() -> Server:
     return server
 
 
+def _bare_save(url: str) -> Server:
+    """The bare-save baseline on the same database (an SQLite file of its own)."""
+    if url.startswith("sqlite:///"):
+        url = str(Path(url.removeprefix("sqlite:///")).with_name("bare_save.sqlite"))
+        url = f"sqlite:///{url}"
+    server = Server(free_port(), server_env("sqlite://", BARE_SAVE_DATABASE_URL=url), workers=2)
+    command = [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{server.port}"]
+    server.command = [
+        *(*command, "--preload", "--access-logfile", "/dev/null"),
+        *("--chdir", str(HERE), "bare_save:app"),
+    ]
+    return server
+
+
+def _bare_sessions(url: str, bodies: list[str]) -> list[tuple[str, str]]:
+    """(Cookie header, POST body) for each respondent of the bare save: the page's fields."""
+    sessions = []
+    for row, body in enumerate(bodies, start=1):
+        with httpx.Client(base_url=url, timeout=30) as client:
+            csrf = client.get(f"/start/{row}").text
+            cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+        fields = [(k, v) for k, v in parse_qsl(body, keep_blank_values=True) if k != "csrf_token"]
+        sessions.append((cookie, urlencode([("csrf_token", csrf), *fields])))
+    return sessions
+
+
 def _hello_line(run: Run, cpu: float) -> str:
     return (
         f"  Flask hello: {run.rate:7.0f} req/s, p99 {run.p99:6.1f} ms;"
@@ -138,28 +169,36 @@ def measure(backend_url: str | None, seconds: int, log: Path | None = None) -> l
         with app.app_context():
             db.engine.dispose()
         env = server_env(url, ROOT / "instruments")
-        hello, fieldwork = (
+        hello, fieldwork, bare = (
             _hello(),
             Server(free_port(), env, workers=2, access_log="/dev/null", log=log),
+            _bare_save(url),
         )
         lines = []
         try:
             hello.start()
             fieldwork.start()
+            bare.start()
             sessions = [
                 _at_first_questions(fieldwork.url, code, instrument, n)
                 for n, code in enumerate(codes[:CONNECTIONS])
+            ]
+            bare_sessions = _bare_sessions(bare.url, [body for _cookie, body in sessions])
+            runs = [
+                (f"GET  {FIRST_QUESTIONS}", fieldwork, _lua("GET", sessions)),
+                (f"POST {FIRST_QUESTIONS}", fieldwork, _lua("POST", sessions)),
+                ("bare save", bare, _lua("POST", bare_sessions, "/save")),
             ]
             # Hello before and after each page run: the ratio is to their mean, so a machine
             # whose load changes during the run skews it less.
             base, base_cpu = served(hello, hello.url + "/", seconds)
             lines.append(_hello_line(base, base_cpu))
-            for method in ("GET", "POST"):
-                run, cpu = served(fieldwork, fieldwork.url, seconds, _lua(method, sessions))
+            for name, server, script in runs:
+                run, cpu = served(server, server.url, seconds, script)
                 after, after_cpu = served(hello, hello.url + "/", seconds)
                 mean, mean_cpu = (base.rate + after.rate) / 2, (base_cpu + after_cpu) / 2
                 lines.append(
-                    f"  {method:4} {FIRST_QUESTIONS}: {run.rate:7.0f} req/s ="
+                    f"  {name:12}: {run.rate:7.0f} req/s ="
                     f" {run.rate / mean:.2f}x hello, p99 {run.p99:6.1f} ms,"
                     f" {run.bad} responses not 2xx/3xx; worker CPU {cpu:.2f} ms/request,"
                     f" hello's / this {mean_cpu / cpu:.2f}x"
@@ -167,6 +206,7 @@ def measure(backend_url: str | None, seconds: int, log: Path | None = None) -> l
                 lines.append(_hello_line(after, after_cpu))
                 base, base_cpu = after, after_cpu
         finally:
+            bare.stop()
             fieldwork.stop()
             hello.stop()
     return lines

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, case, exists, inspect, select, update
+from sqlalchemy import Integer, bindparam, case, exists, func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 
 from fieldwork import answers
@@ -108,16 +108,88 @@ def follow_outcome(invitation_id: int, outcome: str) -> None:
     db.session.connection().execute(_FOLLOW, params)
 
 
+def outcome_case(answered, applicable, complete, partial):
+    """`Thresholds.outcome` as an SQL expression, for statements that classify in the database."""
+    share = answered * 100
+    return case(
+        (applicable <= 0, BREAK_OFF),
+        (share >= complete * applicable, COMPLETE),
+        (share >= partial * applicable, PARTIAL),
+        else_=BREAK_OFF,
+    )
+
+
+def _current(column, default: int):
+    """A threshold as the statement reading it finds it (the default without a settings row)."""
+    return func.coalesce(select(column).where(_SETTINGS.id == 1).scalar_subquery(), default)
+
+
+_RESPONSES = Response.__table__.c
+_DEFAULTS = Thresholds()
+_PROGRESS = (
+    update(Response.__table__)
+    .where(_RESPONSES.id == bindparam("response_id"))
+    .values(
+        reached=bindparam("to_reached"),
+        updated_at=bindparam("to_updated_at"),
+        answered=bindparam("to_answered", type_=Integer),
+        applicable=bindparam("to_applicable", type_=Integer),
+        outcome=outcome_case(
+            bindparam("to_answered", type_=Integer),
+            bindparam("to_applicable", type_=Integer),
+            _current(_SETTINGS.complete_percent, _DEFAULTS.complete),
+            _current(_SETTINGS.partial_percent, _DEFAULTS.partial),
+        ),
+    )
+)
+
+
+_SAVED = _PROGRESS.returning(_RESPONSES.invitation_id, _RESPONSES.outcome).cte("saved")
+_PROGRESS_FOLLOWED = (
+    update(Invitation.__table__)
+    .where(_INVITATIONS.id == _SAVED.c.invitation_id)
+    .where(
+        _INVITATIONS.disposition.is_(None)
+        | _INVITATIONS.disposition.in_([name for name in AUTOMATIC if name is not None])
+    )
+    .where(_INVITATIONS.disposition.is_(None) | (_INVITATIONS.disposition != _SAVED.c.outcome))
+    .values(disposition=_SAVED.c.outcome, disposition_at=bindparam("at"))
+)
+
+
+def record_progress(
+    response_id: int, invitation_id: int | None, reached: str | None, done: int, applicable: int
+) -> None:
+    """Record a saved page on its response's row: how far it reached, `done` of `applicable`
+    questions answered, and the outcome, classified by the study's thresholds as the
+    statement finds them; the code's outcome follows (`follow_outcome`).
+
+    The thresholds are read inside the UPDATE, which runs after the response's row was
+    locked: a coordinator may have changed them (and reclassified every response) while
+    this save waited. On PostgreSQL the code's outcome moves in the same statement (the
+    UPDATE of the response in a WITH, the invitation's after it); SQLite, which has no
+    UPDATE in WITH, returns the outcome and moves the code's in a second statement.
+    """
+    params = {
+        "response_id": response_id,
+        "to_reached": reached,
+        "to_updated_at": utcnow(),
+        "to_answered": done,
+        "to_applicable": applicable,
+    }
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(_PROGRESS_FOLLOWED, {**params, "at": params["to_updated_at"]})
+        return
+    outcome = connection.execute(_PROGRESS.returning(_RESPONSES.outcome), params).scalar_one()
+    if invitation_id is not None:
+        follow_outcome(invitation_id, outcome)
+
+
 def reclassify_all() -> int:
     """Re-derive every counted response's outcome (thresholds changed), and their codes'."""
     limits = thresholds()
-    share = Response.answered * 100
-    outcome = case(
-        (Response.applicable <= 0, BREAK_OFF),
-        (share >= limits.complete * Response.applicable, COMPLETE),
-        (share >= limits.partial * Response.applicable, PARTIAL),
-        else_=BREAK_OFF,
-    )
+    outcome = outcome_case(Response.answered, Response.applicable, limits.complete, limits.partial)
     counted = Response.applicable.is_not(None)
     quiet = {"synchronize_session": False}
     changed = db.session.execute(

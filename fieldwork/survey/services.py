@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from fieldwork import answers, codes
@@ -16,7 +16,7 @@ from fieldwork.db import db
 from fieldwork.models import Invitation, Practice, Response
 from fieldwork.models.base import utcnow
 from fieldwork.models.responses import ASSISTED, AUTOMATIC, COMPLETE, ONLINE, PAPER, PARTIAL
-from fieldwork.outcomes import follow_outcome, refresh_outcome, thresholds
+from fieldwork.outcomes import record_progress, refresh_outcome
 from fieldwork.retention import study_closed
 from forms.completeness import answered_share
 from forms.model import Instrument
@@ -126,20 +126,6 @@ def _existing(start_key: str, invitation: Invitation | None) -> Response | None:
     return db.session.scalar(query)
 
 
-_RESPONSES = Response.__table__.c
-_SAVED = (
-    update(Response.__table__)
-    .where(_RESPONSES.id == bindparam("response_id"))
-    .values(
-        reached=bindparam("to_reached"),
-        updated_at=bindparam("to_updated_at"),
-        answered=bindparam("to_answered"),
-        applicable=bindparam("to_applicable"),
-        outcome=bindparam("to_outcome"),
-    )
-)
-
-
 def save_page(
     response: Any,
     instrument: Instrument,
@@ -152,7 +138,7 @@ def save_page(
     """Save the shown items of one page, how far the respondent has reached and the
     outcome, for a response read as a locked plain row (`state.answering`), in plain SQL:
     the answer row's UPDATE, one UPDATE of the response's row, and the code's outcome
-    moved by a conditional UPDATE. Returns the id of the item now reached.
+    moved with it (`outcomes.record_progress`). Returns the id of the item now reached.
 
     `after`: the stored answers once saved (`answers.saved_after`); `applies`:
     `forms.routing.items_applying(instrument, after, "web")`, judged once by the caller.
@@ -169,20 +155,7 @@ def save_page(
         reached = page.last_item
     web = response.mode != PAPER
     done, applicable = answered_share(instrument, after, web=web, applies=applies if web else None)
-    # The thresholds in a statement of their own, after the response's lock: a coordinator
-    # may have changed them (and reclassified every response) while this save waited.
-    outcome = thresholds().outcome(done, applicable)
-    params = {
-        "response_id": response.id,
-        "to_reached": reached,
-        "to_updated_at": utcnow(),
-        "to_answered": done,
-        "to_applicable": applicable,
-        "to_outcome": outcome,
-    }
-    db.session.connection().execute(_SAVED, params)
-    if response.invitation_id is not None:
-        follow_outcome(response.invitation_id, outcome)
+    record_progress(response.id, response.invitation_id, reached, done, applicable)
     return reached
 
 

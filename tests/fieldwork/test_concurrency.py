@@ -188,12 +188,13 @@ def test_a_withdrawn_response_takes_nothing_more_from_the_browser_still_on_it(ap
         assert _stored(app, code)[1]["other"] == "before"
 
 
-def _fail_statements(engine, starting: str):
-    """Make the database go away at the first statement starting with `starting`."""
+def _fail_statements(engine, writing: str):
+    """Make the database go away at the first statement that contains `writing` (on
+    PostgreSQL the response's row is written inside a WITH)."""
     dbapi = engine.dialect.loaded_dbapi
 
     def fail(_conn, _cursor, statement, *_args):
-        if statement.lstrip().upper().startswith(starting):
+        if writing in " ".join(statement.upper().split()):
             raise dbapi.OperationalError("the database went away")
 
     event.listen(engine, "before_cursor_execute", fail)
