@@ -15,7 +15,7 @@ from typing import Any
 
 from cryptography.fernet import Fernet, MultiFernet
 from flask import current_app
-from sqlalchemy import MetaData, Table, bindparam, delete, inspect, select, text
+from sqlalchemy import MetaData, Table, bindparam, delete, inspect, or_, select, text
 from sqlalchemy.orm import Session
 
 from fieldwork.models import IdentifyingAnswer, Response
@@ -93,9 +93,13 @@ def _one_query(instrument: Instrument) -> tuple[dict[str, Item], Any]:
 
 def _build_one_query(instrument: Instrument) -> tuple[dict[str, Item], Any]:
     items = {item.id: item for item in identifying_items(instrument)}
+    if not items:
+        return items, None
     table = IdentifyingAnswer.__table__
+    # The items as plain comparisons: an IN list would be expanded afresh at every execution.
     query = select(table.c.item_id, table.c.token).where(
-        table.c.response_id == bindparam("response_id"), table.c.item_id.in_(list(items))
+        table.c.response_id == bindparam("response_id"),
+        or_(*(table.c.item_id == item_id for item_id in items)),
     )
     return items, query
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, case, exists, func, inspect, select, update
+from sqlalchemy import Integer, bindparam, case, exists, func, inspect, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from fieldwork import answers
@@ -90,13 +90,18 @@ def _invitation_in_session(response: Response) -> bool:
 
 
 _INVITATIONS = Invitation.__table__.c
+# A code's outcome nobody set by hand (None or one of the automatic outcomes), as plain
+# comparisons: an IN list would be expanded afresh at every execution.
+_FOLLOWS_ITS_RESPONSE = or_(
+    *(
+        _INVITATIONS.disposition.is_(None) if name is None else _INVITATIONS.disposition == name
+        for name in AUTOMATIC
+    )
+)
 _FOLLOW = (
     update(Invitation.__table__)
     .where(_INVITATIONS.id == bindparam("invitation_id"))
-    .where(
-        _INVITATIONS.disposition.is_(None)
-        | _INVITATIONS.disposition.in_([name for name in AUTOMATIC if name is not None])
-    )
+    .where(_FOLLOWS_ITS_RESPONSE)
     .where(_INVITATIONS.disposition.is_(None) | (_INVITATIONS.disposition != bindparam("outcome")))
     .values(disposition=bindparam("outcome"), disposition_at=bindparam("at"))
 )
@@ -144,14 +149,12 @@ _PROGRESS = (
 )
 
 
+_PROGRESS_RETURNING = _PROGRESS.returning(_RESPONSES.outcome)
 _SAVED = _PROGRESS.returning(_RESPONSES.invitation_id, _RESPONSES.outcome).cte("saved")
 _PROGRESS_FOLLOWED = (
     update(Invitation.__table__)
     .where(_INVITATIONS.id == _SAVED.c.invitation_id)
-    .where(
-        _INVITATIONS.disposition.is_(None)
-        | _INVITATIONS.disposition.in_([name for name in AUTOMATIC if name is not None])
-    )
+    .where(_FOLLOWS_ITS_RESPONSE)
     .where(_INVITATIONS.disposition.is_(None) | (_INVITATIONS.disposition != _SAVED.c.outcome))
     .values(disposition=_SAVED.c.outcome, disposition_at=bindparam("at"))
 )
@@ -181,7 +184,7 @@ def record_progress(
     if connection.dialect.name == "postgresql":
         connection.execute(_PROGRESS_FOLLOWED, {**params, "at": params["to_updated_at"]})
         return
-    outcome = connection.execute(_PROGRESS.returning(_RESPONSES.outcome), params).scalar_one()
+    outcome = connection.execute(_PROGRESS_RETURNING, params).scalar_one()
     if invitation_id is not None:
         follow_outcome(invitation_id, outcome)
 
