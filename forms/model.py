@@ -64,7 +64,7 @@ class ChoiceList:
     choices: tuple[Choice, ...]
     missing: frozenset[int] = frozenset()
 
-    @property
+    @cached_property  # frozen: computed once (cached_property writes the instance __dict__)
     def codes(self) -> tuple[int, ...]:
         """The codes in display order."""
         return tuple(c.code for c in self.choices)
@@ -112,7 +112,7 @@ class Item:
     identifying: bool = False
     signposting: Text | None = None  # help shown beside a sensitive question
 
-    @property
+    @cached_property  # asked of every item on every page: a plain attribute after once
     def is_question(self) -> bool:
         """True for items that take an answer (everything but notes)."""
         return self.type != "note"
