@@ -95,6 +95,24 @@ def test_sqlite_writers_queue_for_the_write_lock_and_the_next_goes_when_it_is_le
     second.close()
 
 
+def test_a_writer_waits_for_its_turn_no_longer_than_sqlites_busy_timeout(tmp_path, monkeypatch):
+    path = tmp_path / "turns.sqlite"
+    first, second = _turns(path)
+    first.take_turn()
+    monkeypatch.setattr(fieldwork_db, "TURN_WAIT", 0.2)
+    outcome = []
+    waiter = threading.Thread(target=lambda: outcome.append(second.take_turn()))
+    waiter.start()
+    waiter.join(10)
+    assert not waiter.is_alive() and not second._holding  # gave up: SQLite's handler decides
+    first.rollback()
+    second.take_turn()
+    assert second._holding
+    second.rollback()
+    first.close()
+    second.close()
+
+
 def test_a_thread_holding_the_turn_does_not_queue_behind_itself(tmp_path):
     path = tmp_path / "turns.sqlite"
     first, second = _turns(path)
