@@ -78,10 +78,9 @@ class TakingTurns(sqlite3.Connection):
             return
         if self._turns is None:
             self._path = _database_path(self)
-            if self._path is None:
-                return
-            flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC
-            self._turns = os.open(self._path + "-turns", flags, 0o600)
+            self._turns = _open_turns(self._path) if self._path is not None else -1
+        if self._turns < 0:  # in memory, or a turn file this process may not open
+            return
         held = _held_turns()
         if self._path in held:
             return
@@ -112,7 +111,7 @@ class TakingTurns(sqlite3.Connection):
 
     def close(self) -> None:
         self.end_turn()
-        if self._turns is not None:
+        if self._turns is not None and self._turns >= 0:
             os.close(self._turns)
             self._turns = None
         super().close()
@@ -152,6 +151,29 @@ def _held_turns() -> set[str]:
     if held is None:
         held = _THREAD.turns = set()
     return held
+
+
+def _open_turns(path: str) -> int:
+    """The turn file beside the database at `path`, made as SQLite makes its -wal and -shm
+    files: with the database file's permissions and, made by root, its owner, so every
+    account that writes the database takes turns on it. -1 when this process may not
+    open it: its writers then wait in SQLite's busy handler alone, as without turns.
+    """
+    try:
+        database = os.stat(path)
+        mode = database.st_mode & 0o777
+        turns = os.open(path + "-turns", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, mode)
+    except OSError:
+        return -1
+    try:
+        made = os.fstat(turns)
+        if made.st_size == 0 and made.st_mode & 0o777 != mode:  # the umask took some away
+            os.fchmod(turns, mode)
+        if os.geteuid() == 0 and (made.st_uid, made.st_gid) != (database.st_uid, database.st_gid):
+            os.fchown(turns, database.st_uid, database.st_gid)
+    except OSError:  # made by another account: left as it is
+        pass
+    return turns
 
 
 def _database_path(connection: sqlite3.Connection) -> str | None:

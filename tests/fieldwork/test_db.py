@@ -206,3 +206,48 @@ def test_a_question_page_is_read_outside_a_transaction_on_a_server(app, client, 
         assert levels == ["AUTOCOMMIT"]  # no BEGIN and ROLLBACK around its one SELECT
     else:
         assert levels == [None]  # SQLite's deferred read transaction
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_a_writer_that_may_not_open_the_turn_file_still_saves(app, client, codes, monkeypatch):
+    # The turn file made by another account (a command run as root, another user): this
+    # process's writers wait in SQLite's busy handler alone instead of failing every save.
+    real_open = os.open
+
+    def refuse_turns(path, *args, **kwargs):
+        if str(path).endswith("-turns"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    with app.app_context():
+        db.engine.dispose()  # connections opened from now on find the turn file shut
+    monkeypatch.setattr(os, "open", refuse_turns)
+    assert _to_first_page(app, client, codes) == "/page/1"
+    robot = Robot(client, instrument(app, "patient"))
+    assert robot.answer_page(1).status_code == 302  # a page saved
+
+
+def test_the_turn_file_is_made_with_the_database_files_permissions(tmp_path):
+    # As SQLite makes its -wal and -shm files: every account that may write the database
+    # may take turns (a turn file only its maker can open shuts the others out).
+    path = tmp_path / "turns.sqlite"
+    sqlite3.connect(path).close()
+    os.chmod(path, 0o660)
+    connection = sqlite3.connect(path, factory=TakingTurns)
+    connection.take_turn()
+    connection.end_turn()
+    connection.close()
+    assert os.stat(f"{path}-turns").st_mode & 0o777 == 0o660
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a file to another owner")
+def test_a_turn_file_made_by_root_belongs_to_the_databases_owner(tmp_path):
+    path = tmp_path / "turns.sqlite"
+    sqlite3.connect(path).close()
+    os.chown(path, 4321, 4321)
+    connection = sqlite3.connect(path, factory=TakingTurns)
+    connection.take_turn()
+    connection.end_turn()
+    connection.close()
+    made = os.stat(f"{path}-turns")
+    assert (made.st_uid, made.st_gid) == (4321, 4321)
