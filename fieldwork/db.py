@@ -67,27 +67,31 @@ class TakingTurns(sqlite3.Connection):
     _path: str | None = None
     _holding = False
 
-    def take_turn(self) -> None:
-        """Wait for this connection's turn to write (a no-op for memory databases).
+    def take_turn(self) -> bool:
+        """Wait for this connection's turn to write; False if it did not come within
+        `TURN_WAIT` seconds (SQLite's busy timeout: the caller then gives SQLite one
+        try without waiting). True without a turn for memory databases and turn files
+        this process may not open (SQLite's busy handler alone, as without turns).
 
         A thread that already holds the turn on another connection to the same database
         does not queue behind itself: that connection waits in SQLite's busy handler,
         as without turns, and fails after the busy timeout instead of never.
         """
         if fcntl is None or self._holding:
-            return
+            return True
         if self._turns is None:
             self._path = _database_path(self)
             self._turns = _open_turns(self._path) if self._path is not None else -1
         if self._turns < 0:  # in memory, or a turn file this process may not open
-            return
+            return True
         held = _held_turns()
         if self._path in held:
-            return
+            return True
         if not _wait_for_turn(self._turns):
-            return  # waited as long as SQLite's busy timeout: its busy handler decides
+            return False
         self._holding = True
         held.add(self._path)
+        return True
 
     def end_turn(self) -> None:
         """Let the next writer in."""
@@ -118,10 +122,11 @@ class TakingTurns(sqlite3.Connection):
 
 
 _THREAD = threading.local()
-# How long a writer waits for its turn (SQLite's busy timeout): then it goes on without
-# it, and SQLite's busy handler fails it ("database is locked": the try-again page)
-# rather than the request hanging until the server's worker timeout kills it.
-TURN_WAIT = 20.0
+# SQLite's busy timeout (ms), and how long a writer waits for its turn (s): then it tries
+# SQLite's lock once without waiting, and fails as SQLite would ("database is locked":
+# the try-again page) rather than hanging until the server's worker timeout kills it.
+BUSY_TIMEOUT_MS = 20_000
+TURN_WAIT = BUSY_TIMEOUT_MS / 1000
 
 
 def _wait_for_turn(handle: int) -> bool:
@@ -206,7 +211,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=20000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
@@ -308,14 +313,19 @@ def _sqlite_begin(connection) -> None:
         connection.exec_driver_sql("BEGIN")
         return
     dbapi_connection = connection.connection.dbapi_connection
-    if isinstance(dbapi_connection, TakingTurns):
-        dbapi_connection.take_turn()
+    turns = isinstance(dbapi_connection, TakingTurns)
+    waited_out = turns and not dbapi_connection.take_turn()
+    if waited_out:  # the busy timeout spent waiting for the turn: one try, no more waiting
+        dbapi_connection.execute("PRAGMA busy_timeout=0")
     try:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
     except BaseException:
-        if isinstance(dbapi_connection, TakingTurns):
+        if turns:
             dbapi_connection.end_turn()
         raise
+    finally:
+        if waited_out:
+            dbapi_connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 def reading_connection():

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, event, func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
-from fieldwork.db import TakingTurns, db
+from fieldwork.db import TakingTurns, db, sqlite_connect_args
 from fieldwork.models import Region
 from tests.conftest import BACKENDS
 from tests.fieldwork.conftest import instrument
@@ -104,13 +105,69 @@ def test_a_writer_waits_for_its_turn_no_longer_than_sqlites_busy_timeout(tmp_pat
     waiter = threading.Thread(target=lambda: outcome.append(second.take_turn()))
     waiter.start()
     waiter.join(10)
-    assert not waiter.is_alive() and not second._holding  # gave up: SQLite's handler decides
+    assert outcome == [False] and not second._holding  # gave up
     first.rollback()
-    second.take_turn()
-    assert second._holding
+    assert second.take_turn() and second._holding
     second.rollback()
     first.close()
     second.close()
+
+
+def _app_engine(path):
+    """An engine like the app's on SQLite: taking turns; its pragmas and BEGIN IMMEDIATE
+    outside a request come from `fieldwork.db`'s events on every engine."""
+    engine = create_engine(f"sqlite:///{path}", **sqlite_connect_args({}))
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE IF NOT EXISTS t (n INTEGER)")
+    return engine
+
+
+def _insert(engine, found: list) -> None:
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("INSERT INTO t VALUES (1)")
+            found.append(connection.exec_driver_sql("PRAGMA busy_timeout").scalar())
+    except Exception as error:
+        found.append(error)
+
+
+def test_an_app_writer_whose_turn_never_comes_fails_as_a_locked_database(tmp_path, monkeypatch):
+    path = tmp_path / "turns.sqlite"
+    engine = _app_engine(path)
+    holder = sqlite3.connect(path, factory=TakingTurns, check_same_thread=False)
+    holder.isolation_level = None
+    holder.take_turn()
+    holder.execute("BEGIN IMMEDIATE")  # another process's long write, turn and lock held
+    monkeypatch.setattr(fieldwork_db, "TURN_WAIT", 0.3)
+    found: list = []
+    writer = threading.Thread(target=_insert, args=(engine, found))
+    writer.start()
+    writer.join(10)  # the turn's wait, then one try of SQLite's lock: not another 20 s
+    gave_up = not writer.is_alive()
+    holder.rollback()
+    writer.join(30)
+    assert gave_up
+    assert [type(error) for error in found] == [OperationalError]  # the friendly 503 page
+    assert "database is locked" in str(found[0])
+    _insert(engine, found)  # the lock let go: the next write goes, with the full busy timeout
+    assert found[1:] == [fieldwork_db.BUSY_TIMEOUT_MS]
+    holder.close()
+    engine.dispose()
+
+
+def test_a_turn_left_held_without_the_database_lock_only_delays_a_writer(tmp_path, monkeypatch):
+    path = tmp_path / "turns.sqlite"
+    engine = _app_engine(path)
+    holder = os.open(f"{path}-turns", os.O_RDWR)
+    fcntl.flock(holder, fcntl.LOCK_EX)  # a turn taken and never let go (a stopped process)
+    monkeypatch.setattr(fieldwork_db, "TURN_WAIT", 0.3)
+    found: list = []
+    _insert(engine, found)
+    os.close(holder)
+    assert found == [fieldwork_db.BUSY_TIMEOUT_MS]  # saved; the busy timeout set back
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM t").scalar() == 1
+    engine.dispose()
 
 
 def test_a_thread_holding_the_turn_does_not_queue_behind_itself(tmp_path):
