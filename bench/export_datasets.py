@@ -3,8 +3,8 @@
 For each format it prints rows per second, peak memory (each export runs in a process
 of its own), the load average when it finished and the ratio to two baselines
 measured in the same run: (a) the same library writing an in-memory frame of the same
-shape, and (b) PostgreSQL
-`COPY (SELECT * FROM the answer table) TO STDOUT`.
+shape, and (b) PostgreSQL `COPY (SELECT * FROM the answer table) TO STDOUT`; it also
+prints (c), the export's own query through COPY, read and dropped (the database's share).
 
 .venv/bin/python bench/export_datasets.py --rows 1000000            # SQLite and PostgreSQL
 .venv/bin/python bench/export_datasets.py --rows 100000,1000000 --backend sqlite
@@ -234,6 +234,36 @@ def measure_copy(url: str, table: str) -> dict:
     return {"seconds": time.perf_counter() - started, "bytes": size}
 
 
+def measure_query(url: str) -> dict:
+    """Baseline (c): the export's own query through COPY as CSV (as the export runs it),
+    read and dropped: the database's part of an export, without the client's."""
+    from fieldwork.catalogue import get_catalogue
+    from fieldwork.datasets import stream
+    from fieldwork.datasets.filters import Request
+    from fieldwork.db import db
+
+    app = _app(url)
+    with app.app_context():
+        request = Request("patient")
+        ids = stream.version_ids(request)
+        versions = {v: get_catalogue().instrument_for(i) for v, i in ids.items()}
+        query = stream._query(versions, ids, request, frozenset())
+        connection = db.session.connection()
+        compiled = query.compile(
+            dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+        )
+        statement = f"COPY ({compiled.string}) TO STDOUT WITH (FORMAT csv)"
+        size = 0
+        with connection.connection.dbapi_connection.cursor() as cursor:
+            cursor.execute(stream.NO_PARALLEL)
+            started = time.perf_counter()
+            with cursor.copy(statement, compiled.params) as copy:
+                for block in copy:
+                    size += len(block)
+            seconds = time.perf_counter() - started
+    return {"seconds": seconds, "bytes": size}
+
+
 def _child(*args: str) -> dict:
     """Run one measurement in a fresh process (so peak memory is its own)."""
     done = subprocess.run(
@@ -250,6 +280,12 @@ def run(backend: str, rows: int, copy: dict | None) -> dict:
     print(f"{backend}: seeded {rows:,} responses in {seeded['seconds']:.1f} s", flush=True)
     if backend == "postgresql":
         copy = _child("copy", url, seeded["table"])
+        copy["query"] = _child("query", url)["seconds"]
+        print(
+            f"{backend}: COPY of the answer table {copy['seconds']:.2f} s, of the export's "
+            f"query {copy['query']:.2f} s (b, c) | load {os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
     parquet_dir = folder / "parquet"
     results = {}
     for fmt in FORMATS_RUN:
@@ -275,11 +311,11 @@ def _line(backend: str, fmt: str, result: dict, copy: dict | None) -> str:
     seconds = result["seconds"]
     rate = result["rows"] / seconds if seconds else 0
     frame = seconds / result["frame"]["seconds"]
-    vs_copy = f"{seconds / copy['seconds']:.1f}x" if copy else "n/a"
+    vs_copy = f"{seconds / copy['seconds']:.2f}x (COPY {copy['seconds']:.2f} s)" if copy else "n/a"
     return (
-        f"{backend:10} {fmt:8} {result['rows']:>9,} rows {seconds:7.1f} s {rate:9,.0f} rows/s "
-        f"peak {result['peak_mb']:6.0f} MB | vs frame {frame:5.1f}x "
-        f"(frame {result['frame']['seconds']:.1f} s, {result['frame']['peak_mb']:.0f} MB) "
+        f"{backend:10} {fmt:8} {result['rows']:>9,} rows {seconds:7.2f} s {rate:9,.0f} rows/s "
+        f"peak {result['peak_mb']:6.0f} MB | vs frame {frame:5.2f}x "
+        f"(frame {result['frame']['seconds']:.2f} s, {result['frame']['peak_mb']:.0f} MB) "
         f"| vs COPY {vs_copy} | load {os.getloadavg()[0]:.1f}"
     )
 
@@ -293,6 +329,8 @@ def child(args: list[str]) -> None:
         result = measure_export(args[1], args[2], args[3])
     elif kind == "frame":
         result = measure_frame(args[1], args[2])
+    elif kind == "query":
+        result = measure_query(args[1])
     else:
         result = measure_copy(args[1], args[2])
     print(json.dumps(result))
