@@ -252,7 +252,7 @@ def _parsed(cursor, statement: str, params, columns) -> Iterator[pa.Table]:
                 text += row
             if not text:
                 return
-            yield pa_csv.read_csv(pa.py_buffer(text), *_csv_options(columns))
+            yield pa_csv.read_csv(pa.py_buffer(text), *_csv_options(columns)).combine_chunks()
 
 
 def _is_float(column) -> bool:
