@@ -17,6 +17,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,6 +33,7 @@ PG_URL = os.environ.get("FIELDWORK_BENCH_URL", "postgresql+psycopg://postgres@12
 SCHEMA = "fw_bench_export"
 FORMATS = ("csv", "sav", "dta", "parquet")
 FORMATS_RUN = ["parquet", "csv", "sav", "dta"]  # --formats
+REPEAT = 1  # --repeat: rounds per format (on a shared machine, the median says more)
 START = datetime(2026, 9, 1, 8, 0)
 
 
@@ -290,14 +292,35 @@ def run(backend: str, rows: int, copy: dict | None) -> dict:
     results = {}
     for fmt in FORMATS_RUN:
         out = folder / fmt
-        results[fmt] = _child("export", url, fmt, str(out))
-        baseline_dir = parquet_dir
-        results[fmt]["frame"] = _child("frame", fmt, str(baseline_dir))
-        print(_line(backend, fmt, results[fmt], copy), flush=True)
+        rounds = []
+        for _ in range(REPEAT):  # each round: the export, its frame, and on PostgreSQL a COPY
+            if backend == "postgresql" and (rounds or fmt != FORMATS_RUN[0]):
+                copy = _child("copy", url, seeded["table"])
+            found = _child("export", url, fmt, str(out))
+            found["frame"] = _child("frame", fmt, str(parquet_dir))
+            found["copy"] = copy
+            rounds.append(found)
+            print(_line(backend, fmt, found, copy), flush=True)
+        if len(rounds) > 1:
+            print(_median(backend, fmt, rounds), flush=True)
+        results[fmt] = rounds
     shutil.rmtree(folder, ignore_errors=True)
     if backend == "postgresql":
         _drop_schema()
     return {"copy": copy, "results": results}
+
+
+def _median(backend: str, fmt: str, rounds: list[dict]) -> str:
+    """The median round's export seconds and the medians of the rounds' ratios."""
+    seconds = statistics.median(r["seconds"] for r in rounds)
+    frame = statistics.median(r["seconds"] / r["frame"]["seconds"] for r in rounds)
+    copies = [r["seconds"] / r["copy"]["seconds"] for r in rounds if r["copy"]]
+    vs_copy = f"{statistics.median(copies):.2f}x" if copies else "n/a"
+    return (
+        f"{backend:10} {fmt:8} median of {len(rounds)}: {seconds:.2f} s "
+        f"(best {min(r['seconds'] for r in rounds):.2f} s) | vs frame {frame:.2f}x "
+        f"| vs COPY {vs_copy} | peak {max(r['peak_mb'] for r in rounds):.0f} MB"
+    )
 
 
 def _drop_schema() -> None:
@@ -338,7 +361,7 @@ def child(args: list[str]) -> None:
 
 def main() -> None:
     """Parse the options and run the benchmark."""
-    global PG_URL  # the children read it from the environment
+    global PG_URL, REPEAT  # the children read PG_URL from the environment
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         child(sys.argv[2:])
         return
@@ -353,7 +376,11 @@ def main() -> None:
     parser.add_argument(
         "--url", default=PG_URL, help="PostgreSQL database to seed (a schema in it)"
     )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="rounds per format (export, frame, COPY)"
+    )
     options = parser.parse_args()
+    REPEAT = max(1, options.repeat)
     PG_URL = os.environ["FIELDWORK_BENCH_URL"] = options.url
     wanted = options.formats.split(",")
     unknown = sorted(set(wanted) - set(FORMATS))
