@@ -3,8 +3,8 @@
 For each format it prints rows per second, peak memory (each export runs in a process
 of its own), the load average when it finished and the ratio to two baselines
 measured in the same run: (a) the same library writing an in-memory frame of the same
-shape, and (b) PostgreSQL
-`COPY (SELECT * FROM the answer table) TO STDOUT`.
+shape, and (b) PostgreSQL `COPY (SELECT * FROM the answer table) TO STDOUT`; it also
+prints (c), the export's own query through COPY, read and dropped (the database's share).
 
 .venv/bin/python bench/export_datasets.py --rows 1000000            # SQLite and PostgreSQL
 .venv/bin/python bench/export_datasets.py --rows 100000,1000000 --backend sqlite
@@ -17,6 +17,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,6 +33,7 @@ PG_URL = os.environ.get("FIELDWORK_BENCH_URL", "postgresql+psycopg://postgres@12
 SCHEMA = "fw_bench_export"
 FORMATS = ("csv", "sav", "dta", "parquet")
 FORMATS_RUN = ["parquet", "csv", "sav", "dta"]  # --formats
+REPEAT = 1  # --repeat: rounds per format (on a shared machine, the median says more)
 START = datetime(2026, 9, 1, 8, 0)
 
 
@@ -234,6 +236,36 @@ def measure_copy(url: str, table: str) -> dict:
     return {"seconds": time.perf_counter() - started, "bytes": size}
 
 
+def measure_query(url: str) -> dict:
+    """Baseline (c): the export's own query through COPY as CSV (as the export runs it),
+    read and dropped: the database's part of an export, without the client's."""
+    from fieldwork.catalogue import get_catalogue
+    from fieldwork.datasets import stream
+    from fieldwork.datasets.filters import Request
+    from fieldwork.db import db
+
+    app = _app(url)
+    with app.app_context():
+        request = Request("patient")
+        ids = stream.version_ids(request)
+        versions = {v: get_catalogue().instrument_for(i) for v, i in ids.items()}
+        query = stream._query(versions, ids, request, frozenset())
+        connection = db.session.connection()
+        compiled = query.compile(
+            dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+        )
+        statement = f"COPY ({compiled.string}) TO STDOUT WITH (FORMAT csv)"
+        size = 0
+        with connection.connection.dbapi_connection.cursor() as cursor:
+            cursor.execute(stream.NO_PARALLEL)
+            started = time.perf_counter()
+            with cursor.copy(statement, compiled.params) as copy:
+                for block in copy:
+                    size += len(block)
+            seconds = time.perf_counter() - started
+    return {"seconds": seconds, "bytes": size}
+
+
 def _child(*args: str) -> dict:
     """Run one measurement in a fresh process (so peak memory is its own)."""
     done = subprocess.run(
@@ -250,18 +282,45 @@ def run(backend: str, rows: int, copy: dict | None) -> dict:
     print(f"{backend}: seeded {rows:,} responses in {seeded['seconds']:.1f} s", flush=True)
     if backend == "postgresql":
         copy = _child("copy", url, seeded["table"])
+        copy["query"] = _child("query", url)["seconds"]
+        print(
+            f"{backend}: COPY of the answer table {copy['seconds']:.2f} s, of the export's "
+            f"query {copy['query']:.2f} s (b, c) | load {os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
     parquet_dir = folder / "parquet"
     results = {}
     for fmt in FORMATS_RUN:
         out = folder / fmt
-        results[fmt] = _child("export", url, fmt, str(out))
-        baseline_dir = parquet_dir
-        results[fmt]["frame"] = _child("frame", fmt, str(baseline_dir))
-        print(_line(backend, fmt, results[fmt], copy), flush=True)
+        rounds = []
+        for _ in range(REPEAT):  # each round: the export, its frame, and on PostgreSQL a COPY
+            if backend == "postgresql" and (rounds or fmt != FORMATS_RUN[0]):
+                copy = _child("copy", url, seeded["table"])
+            found = _child("export", url, fmt, str(out))
+            found["frame"] = _child("frame", fmt, str(parquet_dir))
+            found["copy"] = copy
+            rounds.append(found)
+            print(_line(backend, fmt, found, copy), flush=True)
+        if len(rounds) > 1:
+            print(_median(backend, fmt, rounds), flush=True)
+        results[fmt] = rounds
     shutil.rmtree(folder, ignore_errors=True)
     if backend == "postgresql":
         _drop_schema()
     return {"copy": copy, "results": results}
+
+
+def _median(backend: str, fmt: str, rounds: list[dict]) -> str:
+    """The median round's export seconds and the medians of the rounds' ratios."""
+    seconds = statistics.median(r["seconds"] for r in rounds)
+    frame = statistics.median(r["seconds"] / r["frame"]["seconds"] for r in rounds)
+    copies = [r["seconds"] / r["copy"]["seconds"] for r in rounds if r["copy"]]
+    vs_copy = f"{statistics.median(copies):.2f}x" if copies else "n/a"
+    return (
+        f"{backend:10} {fmt:8} median of {len(rounds)}: {seconds:.2f} s "
+        f"(best {min(r['seconds'] for r in rounds):.2f} s) | vs frame {frame:.2f}x "
+        f"| vs COPY {vs_copy} | peak {max(r['peak_mb'] for r in rounds):.0f} MB"
+    )
 
 
 def _drop_schema() -> None:
@@ -275,11 +334,11 @@ def _line(backend: str, fmt: str, result: dict, copy: dict | None) -> str:
     seconds = result["seconds"]
     rate = result["rows"] / seconds if seconds else 0
     frame = seconds / result["frame"]["seconds"]
-    vs_copy = f"{seconds / copy['seconds']:.1f}x" if copy else "n/a"
+    vs_copy = f"{seconds / copy['seconds']:.2f}x (COPY {copy['seconds']:.2f} s)" if copy else "n/a"
     return (
-        f"{backend:10} {fmt:8} {result['rows']:>9,} rows {seconds:7.1f} s {rate:9,.0f} rows/s "
-        f"peak {result['peak_mb']:6.0f} MB | vs frame {frame:5.1f}x "
-        f"(frame {result['frame']['seconds']:.1f} s, {result['frame']['peak_mb']:.0f} MB) "
+        f"{backend:10} {fmt:8} {result['rows']:>9,} rows {seconds:7.2f} s {rate:9,.0f} rows/s "
+        f"peak {result['peak_mb']:6.0f} MB | vs frame {frame:5.2f}x "
+        f"(frame {result['frame']['seconds']:.2f} s, {result['frame']['peak_mb']:.0f} MB) "
         f"| vs COPY {vs_copy} | load {os.getloadavg()[0]:.1f}"
     )
 
@@ -293,6 +352,8 @@ def child(args: list[str]) -> None:
         result = measure_export(args[1], args[2], args[3])
     elif kind == "frame":
         result = measure_frame(args[1], args[2])
+    elif kind == "query":
+        result = measure_query(args[1])
     else:
         result = measure_copy(args[1], args[2])
     print(json.dumps(result))
@@ -300,7 +361,7 @@ def child(args: list[str]) -> None:
 
 def main() -> None:
     """Parse the options and run the benchmark."""
-    global PG_URL  # the children read it from the environment
+    global PG_URL, REPEAT  # the children read PG_URL from the environment
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         child(sys.argv[2:])
         return
@@ -315,7 +376,11 @@ def main() -> None:
     parser.add_argument(
         "--url", default=PG_URL, help="PostgreSQL database to seed (a schema in it)"
     )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="rounds per format (export, frame, COPY)"
+    )
     options = parser.parse_args()
+    REPEAT = max(1, options.repeat)
     PG_URL = os.environ["FIELDWORK_BENCH_URL"] = options.url
     wanted = options.formats.split(",")
     unknown = sorted(set(wanted) - set(FORMATS))

@@ -40,11 +40,13 @@ def safe_cell(value: Any) -> str:
 
 def safe_array(array):
     """A pyarrow string array made safe cell by cell, by the same rule, without a loop."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
-    risky = pc.and_(
-        pc.match_substring_regex(array, r"^[=+\-@\t\r]"),
-        pc.invert(pc.match_substring_regex(array, _NUMBER.pattern.replace(r"\Z", "$"))),
-    )
-    risky = pc.fill_null(risky, False)
+    first = pc.utf8_slice_codeunits(array, 0, 1)
+    starts = pc.fill_null(pc.is_in(first, value_set=pa.array(FORMULA_STARTS)), False)
+    if not pc.any(starts).as_py():
+        return array  # the usual case, found without a regular expression a cell
+    number = pc.match_substring_regex(array, "^" + _NUMBER.pattern.replace(r"\Z", "$"))
+    risky = pc.and_(starts, pc.invert(pc.fill_null(number, False)))
     return pc.if_else(risky, pc.binary_join_element_wise("'", array, ""), array)

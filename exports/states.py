@@ -49,8 +49,12 @@ class Chunk:
         """`numbers(table, name)`, computed once (read-only: copy before changing)."""
         found = self._numbers.get(name)
         if found is None:
-            found = self._numbers[name] = numbers(self.table, name)
+            if name in self._names:
+                found = _floats(self.table.column(name), self.num_rows)
+            else:
+                found = np.full(self.num_rows, np.nan)
             found.flags.writeable = False
+            self._numbers[name] = found
         return found
 
 
@@ -65,11 +69,13 @@ def numbers(table: pa.Table | Chunk, name: str) -> np.ndarray:
         return table.numbers(name)
     if name not in table.column_names:
         return np.full(table.num_rows, np.nan)
-    column = table.column(name)
+    return _floats(table.column(name), table.num_rows)
+
+
+def _floats(column, n: int) -> np.ndarray:
+    """A column as floats with NaN for no value (all NaN unless numeric)."""
     if not (pa.types.is_integer(column.type) or pa.types.is_floating(column.type)):
-        if pa.types.is_null(column.type):
-            return np.full(table.num_rows, np.nan)
-        return np.full(table.num_rows, np.nan)
+        return np.full(n, np.nan)
     return column.to_numpy(zero_copy_only=False).astype(np.float64)
 
 
