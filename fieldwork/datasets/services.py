@@ -104,6 +104,7 @@ def export_dataset(job_id: int, params: dict, progress) -> JobResult:
     shutil.rmtree(folder, ignore_errors=True)
     bundle = build_bundle(request, user, folder / "bundle", lambda rows: progress(rows, total))
     name = f"{request.instrument}-{'full' if request.full else 'deidentified'}-{job_id}.zip"
+    progress(bundle.rows, total, f"{bundle.rows:,} responses exported; making the zip")
     size = zip_bundle(bundle, folder / name)
     shutil.rmtree(folder / "bundle")
     progress(bundle.rows, bundle.rows, f"{bundle.rows:,} responses exported")

@@ -237,3 +237,19 @@ def test_a_grid_row_marked_in_the_states_entry_is_invalid_on_paper(tmp_path):
     coded = dataset.code([record(1, used=2, rate_book=1, **{STATES: {"rate.pay": -96}})])
     assert coded.column("rate_book").to_pylist() == [1]
     assert coded.column("rate_pay").to_pylist() == [-96]
+
+
+def test_the_zip_deflates_text_fast_stores_parquet_and_is_the_same_twice(tmp_path):
+    import zipfile
+
+    _, bundle = _bundle(tmp_path / "b", formats=["csv", "parquet", "codebook"])
+    zip_bundle(bundle, tmp_path / "one.zip")
+    zip_bundle(bundle, tmp_path / "two.zip")
+    assert (tmp_path / "one.zip").read_bytes() == (tmp_path / "two.zip").read_bytes()
+    with zipfile.ZipFile(tmp_path / "one.zip") as archive:
+        kinds = {info.filename: info.compress_type for info in archive.infolist()}
+        assert kinds.pop("data.parquet") == zipfile.ZIP_STORED
+        assert set(kinds.values()) == {zipfile.ZIP_DEFLATED}
+        assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        for name in bundle.files:
+            assert archive.read(name) == (bundle.folder / name).read_bytes(), name
