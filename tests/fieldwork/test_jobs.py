@@ -194,3 +194,20 @@ def test_a_real_consumer_runs_queued_jobs(storage, tmp_path, sqlite_template):
         huey.flush()
         with app.app_context():
             db.engine.dispose()
+
+
+def test_the_worker_loads_the_instruments_before_it_takes_jobs(app, runner, monkeypatch):
+    app.config["JOBS_IMMEDIATE"] = False
+    seen = []
+
+    class Consumer:
+        def run(self):
+            seen.append("fieldwork.catalogue" in app.extensions)
+
+    with app.app_context():
+        huey = app.extensions["huey"]
+        app.extensions.pop("fieldwork.catalogue", None)
+        monkeypatch.setattr(huey, "create_consumer", lambda **options: Consumer())
+    result = runner.invoke(args=["worker"])
+    assert result.exit_code == 0, result.output
+    assert seen == [True]
