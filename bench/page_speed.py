@@ -121,11 +121,24 @@ def served(server: Server, url: str, seconds: int, script: str | None = None):
     return run, (worker_cpu(server) - before) * 1000 / max(run.requests, 1)
 
 
-def _hello() -> Server:
-    server = Server(free_port(), server_env("sqlite://"), workers=2)
+def _baseline(app: str, *options: str, **env: str) -> Server:
+    """A baseline app of this folder (`module:app`) under gunicorn with 2 sync workers."""
+    server = Server(free_port(), server_env("sqlite://", **env), workers=2)
     command = [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{server.port}"]
-    server.command = [*command, "--access-logfile", "/dev/null", "--chdir", str(HERE), "hello:app"]
+    server.command = [
+        *command,
+        *options,
+        "--access-logfile",
+        "/dev/null",
+        "--chdir",
+        str(HERE),
+        app,
+    ]
     return server
+
+
+def _hello() -> Server:
+    return _baseline("hello:app")
 
 
 def _bare_save(url: str) -> Server:
@@ -133,13 +146,7 @@ def _bare_save(url: str) -> Server:
     if url.startswith("sqlite:///"):
         url = str(Path(url.removeprefix("sqlite:///")).with_name("bare_save.sqlite"))
         url = f"sqlite:///{url}"
-    server = Server(free_port(), server_env("sqlite://", BARE_SAVE_DATABASE_URL=url), workers=2)
-    command = [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{server.port}"]
-    server.command = [
-        *(*command, "--preload", "--access-logfile", "/dev/null"),
-        *("--chdir", str(HERE), "bare_save:app"),
-    ]
-    return server
+    return _baseline("bare_save:app", "--preload", BARE_SAVE_DATABASE_URL=url)
 
 
 def _bare_sessions(url: str, bodies: list[str]) -> list[tuple[str, str]]:

@@ -23,7 +23,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     if str(app.config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
-        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options = app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = sqlite_connect_args(options)
     if app.config["PROXIES"]:
         count = app.config["PROXIES"]

@@ -90,19 +90,21 @@ def _invitation_in_session(response: Response) -> bool:
 
 
 _INVITATIONS = Invitation.__table__.c
-# A code's outcome nobody set by hand (None or one of the automatic outcomes), as plain
-# comparisons: an IN list would be expanded afresh at every execution.
-_FOLLOWS_ITS_RESPONSE = or_(
-    *(
-        _INVITATIONS.disposition.is_(None) if name is None else _INVITATIONS.disposition == name
-        for name in AUTOMATIC
-    )
-)
+
+
+def _may_follow(outcome):
+    """Where a code's outcome moves to `outcome`: nobody set it by hand (None or one of the
+    automatic outcomes, as plain comparisons: an IN list would be expanded afresh at every
+    execution) and it is not `outcome` already."""
+    disposition = _INVITATIONS.disposition
+    automatic = or_(*(disposition.is_(None) if n is None else disposition == n for n in AUTOMATIC))
+    return automatic & (disposition.is_(None) | (disposition != outcome))
+
+
 _FOLLOW = (
     update(Invitation.__table__)
     .where(_INVITATIONS.id == bindparam("invitation_id"))
-    .where(_FOLLOWS_ITS_RESPONSE)
-    .where(_INVITATIONS.disposition.is_(None) | (_INVITATIONS.disposition != bindparam("outcome")))
+    .where(_may_follow(bindparam("outcome")))
     .values(disposition=bindparam("outcome"), disposition_at=bindparam("at"))
 )
 
@@ -154,8 +156,7 @@ _SAVED = _PROGRESS.returning(_RESPONSES.invitation_id, _RESPONSES.outcome).cte("
 _PROGRESS_FOLLOWED = (
     update(Invitation.__table__)
     .where(_INVITATIONS.id == _SAVED.c.invitation_id)
-    .where(_FOLLOWS_ITS_RESPONSE)
-    .where(_INVITATIONS.disposition.is_(None) | (_INVITATIONS.disposition != _SAVED.c.outcome))
+    .where(_may_follow(_SAVED.c.outcome))
     .values(disposition=_SAVED.c.outcome, disposition_at=bindparam("at"))
 )
 

@@ -202,10 +202,11 @@ class Instrument:
 
     def item(self, item_id: str) -> Item:
         """The item called `item_id` (KeyError if there is none)."""
-        return self._items_by_id[item_id]
+        return self.items_by_id[item_id]
 
     @cached_property
-    def _items_by_id(self) -> Mapping[str, Item]:
+    def items_by_id(self) -> Mapping[str, Item]:
+        """Every item by its id (worked out once)."""
         return MappingProxyType({item.id: item for item in self.items})
 
     def section_of(self, item_id: str) -> Section:

@@ -25,7 +25,7 @@ def routed_answers(instrument: Instrument, answers: Mapping[str, Any]) -> dict[s
 
     Answers to names the instrument does not have are passed through: they cannot be judged.
     """
-    known = _item_ids(instrument)
+    known = instrument.items_by_id
     kept: dict[str, Any] = {k: v for k, v in answers.items() if k not in known}
     test = Tester(kept, instrument.missing_codes)  # reads `kept` as it grows
     for section in instrument.sections:
@@ -37,14 +37,6 @@ def routed_answers(instrument: Instrument, answers: Mapping[str, Any]) -> dict[s
             if item.show_if is None or test(item.show_if):
                 kept[item.id] = answers[item.id]
     return kept
-
-
-_IDS: dict[int, frozenset[str]] = {}
-
-
-def _item_ids(instrument: Instrument) -> frozenset[str]:
-    """The ids of the instrument's items, worked out once per instrument."""
-    return kept_with(instrument, _IDS, lambda: frozenset(item.id for item in instrument.items))
 
 
 class State(IntEnum):

@@ -113,11 +113,11 @@ def answering() -> tuple[Entry | None, dict[str, Any] | None]:
     """The entry (as `current(plain=True)`) and its response's stored answers, read together.
 
     One statement reads the response's columns and its answers (on a request that may
-    change them, locking the response's row and its answer row, with the study's
-    thresholds; on PostgreSQL the identifying answers are then read after the lock, so
-    they are as fresh as the rest). The answers are None when there is no response yet.
-    When that statement finds nothing (a response on an older version, no answer row),
-    the entry and the answers are read one after the other.
+    change them, locking the response's row and its answer row; on PostgreSQL the
+    identifying answers are then read after the lock, so they are as fresh as the rest).
+    The answers are None when there is no response yet. When that statement finds
+    nothing (a response on an older version, no answer row), the entry and the answers
+    are read one after the other.
     """
     data = session.get(KEY)
     response_id = data.get("response") if data else None
