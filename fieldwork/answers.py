@@ -102,6 +102,22 @@ def save_items(
     session: Session, instrument: Instrument, response_id: int, items: Iterable[Item], answers
 ) -> None:
     """Store the answers to `items` (a page) in one UPDATE; blanks are stored as NULL."""
+    values, secret = page_columns(items, answers)
+    if secret:
+        identifying.save(session, response_id, secret, answers)
+    if values:
+        table = answer_table(instrument)
+        query = update_query(table, tuple(values))
+        connection = session.connection()  # plain SQL: nothing of the ORM's to flush first
+        params = column_params(values)
+        if connection.execute(query, {**params, "response_id_": response_id}).rowcount == 0:
+            # the row was never made: make it now
+            connection.execute(insert(table).values(response_id=response_id, **values))
+
+
+def page_columns(items: Iterable[Item], answers) -> tuple[dict[str, Any], list[Item]]:
+    """The answer-table columns `save_items` writes for `items` (blanks as None), and the
+    identifying items among them (written to `fieldwork.identifying` instead)."""
     values: dict[str, Any] = {}
     secret = []
     for item in items:
@@ -109,23 +125,20 @@ def save_items(
             secret.append(item)
         elif item.is_question:
             values.update(item_columns(item, answers.get(item.id)))
-    if secret:
-        identifying.save(session, response_id, secret, answers)
-    if values:
-        table = answer_table(instrument)
-        query = _update_query(table, tuple(values))
-        connection = session.connection()  # plain SQL: nothing of the ORM's to flush first
-        params = {f"v_{name}": value for name, value in values.items()}
-        if connection.execute(query, {**params, "response_id_": response_id}).rowcount == 0:
-            # the row was never made: make it now
-            connection.execute(insert(table).values(response_id=response_id, **values))
+    return values, secret
+
+
+def column_params(values: dict[str, Any]) -> dict[str, Any]:
+    """`values` as the parameters of `update_query`'s statement."""
+    return {f"v_{name}": value for name, value in values.items()}
 
 
 _UPDATES: dict[tuple[int, tuple[str, ...]], Any] = {}
 
 
-def _update_query(table: Table, names: tuple[str, ...]):
-    """UPDATE of some columns of one response's row, built once per table and columns."""
+def update_query(table: Table, names: tuple[str, ...]):
+    """UPDATE of some columns of one response's row (`:response_id_`; the values as
+    `column_params`), built once per table and columns."""
     key = (id(table), names)
     if key not in _UPDATES:
         _UPDATES[key] = (

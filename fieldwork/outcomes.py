@@ -10,7 +10,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, case, exists, func, inspect, or_, select, update
+from sqlalchemy import (
+    Integer,
+    bindparam,
+    case,
+    exists,
+    func,
+    inspect,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from fieldwork import answers
@@ -135,7 +146,7 @@ _RESPONSES = Response.__table__.c
 _DEFAULTS = Thresholds()
 _PROGRESS = (
     update(Response.__table__)
-    .where(_RESPONSES.id == bindparam("response_id"))
+    .where(_RESPONSES.id == bindparam("saved_response"))
     .values(
         reached=bindparam("to_reached"),
         updated_at=bindparam("to_updated_at"),
@@ -161,12 +172,24 @@ _PROGRESS_FOLLOWED = (
 )
 
 
-def record_progress(
-    response_id: int, invitation_id: int | None, reached: str | None, done: int, applicable: int
-) -> None:
+# Read with a response on SQLite (`state.answering`): its code's outcome, which a page
+# save then moves only if it differs from the response's new outcome.
+CODE_OUTCOME = (
+    select(_INVITATIONS.disposition)
+    .where(_INVITATIONS.id == Response.__table__.c.invitation_id)
+    .scalar_subquery()
+    .label("code_outcome")
+)
+_UNREAD = object()
+
+
+def record_progress(response: Any, reached: str | None, done: int, applicable: int) -> None:
     """Record a saved page on its response's row: how far it reached, `done` of `applicable`
     questions answered, and the outcome, classified by the study's thresholds as the
     statement finds them; the code's outcome follows (`follow_outcome`).
+
+    `response`: the response's row, as read under the save's lock (its `id`,
+    `invitation_id` and, if read, its code's outcome as `code_outcome`).
 
     The thresholds are read inside the UPDATE, which runs after the response's row was
     locked: a coordinator may have changed them (and reclassified every response) while
@@ -175,7 +198,7 @@ def record_progress(
     UPDATE in WITH, returns the outcome and moves the code's in a second statement.
     """
     params = {
-        "response_id": response_id,
+        "saved_response": response.id,
         "to_reached": reached,
         "to_updated_at": utcnow(),
         "to_answered": done,
@@ -186,8 +209,86 @@ def record_progress(
         connection.execute(_PROGRESS_FOLLOWED, {**params, "at": params["to_updated_at"]})
         return
     outcome = connection.execute(_PROGRESS_RETURNING, params).scalar_one()
-    if invitation_id is not None:
-        follow_outcome(invitation_id, outcome)
+    if response.invitation_id is None:
+        return
+    code_outcome = getattr(response, "code_outcome", _UNREAD)
+    if code_outcome is _UNREAD or (code_outcome != outcome and code_outcome in AUTOMATIC):
+        follow_outcome(response.invitation_id, outcome)  # (else it would change nothing)
+
+
+# The version of a response's row on PostgreSQL: the transaction that wrote it, which
+# every UPDATE of the row changes (PostgreSQL's own row version; see `save_if_unchanged`).
+ROW_VERSION = literal_column("responses.xmin::text")
+
+_UNCHANGED: dict[tuple[int, tuple[str, ...]], Any] = {}
+
+
+def _unchanged_statement(table, names: tuple[str, ...]):
+    """`save_if_unchanged`'s statement for an answer table and columns, built once."""
+    key = (id(table), names)
+    if key not in _UNCHANGED:
+        saved = (
+            _PROGRESS.where(bindparam("row_version") == ROW_VERSION)
+            .returning(_RESPONSES.id, _RESPONSES.invitation_id, _RESPONSES.outcome)
+            .cte("saved")
+        )
+        followed = (
+            update(Invitation.__table__)
+            .where(_INVITATIONS.id == saved.c.invitation_id)
+            .where(_may_follow(saved.c.outcome))
+            .values(disposition=saved.c.outcome, disposition_at=bindparam("at"))
+            .returning(_INVITATIONS.id)
+            .cte("followed")
+        )
+        query = select(saved.c.id).add_cte(followed)
+        if names:  # a page of questions (not only notes)
+            page = (
+                answers.update_query(table, names)
+                .where(table.c.response_id == select(saved.c.id).scalar_subquery())
+                .returning(table.c.response_id)
+                .cte("page")
+            )
+            query = query.add_cte(page)
+        _UNCHANGED[key] = query
+    return _UNCHANGED[key]
+
+
+def save_if_unchanged(
+    table,
+    values: dict[str, Any],
+    response_id: int,
+    row_version: str,
+    reached: str | None,
+    done: int,
+    applicable: int,
+) -> bool:
+    """Save a page in one statement, unless the response's row changed since it was read
+    (PostgreSQL, autocommit: no BEGIN, no lock held while the page is judged, no COMMIT).
+
+    The statement writes `values` to the answer row, records the progress on the
+    response's row as `record_progress` does, and moves the code's outcome, all only
+    if the response's row still has `row_version` (`ROW_VERSION` as read with the
+    answers). Every writer of a response's answers writes its row too (a page save, the
+    submit, a withdrawal, a paper form setting it aside, new thresholds reclassifying
+    it), so an unchanged row means the answers read are still the stored ones. A writer
+    holding the row makes this statement wait, and PostgreSQL then checks the version
+    again on the row as that writer left it. False (nothing written) when it changed:
+    the caller reads again, locked, and saves the locked way.
+    """
+    at = utcnow()
+    params = {
+        **answers.column_params(values),
+        "saved_response": response_id,
+        "response_id_": response_id,  # the answer row's (`answers.update_query`)
+        "row_version": row_version,
+        "to_reached": reached,
+        "to_updated_at": at,
+        "to_answered": done,
+        "to_applicable": applicable,
+        "at": at,
+    }
+    query = _unchanged_statement(table, tuple(values))
+    return db.session.connection().execute(query, params).first() is not None
 
 
 def reclassify_all() -> int:

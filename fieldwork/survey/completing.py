@@ -16,7 +16,7 @@ from fieldwork.page_render import render_page
 from fieldwork.routing_filter import use_page
 from fieldwork.survey import bp, state
 from fieldwork.survey.language import page_language
-from fieldwork.survey.services import save_page, start_response, submit_response
+from fieldwork.survey.services import ReadAgain, save_page, start_response, submit_response
 from fieldwork.survey.views import (
     check_rows,
     dropped_on_save,
@@ -146,7 +146,14 @@ class Reached(NamedTuple):
 @bp.route("/page/<int:number>", methods=["GET", "POST"])
 def page(number: int):
     """One page of questions: shown with saved answers; Continue saves it first."""
-    entry, saved = state.answering()  # the response and its answers in one statement
+    try:
+        return _page(number, *state.answering())  # the response and its answers at once
+    except ReadAgain:  # changed since read unlocked (another tab, the submit): read locked
+        db.session.rollback()
+        return _page(number, *state.answering(locked=True))
+
+
+def _page(number: int, entry: state.Entry | None, saved: dict | None):
     redirection = _redirection(entry)
     if redirection:
         return redirection

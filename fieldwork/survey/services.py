@@ -16,7 +16,7 @@ from fieldwork.db import db
 from fieldwork.models import Invitation, Practice, Response
 from fieldwork.models.base import utcnow
 from fieldwork.models.responses import ASSISTED, AUTOMATIC, COMPLETE, ONLINE, PAPER, PARTIAL
-from fieldwork.outcomes import record_progress, refresh_outcome
+from fieldwork.outcomes import record_progress, refresh_outcome, save_if_unchanged
 from fieldwork.retention import study_closed
 from forms.completeness import answered_share
 from forms.model import Instrument
@@ -25,6 +25,11 @@ from forms.paging import Page, page_reached, web_pages
 
 class SurveyClosed(Exception):
     """The code or link can no longer be used to answer."""
+
+
+class ReadAgain(Exception):
+    """The response changed since it was read without a lock (PostgreSQL), or its page
+    writes identifying answers: nothing was saved; read it again locked and save again."""
 
 
 def find_invitation(raw_code: str) -> Invitation | None:
@@ -136,9 +141,13 @@ def save_page(
     applies: Mapping[str, bool],
 ) -> str | None:
     """Save the shown items of one page, how far the respondent has reached and the
-    outcome, for a response read as a locked plain row (`state.answering`), in plain SQL:
+    outcome, for a response read as a plain row (`state.answering`), in plain SQL:
     the answer row's UPDATE, one UPDATE of the response's row, and the code's outcome
     moved with it (`outcomes.record_progress`). Returns the id of the item now reached.
+
+    A response read without a lock (it has a `row_version`: PostgreSQL) is saved in one
+    statement if its row is unchanged (`outcomes.save_if_unchanged`); else, or when the
+    page has identifying answers, `ReadAgain` is raised and nothing is written.
 
     `after`: the stored answers once saved (`answers.saved_after`); `applies`:
     `forms.routing.items_applying(instrument, after, "web")`, judged once by the caller.
@@ -149,13 +158,24 @@ def save_page(
         raise SurveyClosed("this response has been set aside for a paper form")
     if response.withdrawn_at is not None:  # withdrawn with its answers kept: nothing more
         raise SurveyClosed("this response has been withdrawn")
-    answers.save_items(db.session, instrument, response.id, shown, values)
+    version = getattr(response, "row_version", None)  # read unlocked (`state.answering`)
+    if version is None:
+        answers.save_items(db.session, instrument, response.id, shown, values)
+    else:
+        columns, secret = answers.page_columns(shown, values)
+        if secret:
+            raise ReadAgain("identifying answers are saved under the response's lock")
     reached = response.reached
     if page.number > page_reached(web_pages(instrument), reached):
         reached = page.last_item
     web = response.mode != PAPER
     done, applicable = answered_share(instrument, after, web=web, applies=applies if web else None)
-    record_progress(response.id, response.invitation_id, reached, done, applicable)
+    if version is None:
+        record_progress(response, reached, done, applicable)
+        return reached
+    table = answers.answer_table(instrument)
+    if not save_if_unchanged(table, columns, response.id, version, reached, done, applicable):
+        raise ReadAgain("the response changed since it was read")
     return reached
 
 

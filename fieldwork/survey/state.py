@@ -16,6 +16,7 @@ from fieldwork.catalogue import get_catalogue
 from fieldwork.db import SAFE_METHODS, db, is_sqlite, reading_connection
 from fieldwork.models import Invitation, Practice, Response
 from fieldwork.models.responses import ASSISTED, ONLINE
+from fieldwork.outcomes import CODE_OUTCOME, ROW_VERSION
 from forms.model import Instrument
 
 KEY = "survey"
@@ -109,15 +110,19 @@ def _entry(data: dict, instrument: Instrument, response: Any) -> Entry:
     )
 
 
-def answering() -> tuple[Entry | None, dict[str, Any] | None]:
+def answering(*, locked: bool = False) -> tuple[Entry | None, dict[str, Any] | None]:
     """The entry (as `current(plain=True)`) and its response's stored answers, read together.
 
-    One statement reads the response's columns and its answers (on a request that may
-    change them, locking the response's row and its answer row; on PostgreSQL the
-    identifying answers are then read after the lock, so they are as fresh as the rest).
-    The answers are None when there is no response yet. When that statement finds
-    nothing (a response on an older version, no answer row), the entry and the answers
-    are read one after the other.
+    One statement reads the response's columns and its answers. On a request that may
+    change them: on SQLite (whose writing transaction holds the database's write lock)
+    and with `locked`, it locks the response's row and its answer row (on PostgreSQL
+    the identifying answers are then read after the lock, so they are as fresh as the
+    rest); on PostgreSQL without `locked`, it reads without a lock, outside a
+    transaction, with the row's version (`row_version`), and the save writes only if
+    the row is unchanged (`services.save_page`; else `ReadAgain`, and the caller reads
+    again `locked`). The answers are None when there is no response yet. When that
+    statement finds nothing (a response on an older version, no answer row), the entry
+    and the answers are read one after the other, locked.
     """
     data = session.get(KEY)
     response_id = data.get("response") if data else None
@@ -127,23 +132,27 @@ def answering() -> tuple[Entry | None, dict[str, Any] | None]:
     instrument = catalogue.current.get(data["instrument"])
     if instrument is not None:
         writes = request.method not in SAFE_METHODS
-        apart = writes and not is_sqlite()
+        unlocked = writes and not locked and not is_sqlite()
+        lock = writes and not unlocked
+        apart = lock and not is_sqlite()
         read = answers.joined_read(
             instrument,
-            "survey.writes" if writes else "survey.reads",
-            _READ_VERSION,
+            "survey.unlocked" if unlocked else "survey.writes" if writes else "survey.reads",
+            _READ_UNLOCKED if unlocked else _READ_LOCKED if lock else _READ_VERSION,
             Response.__table__,
-            lock=writes,
+            lock=lock,
             tokens=not apart,
         )
         params = {"id": response_id, "version": catalogue.version_ids[instrument.id]}
-        connection = db.session.connection() if writes else reading_connection()
+        connection = db.session.connection() if lock else reading_connection()
         row = connection.execute(read.query, params).first()
         if row is not None:
             saved = read.answers(instrument, row)
             if apart:
                 saved.update(identifying.load(db.session, instrument, response_id))
             return _entry(data, instrument, row), saved
+        if unlocked:  # the slow way locks: leave the connection outside a transaction
+            db.session.rollback()
     entry = current(plain=True)
     if entry is None or entry.response is None:
         return entry, None
@@ -190,6 +199,10 @@ _READ = select(
 _LOCKED = _READ.with_for_update(of=Response.__table__)
 # The same for a response on a given instrument version (joined with its answers).
 _READ_VERSION = _READ.where(_COLUMNS.instrument_version_id == bindparam("version"))
+# And with the row's version, for a save that writes only if it is unchanged (PostgreSQL).
+_READ_UNLOCKED = _READ_VERSION.add_columns(ROW_VERSION.label("row_version"))
+# And with its code's outcome, which a save on SQLite moves only if it changes.
+_READ_LOCKED = _READ_VERSION.add_columns(CODE_OUTCOME)
 
 
 def language() -> str | None:

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select, update
 
 from fieldwork import answers
 from fieldwork.db import db
@@ -17,7 +17,7 @@ from fieldwork.models import Invitation, Response
 from fieldwork.outcomes import study_settings
 from fieldwork.rates.fieldwork_status import update_settings
 from fieldwork.withdrawal import withdraw
-from tests.conftest import csrf_token
+from tests.conftest import BACKENDS, csrf_token
 from tests.fieldwork.conftest import instrument
 from tests.fieldwork.robot import Robot
 
@@ -48,8 +48,8 @@ def _started(app, code: str):
     return client
 
 
-def _page1(client, text: str):
-    token = csrf_token(client, "/page/1")
+def _page1(client, text: str, token: str | None = None):
+    token = token or csrf_token(client, "/page/1")
     return client.post("/page/1", data={"used": "2", "other": text, "csrf_token": token})
 
 
@@ -162,6 +162,117 @@ def test_a_save_that_waited_behind_new_thresholds_classifies_by_them(app):
     response, saved = _stored(app, code)
     assert saved["other"] == "second"
     assert response.outcome == "complete"  # 50 % of the applicable: complete at 40 %
+
+
+_ON_A_SERVER = [name for name in BACKENDS if name == "postgresql"]
+
+
+def _before_the_save(engine, change):
+    """Run `change` on another connection just before the page's one-statement save
+    (PostgreSQL: `outcomes.save_if_unchanged`), the first time only; log every statement."""
+    statements: list[str] = []
+
+    def hook(_conn, _cursor, statement, *_args):
+        flat = " ".join(statement.upper().split())
+        first = not any(s.startswith("WITH SAVED") for s in statements)
+        statements.append(flat)
+        if change is not None and flat.startswith("WITH SAVED AS (UPDATE RESPONSES") and first:
+            with engine.begin() as other:
+                change(other)
+
+    event.listen(engine, "before_cursor_execute", hook)
+    return statements, lambda: event.remove(engine, "before_cursor_execute", hook)
+
+
+def _response_id(app, code: str) -> int:
+    return _stored(app, code)[0].id
+
+
+@pytest.mark.parametrize("backend", _ON_A_SERVER)
+def test_a_page_is_saved_in_one_statement_outside_a_transaction(app):
+    code = _codes(app, 1)[0]
+    client = _started(app, code)
+    with app.app_context():
+        engine = db.engine
+    levels = []
+
+    def begins(connection):
+        levels.append(connection.get_execution_options().get("isolation_level"))
+
+    token = csrf_token(client, "/page/1")
+    event.listen(engine, "begin", begins)
+    statements, restore = _before_the_save(engine, None)
+    try:
+        assert _page1(client, "first", token).status_code == 302
+    finally:
+        restore()
+        event.remove(engine, "begin", begins)
+    assert levels == ["AUTOCOMMIT"]  # no BEGIN, no COMMIT: a read, then the save
+    assert len(statements) == 2 and "FOR UPDATE" not in statements[0]
+    assert _stored(app, code)[1] == {"used": 2, "other": "first"}
+
+
+@pytest.mark.parametrize("backend", _ON_A_SERVER)
+@pytest.mark.parametrize(
+    ("change", "location", "kept"),
+    [
+        ({"reached": None}, "/page/2", "second"),  # another tab saved: read again, locked
+        ({"status": 1, "submitted_at": func.localtimestamp()}, "/done", "first"),  # submitted
+    ],
+)
+def test_a_response_changed_after_the_unlocked_read_is_read_again_locked(
+    app, change, location, kept
+):
+    code = _codes(app, 1)[0]
+    client = _started(app, code)
+    assert _page1(client, "first").status_code == 302
+    response_id = _response_id(app, code)
+    with app.app_context():
+        engine = db.engine
+    table = Response.__table__
+
+    def meanwhile(other):  # another request writes the response's row
+        other.execute(update(table).where(table.c.id == response_id).values(**change))
+
+    statements, restore = _before_the_save(engine, meanwhile)
+    try:
+        saved = _page1(client, "second")
+    finally:
+        restore()
+    assert saved.status_code == 302 and saved.headers["Location"] == location
+    first_try = statements.index(next(s for s in statements if s.startswith("WITH SAVED")))
+    assert any("FOR UPDATE" in s for s in statements[first_try + 1 :])  # read again, locked
+    assert _stored(app, code)[1] == {"used": 2, "other": kept}
+
+
+def test_a_save_moves_the_codes_outcome_only_when_it_differs(app):
+    code = _codes(app, 1)[0]
+    client = _started(app, code)
+    with app.app_context():
+        engine = db.engine
+
+    def code_outcome(set_to: str | None = None) -> str:
+        with engine.begin() as connection:
+            table = Invitation.__table__
+            if set_to is not None:
+                changed = update(table).where(table.c.code == code).values(disposition=set_to)
+                connection.execute(changed)
+            found = select(table.c.disposition).where(table.c.code == code)
+            return connection.execute(found).scalar_one()
+
+    assert _page1(client, "first").status_code == 302
+    assert code_outcome() == _stored(app, code)[0].outcome == "partial"  # 2 of 4 answered
+    token = csrf_token(client, "/page/1")
+    statements, restore = _before_the_save(engine, None)
+    try:
+        assert _page1(client, "again", token).status_code == 302
+    finally:
+        restore()
+    if engine.dialect.name == "sqlite":  # (PostgreSQL moves it inside the save's statement)
+        assert not any(s.startswith("UPDATE INVITATIONS") for s in statements)
+    assert code_outcome("break_off") == "break_off"  # not what its response's outcome is
+    assert _page1(client, "once more").status_code == 302
+    assert code_outcome() == "partial"  # the save put it right
 
 
 @pytest.mark.parametrize("deleted", [False, True])
