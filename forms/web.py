@@ -32,9 +32,13 @@ class PageForm(Form):
     break on.
     """
 
+    _taken: frozenset[str] | None = None  # per class: the names fields may not hide
+
     def __init__(self, formdata: Any = None, data: Mapping[str, Any] | None = None):
         BaseForm.__init__(self, self._unbound_fields, meta=self._wtforms_meta())
-        taken = set(dir(self))  # not hasattr: it would evaluate properties such as `data`
+        taken = type(self)._taken
+        if taken is None:  # not hasattr: it would evaluate properties such as `data`
+            taken = type(self)._taken = frozenset(dir(self))
         for name, field in self._fields.items():
             if name not in taken:
                 setattr(self, name, field)
