@@ -19,6 +19,8 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import Pool
 
+from fieldwork import described
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -194,6 +196,12 @@ def sqlite_connect_args(options: dict) -> dict:
     connect_args = dict(options.get("connect_args") or {})
     connect_args.setdefault("factory", TakingTurns)
     return {**options, "connect_args": connect_args}
+
+
+@event.listens_for(Engine, "connect")
+def _described_when_read(dbapi_connection, _record) -> None:
+    """PostgreSQL cursors describe their results only when asked (`fieldwork.described`)."""
+    described.use_on(dbapi_connection)
 
 
 @event.listens_for(Engine, "connect")

@@ -308,3 +308,32 @@ def test_a_turn_file_made_by_root_belongs_to_the_databases_owner(tmp_path):
     connection.close()
     made = os.stat(f"{path}-turns")
     assert (made.st_uid, made.st_gid) == (4321, 4321)
+
+
+@pytest.mark.parametrize("backend", _ON_A_SERVER)
+def test_a_server_cursor_describes_its_result_only_when_read_and_as_psycopg_does(app):
+    import psycopg
+
+    from fieldwork.described import DescribedWhenRead
+
+    with app.app_context():
+        dbapi_connection = db.session.connection().connection.dbapi_connection
+        cursor = dbapi_connection.cursor()
+        assert isinstance(cursor, DescribedWhenRead)  # every cursor of the app's engine
+        cursor.execute("SELECT 1::smallint AS small, 'x'::text AS words, now() AS moment")
+        described = cursor.description
+        cursor.fetchall()
+        cursor.execute("SELECT 2 AS other")  # the cursor moves on before it is read
+        plain = psycopg.Cursor(dbapi_connection)
+        plain.execute("SELECT 1::smallint AS small, 'x'::text AS words, now() AS moment")
+        expected = plain.description
+        assert len(described) == 3
+        assert [(c.name, c.type_code) for c in described] == [
+            (c.name, c.type_code) for c in expected
+        ]
+        assert [c.name for c in cursor.description] == ["other"]
+        cursor.execute("CREATE TEMPORARY TABLE t (n int)")
+        assert cursor.description is None  # no rows: none, as psycopg says
+        cursor.execute("INSERT INTO t VALUES (1) RETURNING n")
+        assert [c.name for c in cursor.description] == ["n"]
+        db.session.rollback()
