@@ -292,7 +292,13 @@ def save_if_unchanged(
 
 
 def reclassify_all() -> int:
-    """Re-derive every counted response's outcome (thresholds changed), and their codes'."""
+    """Re-derive every counted response's outcome (thresholds changed), and their codes'.
+
+    Every counted response's row is written, its outcome changed or not: that gives it
+    a new row version, which a page save that read the old thresholds finds changed
+    (`save_if_unchanged`), so it is judged again by the new ones. Writing only the
+    outcomes that change would let such a save keep an outcome by the old thresholds.
+    """
     limits = thresholds()
     outcome = outcome_case(Response.answered, Response.applicable, limits.complete, limits.partial)
     counted = Response.applicable.is_not(None)

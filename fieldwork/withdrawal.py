@@ -83,8 +83,11 @@ def forget_response(response: Response, *, delete_answers: bool) -> None:
     """Delete a response's identifying answers, and with `delete_answers` the response too.
 
     An online response the paper form replaced (superseded) was the same person's: it goes
-    the same way.
+    the same way. The response's row is locked first, as a page save locks it before
+    anything else (a withdrawal that wrote the code's row first could deadlock with a
+    save of the response: one of the two would fail).
     """
+    db.session.execute(select(Response.id).where(Response.id == response.id).with_for_update())
     superseded = select(Response).where(Response.superseded_by_id == response.id)
     for earlier in db.session.scalars(superseded).all():
         forget_response(earlier, delete_answers=delete_answers)

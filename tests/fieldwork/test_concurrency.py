@@ -8,15 +8,16 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, func, select, update
+from sqlalchemy import delete, event, func, select, update
 
 from fieldwork import answers
 from fieldwork.db import db
 from fieldwork.demo import seed
 from fieldwork.models import Invitation, Response
-from fieldwork.outcomes import study_settings
+from fieldwork.outcomes import reclassify_all, study_settings, thresholds
 from fieldwork.rates.fieldwork_status import update_settings
 from fieldwork.withdrawal import withdraw
+from forms.completeness import answered_share
 from tests.conftest import BACKENDS, csrf_token
 from tests.fieldwork.conftest import instrument
 from tests.fieldwork.robot import Robot
@@ -167,13 +168,24 @@ def test_a_save_that_waited_behind_new_thresholds_classifies_by_them(app):
 _ON_A_SERVER = [name for name in BACKENDS if name == "postgresql"]
 
 
+class Statement(str):
+    """A statement as sent (upper case, one line), and whether it ran in autocommit."""
+
+    autocommit: bool | None
+
+
 def _before_the_save(engine, change):
     """Run `change` on another connection just before the page's one-statement save
-    (PostgreSQL: `outcomes.save_if_unchanged`), the first time only; log every statement."""
-    statements: list[str] = []
+    (PostgreSQL: `outcomes.save_if_unchanged`), the first time only; log every statement.
 
-    def hook(_conn, _cursor, statement, *_args):
-        flat = " ".join(statement.upper().split())
+    `change`: None, or a callable given the other connection (in a transaction
+    committed after it returns).
+    """
+    statements: list[Statement] = []
+
+    def hook(_conn, cursor, statement, *_args):
+        flat = Statement(" ".join(statement.upper().split()))
+        flat.autocommit = getattr(cursor.connection, "autocommit", None)
         first = not any(s.startswith("WITH SAVED") for s in statements)
         statements.append(flat)
         if change is not None and flat.startswith("WITH SAVED AS (UPDATE RESPONSES") and first:
@@ -241,8 +253,153 @@ def test_a_response_changed_after_the_unlocked_read_is_read_again_locked(
         restore()
     assert saved.status_code == 302 and saved.headers["Location"] == location
     first_try = statements.index(next(s for s in statements if s.startswith("WITH SAVED")))
-    assert any("FOR UPDATE" in s for s in statements[first_try + 1 :])  # read again, locked
+    locked = [s for s in statements[first_try + 1 :] if "FOR UPDATE" in s]
+    assert locked and not any(s.autocommit for s in locked)  # read again, in a transaction
     assert _stored(app, code)[1] == {"used": 2, "other": kept}
+
+
+@pytest.mark.parametrize("backend", _ON_A_SERVER)
+def test_a_save_waiting_for_a_writer_holding_the_row_sees_what_it_wrote(app):
+    # The other tab's locked save holds the response's row, uncommitted, when the one
+    # statement starts; it commits while the statement waits. PostgreSQL checks the row
+    # version again on the row as it was left: the statement writes nothing, and the
+    # save is judged again on the other tab's answers.
+    code = _codes(app, 1)[0]
+    client = _started(app, code)
+    assert _page1(client, "first").status_code == 302
+    response_id = _response_id(app, code)
+    with app.app_context():
+        engine = db.engine
+    responses, answer_rows = Response.__table__, answers.answer_table(instrument(app, "short"))
+    threads = []
+
+    def other_tab(_other):
+        connection = engine.connect()
+        transaction = connection.begin()
+        mine = answer_rows.c.response_id == response_id
+        connection.execute(update(answer_rows).where(mine).values(visits=7))
+        connection.execute(
+            update(responses).where(responses.c.id == response_id).values(answered=0)
+        )
+
+        def commit_later():
+            time.sleep(0.7)
+            transaction.commit()
+            connection.close()
+
+        threads.append(threading.Thread(target=commit_later))
+        threads[0].start()
+
+    statements, restore = _before_the_save(engine, other_tab)
+    try:
+        saved = _page1(client, "second")
+    finally:
+        restore()
+    threads[0].join(10)
+    assert saved.status_code == 302
+    first_try = statements.index(next(s for s in statements if s.startswith("WITH SAVED")))
+    assert any("FOR UPDATE" in s for s in statements[first_try + 1 :])
+    response, answers_now = _stored(app, code)
+    assert answers_now == {"used": 2, "other": "second", "visits": 7}
+    assert response.answered == 3  # counted with the other tab's answer
+
+
+@pytest.mark.parametrize("backend", _ON_A_SERVER)
+def test_a_response_without_its_answer_row_is_saved_locked_in_a_transaction(app):
+    code = _codes(app, 1)[0]
+    client = _started(app, code)
+    response_id = _response_id(app, code)
+    with app.app_context():
+        engine = db.engine
+    table = answers.answer_table(instrument(app, "short"))
+    with engine.begin() as connection:
+        connection.execute(delete(table).where(table.c.response_id == response_id))
+    statements, restore = _before_the_save(engine, None)
+    try:
+        assert _page1(client, "first").status_code == 302
+    finally:
+        restore()
+    writes = [s for s in statements if "FOR UPDATE" in s or s.startswith(("UPDATE", "INSERT"))]
+    assert writes and not any(s.autocommit for s in writes)
+    assert _stored(app, code)[1] == {"used": 2, "other": "first"}
+
+
+def test_two_tabs_saving_two_pages_at_once_keep_every_answer_and_true_counts(app):
+    # Answers appear and disappear on both pages; at the end the response's counts and
+    # outcome are those of its stored answers (no save judged on answers it did not see).
+    code = _codes(app, 1)[0]
+    one = _started(app, code)
+    assert _page1(one, "x").status_code == 302
+    two = app.test_client()
+    two.set_cookie("session", one.get_cookie("session").value)
+    tokens = csrf_token(one, "/page/1"), csrf_token(two, "/page/2")
+    rounds = 25
+
+    def page(client, url, field, token):
+        def job():
+            statuses = []
+            for n in range(rounds):
+                value = "" if n % 3 else f"{n}" if field == "visits" else f"a{n}"
+                data = {field: value, "csrf_token": token}
+                if field == "other":
+                    data["used"] = "2"
+                statuses.append(client.post(url, data=data).status_code)
+            return statuses
+
+        return job
+
+    first, second = _together(
+        page(one, "/page/1", "other", tokens[0]), page(two, "/page/2", "visits", tokens[1])
+    )
+    assert first == second == [302] * rounds
+    response, stored = _stored(app, code)
+    assert stored == {"used": 2, "other": "a24", "visits": 24}
+    with app.app_context():
+        done, applicable = answered_share(instrument(app, "short"), stored, web=True)
+        limits = thresholds()
+        db.session.remove()
+    assert (response.answered, response.applicable) == (done, applicable)
+    assert response.outcome == limits.outcome(done, applicable)
+
+
+@pytest.mark.parametrize("backend", _ON_A_SERVER)
+def test_a_save_by_the_old_thresholds_is_put_right_by_the_reclassification(app):
+    # The coordinator's transaction has changed the thresholds, uncommitted, when the one
+    # statement runs (by the old ones); its reclassification after it puts it right.
+    code = _codes(app, 1)[0]
+    client = _started(app, code)
+    with app.app_context():
+        study_settings()
+        db.session.commit()
+        engine = db.engine
+    assert _page1(client, "first").status_code == 302
+    assert _stored(app, code)[0].outcome == "partial"
+    ready, threads = threading.Event(), []
+
+    def coordinator():
+        with app.app_context():
+            settings = study_settings()
+            settings.complete_percent, settings.partial_percent = 40, 20
+            db.session.flush()
+            ready.set()
+            time.sleep(0.7)  # the save runs meanwhile, by the thresholds it can see
+            reclassify_all()
+            db.session.commit()
+            db.session.remove()
+
+    def start(_other):
+        threads.append(threading.Thread(target=coordinator))
+        threads[0].start()
+        ready.wait(10)
+
+    _, restore = _before_the_save(engine, start)
+    try:
+        assert _page1(client, "second").status_code == 302
+    finally:
+        restore()
+    threads[0].join(10)
+    response, stored = _stored(app, code)
+    assert stored["other"] == "second" and response.outcome == "complete"
 
 
 def test_a_save_moves_the_codes_outcome_only_when_it_differs(app):
@@ -297,6 +454,30 @@ def test_a_withdrawn_response_takes_nothing_more_from_the_browser_still_on_it(ap
         assert rows == []
     else:
         assert _stored(app, code)[1]["other"] == "before"
+
+
+@pytest.mark.parametrize("backend", _ON_A_SERVER)
+@pytest.mark.parametrize("setting", ["delete", "keep_answers"])
+def test_a_withdrawal_locks_the_response_before_writing_anything(app, setting):
+    # As a page save does: a withdrawal that wrote the code's row first, racing a save
+    # that locked the response and then wrote the code's row, deadlocked one of them.
+    code = _codes(app, 1)[0]
+    client = _started(app, code)
+    assert _page1(client, "first").status_code == 302
+    with app.app_context():
+        study_settings().withdrawal = setting
+        db.session.commit()
+        statements, restore = _before_the_save(db.engine, None)
+        try:
+            invitation = db.session.scalar(select(Invitation).where(Invitation.code == code))
+            withdraw(invitation, "phone")
+            db.session.commit()
+        finally:
+            restore()
+            db.session.remove()
+    first = next(n for n, s in enumerate(statements) if s.startswith(("UPDATE", "DELETE")))
+    locks = [n for n, s in enumerate(statements) if "FROM RESPONSES" in s and "FOR UPDATE" in s]
+    assert locks and locks[0] < first
 
 
 def _fail_statements(engine, writing: str):
