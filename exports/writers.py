@@ -20,9 +20,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
+import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from exports.columns import Column
@@ -34,36 +34,72 @@ STATA_MISSING = dict(zip(RESERVED, "abcde", strict=True))  # -99 -> .a … -95 -
 
 
 class CsvWriter:
-    """Codes as CSV (UTF-8, quoted where needed, text neutralised)."""
+    """Codes as CSV (UTF-8, text quoted, text neutralised), written by polars a chunk at a
+    time to the same file.
+
+    The bytes are those pyarrow's CSV writer wrote before (quoting where "needed"):
+    names and every text quoted, quotes in text doubled, no value an empty field (empty
+    text is `""`), floats as pyarrow writes them (shortest round trip, whole numbers
+    without ".0": a reserved code in a decimal or score column reads -99, as the data
+    package's `missingValues` say; polars would write -99.0). So text and floats are
+    made into their CSV text here (arrow compute) and polars writes the cells as they
+    are; it does that in well under half of the CPU time pyarrow's writer takes."""
 
     suffix = ".csv"
 
     def __init__(self, path: Path, columns: Sequence[Column]) -> None:
         self.columns = columns
-        options = pa_csv.WriteOptions(quoting_style="needed")
-        self.writer = pa_csv.CSVWriter(str(path), schema(columns), write_options=options)
+        self.schema = self.table_schema(columns)
+        self.out = open(path, "wb")  # noqa: SIM115 (closed by close())
+        self.out.write(",".join(_quoted_name(f.name) for f in self.schema).encode() + b"\n")
+
+    def table_schema(self, columns: Sequence[Column]) -> pa.Schema:
+        """The schema of the tables written."""
+        return schema(columns)
 
     def write(self, table: pa.Table) -> None:
         """Append a chunk."""
-        self.writer.write_table(safe_table(table))
+        self._write(safe_table(table))
+
+    def _write(self, table: pa.Table) -> None:
+        if not table.schema.equals(self.schema):
+            raise ValueError(f"{self.out.name}: a chunk's schema is not the file's")
+        if not table.num_rows:
+            return
+        cells = pa.Table.from_arrays(
+            [_cells(col) for col in table.columns], names=table.column_names
+        )
+        pl.from_arrow(cells).write_csv(self.out, include_header=False, quote_style="never")
 
     def close(self) -> None:
         """Finish the file."""
-        self.writer.close()
+        self.out.close()
+
+
+def _quoted_name(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _cells(column):
+    """A column as polars should write it: integers as they are; text quoted, its quotes
+    doubled; floats as pyarrow's own cast to text writes them (1, 0.25, 1e+16)."""
+    if pa.types.is_string(column.type):
+        return pc.binary_join_element_wise('"', pc.replace_substring(column, '"', '""'), '"', "")
+    if pa.types.is_floating(column.type):
+        return pc.cast(column, pa.string())
+    return column
 
 
 class LabelsCsvWriter(CsvWriter):
     """Value labels instead of codes (labels.csv)."""
 
-    def __init__(self, path: Path, columns: Sequence[Column]) -> None:
-        self.columns = columns
-        options = pa_csv.WriteOptions(quoting_style="needed")
-        fixed = labelled_schema(columns)
-        self.writer = pa_csv.CSVWriter(str(path), fixed, write_options=options)
+    def table_schema(self, columns: Sequence[Column]) -> pa.Schema:
+        """The schema of the tables written: labelled variables as text."""
+        return labelled_schema(columns)
 
     def write(self, table: pa.Table) -> None:
         """Append a chunk, labelled."""
-        self.writer.write_table(safe_table(labelled_table(self.columns, table)))
+        self._write(safe_table(labelled_table(self.columns, table)))
 
 
 class ParquetWriter:
