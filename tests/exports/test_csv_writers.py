@@ -1,6 +1,7 @@
-"""data.csv and labels.csv (written by polars a chunk at a time): one file whatever the
-chunks, byte for byte what pyarrow's CSV writer wrote before, awkward text read back as
-written (neutralised), no value apart from empty text, floats without a needless ".0"."""
+"""data.csv and labels.csv, written a chunk at a time by polars (mostly numbers) or
+pyarrow (mostly text): one file whatever the chunks, the same bytes from both (pyarrow's
+writer's, as before polars), awkward text read back as written (neutralised), no value
+apart from empty text, floats without a needless ".0"."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import pytest
 from exports.dataset import Dataset, Options
 from exports.safe import safe_value
 from exports.tables import labelled_table, safe_table
-from exports.writers import CsvWriter, LabelsCsvWriter
+from exports.writers import CsvWriter, LabelsCsvWriter, _PolarsCsv
 from tests.exports.samples import versions
 
 AWKWARD = [
@@ -77,14 +78,26 @@ def _pyarrow_csv(table: pa.Table) -> bytes:
 WRITERS = {"csv": CsvWriter, "labels": LabelsCsvWriter}
 
 
+@pytest.fixture(params=["polars", "pyarrow"], autouse=True)
+def engine(request, monkeypatch):
+    """Each test with either writer, whatever the share of text columns."""
+    monkeypatch.setattr(CsvWriter, "polars_share", 1.0 if request.param == "polars" else -1.0)
+    return request.param
+
+
 @pytest.mark.parametrize("fmt", sorted(WRITERS))
 @pytest.mark.parametrize(("rows", "chunk", "seed"), [(1, 5, 1), (57, 10, 2), (300, 7, 3)])
-def test_a_file_written_in_chunks_is_the_file_written_at_once(tmp_path, fmt, rows, chunk, seed):
+def test_a_file_written_in_chunks_is_the_file_written_at_once(
+    tmp_path, engine, fmt, rows, chunk, seed
+):
     dataset = Dataset(list(versions()), Options())
     table = _table(dataset, rows, seed)
     chunked = _write(WRITERS[fmt], tmp_path / "chunked.csv", dataset, table, chunk)
     whole = _write(WRITERS[fmt], tmp_path / "whole.csv", dataset, table, rows)
     assert chunked == whole
+    writer = WRITERS[fmt](tmp_path / "x.csv", dataset.columns)
+    writer.close()
+    assert isinstance(writer.writer, _PolarsCsv) == (engine == "polars")
     assert chunked.count(b"response_id") == 1  # one header
     assert chunked.decode("utf-8").startswith('"response_id","instrument",')
 
@@ -139,7 +152,7 @@ def test_the_bytes_are_what_pyarrows_writer_wrote(tmp_path, fmt, rows, chunk, se
     assert written == _pyarrow_csv(safe_table(before))
 
 
-def test_floats_are_written_as_pyarrow_wrote_them(tmp_path):
+def test_floats_are_written_as_pyarrow_wrote_them(tmp_path, engine):
     """Whole floats without ".0", so a reserved code in a decimal or score column reads
     -99 as the data package's `missingValues` say."""
     dataset = Dataset(list(versions()), Options())
