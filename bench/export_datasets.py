@@ -180,6 +180,12 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu_s() -> float:
+    """CPU seconds of this process so far, user and system, every thread."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def measure_export(url: str, fmt: str, folder: str) -> dict:
     """One export through the app's own code path (stream -> code -> write)."""
     from exports.bundle import zip_bundle
@@ -190,16 +196,16 @@ def measure_export(url: str, fmt: str, folder: str) -> dict:
     app = _app(url)
     with app.app_context():
         get_catalogue()  # loaded before any job, as `fieldwork worker` and `serve` do at start
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), _cpu_s()
         bundle = build_bundle(Request("patient", formats=[fmt]), None, Path(folder), lambda n: None)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, _cpu_s() - cpu
     peak = _peak_mb()
     started = time.perf_counter()  # then the export job zips the bundle for download
     size = zip_bundle(bundle, Path(folder).with_suffix(".zip"))
     zipped = time.perf_counter() - started
     Path(folder).with_suffix(".zip").unlink()
     return {
-        "seconds": seconds, "rows": bundle.rows, "peak_mb": peak,
+        "seconds": seconds, "cpu_seconds": cpu, "rows": bundle.rows, "peak_mb": peak,
         "zip_seconds": zipped, "zip_mb": size / 1e6,
     }  # fmt: skip
 
@@ -324,11 +330,12 @@ def run(backend: str, rows: int, copy: dict | None) -> dict:
 def _median(backend: str, fmt: str, rounds: list[dict]) -> str:
     """The median round's export seconds and the medians of the rounds' ratios."""
     seconds = statistics.median(r["seconds"] for r in rounds)
+    cpu = statistics.median(r["cpu_seconds"] for r in rounds)
     frame = statistics.median(r["seconds"] / r["frame"]["seconds"] for r in rounds)
     copies = [r["seconds"] / r["copy"]["seconds"] for r in rounds if r["copy"]]
     vs_copy = f"{statistics.median(copies):.2f}x" if copies else "n/a"
     return (
-        f"{backend:10} {fmt:8} median of {len(rounds)}: {seconds:.2f} s "
+        f"{backend:10} {fmt:8} median of {len(rounds)}: {seconds:.2f} s, {cpu:.1f} CPU-s "
         f"(best {min(r['seconds'] for r in rounds):.2f} s) | vs frame {frame:.2f}x "
         f"| vs COPY {vs_copy} | peak {max(r['peak_mb'] for r in rounds):.0f} MB"
     )
@@ -347,7 +354,8 @@ def _line(backend: str, fmt: str, result: dict, copy: dict | None) -> str:
     frame = seconds / result["frame"]["seconds"]
     vs_copy = f"{seconds / copy['seconds']:.2f}x (COPY {copy['seconds']:.2f} s)" if copy else "n/a"
     return (
-        f"{backend:10} {fmt:8} {result['rows']:>9,} rows {seconds:7.2f} s {rate:9,.0f} rows/s "
+        f"{backend:10} {fmt:8} {result['rows']:>9,} rows {seconds:7.2f} s "
+        f"({result['cpu_seconds']:.1f} CPU-s) {rate:9,.0f} rows/s "
         f"peak {result['peak_mb']:6.0f} MB | vs frame {frame:5.2f}x "
         f"(frame {result['frame']['seconds']:.2f} s, {result['frame']['peak_mb']:.0f} MB) "
         f"| vs COPY {vs_copy} | then zipped in {result['zip_seconds']:.2f} s"

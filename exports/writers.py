@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
+import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
@@ -34,14 +35,33 @@ STATA_MISSING = dict(zip(RESERVED, "abcde", strict=True))  # -99 -> .a … -95 -
 
 
 class CsvWriter:
-    """Codes as CSV (UTF-8, quoted where needed, text neutralised)."""
+    """Codes as CSV (UTF-8, text quoted where needed, text neutralised), a chunk at a time.
+
+    Written by polars when at most one column in six is text (data.csv, mostly codes),
+    otherwise by pyarrow's CSV writer (labels.csv, mostly text), with the same bytes
+    either way: names and every text quoted, quotes in text doubled, no value an empty
+    field (empty text `""`), floats as pyarrow writes them (shortest round trip, whole
+    numbers without ".0": a reserved code in a decimal or score column reads -99, as the
+    data package's `missingValues` say; polars itself would write -99.0). Per 1,000,000
+    rows and column (2 cores, measured): numbers cost pyarrow 0.066 CPU-s and polars 0.021;
+    text cost pyarrow 0.046 and polars 0.27 (quoting it in arrow, then writing it)."""
 
     suffix = ".csv"
+    polars_share = 1 / 6  # the largest share of text columns polars writes
 
     def __init__(self, path: Path, columns: Sequence[Column]) -> None:
         self.columns = columns
-        options = pa_csv.WriteOptions(quoting_style="needed")
-        self.writer = pa_csv.CSVWriter(str(path), schema(columns), write_options=options)
+        fixed = self.table_schema(columns)
+        texts = sum(pa.types.is_string(field.type) for field in fixed)
+        if texts <= self.polars_share * len(fixed):
+            self.writer = _PolarsCsv(path, fixed)
+        else:
+            options = pa_csv.WriteOptions(quoting_style="needed")
+            self.writer = pa_csv.CSVWriter(str(path), fixed, write_options=options)
+
+    def table_schema(self, columns: Sequence[Column]) -> pa.Schema:
+        """The schema of the tables written."""
+        return schema(columns)
 
     def write(self, table: pa.Table) -> None:
         """Append a chunk."""
@@ -52,14 +72,51 @@ class CsvWriter:
         self.writer.close()
 
 
+class _PolarsCsv:
+    """What pyarrow's `CSVWriter` writes, written by polars: text and floats made into
+    their CSV text here (arrow compute), the cells written as they are."""
+
+    def __init__(self, path: Path, fixed: pa.Schema) -> None:
+        self.schema = fixed
+        self.out = open(path, "wb")  # noqa: SIM115 (closed by close())
+        self.out.write(",".join(_quoted_name(f.name) for f in fixed).encode() + b"\n")
+
+    def write_table(self, table: pa.Table) -> None:
+        """Append a chunk."""
+        if not table.schema.equals(self.schema):
+            raise ValueError(f"{self.out.name}: a chunk's schema is not the file's")
+        if not table.num_rows:
+            return
+        cells = pa.Table.from_arrays(
+            [_cells(col) for col in table.columns], names=table.column_names
+        )
+        pl.from_arrow(cells).write_csv(self.out, include_header=False, quote_style="never")
+
+    def close(self) -> None:
+        """Finish the file."""
+        self.out.close()
+
+
+def _quoted_name(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _cells(column):
+    """A column as polars should write it: integers as they are; text quoted, its quotes
+    doubled; floats as pyarrow's own cast to text writes them (1, 0.25, 1e+16)."""
+    if pa.types.is_string(column.type):
+        return pc.binary_join_element_wise('"', pc.replace_substring(column, '"', '""'), '"', "")
+    if pa.types.is_floating(column.type):
+        return pc.cast(column, pa.string())
+    return column
+
+
 class LabelsCsvWriter(CsvWriter):
     """Value labels instead of codes (labels.csv)."""
 
-    def __init__(self, path: Path, columns: Sequence[Column]) -> None:
-        self.columns = columns
-        options = pa_csv.WriteOptions(quoting_style="needed")
-        fixed = labelled_schema(columns)
-        self.writer = pa_csv.CSVWriter(str(path), fixed, write_options=options)
+    def table_schema(self, columns: Sequence[Column]) -> pa.Schema:
+        """The schema of the tables written: labelled variables as text."""
+        return labelled_schema(columns)
 
     def write(self, table: pa.Table) -> None:
         """Append a chunk, labelled."""
