@@ -20,7 +20,6 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
-import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
@@ -77,6 +76,9 @@ class _PolarsCsv:
     their CSV text here (arrow compute), the cells written as they are."""
 
     def __init__(self, path: Path, fixed: pa.Schema) -> None:
+        import polars  # here: the web app's processes, which import this module, never write
+
+        self.polars = polars
         self.schema = fixed
         self.out = open(path, "wb")  # noqa: SIM115 (closed by close())
         self.out.write(",".join(_quoted_name(f.name) for f in fixed).encode() + b"\n")
@@ -90,7 +92,8 @@ class _PolarsCsv:
         cells = pa.Table.from_arrays(
             [_cells(col) for col in table.columns], names=table.column_names
         )
-        pl.from_arrow(cells).write_csv(self.out, include_header=False, quote_style="never")
+        frame = self.polars.from_arrow(cells)
+        frame.write_csv(self.out, include_header=False, quote_style="never")
 
     def close(self) -> None:
         """Finish the file."""
@@ -102,13 +105,15 @@ def _quoted_name(name: str) -> str:
 
 
 def _cells(column):
-    """A column as polars should write it: integers as they are; text quoted, its quotes
-    doubled; floats as pyarrow's own cast to text writes them (1, 0.25, 1e+16)."""
-    if pa.types.is_string(column.type):
+    """A column as polars should write it: integers, dates and booleans as they are; text
+    quoted, its quotes doubled; anything else (floats, times) as pyarrow's own cast to
+    text writes it, as its CSV writer does (1, 0.25, 1e+16; 2026-01-02 03:04:05)."""
+    kind = column.type
+    if pa.types.is_string(kind):
         return pc.binary_join_element_wise('"', pc.replace_substring(column, '"', '""'), '"', "")
-    if pa.types.is_floating(column.type):
-        return pc.cast(column, pa.string())
-    return column
+    if pa.types.is_integer(kind) or pa.types.is_date32(kind) or pa.types.is_boolean(kind):
+        return column
+    return pc.cast(column, pa.string())
 
 
 class LabelsCsvWriter(CsvWriter):

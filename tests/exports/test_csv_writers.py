@@ -169,3 +169,21 @@ def test_floats_are_written_as_pyarrow_wrote_them(tmp_path, engine):
     cells = [line.split(",")[column] for line in written.splitlines()[1:]]
     assert cells == ["-99", "1", "0.25", "0.3333333333333333", "1e+16", "1e-7", ""]
     assert written == _pyarrow_csv(table).decode()
+
+
+def test_other_arrow_types_are_written_as_pyarrow_writes_them(tmp_path):
+    """The export's tables hold numbers and text only (dates and times as text); should a
+    date, a time or a flag reach the polars writer, it writes pyarrow's bytes too."""
+    import datetime as dt
+
+    table = pa.table({
+        "day": pa.array([dt.date(2026, 1, 2), None]),
+        "at": pa.array([dt.datetime(2026, 1, 2, 3, 4, 5, 123456), None], pa.timestamp("us")),
+        "second": pa.array([dt.datetime(2026, 1, 2, 3, 4, 5), None], pa.timestamp("s")),
+        "flag": pa.array([True, None]),
+        "small": pa.array([1, None], pa.int8()),
+    })  # fmt: skip
+    writer = _PolarsCsv(tmp_path / "d.csv", table.schema)
+    writer.write_table(table)
+    writer.close()
+    assert (tmp_path / "d.csv").read_bytes() == _pyarrow_csv(table)
