@@ -71,12 +71,19 @@ class CsvWriter:
         self.writer.close()
 
 
+def load_libraries() -> None:
+    """Import what writing needs that importing this module does not (polars): a process
+    that writes exports (`fieldwork worker`) calls it at start, so that its first export
+    does not wait for the import; the web app's processes never write and never call it."""
+    import polars  # noqa: F401
+
+
 class _PolarsCsv:
     """What pyarrow's `CSVWriter` writes, written by polars: text and floats made into
     their CSV text here (arrow compute), the cells written as they are."""
 
     def __init__(self, path: Path, fixed: pa.Schema) -> None:
-        import polars  # here: the web app's processes, which import this module, never write
+        import polars  # (see `load_libraries`)
 
         self.polars = polars
         self.schema = fixed

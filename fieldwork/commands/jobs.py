@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from exports.writers import load_libraries
 from fieldwork.catalogue import get_catalogue
 from fieldwork.db import db
 from fieldwork.jobs.services import mark_interrupted
@@ -25,6 +26,7 @@ def worker_command(workers: int) -> None:
     # The instruments loaded and checked now, as `fieldwork serve` does before its workers
     # start: the first export does not wait for them, and a broken file shows at once.
     get_catalogue()
+    load_libraries()  # nor for the writers' libraries
     if stale:
         click.echo(f"{stale} job(s) whose worker had stopped are marked interrupted")
     huey = current_app.extensions["huey"]

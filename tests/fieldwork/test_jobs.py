@@ -208,6 +208,9 @@ def test_the_worker_loads_the_instruments_before_it_takes_jobs(app, runner, monk
         huey = app.extensions["huey"]
         app.extensions.pop("fieldwork.catalogue", None)
         monkeypatch.setattr(huey, "create_consumer", lambda **options: Consumer())
+    from fieldwork.commands import jobs
+
+    monkeypatch.setattr(jobs, "load_libraries", lambda: seen.append("writers' libraries"))
     result = runner.invoke(args=["worker"])
     assert result.exit_code == 0, result.output
-    assert seen == [True]
+    assert seen == ["writers' libraries", True]
