@@ -196,6 +196,16 @@ def _before_the_save(engine, change):
     return statements, lambda: event.remove(engine, "before_cursor_execute", hook)
 
 
+def _saved_once(app):
+    """(code, test client, engine): a respondent who has saved page 1 once."""
+    code = _codes(app, 1)[0]
+    client = _started(app, code)
+    assert _page1(client, "first").status_code == 302
+    with app.app_context():
+        engine = db.engine
+    return code, client, engine
+
+
 def _response_id(app, code: str) -> int:
     return _stored(app, code)[0].id
 
@@ -235,12 +245,8 @@ def test_a_page_is_saved_in_one_statement_outside_a_transaction(app):
 def test_a_response_changed_after_the_unlocked_read_is_read_again_locked(
     app, change, location, kept
 ):
-    code = _codes(app, 1)[0]
-    client = _started(app, code)
-    assert _page1(client, "first").status_code == 302
+    code, client, engine = _saved_once(app)
     response_id = _response_id(app, code)
-    with app.app_context():
-        engine = db.engine
     table = Response.__table__
 
     def meanwhile(other):  # another request writes the response's row
@@ -264,12 +270,8 @@ def test_a_save_waiting_for_a_writer_holding_the_row_sees_what_it_wrote(app):
     # statement starts; it commits while the statement waits. PostgreSQL checks the row
     # version again on the row as it was left: the statement writes nothing, and the
     # save is judged again on the other tab's answers.
-    code = _codes(app, 1)[0]
-    client = _started(app, code)
-    assert _page1(client, "first").status_code == 302
+    code, client, engine = _saved_once(app)
     response_id = _response_id(app, code)
-    with app.app_context():
-        engine = db.engine
     responses, answer_rows = Response.__table__, answers.answer_table(instrument(app, "short"))
     threads = []
 
@@ -461,9 +463,7 @@ def test_a_withdrawn_response_takes_nothing_more_from_the_browser_still_on_it(ap
 def test_a_withdrawal_locks_the_response_before_writing_anything(app, setting):
     # As a page save does: a withdrawal that wrote the code's row first, racing a save
     # that locked the response and then wrote the code's row, deadlocked one of them.
-    code = _codes(app, 1)[0]
-    client = _started(app, code)
-    assert _page1(client, "first").status_code == 302
+    code, _, _ = _saved_once(app)
     with app.app_context():
         study_settings().withdrawal = setting
         db.session.commit()
@@ -494,12 +494,8 @@ def _fail_statements(engine, writing: str):
 
 
 def test_a_database_outage_mid_save_gives_try_again_and_keeps_nothing_half_written(app):
-    code = _codes(app, 1)[0]
-    client = _started(app, code)
-    assert _page1(client, "first").status_code == 302
+    code, client, engine = _saved_once(app)
     before = _stored(app, code)
-    with app.app_context():
-        engine = db.engine
     # The answers UPDATE runs, then the database goes before the response row is written.
     restore = _fail_statements(engine, "UPDATE RESPONSES")
     try:
