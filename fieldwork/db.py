@@ -7,7 +7,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 
 from flask import current_app, has_request_context, request
@@ -116,11 +116,19 @@ class TakingTurns(sqlite3.Connection):
             self.end_turn()
 
     def close(self) -> None:
+        self._let_go()
+        super().close()
+
+    def __del__(self) -> None:  # a connection dropped without close(): its turn file too
+        with suppress(Exception):  # at interpreter exit what it uses may be gone
+            self._let_go()
+
+    def _let_go(self) -> None:
+        """Let the next writer in and close the turn file (once)."""
         self.end_turn()
         if self._turns is not None and self._turns >= 0:
             os.close(self._turns)
-            self._turns = None
-        super().close()
+        self._turns = None
 
 
 _THREAD = threading.local()

@@ -337,3 +337,20 @@ def test_a_server_cursor_describes_its_result_only_when_read_and_as_psycopg_does
         cursor.execute("INSERT INTO t VALUES (1) RETURNING n")
         assert [c.name for c in cursor.description] == ["n"]
         db.session.rollback()
+
+
+def test_a_connection_dropped_without_closing_lets_its_turn_file_go(tmp_path):
+    import gc
+
+    path = tmp_path / "turns.sqlite"
+    connection = sqlite3.connect(path, factory=TakingTurns)
+    connection.take_turn()
+    handle = f"/proc/self/fd/{connection._turns}"
+    turns = f"{path}-turns"
+    assert os.readlink(handle) == turns  # open while the connection lives
+    del connection
+    gc.collect()
+    assert not os.path.exists(handle) or os.readlink(handle) != turns  # closed with it
+    other = sqlite3.connect(path, factory=TakingTurns)
+    assert other.take_turn()  # and its turn let go
+    other.close()
