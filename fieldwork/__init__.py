@@ -10,7 +10,8 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from fieldwork import codes, config
-from fieldwork.db import db, migrate, sqlite_connect_args
+from fieldwork.db import db, migrate
+from fieldwork.turns import sqlite_connect_args
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 csrf = CSRFProtect()

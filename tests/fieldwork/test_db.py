@@ -14,8 +14,10 @@ from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
-from fieldwork.db import TakingTurns, db, sqlite_connect_args
+from fieldwork import turns
+from fieldwork.db import db
 from fieldwork.models import Region
+from fieldwork.turns import TakingTurns, sqlite_connect_args
 from tests.conftest import BACKENDS
 from tests.fieldwork.conftest import instrument
 from tests.fieldwork.robot import Robot
@@ -100,7 +102,7 @@ def test_a_writer_waits_for_its_turn_no_longer_than_sqlites_busy_timeout(tmp_pat
     path = tmp_path / "turns.sqlite"
     first, second = _turns(path)
     first.take_turn()
-    monkeypatch.setattr(fieldwork_db, "TURN_WAIT", 0.2)
+    monkeypatch.setattr(turns, "TURN_WAIT", 0.2)
     outcome = []
     waiter = threading.Thread(target=lambda: outcome.append(second.take_turn()))
     waiter.start()
@@ -138,7 +140,7 @@ def test_an_app_writer_whose_turn_never_comes_fails_as_a_locked_database(tmp_pat
     holder.isolation_level = None
     holder.take_turn()
     holder.execute("BEGIN IMMEDIATE")  # another process's long write, turn and lock held
-    monkeypatch.setattr(fieldwork_db, "TURN_WAIT", 0.3)
+    monkeypatch.setattr(turns, "TURN_WAIT", 0.3)
     found: list = []
     writer = threading.Thread(target=_insert, args=(engine, found))
     writer.start()
@@ -160,7 +162,7 @@ def test_a_turn_left_held_without_the_database_lock_only_delays_a_writer(tmp_pat
     engine = _app_engine(path)
     holder = os.open(f"{path}-turns", os.O_RDWR)
     fcntl.flock(holder, fcntl.LOCK_EX)  # a turn taken and never let go (a stopped process)
-    monkeypatch.setattr(fieldwork_db, "TURN_WAIT", 0.3)
+    monkeypatch.setattr(turns, "TURN_WAIT", 0.3)
     found: list = []
     _insert(engine, found)
     os.close(holder)
