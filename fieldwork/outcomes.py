@@ -162,13 +162,20 @@ _PROGRESS = (
 )
 
 
+def _following(saved):
+    """The UPDATE moving the code's outcome after a response's, from `saved` (a WITH of the
+    response's UPDATE returning its `invitation_id` and `outcome`)."""
+    return (
+        update(Invitation.__table__)
+        .where(_INVITATIONS.id == saved.c.invitation_id)
+        .where(_may_follow(saved.c.outcome))
+        .values(disposition=saved.c.outcome, disposition_at=bindparam("at"))
+    )
+
+
 _PROGRESS_RETURNING = _PROGRESS.returning(_RESPONSES.outcome)
-_SAVED = _PROGRESS.returning(_RESPONSES.invitation_id, _RESPONSES.outcome).cte("saved")
-_PROGRESS_FOLLOWED = (
-    update(Invitation.__table__)
-    .where(_INVITATIONS.id == _SAVED.c.invitation_id)
-    .where(_may_follow(_SAVED.c.outcome))
-    .values(disposition=_SAVED.c.outcome, disposition_at=bindparam("at"))
+_PROGRESS_FOLLOWED = _following(
+    _PROGRESS.returning(_RESPONSES.invitation_id, _RESPONSES.outcome).cte("saved")
 )
 
 
@@ -232,14 +239,7 @@ def _unchanged_statement(table, names: tuple[str, ...]):
             .returning(_RESPONSES.id, _RESPONSES.invitation_id, _RESPONSES.outcome)
             .cte("saved")
         )
-        followed = (
-            update(Invitation.__table__)
-            .where(_INVITATIONS.id == saved.c.invitation_id)
-            .where(_may_follow(saved.c.outcome))
-            .values(disposition=saved.c.outcome, disposition_at=bindparam("at"))
-            .returning(_INVITATIONS.id)
-            .cte("followed")
-        )
+        followed = _following(saved).returning(_INVITATIONS.id).cte("followed")
         query = select(saved.c.id).add_cte(followed)
         if names:  # a page of questions (not only notes)
             page = (
