@@ -79,7 +79,7 @@ def load_libraries() -> None:
 
 
 class _PolarsCsv:
-    """What pyarrow's `CSVWriter` writes, written by polars: text and floats made into
+    """What pyarrow's `CSVWriter` writes, written by polars: text, floats and times made into
     their CSV text here (arrow compute), the cells written as they are."""
 
     def __init__(self, path: Path, fixed: pa.Schema) -> None:

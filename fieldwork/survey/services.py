@@ -158,21 +158,19 @@ def save_page(
         raise SurveyClosed("this response has been set aside for a paper form")
     if response.withdrawn_at is not None:  # withdrawn with its answers kept: nothing more
         raise SurveyClosed("this response has been withdrawn")
-    version = getattr(response, "row_version", None)  # read unlocked (`state.answering`)
-    if version is None:
-        answers.save_items(db.session, instrument, response.id, shown, values)
-    else:
-        columns, secret = answers.page_columns(shown, values)
-        if secret:
-            raise ReadAgain("identifying answers are saved under the response's lock")
     reached = response.reached
     if page.number > page_reached(web_pages(instrument), reached):
         reached = page.last_item
     web = response.mode != PAPER
     done, applicable = answered_share(instrument, after, web=web, applies=applies if web else None)
-    if version is None:
+    version = getattr(response, "row_version", None)  # read unlocked (`state.answering`)
+    if version is None:  # read locked
+        answers.save_items(db.session, instrument, response.id, shown, values)
         record_progress(response, reached, done, applicable)
         return reached
+    columns, secret = answers.page_columns(shown, values)
+    if secret:
+        raise ReadAgain("identifying answers are saved under the response's lock")
     table = answers.answer_table(instrument)
     if not save_if_unchanged(table, columns, response.id, version, reached, done, applicable):
         raise ReadAgain("the response changed since it was read")
