@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime
 
+import numpy as np
+import pyarrow as pa
+
 from forms.loader import load_text
 
 V1 = """\
@@ -70,3 +73,21 @@ def record(n: int, version: int = 1, status: int = 1, **columns):
     }  # fmt: skip
     base.update(columns)
     return base
+
+
+def random_table(dataset, rows: int, seed: int, *, texts, codes, fractions) -> pa.Table:
+    """Rows of a dataset's shape: text picked from `texts`, numbers from `codes` (the
+    reserved codes among them), floats plus one of `fractions`, about 10% blank."""
+    rng = np.random.default_rng(seed)
+    arrays = []
+    for field in dataset.schema:
+        if pa.types.is_string(field.type):
+            picked = [texts[i] for i in rng.integers(0, len(texts), rows)]
+            arrays.append(pa.array(picked, pa.string()))
+            continue
+        values = rng.choice(codes, rows).astype(float)
+        if pa.types.is_floating(field.type):
+            values = values + rng.choice(fractions, rows)
+        values[rng.random(rows) < 0.1] = np.nan
+        arrays.append(pa.array(values, mask=np.isnan(values)).cast(field.type))
+    return pa.Table.from_arrays(arrays, schema=dataset.schema)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
@@ -17,7 +16,7 @@ from exports.dataset import Dataset, Options
 from exports.safe import safe_value
 from exports.tables import labelled_table, safe_table
 from exports.writers import CsvWriter, LabelsCsvWriter, _PolarsCsv
-from tests.exports.samples import versions
+from tests.exports.samples import random_table, versions
 
 AWKWARD = [
     "",
@@ -45,19 +44,9 @@ AWKWARD = [
 def _table(dataset: Dataset, rows: int, seed: int) -> pa.Table:
     """Rows of the dataset's shape: codes, reserved codes, blanks, whole and fractional
     floats, awkward text."""
-    rng = np.random.default_rng(seed)
-    arrays = []
-    for field in dataset.schema:
-        if pa.types.is_string(field.type):
-            picked = [AWKWARD[i] for i in rng.integers(0, len(AWKWARD), rows)]
-            arrays.append(pa.array(picked, pa.string()))
-            continue
-        values = rng.choice([1, 2, 3, 9, -99, -98, -97, -96, -95, 0], rows).astype(float)
-        if pa.types.is_floating(field.type):
-            values = values + rng.choice([0, 0.25, 1 / 3, 1e-7, 1e16], rows)
-        values[rng.random(rows) < 0.1] = np.nan
-        arrays.append(pa.array(values, mask=np.isnan(values)).cast(field.type))
-    return pa.Table.from_arrays(arrays, schema=dataset.schema)
+    codes = [1, 2, 3, 9, -99, -98, -97, -96, -95, 0]
+    fractions = [0, 0.25, 1 / 3, 1e-7, 1e16]
+    return random_table(dataset, rows, seed, texts=AWKWARD, codes=codes, fractions=fractions)
 
 
 def _write(cls, path, dataset, table, chunk) -> bytes:

@@ -3,14 +3,13 @@ from the whole frame, and read back with every value, label and missing code."""
 
 from __future__ import annotations
 
-import numpy as np
 import pyarrow as pa
 import pyreadstat
 import pytest
 
 from exports.dataset import Dataset, Options
 from exports.writers import DtaWriter, SavWriter
-from tests.exports.samples import versions
+from tests.exports.samples import random_table, versions
 
 WRITERS = {"sav": SavWriter, "dta": DtaWriter}
 TEXTS = ["", "a", "Région Nord-Est", "北京", "=1+1", "x" * 40, None]
@@ -18,20 +17,9 @@ TEXTS = ["", "a", "Région Nord-Est", "北京", "=1+1", "x" * 40, None]
 
 def _random_table(dataset: Dataset, rows: int, seed: int, longest: int = 40) -> pa.Table:
     """Rows of the dataset's shape: codes, reserved codes, blanks, text of any width."""
-    rng = np.random.default_rng(seed)
+    codes = [1, 2, 3, -99, -98, -97, -96, -95, 0]
     texts = [*TEXTS, "y" * longest]
-    arrays = []
-    for field in dataset.schema:
-        if pa.types.is_string(field.type):
-            picked = [texts[i] for i in rng.integers(0, len(texts), rows)]
-            arrays.append(pa.array(picked, pa.string()))
-            continue
-        values = rng.choice([1, 2, 3, -99, -98, -97, -96, -95, 0], rows).astype(float)
-        if pa.types.is_floating(field.type):
-            values = values + rng.choice([0, 0.25, 0.5], rows)
-        values[rng.random(rows) < 0.1] = np.nan
-        arrays.append(pa.array(values, mask=np.isnan(values)).cast(field.type))
-    return pa.Table.from_arrays(arrays, schema=dataset.schema)
+    return random_table(dataset, rows, seed, texts=texts, codes=codes, fractions=[0, 0.25, 0.5])
 
 
 def _write(cls, path, dataset, table, chunk, whole=False):
