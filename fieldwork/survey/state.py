@@ -131,17 +131,14 @@ def answering(*, locked: bool = False) -> tuple[Entry | None, dict[str, Any] | N
     catalogue = get_catalogue()
     instrument = catalogue.current.get(data["instrument"])
     if instrument is not None:
-        writes = request.method not in SAFE_METHODS
-        unlocked = writes and not locked and not is_sqlite()
-        lock = writes and not unlocked
-        apart = lock and not is_sqlite()
+        sqlite = is_sqlite()
+        if request.method in SAFE_METHODS:
+            name, base, lock = _READS["reads"]
+        else:
+            name, base, lock = _READS["locked" if locked or sqlite else "unlocked"]
+        apart = lock and not sqlite
         read = answers.joined_read(
-            instrument,
-            "survey.unlocked" if unlocked else "survey.writes" if writes else "survey.reads",
-            _READ_UNLOCKED if unlocked else _READ_LOCKED if lock else _READ_VERSION,
-            Response.__table__,
-            lock=lock,
-            tokens=not apart,
+            instrument, name, base, Response.__table__, lock=lock, tokens=not apart
         )
         params = {"id": response_id, "version": catalogue.version_ids[instrument.id]}
         connection = db.session.connection() if lock else reading_connection()
@@ -151,7 +148,7 @@ def answering(*, locked: bool = False) -> tuple[Entry | None, dict[str, Any] | N
             if apart:
                 saved.update(identifying.load(db.session, instrument, response_id))
             return _entry(data, instrument, row), saved
-        if unlocked:  # the slow way locks: leave the connection outside a transaction
+        if name == "survey.unlocked":  # the slow way locks: leave the autocommit connection
             db.session.rollback()
     entry = current(plain=True)
     if entry is None or entry.response is None:
@@ -203,6 +200,12 @@ _READ_VERSION = _READ.where(_COLUMNS.instrument_version_id == bindparam("version
 _READ_UNLOCKED = _READ_VERSION.add_columns(ROW_VERSION.label("row_version"))
 # And with its code's outcome, which a save on SQLite moves only if it changes.
 _READ_LOCKED = _READ_VERSION.add_columns(CODE_OUTCOME)
+# How `answering` reads, by request: (its name, the query of the response's columns, lock).
+_READS = {
+    "reads": ("survey.reads", _READ_VERSION, False),  # a page only shown
+    "unlocked": ("survey.unlocked", _READ_UNLOCKED, False),  # a save, PostgreSQL
+    "locked": ("survey.writes", _READ_LOCKED, True),  # a save on SQLite, or read again
+}
 
 
 def language() -> str | None:
