@@ -23,12 +23,15 @@ assets:
 
 # Serve the app on SQLite with the demo study (plain http locally, so cookies are not Secure),
 # with a background job worker.
+# The worker gets the same public address as the server: packs and letters print it.
+run: export FIELDWORK_INSECURE_COOKIES = 1
+run: export FIELDWORK_PUBLIC_URL = http://$(HOST):$(PORT)
 run: install
-	FIELDWORK_INSECURE_COOKIES=1 FIELDWORK_PUBLIC_URL=http://$(HOST):$(PORT) $(BIN)/fieldwork demo
+	$(BIN)/fieldwork demo
 	@# A job worker (huey consumer) runs beside the dev server and stops with it.
 	$(BIN)/fieldwork worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	FIELDWORK_INSECURE_COOKIES=1 FIELDWORK_PUBLIC_URL=http://$(HOST):$(PORT) $(BIN)/fieldwork run --host $(HOST) --port $(PORT)
+	$(BIN)/fieldwork run --host $(HOST) --port $(PORT)
 
 # Fonts embedded in paper questionnaires (`fieldwork pdf`, packs): needed to run, not only to test.
 PAPER_FONTS := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc \

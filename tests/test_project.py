@@ -41,3 +41,20 @@ def test_forms_has_no_web_or_database_imports():
         )
     ]
     assert offenders == []
+
+
+def test_make_run_gives_the_worker_the_servers_public_address(tmp_path):
+    """Packs and letters are made by the worker: it must print the address the app is
+    served at (`make run PORT=…`), not the default."""
+    log = tmp_path / "calls"
+    fake = tmp_path / "fieldwork"
+    fake.write_text('#!/bin/sh\necho "$1 $FIELDWORK_PUBLIC_URL" >> "$FAKE_LOG"\n')
+    fake.chmod(0o755)
+    root = Path(__file__).resolve().parents[1]
+    env = {"PATH": "/usr/bin:/bin", "FAKE_LOG": str(log)}
+    subprocess.run(
+        ["make", "-s", "-o", "install", "run", f"BIN={tmp_path}", "PORT=5077"],
+        cwd=root, env=env, check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    calls = sorted(log.read_text().split("\n")[:-1])
+    assert calls == [f"{c} http://127.0.0.1:5077" for c in ("demo", "run", "worker")]
