@@ -17,6 +17,7 @@ from fieldwork import identifying
 from fieldwork.answers import answer_table
 from fieldwork.audit import record
 from fieldwork.catalogue import get_catalogue
+from fieldwork.datasets.services import forget_exports
 from fieldwork.db import db
 from fieldwork.models import Invitation, Response, StudySettings, User
 from fieldwork.models.base import utcnow
@@ -40,8 +41,10 @@ def withdraw(invitation: Invitation, route: str, user: User | None = None) -> st
         raise WithdrawalError("This code's participant has already withdrawn")
     setting = study_settings().withdrawal
     response = invitation.response
+    exports = None
     if response is not None:
         forget_response(response, delete_answers=setting == "delete")
+        exports = forget_exports(invitation.instrument)  # files that may hold what was taken back
     scans = forget_code(invitation)  # scanned pages show what was written: identifying
     now = utcnow()
     invitation.withdrawn_at, invitation.withdrawn_by = now, route
@@ -49,6 +52,7 @@ def withdraw(invitation: Invitation, route: str, user: User | None = None) -> st
     record(
         "withdrawal", user=user, invitation=invitation.id, route=route, setting=setting,
         had_response=response is not None, scan_images=scans or None,
+        instrument=invitation.instrument, export_files=exports or None,
     )  # fmt: skip
     db.session.flush()
     return setting
@@ -64,10 +68,12 @@ def withdraw_response(response: Response, route: str, user: User | None = None) 
         raise WithdrawalError("This response has already been withdrawn")
     setting = study_settings().withdrawal
     public_id = response.public_id
+    instrument = get_catalogue().instrument_for(response.instrument_version_id).id
     forget_response(response, delete_answers=setting == "delete")
+    exports = forget_exports(instrument)  # files that may hold what was taken back
     record(
         "withdrawal", user=user, response=public_id, route=route, setting=setting,
-        had_response=True,
+        had_response=True, instrument=instrument, export_files=exports or None,
     )  # fmt: skip
     db.session.flush()
     return setting

@@ -18,11 +18,13 @@ from fieldwork.datasets.filters import FilterError, Request, check_request
 from fieldwork.datasets.stream import count_matching, stream_chunks, version_ids
 from fieldwork.db import db
 from fieldwork.jobs.registry import JobResult
-from fieldwork.jobs.services import start_job
-from fieldwork.models import InstrumentVersion, Job, User
+from fieldwork.jobs.services import JobError, start_job
+from fieldwork.models import AuditEvent, InstrumentVersion, Job, User
 from fieldwork.models.base import utcnow
 
 KIND = "dataset"
+# What an export whose file was removed after a withdrawal says instead.
+WITHDRAWN = "File removed: a participant withdrew after this export began. Start a new export."
 
 
 def known_versions() -> dict[str, list[int]]:
@@ -100,12 +102,54 @@ def export_dataset(job_id: int, params: dict, progress) -> JobResult:
     user = db.session.get(User, params["user"]) if params.get("user") else None
     total = count_for(request, user)
     progress(0, total, f"Exporting {total:,} responses")
-    folder = Path(current_app.config["JOB_FILES"]) / f"dataset-{job_id}"
+    folder = _folder(job_id)
     shutil.rmtree(folder, ignore_errors=True)
     bundle = build_bundle(request, user, folder / "bundle", lambda rows: progress(rows, total))
     name = f"{request.instrument}-{'full' if request.full else 'deidentified'}-{job_id}.zip"
     progress(bundle.rows, total, f"{bundle.rows:,} responses exported; making the zip")
     size = zip_bundle(bundle, folder / name)
     shutil.rmtree(folder / "bundle")
+    job = db.session.get(Job, job_id)
+    if withdrawn_since(request.instrument, job.started_at if job else None):
+        shutil.rmtree(folder, ignore_errors=True)
+        raise JobError("a participant withdrew while this export was made: start it again")
     progress(bundle.rows, bundle.rows, f"{bundle.rows:,} responses exported")
     return JobResult(str(folder / name), name, size)
+
+
+def _folder(job_id: int) -> Path:
+    return Path(current_app.config["JOB_FILES"]) / f"dataset-{job_id}"
+
+
+def withdrawn_since(instrument: str, since) -> bool:
+    """Whether a participant of `instrument` withdrew at or after `since` (every time when
+    None), read on a connection of its own: a withdrawal committed after the export's read
+    began counts."""
+    query = select(AuditEvent.detail).where(AuditEvent.action == "withdrawal")
+    if since is not None:
+        query = query.where(AuditEvent.at >= since)
+    with db.engine.connect() as connection:
+        details = connection.scalars(query).all()
+    return any(detail.get("instrument", instrument) == instrument for detail in details)
+
+
+def forget_exports(instrument: str) -> int:
+    """Delete the files of every export of `instrument` begun so far, finished or not (a
+    participant of it has just withdrawn: the files may hold what they took back); the
+    job says why. An export still running fails at its end (`withdrawn_since`)."""
+    removed = 0
+    jobs = select(Job).where(Job.kind == KIND, Job.started_at.is_not(None))
+    for job in db.session.scalars(jobs):
+        if (job.params.get("request") or {}).get("instrument") != instrument:
+            continue
+        folder = _folder(job.id)
+        if job.result_path or folder.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            if job.result_path:
+                Path(job.result_path).unlink(missing_ok=True)
+            removed += 1
+        if job.state == "done" and job.result_path:
+            job.result_path = job.result_name = job.result_bytes = None
+            job.message = WITHDRAWN
+    db.session.flush()
+    return removed

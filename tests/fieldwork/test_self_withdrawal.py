@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import zipfile
+from pathlib import Path
+
+from sqlalchemy import func, insert, select
 
 from fieldwork.answers import answer_table
+from fieldwork.datasets import services
+from fieldwork.datasets.filters import Request
+from fieldwork.datasets.services import WITHDRAWN, start_export
 from fieldwork.db import db
-from fieldwork.models import AuditEvent, IdentifyingAnswer, Practice, Response
+from fieldwork.jobs.runner import run_job
+from fieldwork.models import AuditEvent, IdentifyingAnswer, Job, Practice, Response
 from fieldwork.survey.services import find_invitation
 from tests.fieldwork.conftest import instrument
 from tests.fieldwork.robot import Robot, csrf
@@ -132,3 +139,63 @@ def test_no_confirmation_without_a_code(app, client):
     html = client.get("/withdraw").get_data(as_text=True)
     posted = client.post("/withdraw/confirm", data={"csrf_token": csrf(html)})
     assert posted.headers["Location"] == "/withdraw"
+
+
+def _exported(app, instrument_id: str) -> int:
+    """A finished de-identified export of the instrument (a job, as the page starts one)."""
+    with app.app_context():
+        job_id = start_export(Request(instrument_id, formats=["csv"], status="all"), None).id
+        db.session.commit()
+        run_job(job_id)
+        job = db.session.get(Job, job_id)
+        assert job.state == "done" and Path(job.result_path).is_file(), job.error
+        return job.id
+
+
+def test_a_withdrawal_removes_the_files_of_exports_already_made(app, client, codes):
+    """An export made before a withdrawal holds the answers taken back: its file goes (the
+    job says why); exports of other questionnaires stay."""
+    _volunteer(app, client, codes)
+    patient, other = _exported(app, "patient"), _exported(app, "mental_health")
+    with app.app_context():
+        path = Path(db.session.get(Job, patient).result_path)
+        with zipfile.ZipFile(path) as bundle:
+            assert bundle.read("data.csv").count(b"\n") == 2  # the header and this response
+    client.get("/done")  # the done page offers "Withdraw my answers"
+    _confirm(client)
+    assert not path.exists() and not path.parent.exists()
+    with app.app_context():
+        job, kept = db.session.get(Job, patient), db.session.get(Job, other)
+        assert (job.state, job.result_path, job.result_name) == ("done", None, None)
+        assert job.message == WITHDRAWN
+        assert kept.result_path and Path(kept.result_path).is_file()
+        event = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "withdrawal")
+        ).one()
+        assert (event.detail["instrument"], event.detail["export_files"]) == ("patient", 1)
+
+
+def test_an_export_running_when_a_participant_withdraws_fails_and_keeps_no_file(
+    app, client, codes, monkeypatch
+):
+    """A withdrawal committed while an export runs (after its read began): the export's
+    file is not kept, and the job says to start it again."""
+    _volunteer(app, client, codes)
+    zipping = services.zip_bundle
+
+    def withdrawal_meanwhile(bundle, path):
+        size = zipping(bundle, path)
+        with app.app_context(), db.engine.begin() as connection:
+            detail = {"instrument": "patient", "route": "phone"}
+            connection.execute(insert(AuditEvent).values(action="withdrawal", detail=detail))
+        return size
+
+    monkeypatch.setattr(services, "zip_bundle", withdrawal_meanwhile)
+    with app.app_context():
+        job_id = start_export(Request("patient", formats=["csv"], status="all"), None).id
+        db.session.commit()
+        run_job(job_id)
+        job = db.session.get(Job, job_id)
+        assert job.state == "failed" and "withdrew while this export was made" in job.message
+        assert job.result_path is None
+        assert not (Path(app.config["JOB_FILES"]) / f"dataset-{job.id}").exists()
