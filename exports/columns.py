@@ -22,7 +22,12 @@ SCORE = "score"
 NUMERIC_KINDS = frozenset({CODE, FLAG, INTEGER, DECIMAL, SCORE})
 
 MODES = {1: "Online", 2: "Paper", 3: "Assisted online"}
-STATUSES = {1: "Complete", 2: "Partial"}
+# Sent or not, however many questions were answered (the response rates' complete,
+# partial and break-off go by the share answered: a different thing).
+STATUSES = {
+    1: "Complete (submitted online or returned on paper)",
+    2: "Partial (started, not submitted)",
+}
 
 
 @dataclass

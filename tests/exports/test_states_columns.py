@@ -107,3 +107,15 @@ def test_scores_of_a_chunk_equal_each_response_scored_alone(name, data):
         got = np.array(coded.column(score.id).to_pylist(), dtype=np.float64)
         expected = np.array([_score(instrument, score, r) for r in records], dtype=np.float64)
         assert np.array_equal(got, expected, equal_nan=True), score.id
+
+
+def test_status_says_sent_or_not_whatever_share_was_answered():
+    """`status` 1 is every response sent, online or on paper (the rates' break-offs too):
+    its label says so, so that no one reads it as the rates' "complete"."""
+    from exports.columns import response_columns
+
+    status = next(c for c in response_columns() if c.name == "status")
+    assert status.values == {
+        1: "Complete (submitted online or returned on paper)",
+        2: "Partial (started, not submitted)",
+    }

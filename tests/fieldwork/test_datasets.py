@@ -106,6 +106,7 @@ def test_the_page_counts_then_exports_and_lists_it(world, auth, client):
     page = _post(client, instrument="clinic", action="count", status="complete")
     assert page.status_code == 200, page.text[-3000:]
     assert "<strong>5</strong> responses match" in page.text
+    assert "Complete: submitted online or returned on paper" in page.text
     started = _post(client, instrument="clinic", action="start", formats=["csv", "codebook"])
     assert started.status_code == 302
     job_page = client.get(started.headers["Location"]).text
