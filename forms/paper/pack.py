@@ -117,6 +117,18 @@ def _underlay(overlay: bytes, letter: bytes, form: bytes | None, copies: int) ->
             resources.XObject = pikepdf.Dictionary()
         resources.XObject[name] = xobjects[index % per_copy]
         pikepdf.Page(page).contents_add(pdf.make_stream(b"q /FwStatic Do Q\n"), prepend=True)
+    _describe(pdf, statics[0], statics[-1])
     out = io.BytesIO()
     pdf.save(out, compress_streams=True)
     return out.getvalue()
+
+
+def _describe(pdf: pikepdf.Pdf, letter: pikepdf.Pdf, main: pikepdf.Pdf) -> None:
+    """The pack's document properties: the questionnaire's title (the letter's, when there is
+    no questionnaire) by the study. No dates: the same copies give the same bytes."""
+    info = pdf.docinfo
+    for key in list(info.keys()):
+        del info[key]
+    info[pikepdf.Name.Title] = str(main.docinfo.get("/Title", ""))
+    info[pikepdf.Name.Author] = str(letter.docinfo.get("/Title", ""))
+    info[pikepdf.Name.Creator] = "Fieldwork"

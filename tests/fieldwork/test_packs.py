@@ -9,6 +9,7 @@ import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
+import pikepdf
 import zxingcpp
 from PIL import Image
 from sqlalchemy import select, update
@@ -20,6 +21,7 @@ from fieldwork.models import Invitation, Mailing
 from fieldwork.rates.report import build_report
 from fieldwork.rates.selection import Selection
 from forms.paper.qr import PagePayload
+from tests.fieldwork.conftest import instrument
 from tests.fieldwork.staff_factories import make_codes, respond
 
 
@@ -169,3 +171,16 @@ def test_pack_mistakes_are_messages(app, runner, tmp_path):
     )
     with app.app_context():
         assert db.session.scalar(select(Mailing.wave).order_by(Mailing.wave.desc())) == 1
+
+
+def test_a_packs_document_properties_name_the_questionnaire_and_the_study(app, runner, tmp_path):
+    """Opened in a PDF reader, a pack says what it is: not "untitled" by "anonymous"."""
+    with app.app_context():
+        _codes, batch = make_codes(count=1, mode="paper")
+        study = app.config["STUDY_NAME"]
+    assert _pack(runner, tmp_path, batch).exit_code == 0
+    stem = f"Y90001-{batch}-wave1"
+    pdf = pikepdf.Pdf.open(io.BytesIO(_files(tmp_path, f"{stem}.zip")[f"{stem}.pdf"]))
+    info = {str(k): str(v) for k, v in pdf.docinfo.items()}
+    assert info == {"/Title": instrument(app, "patient").title.get("en"), "/Author": study,
+                    "/Creator": "Fieldwork"}  # fmt: skip
