@@ -22,6 +22,11 @@ TYPES = {
 }  # fmt: skip
 
 
+# SPSS declares at most one range and one value missing: -99 to -95, and the first of a
+# list's own missing codes (exports.writers); the others are labelled values there.
+SAV_UNDECLARED = "; in data.sav a labelled value, not declared missing: SPSS allows one"
+
+
 def codebook_rows(columns: Sequence[Column]) -> list[list[str]]:
     """The codebook's rows (without the header)."""
     rows = []
@@ -29,7 +34,10 @@ def codebook_rows(columns: Sequence[Column]) -> list[list[str]]:
         values = "; ".join(f"{code} = {label}" for code, label in c.values.items())
         missing = [f"{label} ({code})" for code, label in MISSING_LABELS.items()]
         missing = missing if c.carries_codes else []
-        missing += [f"{c.values.get(code, code)} ({code}, user-missing)" for code in c.user_missing]
+        missing += [
+            f"{c.values.get(code, code)} ({code}, user-missing{'' if n == 0 else SAV_UNDECLARED})"
+            for n, code in enumerate(c.user_missing)
+        ]
         if c.kind in ("date",):
             missing = ["empty = no date given"]
         rows.append([

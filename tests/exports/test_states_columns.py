@@ -119,3 +119,16 @@ def test_status_says_sent_or_not_whatever_share_was_answered():
         1: "Complete (submitted online or returned on paper)",
         2: "Partial (started, not submitted)",
     }
+
+
+def test_the_codebook_says_which_missing_codes_spss_cannot_declare():
+    """SPSS declares the range -99..-95 and one more value: a list's second missing code
+    is a plain labelled value in data.sav, and the codebook says so (not "user-missing")."""
+    from exports.codebook import SAV_UNDECLARED, codebook_rows
+    from exports.columns import Column
+
+    values = {1: "Easy", 2: "Hard", 96: "Not done", 98: "Don't know"}
+    column = Column("ease", "Ease", CODE, "ease", values=values, user_missing=(96, 98))
+    missing = codebook_rows([column])[0][4]
+    assert "Not done (96, user-missing)" in missing
+    assert f"Don't know (98, user-missing{SAV_UNDECLARED})" in missing
