@@ -90,5 +90,5 @@ def seed(instrument_ids: list[str], per_practice: int = 2) -> Seeded:
             )
         )
     db.session.flush()
-    links = [(f"/s/{i}/{p.link_token}", p.name) for p in practices[:2] for i in instrument_ids]
+    links = [(p.open_link(i), p.name) for p in practices[:2] for i in instrument_ids]
     return Seeded(issued, links, password)

@@ -15,9 +15,9 @@ from fieldwork.db import db
 
 log = logging.getLogger(__name__)
 
-# /c/<code>, /s/<instrument>/<token>, /staff/codes/code/<code>: mask the secret part
+# /c/<code>, /s/<instrument>/<practice>/<token>, /staff/codes/code/<code>: mask the secret part
 # wherever a path is logged (development server and gunicorn's access log alike).
-_SECRET_PATHS = re.compile(r"(/c/|/s/[a-z0-9_]+/|/staff/codes/code/)[^\s/?\"]+")
+_SECRET_PATHS = re.compile(r"(/c/|/s/[a-z0-9_]+/(?:[^\s/?\"]+/)?|/staff/codes/code/)[^\s/?\"]+")
 
 
 def mask(text: str) -> str:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
+from base64 import urlsafe_b64encode
 from datetime import datetime
+from urllib.parse import quote
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -15,8 +19,15 @@ PRACTICE_STATUSES = ("approached", "recruited", "active", "withdrawn")
 
 
 def new_link_token() -> str:
-    """An unguessable token for a practice's open survey link."""
+    """An unguessable secret from which the practice's open survey links are made."""
     return secrets.token_urlsafe(9)
+
+
+def open_link_token(link_token: str, instrument_id: str) -> str:
+    """The token of one questionnaire's open link at a practice (`link_token` itself is
+    never shown): the patient survey's link does not open the staff survey's."""
+    mac = hmac.new(link_token.encode(), instrument_id.encode(), hashlib.sha256).digest()
+    return urlsafe_b64encode(mac[:12]).decode()
 
 
 class Region(db.Model):
@@ -57,6 +68,11 @@ class Practice(db.Model):
     targets: Mapped[list[PracticeTarget]] = relationship(
         back_populates="practice", cascade="all, delete-orphan"
     )
+
+    def open_link(self, instrument_id: str) -> str:
+        """The path of the practice's open link to one questionnaire."""
+        token = open_link_token(self.link_token, instrument_id)
+        return f"/s/{quote(instrument_id, safe='')}/{quote(self.code, safe='')}/{token}"
 
 
 class PracticeTarget(db.Model):

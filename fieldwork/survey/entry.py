@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import math
 from datetime import timedelta
 
@@ -18,6 +19,7 @@ from fieldwork.i18n import t
 from fieldwork.models import Practice
 from fieldwork.models.base import utcnow
 from fieldwork.models.responses import COMPLETE
+from fieldwork.models.study import open_link_token
 from fieldwork.survey import bp, state
 from fieldwork.survey.language import available, page_language
 from fieldwork.survey.services import find_invitation, find_resumable, invitation_closed
@@ -129,11 +131,14 @@ def code_link(code: str):
     return _enter_with_code(code)
 
 
-@bp.route("/s/<instrument_id>/<token>")
-def open_link(instrument_id: str, token: str):
-    """A practice's open link for anonymous distribution (text message, poster)."""
-    practice = db.session.scalar(select(Practice).where(Practice.link_token == token))
+@bp.route("/s/<instrument_id>/<practice_code>/<token>")
+def open_link(instrument_id: str, practice_code: str, token: str):
+    """A practice's open link to one questionnaire, for anonymous distribution (text
+    message, poster); it opens no other questionnaire."""
+    practice = db.session.scalar(select(Practice).where(Practice.code == practice_code[:16]))
     if practice is None or instrument_id not in get_catalogue().current:
+        abort(404)
+    if not hmac.compare_digest(open_link_token(practice.link_token, instrument_id), token):
         abort(404)
     if practice.status == "withdrawn":
         return _closed("closed", instrument_id)

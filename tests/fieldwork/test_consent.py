@@ -80,9 +80,9 @@ def test_declining_an_open_link_leaves_nothing_at_all(app, client):
 
         seed(["mental_health"], per_practice=1)
         db.session.commit()
-        token = db.session.scalars(select(Practice.link_token)).first()
+        link = db.session.scalars(select(Practice)).first().open_link("mental_health")
         before = db.session.scalar(select(func.count(AuditEvent.id)))
-    client.get(f"/s/mental_health/{token}")
+    client.get(link)
     robot = Robot(client, instrument(app, "mental_health"))
     assert robot.welcome(agree=False).headers["Location"] == "/consent"
     assert robot.consent(decline=True).headers["Location"] == "/consent/declined"

@@ -71,8 +71,8 @@ def test_many_clients_together_share_one_budget(app, codes):
 def _open_link_response(app, client) -> str:
     """Start a response through an open link; its resume code."""
     with app.app_context():
-        token = db.session.scalars(select(Practice.link_token)).first()
-    client.get(f"/s/patient/{token}")
+        link = db.session.scalars(select(Practice)).first().open_link("patient")
+    client.get(link)
     robot = Robot(client, instrument(app, "patient"))
     robot.answer_page(int(robot.welcome("en").headers["Location"].rsplit("/", 1)[1]))
     with app.app_context():

@@ -108,12 +108,12 @@ def test_resume_code_filled_in(app, codes):
     """An open link's respondent sees their own resume code, grouped, as the template shows it."""
     inst = instrument(app, "mental_health")
     with app.app_context():
-        token = db.session.query(Practice).order_by(Practice.id).first().link_token
+        link = db.session.query(Practice).order_by(Practice.id).first().open_link("mental_health")
     shown = []
     for skeletons in (True, True, False):
         app.config["PAGE_SKELETONS"] = skeletons
         comparing = ComparingClient(app, app.test_client())
-        comparing.client.get(f"/s/mental_health/{token}")
+        comparing.client.get(link)
         robot = Robot(comparing, inst)
         first = robot.welcome().headers["Location"]
         html = comparing.client.get(first).get_data(as_text=True)

@@ -20,6 +20,7 @@ from fieldwork.db import db
 from fieldwork.demo import seed
 from fieldwork.invitations.services import issue_codes
 from fieldwork.models import Invitation, Job, Practice, ScanBatch, ScanCopy, ScanPage, User
+from fieldwork.models.study import open_link_token
 from tests.conftest import CSRF_RE
 from tests.fieldwork.volunteer_world import CONFIDENT, volunteer
 from tests.fieldwork.volunteer_world import add as add_volunteer
@@ -185,7 +186,7 @@ def world(app, auth):
             "practice_code": "Y90001",
             "instrument": "patient",
             "instrument_id": "patient",
-            "token": practice.link_token,
+            "token": open_link_token(practice.link_token, "patient"),
             "region_id": practice.region_id,
             "user_id": db.session.scalar(select(User.id).where(User.email == "target@example.org")),
             "number": 1,

@@ -95,8 +95,8 @@ def test_later_with_the_access_code_answers_can_be_kept(app, client, codes, runn
 
 def test_an_open_link_response_is_withdrawn_with_its_resume_code(app, client, codes):
     with app.app_context():
-        token = db.session.scalars(select(Practice.link_token)).first()
-    client.get(f"/s/mental_health/{token}")
+        link = db.session.scalars(select(Practice)).first().open_link("mental_health")
+    client.get(link)
     robot = Robot(client, instrument(app, "mental_health"))
     assert robot.run_pages(robot.welcome().headers["Location"]).endswith("/check")
     assert robot.submit().status_code == 302

@@ -46,6 +46,7 @@ def _access_line(path: str, query: str = "", referer: str = "-") -> str:
         ("/c/KX7P4MQ2", "KX7P4MQ2"),
         ("/%63/KX7P4MQ2", "KX7P4MQ2"),  # decoded to /c/… by the router: masked too
         ("/s/patient/tok3nT0ken", "tok3nT0ken"),
+        ("/s/patient/Y90001/tok3nT0ken", "tok3nT0ken"),
         ("/staff/codes/code/KX7P4MQ2", "KX7P4MQ2"),
     ],
 )

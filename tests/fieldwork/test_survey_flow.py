@@ -209,9 +209,12 @@ def test_open_link_gives_a_resume_code(app, client, codes):
     from fieldwork.models import Practice
 
     with app.app_context():
-        token = db.session.scalars(select(Practice.link_token)).first()
+        practice = db.session.scalars(select(Practice)).first()
+        link, staff_link = practice.open_link("patient"), practice.open_link("practice_staff")
+        code, token = practice.code, practice.link_token
     inst = instrument(app, "patient")
-    assert client.get(f"/s/patient/{token}").headers["Location"] == "/welcome"
+    assert link.startswith(f"/s/patient/{code}/") and token not in link
+    assert client.get(link).headers["Location"] == "/welcome"
     robot = Robot(client, inst)
     first = robot.welcome("zh").headers["Location"]
     page = client.get(first).get_data(as_text=True)
@@ -232,8 +235,14 @@ def test_open_link_gives_a_resume_code(app, client, codes):
     again = Robot(other, inst)
     assert again.run_pages(again.welcome().headers["Location"]).endswith("/check")
     assert again.submit().headers["Location"] == "/done"
-    assert client.get(f"/s/nonexistent/{token}").status_code == 404
-    assert client.get("/s/patient/not-a-token").status_code == 404
+    patient_token = link.rsplit("/", 1)[1]
+    assert client.get(f"/s/nonexistent/{code}/{patient_token}").status_code == 404
+    assert client.get(f"/s/patient/{code}/not-a-token").status_code == 404
+    assert client.get(f"/s/patient/{token}").status_code == 404  # the secret is no link
+    # One questionnaire's link opens no other: not the staff survey with the patients' token.
+    fresh = app.test_client()
+    assert fresh.get(f"/s/practice_staff/{code}/{patient_token}").status_code == 404
+    assert fresh.get(staff_link).headers["Location"] == "/welcome"
 
 
 def test_no_code_or_answer_in_urls_after_the_first_redirect(app, client, codes):

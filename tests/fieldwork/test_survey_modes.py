@@ -77,9 +77,9 @@ def _start_a_response(app):
             seed(["mental_health"])
             db.session.commit()
             practice = db.session.scalars(select(Practice)).first()
-        token = practice.link_token
+        link = practice.open_link("mental_health")
     client = app.test_client()
-    client.get(f"/s/mental_health/{token}")
+    client.get(link)
     robot = Robot(client, instrument(app, "mental_health"))
     robot.answer_page(int(robot.welcome().headers["Location"].rsplit("/", 1)[1]))
     return robot
@@ -119,6 +119,7 @@ def test_changed_questions_under_the_same_version_are_refused_once_answered(app,
 def test_codes_and_tokens_are_masked_in_logs(caplog):
     assert mask("GET /c/KX7P4MQ2 HTTP/1.1") == "GET /c/*** HTTP/1.1"
     assert mask('"GET /s/patient/abcDEF123 HTTP/1.1" 302') == '"GET /s/patient/*** HTTP/1.1" 302'
+    assert mask("GET /s/patient/Y90001/abc-DEF_1 HTTP/1.1") == "GET /s/patient/Y90001/*** HTTP/1.1"
     logger = logging.getLogger("werkzeug.test")
     logger.addFilter(MaskSecrets())
     with caplog.at_level(logging.INFO, logger="werkzeug.test"):
