@@ -10,9 +10,13 @@ outlast the contact details, which the study promised to delete.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+from base64 import b32encode
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from fieldwork import identifying
@@ -39,6 +43,16 @@ NOTE_MAX = 1000
 NOT_CONTACTED = "new"  # the filter value of volunteers with no progress recorded yet
 
 
+def reference(public_id: str, secret: str | bytes) -> str:
+    """How the list names a volunteer (`ABCD-EFGH`): made from the response's id with the
+    app's secret, so that it cannot be matched to the `response_id` of a dataset (the list
+    shows names and phone numbers beside it; a dataset must stay de-identified)."""
+    key = secret.encode() if isinstance(secret, str) else secret
+    mac = hmac.new(key, f"volunteer:{public_id}".encode(), hashlib.sha256).digest()
+    text = b32encode(mac[:5]).decode()
+    return f"{text[:4]}-{text[4:]}"
+
+
 class VolunteerError(ValueError):
     """A progress record or target that cannot be saved (the message says why)."""
 
@@ -57,6 +71,11 @@ class Volunteer:
     status: str | None = None
     note: str = ""
     updated_at: datetime | None = None
+
+    @property
+    def reference(self) -> str:
+        """The volunteer's name on the list (never the response's id)."""
+        return reference(self.public_id, current_app.config["SECRET_KEY"])
 
 
 def declared_instruments() -> dict[str, Instrument]:
@@ -304,3 +323,11 @@ def save_targets(instrument: Instrument, given: dict[tuple[str, str], int | None
         record("interview_targets", instrument=instrument.id, targets=changed)
     db.session.flush()
     return len(changed)
+
+
+def volunteer_by_reference(instrument: Instrument, ref: str, user: User | None) -> Volunteer | None:
+    """The volunteer the list names `ref`, among those the user may see (None if none)."""
+    for volunteer in volunteers(instrument, user):
+        if hmac.compare_digest(volunteer.reference, ref[:9]):
+            return volunteer
+    return None

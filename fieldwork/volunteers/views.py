@@ -11,9 +11,9 @@ from sqlalchemy import select
 from fieldwork.auth import require_role
 from fieldwork.bad_input import page_number, whole_number
 from fieldwork.db import db, writes
-from fieldwork.models import InstrumentVersion, Practice, Response
+from fieldwork.models import Practice, Response
 from fieldwork.models.volunteers import PROGRESS
-from fieldwork.practices.access import may_touch, restrict
+from fieldwork.practices.access import restrict
 from fieldwork.retention import purge_date
 from fieldwork.volunteers import bp
 from fieldwork.volunteers.services import (
@@ -25,6 +25,7 @@ from fieldwork.volunteers.services import (
     save_targets,
     set_progress,
     tallies,
+    volunteer_by_reference,
     volunteers,
     with_contacts,
 )
@@ -132,18 +133,15 @@ def listing(instrument: str):
     )
 
 
-@bp.post("/<instrument>/<public_id>")
+@bp.post("/<instrument>/<ref>")
 @require_role(*ROLES)
-def progress(instrument: str, public_id: str):
+def progress(instrument: str, ref: str):
     """Record how far the recruiter has got with one volunteer."""
     declared = _instrument(instrument)
-    response = db.session.scalar(
-        select(Response)
-        .join(InstrumentVersion, InstrumentVersion.id == Response.instrument_version_id)
-        .where(Response.public_id == public_id[:16], InstrumentVersion.instrument == declared.id)
-    )
-    if response is None or not may_touch(current_user, _practice_code(response)):
+    volunteer = volunteer_by_reference(declared, ref, current_user)
+    if volunteer is None:
         abort(404)
+    response = db.session.get(Response, volunteer.response_id)
     try:
         set_progress(response, request.form.get("status", ""), request.form.get("note", ""),
                      current_user)  # fmt: skip
@@ -151,19 +149,14 @@ def progress(instrument: str, public_id: str):
         db.session.rollback()
         abort(400, description=f"{error}. Go back and choose again.")
     db.session.commit()
-    flash(f"Progress saved for volunteer {response.public_id}.")
+    flash(f"Progress saved for volunteer {volunteer.reference}.")
     # The list's filters, carried through the form: only its own keys, re-encoded.
     pairs = parse_qsl(request.form.get("query", "")[:2000])
     kept = ("practice", "status", "page")
     query = urlencode([(k, v) for k, v in pairs if k in kept or k[:2] == "a."])
     target = url_for("volunteers.listing", instrument=declared.id)
-    return redirect(f"{target}?{query}#v-{response.public_id}" if query else
-                    f"{target}#v-{response.public_id}", code=303)  # fmt: skip
-
-
-def _practice_code(response: Response) -> str:
-    """The code of the response's practice."""
-    return db.session.scalar(select(Practice.code).where(Practice.id == response.practice_id))
+    anchor = f"#v-{volunteer.reference}"
+    return redirect(f"{target}?{query}{anchor}" if query else f"{target}{anchor}", code=303)
 
 
 def _target_fields(declared: Instrument, practices) -> list[tuple[str, list]]:

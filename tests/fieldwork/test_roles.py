@@ -21,6 +21,7 @@ from fieldwork.demo import seed
 from fieldwork.invitations.services import issue_codes
 from fieldwork.models import Invitation, Job, Practice, ScanBatch, ScanCopy, ScanPage, User
 from fieldwork.models.study import open_link_token
+from fieldwork.volunteers.services import reference
 from tests.conftest import CSRF_RE
 from tests.fieldwork.volunteer_world import CONFIDENT, volunteer
 from tests.fieldwork.volunteer_world import add as add_volunteer
@@ -193,6 +194,7 @@ def world(app, auth):
             "filename": "nhsuk/fieldwork.css",
             "job_id": job_id,
             "public_id": "V0001",
+            "ref": reference("V0001", app.config["SECRET_KEY"]),
         }
 
 

@@ -13,24 +13,38 @@ from fieldwork.catalogue import get_catalogue
 from fieldwork.db import db
 from fieldwork.models import AuditEvent, InterviewTarget, Response, VolunteerProgress
 from fieldwork.models.base import utcnow
-from fieldwork.volunteers.services import tallies, volunteers
+from fieldwork.volunteers.services import reference, tallies, volunteers
 from fieldwork.withdrawal import forget_response
 from tests.conftest import csrf_token
 from tests.fieldwork.volunteer_world import build
 
 LIST = "/staff/volunteers/patient"
-CARD = re.compile(r'id="v-(V\d{4})"')
+CARD = re.compile(r'id="v-([A-Z2-7]{4}-[A-Z2-7]{4})"')
+_NAMES: dict[str, str] = {}  # the list's name of each volunteer -> the response's id
 
 
 @pytest.fixture
 def world(app):
     build(app)
+    ids = [f"V{n:04d}" for n in range(1, 50)]
+    _NAMES.clear()
+    _NAMES.update({reference(i, app.config["SECRET_KEY"]): i for i in ids})
+
+
+def _cards(page: str) -> list[str]:
+    """The response ids of the volunteers a page shows (it names them otherwise)."""
+    return [_NAMES[name] for name in CARD.findall(page)]
+
+
+def _ref(public_id: str) -> str:
+    """How the list names the volunteer of a response."""
+    return next(name for name, i in _NAMES.items() if i == public_id)
 
 
 def _shown(client, query: str = "") -> list[str]:
     page = client.get(f"{LIST}?{query}" if query else LIST)
     assert page.status_code == 200
-    return CARD.findall(page.get_data(as_text=True))
+    return _cards(page.get_data(as_text=True))
 
 
 def _views(app) -> list[AuditEvent]:
@@ -42,7 +56,9 @@ def _views(app) -> list[AuditEvent]:
 def test_the_list_shows_only_volunteers_with_their_contacts_and_audits_it(app, auth, world):
     auth.login("rita@example.org", role="recruiter")
     page = auth.client.get(LIST).get_data(as_text=True)
-    assert CARD.findall(page) == ["V0001", "V0002", "V0004", "V0006"]  # V0003, V0005 said no
+    assert _cards(page) == ["V0001", "V0002", "V0004", "V0006"]  # V0003, V0005 said no
+    # Never the response's id, which the de-identified dataset carries as `response_id`.
+    assert not re.search(r"V\d{4}", page)
     assert "Person 1 Quillon" in page and "07700 900001" in page
     assert "Person 4 Quillon" in page and "<dt>Contact detail</dt>" in page
     (event,) = _views(app)
@@ -81,7 +97,7 @@ def test_the_list_comes_a_page_at_a_time_and_only_the_page_shown_is_audited(
     auth.login("rita@example.org", role="recruiter")
     client = auth.client
     first = client.get(f"{LIST}?status=new").get_data(as_text=True)
-    assert CARD.findall(first) == ["V0001", "V0002", "V0004"]
+    assert _cards(first) == ["V0001", "V0002", "V0004"]
     assert "Showing 1 to 3 of 4 matching volunteers (4 in all)." in first
     assert f'href="{LIST}?page=2&amp;status=new"' in first and "Previous" not in first
     assert _shown(client, "status=new&page=2") == ["V0006"]
@@ -91,10 +107,10 @@ def test_the_list_comes_a_page_at_a_time_and_only_the_page_shown_is_audited(
         ["V0001", "V0002", "V0004"], ["V0006"], ["V0006"], ["V0001", "V0002", "V0004"],
     ]  # fmt: skip
     token = csrf_token(client, LIST)
-    done = client.post(f"{LIST}/V0006", data={
+    done = client.post(f"{LIST}/{_ref('V0006')}", data={
         "csrf_token": token, "status": "contacted", "query": "status=new&page=2",
     })  # fmt: skip
-    assert done.headers["Location"].endswith(f"{LIST}?status=new&page=2#v-V0006")
+    assert done.headers["Location"].endswith(f"{LIST}?status=new&page=2#v-{_ref('V0006')}")
 
 
 def test_contact_details_are_for_recruiters_and_admins_only(app, auth, world):
@@ -110,7 +126,9 @@ def test_contact_details_are_for_recruiters_and_admins_only(app, auth, world):
     auth.login("near@example.org", role="recruiter", practices="Y90002")
     assert _shown(auth.client) == ["V0004"]  # a recruiter restricted to one practice
     token = csrf_token(auth.client, LIST)
-    refused = auth.client.post(f"{LIST}/V0001", data={"csrf_token": token, "status": "contacted"})
+    refused = auth.client.post(
+        f"{LIST}/{_ref('V0001')}", data={"csrf_token": token, "status": "contacted"}
+    )
     assert refused.status_code == 404
     assert auth.client.get(f"{LIST}/targets").status_code == 403
     # Every opening of the list is a view of contact details (the token came from one).
@@ -135,18 +153,18 @@ def test_progress_is_recorded_and_counted_against_targets(app, auth, world):
         ("V0001", "arranged", ""),
         ("V0004", "declined", "Too busy"),
     ):
-        done = client.post(f"{LIST}/{public_id}", data={
+        done = client.post(f"{LIST}/{_ref(public_id)}", data={
             "csrf_token": token, "status": status, "note": note, "query": "practice=Y90001",
         })  # fmt: skip
         assert done.status_code == 303
-        assert done.headers["Location"].endswith(f"{LIST}?practice=Y90001#v-{public_id}")
-    odd = client.post(f"{LIST}/V0006", data={
+        assert done.headers["Location"].endswith(f"{LIST}?practice=Y90001#v-{_ref(public_id)}")
+    odd = client.post(f"{LIST}/{_ref('V0006')}", data={
         "csrf_token": token, "status": "contacted", "query": "x=1\r\nSet-Cookie: a=b&status=new",
     })  # fmt: skip
-    assert odd.headers["Location"].endswith(f"{LIST}?status=new#v-V0006")
-    bad = client.post(f"{LIST}/V0006", data={"csrf_token": token, "status": "married"})
+    assert odd.headers["Location"].endswith(f"{LIST}?status=new#v-{_ref('V0006')}")
+    bad = client.post(f"{LIST}/{_ref('V0006')}", data={"csrf_token": token, "status": "married"})
     assert bad.status_code == 400
-    long = client.post(f"{LIST}/V0006", data={"csrf_token": token, "status": "contacted",
+    long = client.post(f"{LIST}/{_ref('V0006')}", data={"csrf_token": token, "status": "contacted",
                                               "note": "x" * 1001})  # fmt: skip
     assert long.status_code == 400
     with app.app_context():
@@ -176,7 +194,7 @@ def test_progress_is_recorded_and_counted_against_targets(app, auth, world):
         ]  # fmt: skip
         assert all("note" not in e.detail for e in progress)  # notes stay out of the log
     page = client.get(f"{LIST}?status=interviewed").get_data(as_text=True)
-    assert CARD.findall(page) == ["V0002"] and "transcript T02" in page
+    assert _cards(page) == ["V0002"] and "transcript T02" in page
 
 
 def test_a_target_that_is_not_a_number_is_refused(app, auth, world):
@@ -200,7 +218,7 @@ def test_after_the_purge_volunteers_stay_without_contact_details(app, auth, worl
     assert runner.invoke(args=["purge"]).exit_code == 0
     auth.login("rita@example.org", role="recruiter")
     page = auth.client.get(LIST).get_data(as_text=True)
-    assert CARD.findall(page) == ["V0001", "V0002", "V0004", "V0006"]
+    assert _cards(page) == ["V0001", "V0002", "V0004", "V0006"]
     assert "Quillon" not in page and "07700 90" not in page
     assert "none held" in page
     assert _views(app)[0].detail == {"instrument": "patient", "contacts": 0, "responses": []}
