@@ -144,6 +144,16 @@ def plan_pack(request: PackRequest, instrument: Instrument, today: date | None =
     return PackPlan(request, wave, lang, practice.code, practice.name, copies)
 
 
+def study_contact(config: Mapping[str, Any], instrument: Instrument) -> str:
+    """Whom participants ask about the study, on letters: the configured line, else the
+    questionnaire's own e-mail address and phone number. (The questionnaire's cover takes
+    the configured line only: scans are read against a form drawn the same way.)"""
+    found = config.get("STUDY_CONTACT", "")
+    if found:
+        return found
+    return " · ".join(c for c in (instrument.contact_email, instrument.contact_phone) if c)
+
+
 def render_pack(
     plan: PackPlan,
     instrument: Instrument,
@@ -158,7 +168,8 @@ def render_pack(
         study=config["STUDY_NAME"],
         questionnaire=instrument.title.get(lang),
         url=base,
-        contact=contact,
+        contact=study_contact(config, instrument),
+        privacy=instrument.privacy_notice or config.get("PRIVACY_URL", ""),
         reminder=plan.wave > 1,
         enclosed=request.questionnaire,
     )

@@ -10,11 +10,22 @@ import io
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Spacer
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from forms.paper.layout import MARGIN_TOP, MARGIN_X, PAGE_HEIGHT, PAGE_WIDTH, Layout
 from forms.paper.page import numbered_canvas
 from forms.paper.words import _, words
+from forms.words import STUDY_CONTACT
 
 
 @dataclass(frozen=True)
@@ -26,6 +37,7 @@ class LetterText:
     questionnaire: str
     url: str
     contact: str = ""
+    privacy: str = ""  # the privacy notice's address
     reminder: bool = False
     enclosed: bool = True
 
@@ -74,10 +86,20 @@ def render_letter(text: LetterText, lang: str, large_print: bool = False) -> Ren
     story.append(para(_("{practice} is taking part in {study} and would like to hear from you.")))
     story.append(para(_("Your access code"), "heading"))
     story.append(Slot("code", layout.frame_width, body.fontSize * 2.4, slots))
-    story.append(para(_("To answer online, scan the QR code with your phone camera, or go to:")))
-    story.append(Paragraph(escape(text.url.rstrip("/") + "/"), layout.style("question")))
-    story.append(para(_("and type in your access code.")))
-    story.append(Slot("qr", 30 * 2.835, 30 * 2.835, slots))
+    online = [
+        para(_("To answer online, scan the QR code with your phone camera, or go to:")),
+        Paragraph(escape(text.url.rstrip("/") + "/"), layout.style("question")),
+        para(_("and type in your access code.")),
+    ]
+    qr = 30 * mm  # beside the words, not below them: the letter stays one page in large print
+    widths = [layout.frame_width - qr - 6 * mm, qr + 6 * mm]
+    beside = Table([[online, Slot("qr", qr, qr, slots)]], colWidths=widths, hAlign="LEFT")
+    beside.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), layout.fonts.regular),  # never reportlab's Helvetica
+        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("LEFTPADDING", (1, 0), (1, 0), 6 * mm),
+    ]))  # fmt: skip
+    story.append(beside)
     if text.enclosed:
         story.append(
             para(_("Or fill in the enclosed paper questionnaire and return it in the envelope."))
@@ -86,7 +108,9 @@ def render_letter(text: LetterText, lang: str, large_print: bool = False) -> Ren
         para(_("Taking part is voluntary. The research team never sees your name or address."))
     )
     if text.contact:
-        story.append(Paragraph(escape(text.contact), body))
+        story.append(Paragraph(escape(t(STUDY_CONTACT, contact=text.contact)), body))
+    if text.privacy:
+        story.append(Paragraph(escape(f"{t(_('Privacy notice'))}: {text.privacy}"), body))
     story.append(Spacer(1, body.fontSize))
     story.append(Slot("serial", layout.frame_width, body.fontSize * 1.5, slots))
     buffer = io.BytesIO()

@@ -184,3 +184,16 @@ def test_a_packs_document_properties_name_the_questionnaire_and_the_study(app, r
     info = {str(k): str(v) for k, v in pdf.docinfo.items()}
     assert info == {"/Title": instrument(app, "patient").title.get("en"), "/Author": study,
                     "/Creator": "Fieldwork"}  # fmt: skip
+
+
+def test_the_letter_says_whom_to_ask_and_where_the_privacy_notice_is(app, runner, tmp_path):
+    """With no study contact configured, the letter gives the questionnaire's own."""
+    patient = instrument(app, "patient")
+    assert not app.config["STUDY_CONTACT"] and patient.contact_email and patient.privacy_notice
+    with app.app_context():
+        _codes, batch = make_codes(count=1, mode="paper")
+    assert _pack(runner, tmp_path, batch).exit_code == 0
+    stem = f"Y90001-{batch}-wave1"
+    letter = _pdf_pages_text(_files(tmp_path, f"{stem}.zip")[f"{stem}.pdf"], tmp_path)[0]
+    assert f"Questions about the study: {patient.contact_email}" in letter
+    assert f"Privacy notice: {patient.privacy_notice}" in " ".join(letter.split())
