@@ -150,6 +150,7 @@ def key_pass(
     keyed = read_pass(instrument, fields)
     if keyed.problems:
         return keyed
+    _check_withdrawn(copy)
     _check_online(copy, override)
     pass_no = next_pass(copy, user)
     language = copy.language or instrument.default_language
@@ -203,6 +204,7 @@ def resolve(
     keyed = read_pass(instrument, fields)
     if keyed.problems:
         return keyed
+    _check_withdrawn(copy)
     _check_online(copy, override)
     row = KeyingPass(
         invitation_id=copy.invitation.id,
@@ -238,8 +240,7 @@ def settle_read(
     keyed = read_pass(instrument, fields)
     if keyed.problems:
         return keyed
-    if copy.invitation.withdrawn_at is not None:
-        raise KeyingError("This code's participant has withdrawn: the form is not kept")
+    _check_withdrawn(copy)
     response = copy.invitation.response
     if response is not None and response.mode == PAPER:
         raise KeyingError("This form has already been keyed")
@@ -271,6 +272,12 @@ def waiting() -> int:
     settled = {invitation_id for invitation_id, number in rows if number == RESOLVED}
     paper = set(db.session.scalars(select(Response.invitation_id).where(Response.mode == PAPER)))
     return len(started - settled - paper)
+
+
+def _check_withdrawn(copy: Copy) -> None:
+    """Refuse to keep anything of a code whose participant has withdrawn."""
+    if copy.invitation.withdrawn_at is not None:
+        raise KeyingError("This code's participant has withdrawn: the form is not kept")
 
 
 def _check_online(copy: Copy, override: bool) -> None:
@@ -339,6 +346,7 @@ def record_return(copy: Copy, kind: str, *, user: User) -> None:
     """Record a copy returned undelivered, or blank, as the code's outcome (not keyed)."""
     if kind not in RETURNS:
         raise KeyingError("Choose returned undelivered or returned blank")
+    _check_withdrawn(copy)  # the withdrawal's outcome (a refusal) stands
     if copy.invitation.response is not None:
         raise KeyingError("This code already has a response")
     copy.invitation.disposition = RETURNS[kind]

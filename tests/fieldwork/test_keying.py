@@ -15,6 +15,7 @@ from fieldwork.keying import services
 from fieldwork.models import AuditEvent, Invitation, KeyingPass, Mailing, Response, User
 from fieldwork.models.responses import PAPER
 from fieldwork.outcomes import study_settings
+from fieldwork.withdrawal import withdraw
 from tests.conftest import csrf_token
 
 STATA = {"a": -99, "b": -98, "c": -97, "d": -96, "e": -95}  # extended missing
@@ -159,6 +160,30 @@ def test_undelivered_and_blank_returns_are_outcomes(world):
     services.record_return(copy, "undelivered", user=first)
     db.session.commit()
     assert copy.invitation.disposition == "undelivered" and copy.invitation.response is None
+
+
+def test_nothing_is_kept_for_a_code_whose_participant_withdrew(world):
+    mailing, (first, second, third) = world
+    study_settings().double_entry = True
+    db.session.commit()
+    copy = services.find_copy(mailing.serial)
+    _key(copy, first)
+    _key(copy, second, KEYED | {"gender": "3"})
+    db.session.commit()
+    withdraw(copy.invitation, "phone")  # the form comes back after a withdrawal by phone
+    db.session.commit()
+    instrument = get_catalogue().current["patient"]
+    with pytest.raises(services.KeyingError, match="withdrawn"):
+        services.resolve(copy, instrument, {"gender": "4"}, user=third)
+    other = services.find_copy(mailing.serial)
+    study_settings().double_entry = False
+    with pytest.raises(services.KeyingError, match="withdrawn"):
+        _key(other, third)
+    with pytest.raises(services.KeyingError, match="withdrawn"):
+        services.record_return(other, "undelivered", user=third)
+    db.session.rollback()
+    assert db.session.scalars(select(Response)).all() == []
+    assert copy.invitation.disposition == "refusal"  # the withdrawal's outcome stands
 
 
 def test_the_pages_find_a_copy_refuse_bad_text_and_key_it(app, codes, auth, client):
