@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from fieldwork import answers, codes
 from fieldwork.audit import record
+from fieldwork.bad_input import whole_number
 from fieldwork.catalogue import get_catalogue
 from fieldwork.consent import paper_return, record_agreement
 from fieldwork.db import db
@@ -96,8 +97,9 @@ def find_copy(typed: str) -> Copy | None:
         except ValueError:
             return None
         text, scanned = payload.serial, payload
-    if text.isdigit():
-        mailing = db.session.get(Mailing, int(text))
+    if text.isdigit():  # a serial: ASCII digits that fit an id ("²".isdigit() is true)
+        serial = whole_number(text)
+        mailing = db.session.get(Mailing, serial) if serial is not None else None
         if mailing is None:
             return None
         copy = Copy(mailing.invitation, mailing)

@@ -186,6 +186,19 @@ def test_nothing_is_kept_for_a_code_whose_participant_withdrew(world):
     assert copy.invitation.disposition == "refusal"  # the withdrawal's outcome stands
 
 
+def test_digits_that_are_not_a_serial_find_nothing_rather_than_fail(app, codes, auth, client):
+    with app.app_context():
+        code = db.session.scalar(select(Invitation.code))
+    auth.login("desk@example.org", role="data_entry")
+    token = csrf_token(client, "/staff/keying/")
+    for typed in ("²", "9" * 25, "FW1|patient|1|en|std|2|²"):  # "²".isdigit() is true
+        found = client.post("/staff/keying/", data={"find": typed, "csrf_token": token})
+        assert found.status_code == 400 and b"No copy has this serial" in found.data
+    assert client.get(f"/staff/keying/{code}?serial=²").status_code == 200  # found by code
+    assert client.get(f"/staff/keying/{code}?serial={'9' * 25}").status_code == 200
+    assert client.get(f"/staff/keying/{code}?version=²").status_code == 200
+
+
 def test_the_pages_find_a_copy_refuse_bad_text_and_key_it(app, codes, auth, client):
     with app.app_context():
         invitation = db.session.scalar(select(Invitation).where(Invitation.instrument == "patient"))
