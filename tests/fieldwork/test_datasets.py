@@ -140,6 +140,9 @@ def test_bad_choices_give_the_page_back_with_errors(world, auth, client):
     assert page.status_code == 400 and "the from date must look like 2026-03-31" in page.text
     page = _post(client, action="count")
     assert page.status_code == 400 and "Choose a questionnaire" in page.text
+    for versions in ("²", "1 ²", "9" * 25):  # "²".isdigit() is true, int("²") fails
+        page = _post(client, instrument="clinic", action="count", versions=versions)
+        assert page.status_code == 400 and "Enter version numbers" in page.text
 
 
 def test_no_matching_responses_gives_headers_and_a_codebook(world, runner, tmp_path):
