@@ -18,6 +18,7 @@ from fieldwork.answers import answer_table
 from fieldwork.audit import record
 from fieldwork.catalogue import get_catalogue
 from fieldwork.db import db
+from fieldwork.keying.services import forget_passes
 from fieldwork.models import Invitation, Response, StudySettings, User
 from fieldwork.models.base import utcnow
 from fieldwork.outcomes import study_settings
@@ -43,12 +44,14 @@ def withdraw(invitation: Invitation, route: str, user: User | None = None) -> st
     if response is not None:
         forget_response(response, delete_answers=setting == "delete")
     scans = forget_code(invitation)  # scanned pages show what was written: identifying
+    keyed = forget_passes(invitation)  # so does the text keyed from them
     now = utcnow()
     invitation.withdrawn_at, invitation.withdrawn_by = now, route
     invitation.disposition, invitation.disposition_at = "refusal", now
     record(
         "withdrawal", user=user, invitation=invitation.id, route=route, setting=setting,
         had_response=response is not None, scan_images=scans or None,
+        keyed_passes=keyed or None,
     )  # fmt: skip
     db.session.flush()
     return setting

@@ -276,6 +276,21 @@ def waiting() -> int:
     return len(started - settled - paper)
 
 
+def forget_passes(invitation: Invitation) -> int:
+    """Blank what was keyed for a withdrawn code (the passes stay: who keyed it, and when).
+
+    A pass keeps the form's text as typed, contact details included, outside the response:
+    a withdrawal must take it as it takes the response and the scanned copies. Returns how
+    many passes were blanked."""
+    rows = db.session.scalars(
+        select(KeyingPass).where(KeyingPass.invitation_id == invitation.id)
+    ).all()
+    for row in rows:
+        row.fields = {}
+    db.session.flush()
+    return len(rows)
+
+
 def _check_withdrawn(copy: Copy) -> None:
     """Refuse to keep anything of a code whose participant has withdrawn."""
     if copy.invitation.withdrawn_at is not None:

@@ -186,6 +186,25 @@ def test_nothing_is_kept_for_a_code_whose_participant_withdrew(world):
     assert copy.invitation.disposition == "refusal"  # the withdrawal's outcome stands
 
 
+def test_a_withdrawal_blanks_the_passes_keyed_for_the_code_contact_details_and_all(world):
+    mailing, (first, second, _) = world
+    study_settings().double_entry = True
+    db.session.commit()
+    contact = {"interview": "1", "contact_name": "Jane Patient", "contact_detail": "07700 900123"}
+    copy = services.find_copy(mailing.serial)
+    _key(copy, first, KEYED | contact)
+    _key(copy, second, KEYED | contact | {"gender": "3"})  # waits for its resolution
+    db.session.commit()
+    withdraw(copy.invitation, "phone")
+    db.session.commit()
+    kept = db.session.scalars(select(KeyingPass)).all()
+    assert [(row.pass_no, row.user_id, row.fields) for row in kept] == [
+        (1, first.id, {}), (2, second.id, {})
+    ]  # fmt: skip
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "withdrawal"))
+    assert event.detail["keyed_passes"] == 2
+
+
 def test_digits_that_are_not_a_serial_find_nothing_rather_than_fail(app, codes, auth, client):
     with app.app_context():
         code = db.session.scalar(select(Invitation.code))
