@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 
 from sqlalchemy import select
 
-from fieldwork import answers, codes
+from fieldwork import answers, codes, identifying
 from fieldwork.audit import record
 from fieldwork.bad_input import whole_number
 from fieldwork.catalogue import get_catalogue
@@ -25,7 +25,7 @@ from fieldwork.models.base import utcnow
 from fieldwork.models.keying import FIRST, RESOLVED, SECOND
 from fieldwork.models.responses import COMPLETE, PAPER
 from fieldwork.outcomes import refresh_outcome, study_settings
-from forms.keying import Keyed, differences, read_pass
+from forms.keying import KEYERS, Keyed, differences, read_pass
 from forms.model import Instrument
 from forms.paper.qr import PagePayload
 
@@ -219,7 +219,8 @@ def resolve(
     )
     db.session.add(row)
     db.session.flush()
-    record("keying.resolve", user=user, code=copy.invitation.code, chosen=chosen, pass_id=row.id)
+    record("keying.resolve", user=user, code=copy.invitation.code,
+           chosen=for_audit(instrument, chosen), pass_id=row.id)  # fmt: skip
     return _make_response(copy, instrument, keyed, row.language, row.returned_on, user=user)
 
 
@@ -274,6 +275,20 @@ def waiting() -> int:
     settled = {invitation_id for invitation_id, number in rows if number == RESOLVED}
     paper = set(db.session.scalars(select(Response.invitation_id).where(Response.mode == PAPER)))
     return len(started - settled - paper)
+
+
+HIDDEN = "(identifying)"
+
+
+def for_audit(instrument: Instrument, fields: dict) -> dict:
+    """Keyed fields as the audit log may keep them: an identifying answer's text never (the
+    log outlasts withdrawals and the retention purge), only that it was there."""
+    hidden = {
+        name
+        for item in identifying.identifying_items(instrument)
+        for name in KEYERS[item.type].names(item)
+    }
+    return {name: HIDDEN if name in hidden else value for name, value in fields.items()}
 
 
 def forget_passes(invitation: Invitation) -> int:

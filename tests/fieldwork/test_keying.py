@@ -12,9 +12,19 @@ from sqlalchemy import select
 from fieldwork.catalogue import get_catalogue
 from fieldwork.db import db
 from fieldwork.keying import services
-from fieldwork.models import AuditEvent, Invitation, KeyingPass, Mailing, Response, User
+from fieldwork.models import (
+    AuditEvent,
+    Invitation,
+    KeyingPass,
+    Mailing,
+    Response,
+    ScanBatch,
+    ScanCopy,
+    User,
+)
 from fieldwork.models.responses import PAPER
 from fieldwork.outcomes import study_settings
+from fieldwork.scans import services as scans
 from fieldwork.withdrawal import withdraw
 from tests.conftest import csrf_token
 
@@ -203,6 +213,47 @@ def test_a_withdrawal_blanks_the_passes_keyed_for_the_code_contact_details_and_a
     ]  # fmt: skip
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "withdrawal"))
     assert event.detail["keyed_passes"] == 2
+
+
+def test_the_audit_log_never_keeps_a_resolved_contact_detail(world):
+    mailing, (first, second, third) = world
+    study_settings().double_entry = True
+    db.session.commit()
+    contact = {"interview": "1", "contact_name": "Jane Patient", "contact_detail": "07700 900123"}
+    copy = services.find_copy(mailing.serial)
+    _key(copy, first, KEYED | contact)
+    _key(copy, second, KEYED | contact | {"contact_detail": "07700 900128", "gender": "3"})
+    instrument = get_catalogue().current["patient"]
+    chosen = {"contact_detail": "07700 900123", "gender": "4"}
+    assert isinstance(services.resolve(copy, instrument, chosen, user=third), Response)
+    db.session.commit()
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "keying.resolve"))
+    assert event.detail["chosen"] == {"contact_detail": "(identifying)", "gender": "4"}
+    logged = " ".join(str(e.detail) for e in db.session.scalars(select(AuditEvent)))
+    assert "07700" not in logged and "Jane" not in logged
+
+
+def test_the_audit_log_never_keeps_a_contact_detail_typed_over_a_scanned_copy(world):
+    mailing, (first, *_) = world
+    batch = ScanBatch(returned_on=RETURNED, files=[])
+    db.session.add(batch)
+    db.session.flush()
+    copy = ScanCopy(
+        batch_id=batch.id, serial=mailing.serial, instrument="patient", version=1, lang="zh",
+        mailing_id=mailing.id, invitation_id=mailing.invitation_id, fields={"gender": "4"},
+    )  # fmt: skip
+    db.session.add(copy)
+    db.session.commit()
+    contact = {"interview": "1", "contact_name": "Jane Patient", "contact_detail": "07700 900123"}
+    typed = KEYED | contact  # a person types what the reader cannot: the written answers
+    done = scans.confirm(copy, typed, user=first, returned_on=RETURNED)
+    assert isinstance(done, Response)
+    db.session.commit()
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "scan.confirm"))
+    assert event.detail["corrected"]["contact_detail"] == "(identifying)"
+    assert event.detail["corrected"]["gender_self"] == ["", "*"]
+    logged = " ".join(str(e.detail) for e in db.session.scalars(select(AuditEvent)))
+    assert "07700" not in logged and "Jane" not in logged
 
 
 def test_digits_that_are_not_a_serial_find_nothing_rather_than_fail(app, codes, auth, client):
