@@ -280,15 +280,46 @@ def waiting() -> int:
 HIDDEN = "(identifying)"
 
 
-def for_audit(instrument: Instrument, fields: dict) -> dict:
-    """Keyed fields as the audit log may keep them: an identifying answer's text never (the
-    log outlasts withdrawals and the retention purge), only that it was there."""
-    hidden = {
+def identifying_fields(instrument: Instrument) -> set[str]:
+    """The keying fields of the instrument's identifying questions (contact details)."""
+    return {
         name
         for item in identifying.identifying_items(instrument)
         for name in KEYERS[item.type].names(item)
     }
+
+
+def identifying_fields_by_instrument() -> dict[str, set[str]]:
+    """{instrument id: the keying fields identifying in any of its versions}."""
+    catalogue = get_catalogue()
+    found: dict[str, set[str]] = {}
+    rows = db.session.execute(select(InstrumentVersion.id, InstrumentVersion.instrument))
+    for version_id, instrument_id in rows.all():
+        fields = identifying_fields(catalogue.instrument_for(version_id))
+        found.setdefault(instrument_id, set()).update(fields)
+    return found
+
+
+def for_audit(instrument: Instrument, fields: dict) -> dict:
+    """Keyed fields as the audit log may keep them: an identifying answer's text never (the
+    log outlasts withdrawals and the retention purge), only that it was there."""
+    hidden = identifying_fields(instrument)
     return {name: HIDDEN if name in hidden else value for name, value in fields.items()}
+
+
+def forget_identifying_text(hidden: dict[str, set[str]], *, dry_run: bool = False) -> int:
+    """Drop identifying answers' text from every keyed pass (the retention purge); how many
+    passes held some. `hidden` is `identifying_fields_by_instrument()`."""
+    query = select(KeyingPass, Invitation.instrument).join(Invitation)
+    changed = 0
+    for row, instrument_id in db.session.execute(query).all():
+        names = hidden.get(instrument_id, set()) & set(row.fields)
+        if names:
+            changed += 1
+            if not dry_run:
+                row.fields = {k: v for k, v in row.fields.items() if k not in names}
+    db.session.flush()
+    return changed
 
 
 def forget_passes(invitation: Invitation) -> int:

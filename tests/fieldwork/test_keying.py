@@ -256,6 +256,38 @@ def test_the_audit_log_never_keeps_a_contact_detail_typed_over_a_scanned_copy(wo
     assert "07700" not in logged and "Jane" not in logged
 
 
+def test_the_retention_purge_drops_contact_details_keyed_from_paper(world, runner):
+    mailing, (first, *_) = world
+    contact = {"interview": "1", "contact_name": "Jane Patient", "contact_detail": "07700 900123"}
+    copy = services.find_copy(mailing.serial)
+    assert isinstance(_key(copy, first, KEYED | contact), Response)
+    batch = ScanBatch(returned_on=RETURNED, files=[])
+    db.session.add(batch)
+    db.session.flush()
+    scanned = ScanCopy(
+        batch_id=batch.id, serial=mailing.serial, instrument="patient", version=1, lang="zh",
+        state="confirmed", fields=KEYED | contact,
+    )  # fmt: skip
+    db.session.add(scanned)
+    settings = study_settings()
+    settings.study_end = datetime.date.today() - datetime.timedelta(days=40)
+    settings.retention_days = 30
+    db.session.commit()
+    listed = runner.invoke(args=["purge", "--dry-run"])
+    assert "contact details keyed from 2 paper form(s) would delete" in listed.output
+    done = runner.invoke(args=["purge"])
+    assert "contact details keyed from 2 paper form(s) deleted" in done.output, done.output
+    db.session.expire_all()
+    kept = db.session.scalar(select(KeyingPass)).fields
+    assert "contact_name" not in kept and "contact_detail" not in kept
+    assert kept["interview"] == "1" and kept["gender"] == "4"  # the other answers stay
+    assert "contact_detail" not in db.session.get(ScanCopy, scanned.id).fields
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "keyed_identifying_purge")
+    )
+    assert event.detail == {"keying_passes": 1, "scan_copies": 1}
+
+
 def test_digits_that_are_not_a_serial_find_nothing_rather_than_fail(app, codes, auth, client):
     with app.app_context():
         code = db.session.scalar(select(Invitation.code))
