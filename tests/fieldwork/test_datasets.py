@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from fieldwork.db import db
-from fieldwork.models import AuditEvent, Job
+from fieldwork.models import AuditEvent, Job, User
 from tests.conftest import csrf_token
 from tests.fieldwork.datasets_world import build, write_instruments
 
@@ -132,6 +132,29 @@ def test_analysts_cannot_have_full_bundles_and_coordinators_see_their_practices(
     assert "<strong>2</strong> responses match" in page.text
     other = _post(client, instrument="clinic", action="count", practices="Y90001")
     assert "<strong>0</strong> responses match" in other.text
+
+
+def test_a_full_bundle_is_for_admins_only_even_its_maker_once_no_longer_one(world, auth, client):
+    auth.create("other@example.org", role="admin")
+    auth.login("boss@example.org", role="admin")
+    started = _post(client, instrument="clinic", action="start", full="1", formats=["csv"])
+    assert started.status_code == 302
+    job_url = started.headers["Location"]
+    with client.get(f"{job_url}/download") as download:
+        assert download.status_code == 200
+    with world.app_context():
+        boss = db.session.scalar(select(User).where(User.email == "boss@example.org"))
+    auth.logout()
+    auth.login("other@example.org")
+    changed = client.post(
+        f"/staff/admin/users/{boss.id}",
+        data={"csrf_token": csrf_token(client, "/staff/admin/users"), "role": "analyst"},
+    )
+    assert changed.status_code == 302
+    auth.logout()
+    auth.login("boss@example.org")  # an analyst now
+    for url in (job_url, f"{job_url}.json", f"{job_url}/download"):
+        assert client.get(url).status_code == 404, url
 
 
 def test_bad_choices_give_the_page_back_with_errors(world, auth, client):
