@@ -52,7 +52,7 @@ def field_of(message: str) -> str:
     for word, field in (
         ("version", "versions"), ("date", "since"), ("format", "formats"),
         ("free text", "formats"), ("full", "full"), ("status", "status"),
-        ("xlsx", "formats"),
+        ("xlsx", "formats"), ("practices", "practices"), ("regions", "regions"),
     ):  # fmt: skip
         if word in message:
             return field

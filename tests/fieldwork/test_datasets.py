@@ -163,6 +163,11 @@ def test_bad_choices_give_the_page_back_with_errors(world, auth, client):
     assert page.status_code == 400 and "the from date must look like 2026-03-31" in page.text
     page = _post(client, action="count")
     assert page.status_code == 400 and "Choose a questionnaire" in page.text
+    many = " ".join(f"Y{n:05d}" for n in range(70_000))  # more than a query can carry
+    page = _post(client, instrument="clinic", action="count", practices=many)
+    assert page.status_code == 400 and "list at most 10,000 practices" in page.text
+    page = _post(client, instrument="clinic", action="count", regions=["North"] * 70_000)
+    assert page.status_code == 400 and "list at most 10,000 regions" in page.text
     for versions in ("²", "1 ²", "9" * 25):  # "²".isdigit() is true, int("²") fails
         page = _post(client, instrument="clinic", action="count", versions=versions)
         assert page.status_code == 400 and "Enter version numbers" in page.text
