@@ -3,7 +3,8 @@
 The study ends on `StudySettings.study_end`; identifying answers are kept for
 `retention_days` after it, then `fieldwork purge` (or the `identifying_purge` job on the
 queue) deletes them, audited, with every scanned page image (they show what people
-wrote). Access and resume codes stop working when the study ends.
+wrote) and the identifying text kept as keyed from paper forms (keying passes, scanned
+copies). Access and resume codes stop working when the study ends.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from fieldwork import identifying
 from fieldwork.audit import record
 from fieldwork.db import db
 from fieldwork.jobs.registry import Progress
+from fieldwork.keying import services as keying
 from fieldwork.models import IdentifyingAnswer, Job, StudySettings, User
 from fieldwork.models.base import utcnow
 from fieldwork.scans import forget as scan_images
@@ -79,6 +81,19 @@ def purge_images(*, dry_run: bool = False, today: date | None = None, user=None)
     return deleted
 
 
+def purge_keyed(*, dry_run: bool = False, today: date | None = None, user=None) -> int:
+    """Drop identifying answers' text (contact details) kept as keyed from paper, in keying
+    passes and scanned copies, once the period is over; how many rows (would) change."""
+    if not due(today):
+        return 0
+    hidden = keying.identifying_fields_by_instrument()
+    passes = keying.forget_identifying_text(hidden, dry_run=dry_run)
+    copies = scan_images.forget_identifying_text(hidden, dry_run=dry_run)
+    if (passes or copies) and not dry_run:
+        record("keyed_identifying_purge", user=user, keying_passes=passes, scan_copies=copies)
+    return passes + copies
+
+
 def purge_job(job_id: int, params: dict[str, Any], progress: Progress) -> None:
     """The queue's job: purge when due (run it daily; a no-op before the date)."""
     progress(0, None, "Purging identifying answers")
@@ -86,10 +101,13 @@ def purge_job(job_id: int, params: dict[str, Any], progress: Progress) -> None:
     maker = db.session.get(User, job.created_by) if job and job.created_by else None
     found = purge(user=maker)
     images = purge_images(user=maker)
+    keyed = purge_keyed(user=maker)
     db.session.commit()
     total = sum(found.values())
     message = f"{total} identifying answer(s) deleted" if found else "Nothing due"
-    progress(total, total, message + (f", {images} scan image(s)" if images else ""))
+    message += f", {images} scan image(s)" if images else ""
+    message += f", contact details keyed from {keyed} paper form(s)" if keyed else ""
+    progress(total, total, message)
 
 
 def scheduled_decision(today: date | None = None) -> str | None:

@@ -19,6 +19,7 @@ from fieldwork.audit import record
 from fieldwork.catalogue import get_catalogue
 from fieldwork.datasets.services import forget_exports
 from fieldwork.db import db
+from fieldwork.keying.services import forget_passes
 from fieldwork.models import Invitation, Response, StudySettings, User
 from fieldwork.models.base import utcnow
 from fieldwork.outcomes import study_settings
@@ -46,6 +47,7 @@ def withdraw(invitation: Invitation, route: str, user: User | None = None) -> st
         forget_response(response, delete_answers=setting == "delete")
         exports = forget_exports(invitation.instrument)  # files that may hold what was taken back
     scans = forget_code(invitation)  # scanned pages show what was written: identifying
+    keyed = forget_passes(invitation)  # so does the text keyed from them
     now = utcnow()
     invitation.withdrawn_at, invitation.withdrawn_by = now, route
     invitation.disposition, invitation.disposition_at = "refusal", now
@@ -53,6 +55,7 @@ def withdraw(invitation: Invitation, route: str, user: User | None = None) -> st
         "withdrawal", user=user, invitation=invitation.id, route=route, setting=setting,
         had_response=response is not None, scan_images=scans or None,
         instrument=invitation.instrument, export_files=exports or None,
+        keyed_passes=keyed or None,
     )  # fmt: skip
     db.session.flush()
     return setting

@@ -40,6 +40,7 @@ def purge_command(dry_run: bool) -> None:
         raise click.ClickException(f"the retention period runs until {when}: nothing purged")
     found = retention.purge(dry_run=dry_run)
     images = retention.purge_images(dry_run=dry_run)
+    keyed = retention.purge_keyed(dry_run=dry_run)
     db.session.commit()
     verb = "would delete" if dry_run else "deleted"
     for item_id, count in found.items():
@@ -47,6 +48,8 @@ def purge_command(dry_run: bool) -> None:
     click.echo(f"{sum(found.values())} identifying answer(s) {verb}")
     if images:
         click.echo(f"{images} scanned page image(s) {verb}")
+    if keyed:
+        click.echo(f"contact details keyed from {keyed} paper form(s) {verb}")
 
 
 def register(group: click.Group) -> None:

@@ -9,6 +9,9 @@ from typing import Any
 from exports.bundle import DEFAULT_FORMATS, FORMATS
 
 STATUSES = {"complete": (1,), "partial": (2,), "all": (1, 2)}
+# Practices or regions one export may list (England has about 6,500 practices): each is
+# a query parameter, and PostgreSQL takes at most 65,535 of them, SQLite 32,766.
+MAX_LISTED = 10_000
 
 
 class FilterError(ValueError):
@@ -75,6 +78,9 @@ def check_request(request: Request, known: dict[str, list[int]]) -> Request:
         raise FilterError("choose at least one format")
     if request.full is False and {"free_text", "contacts"} & set(request.formats):
         raise FilterError("free text and contacts go only into full bundles")
+    for name, given in (("practices", request.practices), ("regions", request.regions)):
+        if len(given) > MAX_LISTED:
+            raise FilterError(f"list at most {MAX_LISTED:,} {name} (none: every one)")
     request.dates()
     request.practices = sorted({code.strip().upper() for code in request.practices if code})
     return request

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from werkzeug.datastructures import MultiDict
 
+from fieldwork.bad_input import whole_number
 from fieldwork.datasets.filters import Request
 
 FORMAT_NAMES = {
@@ -24,10 +25,11 @@ def read_form(form: MultiDict) -> tuple[Request, dict[str, str]]:
     errors: dict[str, str] = {}
     versions = []
     for part in form.get("versions", "").replace(",", " ").split():
-        if not part.isdigit():
+        number = whole_number(part)  # ASCII digits only: "²".isdigit() is true
+        if number is None:
             errors["versions"] = "Enter version numbers, such as 1 2"
             break
-        versions.append(int(part))
+        versions.append(number)
     request = Request(
         instrument=form.get("instrument", "").strip(),
         versions=versions,
@@ -50,7 +52,7 @@ def field_of(message: str) -> str:
     for word, field in (
         ("version", "versions"), ("date", "since"), ("format", "formats"),
         ("free text", "formats"), ("full", "full"), ("status", "status"),
-        ("xlsx", "formats"),
+        ("xlsx", "formats"), ("practices", "practices"), ("regions", "regions"),
     ):  # fmt: skip
         if word in message:
             return field

@@ -27,6 +27,12 @@ SHARED_WITH: dict[str, tuple[str, ...]] = {
 }
 
 
+def admins_only(kind: str, params: dict[str, Any]) -> bool:
+    """Whether only a current admin may see the job and its file: a full (identifying)
+    export, even for the one who made it while an admin and is one no longer."""
+    return kind == "dataset" and bool(params.get("request", {}).get("full"))
+
+
 @dataclass(frozen=True)
 class JobResult:
     """The file a finished job made: where it is, what to call it on download, its size."""

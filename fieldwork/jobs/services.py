@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from fieldwork.db import db
-from fieldwork.jobs.registry import KINDS, SHARED_WITH
+from fieldwork.jobs.registry import KINDS, SHARED_WITH, admins_only
 from fieldwork.models import Job, User
 from fieldwork.models.base import utcnow
 
@@ -54,7 +54,7 @@ def restart_job(job: Job) -> Job:
 def visible_job(job_id: int, user: User) -> Job | None:
     """The job, if `user` made it, is an admin or shares its kind's work (None otherwise)."""
     job = db.session.get(Job, job_id)
-    if job is None:
+    if job is None or (admins_only(job.kind, job.params) and user.role != "admin"):
         return None
     shared = user.role in SHARED_WITH.get(job.kind, ()) and not user.restricted_to
     if user.role != "admin" and job.created_by != user.id and not shared:

@@ -14,8 +14,9 @@ from datetime import date, datetime, time
 
 from sqlalchemy import select
 
-from fieldwork import answers, codes
+from fieldwork import answers, codes, identifying
 from fieldwork.audit import record
+from fieldwork.bad_input import whole_number
 from fieldwork.catalogue import get_catalogue
 from fieldwork.consent import paper_return, record_agreement
 from fieldwork.db import db
@@ -24,7 +25,7 @@ from fieldwork.models.base import utcnow
 from fieldwork.models.keying import FIRST, RESOLVED, SECOND
 from fieldwork.models.responses import COMPLETE, PAPER
 from fieldwork.outcomes import refresh_outcome, study_settings
-from forms.keying import Keyed, differences, read_pass
+from forms.keying import KEYERS, Keyed, differences, read_pass
 from forms.model import Instrument
 from forms.paper.qr import PagePayload
 
@@ -96,8 +97,9 @@ def find_copy(typed: str) -> Copy | None:
         except ValueError:
             return None
         text, scanned = payload.serial, payload
-    if text.isdigit():
-        mailing = db.session.get(Mailing, int(text))
+    if text.isdigit():  # a serial: ASCII digits that fit an id ("²".isdigit() is true)
+        serial = whole_number(text)
+        mailing = db.session.get(Mailing, serial) if serial is not None else None
         if mailing is None:
             return None
         copy = Copy(mailing.invitation, mailing)
@@ -150,6 +152,7 @@ def key_pass(
     keyed = read_pass(instrument, fields)
     if keyed.problems:
         return keyed
+    _check_withdrawn(copy)
     _check_online(copy, override)
     pass_no = next_pass(copy, user)
     language = copy.language or instrument.default_language
@@ -203,6 +206,7 @@ def resolve(
     keyed = read_pass(instrument, fields)
     if keyed.problems:
         return keyed
+    _check_withdrawn(copy)
     _check_online(copy, override)
     row = KeyingPass(
         invitation_id=copy.invitation.id,
@@ -215,7 +219,8 @@ def resolve(
     )
     db.session.add(row)
     db.session.flush()
-    record("keying.resolve", user=user, code=copy.invitation.code, chosen=chosen, pass_id=row.id)
+    record("keying.resolve", user=user, code=copy.invitation.code,
+           chosen=for_audit(instrument, chosen), pass_id=row.id)  # fmt: skip
     return _make_response(copy, instrument, keyed, row.language, row.returned_on, user=user)
 
 
@@ -238,8 +243,7 @@ def settle_read(
     keyed = read_pass(instrument, fields)
     if keyed.problems:
         return keyed
-    if copy.invitation.withdrawn_at is not None:
-        raise KeyingError("This code's participant has withdrawn: the form is not kept")
+    _check_withdrawn(copy)
     response = copy.invitation.response
     if response is not None and response.mode == PAPER:
         raise KeyingError("This form has already been keyed")
@@ -271,6 +275,72 @@ def waiting() -> int:
     settled = {invitation_id for invitation_id, number in rows if number == RESOLVED}
     paper = set(db.session.scalars(select(Response.invitation_id).where(Response.mode == PAPER)))
     return len(started - settled - paper)
+
+
+HIDDEN = "(identifying)"
+
+
+def identifying_fields(instrument: Instrument) -> set[str]:
+    """The keying fields of the instrument's identifying questions (contact details)."""
+    return {
+        name
+        for item in identifying.identifying_items(instrument)
+        for name in KEYERS[item.type].names(item)
+    }
+
+
+def identifying_fields_by_instrument() -> dict[str, set[str]]:
+    """{instrument id: the keying fields identifying in any of its versions}."""
+    catalogue = get_catalogue()
+    found: dict[str, set[str]] = {}
+    rows = db.session.execute(select(InstrumentVersion.id, InstrumentVersion.instrument))
+    for version_id, instrument_id in rows.all():
+        fields = identifying_fields(catalogue.instrument_for(version_id))
+        found.setdefault(instrument_id, set()).update(fields)
+    return found
+
+
+def for_audit(instrument: Instrument, fields: dict) -> dict:
+    """Keyed fields as the audit log may keep them: an identifying answer's text never (the
+    log outlasts withdrawals and the retention purge), only that it was there."""
+    hidden = identifying_fields(instrument)
+    return {name: HIDDEN if name in hidden else value for name, value in fields.items()}
+
+
+def forget_identifying_text(hidden: dict[str, set[str]], *, dry_run: bool = False) -> int:
+    """Drop identifying answers' text from every keyed pass (the retention purge); how many
+    passes held some. `hidden` is `identifying_fields_by_instrument()`."""
+    query = select(KeyingPass, Invitation.instrument).join(Invitation)
+    changed = 0
+    for row, instrument_id in db.session.execute(query).all():
+        names = hidden.get(instrument_id, set()) & set(row.fields)
+        if names:
+            changed += 1
+            if not dry_run:
+                row.fields = {k: v for k, v in row.fields.items() if k not in names}
+    db.session.flush()
+    return changed
+
+
+def forget_passes(invitation: Invitation) -> int:
+    """Blank what was keyed for a withdrawn code (the passes stay: who keyed it, and when).
+
+    A pass keeps the form's text as typed, contact details included, outside the response:
+    a withdrawal must take it as it takes the response and the scanned copies. Returns how
+    many passes were blanked."""
+    rows = db.session.scalars(
+        select(KeyingPass).where(KeyingPass.invitation_id == invitation.id)
+    ).all()
+    for row in rows:
+        row.fields = {}
+    db.session.flush()
+    return len(rows)
+
+
+def _check_withdrawn(copy: Copy) -> None:
+    """Refuse to keep anything of a code whose participant has withdrawn."""
+    if copy.invitation.withdrawn_at is not None:
+        raise KeyingError("This code's participant has withdrawn: the form is not kept")
 
 
 def _check_online(copy: Copy, override: bool) -> None:
@@ -339,6 +409,7 @@ def record_return(copy: Copy, kind: str, *, user: User) -> None:
     """Record a copy returned undelivered, or blank, as the code's outcome (not keyed)."""
     if kind not in RETURNS:
         raise KeyingError("Choose returned undelivered or returned blank")
+    _check_withdrawn(copy)  # the withdrawal's outcome (a refusal) stands
     if copy.invitation.response is not None:
         raise KeyingError("This code already has a response")
     copy.invitation.disposition = RETURNS[kind]

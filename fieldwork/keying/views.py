@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from fieldwork.auth import require_role
+from fieldwork.bad_input import whole_number
 from fieldwork.db import db
 from fieldwork.keying import bp, progress, services
 from fieldwork.keying import settings as keying_settings
@@ -39,12 +40,12 @@ def index():
 
 def _copy_or_404(code: str) -> services.Copy:
     serial = request.args.get("serial", "")
-    copy = services.find_copy(serial if serial.isdigit() else code)
+    copy = services.find_copy(serial if whole_number(serial) is not None else code)
     if copy is None or copy.invitation.code != code:
         abort(404)
-    version = request.args.get("version", "")
-    if version.isdigit() and len(version) < 6:  # the version a scanned page code named
-        copy.scanned_version = int(version)
+    version = whole_number(request.args.get("version"))
+    if version is not None:  # the version a scanned page code named
+        copy.scanned_version = version
     return copy
 
 

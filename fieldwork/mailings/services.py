@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 from collections.abc import Callable, Mapping
@@ -17,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from fieldwork import codes
 from fieldwork.audit import record
 from fieldwork.catalogue import get_catalogue
+from fieldwork.csvout import csv_text
 from fieldwork.db import db
 from fieldwork.invitations.services import batch_invitations, completed_online
 from fieldwork.models import Invitation, Mailing, Response
@@ -185,7 +185,7 @@ def render_pack(
     pdf = build_pack(letter, form, copies, fonts_for(lang).regular, progress)
     stem = f"{plan.practice_code}-{request.batch}-wave{plan.wave}"
     per_copy = 1 + (form.pages if form else 0)
-    files = {f"{stem}.pdf": pdf, f"{stem}.csv": _merge_csv(plan, per_copy).encode()}
+    files = {f"{stem}.pdf": pdf, f"{stem}.csv": merge_csv(plan, per_copy).encode()}
     if form is not None:
         files[f"{stem}.boxmap.json"] = form.boxmap.to_json().encode()
         keep_boxmap(form.boxmap, config["BOXMAPS"])
@@ -271,15 +271,14 @@ def responses_by_wave(batch: str) -> dict[int, int]:
     return counts
 
 
-def _merge_csv(plan: PackPlan, per_copy: int) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(MERGE_HEADER)
+def merge_csv(plan: PackPlan, per_copy: int) -> str:
+    """The pack's mail-merge CSV: a row per copy (every cell safe to open in a spreadsheet)."""
+    rows = []
     for number, (_, serial, code) in enumerate(plan.copies, start=1):
         first_page = (number - 1) * per_copy + 1
         row = (number, first_page, serial, codes.grouped(code), plan.practice_code)
-        writer.writerow((*row, plan.practice_name, plan.wave))
-    return out.getvalue()
+        rows.append((*row, plan.practice_name, plan.wave))
+    return csv_text(MERGE_HEADER, rows)
 
 
 def _zip(files: dict[str, bytes]) -> bytes:

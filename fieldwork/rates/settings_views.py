@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from fieldwork.auth import require_role
+from fieldwork.bad_input import whole_number
 from fieldwork.db import db
 from fieldwork.models import Practice, PracticeClosure
 from fieldwork.outcomes import study_settings
@@ -69,10 +70,11 @@ def _whole(text: str, field: str, errors: dict[str, str], optional: bool = False
     text = text.strip().rstrip("%").strip()
     if optional and not text:
         return None
-    if not text.isdigit() or int(text) > 100:
+    number = whole_number(text)  # ASCII digits only: "²".isdigit() is true
+    if number is None or number > 100:
         errors[field] = "Enter a whole number from 0 to 100"
         return None
-    return int(text)
+    return number
 
 
 @bp.post("/fieldwork/settings")

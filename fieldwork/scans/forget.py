@@ -38,6 +38,21 @@ def images_kept() -> int:
     return db.session.scalar(query) or 0
 
 
+def forget_identifying_text(hidden: dict[str, set[str]], *, dry_run: bool = False) -> int:
+    """Drop identifying answers' text from the fields of every scanned copy (the retention
+    purge; confirmed copies keep what the person typed); how many copies held some.
+    `hidden` is `keying.services.identifying_fields_by_instrument()`."""
+    changed = 0
+    for copy in db.session.scalars(select(ScanCopy)).all():
+        names = hidden.get(copy.instrument, set()) & set(copy.fields)
+        if names:
+            changed += 1
+            if not dry_run:
+                copy.fields = {k: v for k, v in copy.fields.items() if k not in names}
+    db.session.flush()
+    return changed
+
+
 def forget_all() -> int:
     """Delete every scanned page image (the retention period is over); how many."""
     pages = db.session.scalars(select(ScanPage).where(ScanPage.image.is_not(None)))

@@ -11,6 +11,7 @@ from datetime import date
 from sqlalchemy import delete, select
 
 from fieldwork.audit import record
+from fieldwork.bad_input import whole_number
 from fieldwork.db import db
 from fieldwork.keying import services as keying
 from fieldwork.models import Mailing, Response, ScanBatch, ScanCopy, ScanPage, User
@@ -55,7 +56,7 @@ def place(
         for page in reading.duplicates:
             row = rows[page.index]
             row.status, row.copy = DUPLICATE, copy
-            row.problem = f"page {page.payload.page} of serial {reading.serial} scanned again"
+            row.problem = f"page {page.payload.page} of serial {reading.serial[:16]} scanned again"
         placed.append((copy, reading))
     batch.problems = problems
     db.session.flush()
@@ -86,7 +87,7 @@ def _copy_row(batch: ScanBatch, reading: CopyReading) -> ScanCopy:
     proposal = reading.proposal or Proposal([])
     copy = ScanCopy(
         batch_id=batch.id,
-        serial=reading.serial,
+        serial=reading.serial[:16],  # a page code's text, as long as whoever printed it chose
         instrument=payload.instrument,
         version=payload.version,
         lang=payload.lang,
@@ -97,11 +98,12 @@ def _copy_row(batch: ScanBatch, reading: CopyReading) -> ScanCopy:
         uncertain=[f.name for f in proposal.uncertain],
         marks=marks(proposal),
     )
-    mailing = db.session.get(Mailing, int(reading.serial)) if reading.serial.isdigit() else None
+    serial = whole_number(reading.serial)  # a page code's text: any digits, any length
+    mailing = db.session.get(Mailing, serial) if serial is not None else None
     if mailing is None:
-        copy.problem = f"Serial {reading.serial} is not a copy this study mailed"
+        copy.problem = f"Serial {copy.serial} is not a copy this study mailed"
     elif mailing.invitation.instrument != payload.instrument:
-        copy.problem = f"Serial {reading.serial} was mailed for another questionnaire"
+        copy.problem = f"Serial {copy.serial} was mailed for another questionnaire"
     else:
         copy.mailing, copy.invitation = mailing, mailing.invitation
     return copy

@@ -135,6 +135,7 @@ def confirm(
             for name, text in sorted(fields.items())
             if text.strip() != copy.fields.get(name, "")
         }
+        changed = keying.for_audit(instrument, changed)  # contact details never go there
         record("scan.confirm", user=user, copy=copy.id, code=target.invitation.code,
                response=result.public_id, corrected=changed)  # fmt: skip
         placing.settle(copy, result, CONFIRMED, fields, user)

@@ -50,7 +50,7 @@ def _pdf_pages(data: bytes, filename: str, dpi: int) -> Iterator[np.ndarray]:
             try:
                 width, height = page.get_size()
                 scale = dpi / 72
-                if width * height * scale * scale > MAX_PAGE_PIXELS:
+                if width * height * scale * scale > MAX_PAGE_PIXELS or _huge_image(page):
                     raise ScanError(f"Page {index + 1} of {filename or 'the PDF'} is too large")
                 bitmap = page.render(scale=scale, grayscale=True)
                 array = bitmap.to_numpy()
@@ -61,6 +61,16 @@ def _pdf_pages(data: bytes, filename: str, dpi: int) -> Iterator[np.ndarray]:
                 page.close()
     finally:
         document.close()
+
+
+def _huge_image(page) -> bool:
+    """Whether the page draws an image larger than a scanned page could be: a small file
+    can hold one (a zero-filled 100,000 px square compresses to a megabyte) that pdfium
+    would decode whole, for seconds and gigabytes, however small the page it is drawn on."""
+    import pypdfium2.raw as pdfium_c
+
+    images = page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=16)
+    return any(w * h > MAX_PAGE_PIXELS for w, h in (image.get_px_size() for image in images))
 
 
 def _image_pages(data: bytes, filename: str, dpi: int) -> Iterator[np.ndarray]:

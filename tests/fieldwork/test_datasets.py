@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from fieldwork.db import db
-from fieldwork.models import AuditEvent, Job
+from fieldwork.models import AuditEvent, Job, User
 from tests.conftest import csrf_token
 from tests.fieldwork.datasets_world import build, write_instruments
 
@@ -135,12 +135,43 @@ def test_analysts_cannot_have_full_bundles_and_coordinators_see_their_practices(
     assert "<strong>0</strong> responses match" in other.text
 
 
+def test_a_full_bundle_is_for_admins_only_even_its_maker_once_no_longer_one(world, auth, client):
+    auth.create("other@example.org", role="admin")
+    auth.login("boss@example.org", role="admin")
+    started = _post(client, instrument="clinic", action="start", full="1", formats=["csv"])
+    assert started.status_code == 302
+    job_url = started.headers["Location"]
+    with client.get(f"{job_url}/download") as download:
+        assert download.status_code == 200
+    with world.app_context():
+        boss = db.session.scalar(select(User).where(User.email == "boss@example.org"))
+    auth.logout()
+    auth.login("other@example.org")
+    changed = client.post(
+        f"/staff/admin/users/{boss.id}",
+        data={"csrf_token": csrf_token(client, "/staff/admin/users"), "role": "analyst"},
+    )
+    assert changed.status_code == 302
+    auth.logout()
+    auth.login("boss@example.org")  # an analyst now
+    for url in (job_url, f"{job_url}.json", f"{job_url}/download"):
+        assert client.get(url).status_code == 404, url
+
+
 def test_bad_choices_give_the_page_back_with_errors(world, auth, client):
     auth.login(role="admin")
     page = _post(client, instrument="clinic", action="count", since="31/03/2026")
     assert page.status_code == 400 and "the from date must look like 2026-03-31" in page.text
     page = _post(client, action="count")
     assert page.status_code == 400 and "Choose a questionnaire" in page.text
+    many = " ".join(f"Y{n:05d}" for n in range(70_000))  # more than a query can carry
+    page = _post(client, instrument="clinic", action="count", practices=many)
+    assert page.status_code == 400 and "list at most 10,000 practices" in page.text
+    page = _post(client, instrument="clinic", action="count", regions=["North"] * 70_000)
+    assert page.status_code == 400 and "list at most 10,000 regions" in page.text
+    for versions in ("²", "1 ²", "9" * 25):  # "²".isdigit() is true, int("²") fails
+        page = _post(client, instrument="clinic", action="count", versions=versions)
+        assert page.status_code == 400 and "Enter version numbers" in page.text
 
 
 def test_no_matching_responses_gives_headers_and_a_codebook(world, runner, tmp_path):

@@ -12,9 +12,20 @@ from sqlalchemy import select
 from fieldwork.catalogue import get_catalogue
 from fieldwork.db import db
 from fieldwork.keying import services
-from fieldwork.models import AuditEvent, Invitation, KeyingPass, Mailing, Response, User
+from fieldwork.models import (
+    AuditEvent,
+    Invitation,
+    KeyingPass,
+    Mailing,
+    Response,
+    ScanBatch,
+    ScanCopy,
+    User,
+)
 from fieldwork.models.responses import PAPER
 from fieldwork.outcomes import study_settings
+from fieldwork.scans import services as scans
+from fieldwork.withdrawal import withdraw
 from tests.conftest import csrf_token
 
 STATA = {"a": -99, "b": -98, "c": -97, "d": -96, "e": -95}  # extended missing
@@ -159,6 +170,135 @@ def test_undelivered_and_blank_returns_are_outcomes(world):
     services.record_return(copy, "undelivered", user=first)
     db.session.commit()
     assert copy.invitation.disposition == "undelivered" and copy.invitation.response is None
+
+
+def test_nothing_is_kept_for_a_code_whose_participant_withdrew(world):
+    mailing, (first, second, third) = world
+    study_settings().double_entry = True
+    db.session.commit()
+    copy = services.find_copy(mailing.serial)
+    _key(copy, first)
+    _key(copy, second, KEYED | {"gender": "3"})
+    db.session.commit()
+    withdraw(copy.invitation, "phone")  # the form comes back after a withdrawal by phone
+    db.session.commit()
+    instrument = get_catalogue().current["patient"]
+    with pytest.raises(services.KeyingError, match="withdrawn"):
+        services.resolve(copy, instrument, {"gender": "4"}, user=third)
+    other = services.find_copy(mailing.serial)
+    study_settings().double_entry = False
+    with pytest.raises(services.KeyingError, match="withdrawn"):
+        _key(other, third)
+    with pytest.raises(services.KeyingError, match="withdrawn"):
+        services.record_return(other, "undelivered", user=third)
+    db.session.rollback()
+    assert db.session.scalars(select(Response)).all() == []
+    assert copy.invitation.disposition == "refusal"  # the withdrawal's outcome stands
+
+
+def test_a_withdrawal_blanks_the_passes_keyed_for_the_code_contact_details_and_all(world):
+    mailing, (first, second, _) = world
+    study_settings().double_entry = True
+    db.session.commit()
+    contact = {"interview": "1", "contact_name": "Jane Patient", "contact_detail": "07700 900123"}
+    copy = services.find_copy(mailing.serial)
+    _key(copy, first, KEYED | contact)
+    _key(copy, second, KEYED | contact | {"gender": "3"})  # waits for its resolution
+    db.session.commit()
+    withdraw(copy.invitation, "phone")
+    db.session.commit()
+    kept = db.session.scalars(select(KeyingPass)).all()
+    assert [(row.pass_no, row.user_id, row.fields) for row in kept] == [
+        (1, first.id, {}), (2, second.id, {})
+    ]  # fmt: skip
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "withdrawal"))
+    assert event.detail["keyed_passes"] == 2
+
+
+def test_the_audit_log_never_keeps_a_resolved_contact_detail(world):
+    mailing, (first, second, third) = world
+    study_settings().double_entry = True
+    db.session.commit()
+    contact = {"interview": "1", "contact_name": "Jane Patient", "contact_detail": "07700 900123"}
+    copy = services.find_copy(mailing.serial)
+    _key(copy, first, KEYED | contact)
+    _key(copy, second, KEYED | contact | {"contact_detail": "07700 900128", "gender": "3"})
+    instrument = get_catalogue().current["patient"]
+    chosen = {"contact_detail": "07700 900123", "gender": "4"}
+    assert isinstance(services.resolve(copy, instrument, chosen, user=third), Response)
+    db.session.commit()
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "keying.resolve"))
+    assert event.detail["chosen"] == {"contact_detail": "(identifying)", "gender": "4"}
+    logged = " ".join(str(e.detail) for e in db.session.scalars(select(AuditEvent)))
+    assert "07700" not in logged and "Jane" not in logged
+
+
+def test_the_audit_log_never_keeps_a_contact_detail_typed_over_a_scanned_copy(world):
+    mailing, (first, *_) = world
+    batch = ScanBatch(returned_on=RETURNED, files=[])
+    db.session.add(batch)
+    db.session.flush()
+    copy = ScanCopy(
+        batch_id=batch.id, serial=mailing.serial, instrument="patient", version=1, lang="zh",
+        mailing_id=mailing.id, invitation_id=mailing.invitation_id, fields={"gender": "4"},
+    )  # fmt: skip
+    db.session.add(copy)
+    db.session.commit()
+    contact = {"interview": "1", "contact_name": "Jane Patient", "contact_detail": "07700 900123"}
+    typed = KEYED | contact  # a person types what the reader cannot: the written answers
+    done = scans.confirm(copy, typed, user=first, returned_on=RETURNED)
+    assert isinstance(done, Response)
+    db.session.commit()
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "scan.confirm"))
+    assert event.detail["corrected"]["contact_detail"] == "(identifying)"
+    assert event.detail["corrected"]["gender_self"] == ["", "*"]
+    logged = " ".join(str(e.detail) for e in db.session.scalars(select(AuditEvent)))
+    assert "07700" not in logged and "Jane" not in logged
+
+
+def test_the_retention_purge_drops_contact_details_keyed_from_paper(world, runner):
+    mailing, (first, *_) = world
+    contact = {"interview": "1", "contact_name": "Jane Patient", "contact_detail": "07700 900123"}
+    copy = services.find_copy(mailing.serial)
+    assert isinstance(_key(copy, first, KEYED | contact), Response)
+    batch = ScanBatch(returned_on=RETURNED, files=[])
+    db.session.add(batch)
+    db.session.flush()
+    scanned = ScanCopy(
+        batch_id=batch.id, serial=mailing.serial, instrument="patient", version=1, lang="zh",
+        state="confirmed", fields=KEYED | contact,
+    )  # fmt: skip
+    db.session.add(scanned)
+    settings = study_settings()
+    settings.study_end = datetime.date.today() - datetime.timedelta(days=40)
+    settings.retention_days = 30
+    db.session.commit()
+    listed = runner.invoke(args=["purge", "--dry-run"])
+    assert "contact details keyed from 2 paper form(s) would delete" in listed.output
+    done = runner.invoke(args=["purge"])
+    assert "contact details keyed from 2 paper form(s) deleted" in done.output, done.output
+    db.session.expire_all()
+    kept = db.session.scalar(select(KeyingPass)).fields
+    assert "contact_name" not in kept and "contact_detail" not in kept
+    assert kept["interview"] == "1" and kept["gender"] == "4"  # the other answers stay
+    assert "contact_detail" not in db.session.get(ScanCopy, scanned.id).fields
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "keyed_identifying_purge")
+    )
+    assert event.detail == {"keying_passes": 1, "scan_copies": 1}
+
+
+def test_digits_that_are_not_a_serial_find_nothing_rather_than_fail(app, codes, auth, client):
+    with app.app_context():
+        code = db.session.scalar(select(Invitation.code))
+    auth.login("desk@example.org", role="data_entry")
+    token = csrf_token(client, "/staff/keying/")
+    for typed in ("²", "9" * 25, "FW1|patient|1|en|std|2|²"):  # "²".isdigit() is true
+        found = client.post("/staff/keying/", data={"find": typed, "csrf_token": token})
+        assert found.status_code == 400 and b"No copy has this serial" in found.data
+    assert client.get(f"/staff/keying/{code}?serial=²").status_code == 200  # found by code
+    assert client.get(f"/staff/keying/{code}?serial={'9' * 25}").status_code == 200
+    assert client.get(f"/staff/keying/{code}?version=²").status_code == 200
 
 
 def test_the_pages_find_a_copy_refuse_bad_text_and_key_it(app, codes, auth, client):

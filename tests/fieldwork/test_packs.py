@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 
 from fieldwork.cli import cli
 from fieldwork.db import db
-from fieldwork.mailings.services import responses_by_wave
+from fieldwork.mailings.services import PackPlan, PackRequest, merge_csv, responses_by_wave
 from fieldwork.models import Invitation, Mailing
 from fieldwork.rates.report import build_report
 from fieldwork.rates.selection import Selection
@@ -105,6 +105,14 @@ def test_a_pack_carries_each_code_and_serial_and_records_wave_one(app, runner, t
     assert fonts and all(line.split()[-5] == "yes" for line in fonts), fonts
     kept = Path(app.config["BOXMAPS"]) / "patient" / "v1" / "en-std.json"
     assert kept.read_bytes() == files[f"{stem}.boxmap.json"]
+
+
+def test_the_mail_merge_csv_neutralises_a_practice_name_a_spreadsheet_would_run():
+    name = '=HYPERLINK("https://example.com/x","Open")'
+    plan = PackPlan(PackRequest("b1"), 1, "en", "Y90001", name, ((1, "0000001", "ABCD2345"),))
+    rows = list(csv.DictReader(io.StringIO(merge_csv(plan, 3))))
+    assert rows[0]["practice_name"] == "'" + name
+    assert (rows[0]["code"], rows[0]["first_page"], rows[0]["wave"]) == ("ABCD-2345", "1", "1")
 
 
 def test_a_reminder_goes_to_exactly_the_codes_that_have_not_responded(app, runner, tmp_path):

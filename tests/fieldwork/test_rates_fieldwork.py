@@ -140,6 +140,8 @@ def test_settings_page_and_closing_through_the_pages(app, client, auth):
     auth.login(email="admin@example.org", role="admin")
     bad = post(client, "/staff/rates/fieldwork/settings", {"complete": "50", "partial": "60"})
     assert bad.status_code == 400 and "no higher than the complete one" in bad.text
+    odd = post(client, "/staff/rates/fieldwork/settings", {"complete": "²", "partial": "5"})
+    assert odd.status_code == 400 and "Enter a whole number from 0 to 100" in odd.text
     saved = post(
         client,
         "/staff/rates/fieldwork/settings",

@@ -241,6 +241,23 @@ def test_bad_uploads_are_refused_with_a_reason(app, auth, client, serials):
     assert "Files that could not be read" in page and "not a readable PDF" in page
 
 
+def test_a_page_code_with_a_serial_no_copy_could_have_leaves_the_rest_of_the_batch_read(
+    app, auth, client, serials
+):
+    forged = "9" * 40  # a sticker of its own on a returned form, or a misprint
+    with app.app_context():
+        data = sp.pdf(sp.copy_pages(_short(), forged) + _ticked(serials[0]))
+    auth.login("desk@example.org", role="coordinator")
+    assert _upload(client, data).status_code == 302
+    with app.app_context():
+        job = db.session.scalar(select(Job).where(Job.kind == "scan_batch"))
+        assert job.state == "done", job.error
+        copies = {c.serial: c for c in db.session.scalars(select(ScanCopy))}
+        assert copies[serials[0]].invitation is not None  # the real copy is placed
+        odd = copies[forged[:16]]
+        assert odd.invitation is None and "is not a copy this study mailed" in odd.problem
+
+
 def test_withdrawal_and_the_retention_purge_delete_scan_images(app, auth, client, runner, serials):
     with app.app_context():
         data = sp.pdf(_ticked(serials[0]) + _ticked(serials[1]))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import textwrap
+import time
+import zlib
 
 import cv2
 import numpy as np
@@ -93,6 +95,45 @@ def test_unreadable_files_are_clear_errors():
         list(rasterise(b"hello, not an image", "a.tif"))
     with pytest.raises(ScanError, match="not a readable PDF"):
         list(rasterise(b"%PDF-1.7 broken", "a.pdf"))
+
+
+def _pdf_drawing_a_blank_image(side: int) -> bytes:
+    """A one-page A4 PDF drawing a `side` px square 1-bit image of zeros (compressed)."""
+    image = zlib.compress(b"\0" * ((side + 7) // 8 * side), 9)
+    content = b"q 595 0 0 842 0 0 cm /Im1 Do Q"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /XObject << /Im1 5 0 R >> >> /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+        b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
+        b"/BitsPerComponent 1 /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream"
+        % (side, side, len(image), image),
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref
+    )  # fmt: skip
+    return bytes(out)
+
+
+def test_a_small_pdf_drawing_a_huge_image_is_refused_before_it_is_decoded():
+    # At 100,000 px a side it is 1.2 MB, and took 25 s and 1.5 GB to render; 10,000 here.
+    bomb = _pdf_drawing_a_blank_image(10_000)
+    assert len(bomb) < 20_000
+    started = time.monotonic()
+    with pytest.raises(ScanError, match=r"Page 1 of bomb\.pdf is too large"):
+        list(rasterise(bomb, "bomb.pdf"))
+    assert time.monotonic() - started < 2
+    (page,) = rasterise(_pdf_drawing_a_blank_image(2_000), "fine.pdf")  # a scan's size
+    assert abs(page.shape[0] - 3508) <= 2 and abs(page.shape[1] - 2480) <= 2  # A4, 300 dpi
 
 
 def test_a_multi_page_tiff_at_150_dpi_comes_out_at_300(demo):
