@@ -27,6 +27,22 @@ SHARED_WITH: dict[str, tuple[str, ...]] = {
 }
 
 
+# Kinds whose job is about some practices, `module:function(params) -> practice codes`: a
+# user restricted to other practices does not see it, even one they made before (a pack
+# holds the practice's access codes).
+ABOUT_PRACTICES: dict[str, str] = {
+    "paper_pack": "fieldwork.mailings.jobs:pack_practices",
+}
+
+
+def practices_of(kind: str, params: dict[str, Any]) -> set[str]:
+    """The codes of the practices a job is about (empty: none in particular)."""
+    if kind not in ABOUT_PRACTICES:
+        return set()
+    module, _, name = ABOUT_PRACTICES[kind].partition(":")
+    return set(getattr(import_module(module), name)(params))
+
+
 def admins_only(kind: str, params: dict[str, Any]) -> bool:
     """Whether only a current admin may see the job and its file: a full (identifying)
     export, even for the one who made it while an admin and is one no longer."""

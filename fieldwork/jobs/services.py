@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from fieldwork.db import db
-from fieldwork.jobs.registry import KINDS, SHARED_WITH, admins_only
+from fieldwork.jobs.registry import KINDS, SHARED_WITH, admins_only, practices_of
 from fieldwork.models import Job, User
 from fieldwork.models.base import utcnow
 
@@ -56,6 +56,8 @@ def visible_job(job_id: int, user: User) -> Job | None:
     job = db.session.get(Job, job_id)
     if job is None or (admins_only(job.kind, job.params) and user.role != "admin"):
         return None
+    if user.restricted_to and not practices_of(job.kind, job.params) <= set(user.restricted_to):
+        return None  # about practices the user no longer has
     shared = user.role in SHARED_WITH.get(job.kind, ()) and not user.restricted_to
     if user.role != "admin" and job.created_by != user.id and not shared:
         return None

@@ -8,6 +8,7 @@ from typing import Any
 from flask import current_app
 
 from fieldwork.db import db
+from fieldwork.invitations.services import batch_invitations
 from fieldwork.jobs.registry import JobResult, Progress
 from fieldwork.mailings.services import (
     PackRequest,
@@ -16,6 +17,11 @@ from fieldwork.mailings.services import (
     plan_pack,
     render_pack,
 )
+
+
+def pack_practices(params: dict[str, Any]) -> list[str]:
+    """The practices a pack job is about: its batch's."""
+    return sorted({i.practice.code for i in batch_invitations(PackRequest(**params).batch)})
 
 
 def pack_job(job_id: int, params: dict[str, Any], progress: Progress) -> JobResult:

@@ -39,3 +39,8 @@ def reader(job_id, params, progress):
         time.sleep(0.05)
         progress(i + 1, params["n"])
     return None
+
+
+def about(params):
+    """The practices a test job is about (`params['practices']`)."""
+    return params["practices"]

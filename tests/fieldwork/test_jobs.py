@@ -12,7 +12,7 @@ import pytest
 from fieldwork import create_app
 from fieldwork.db import db, sqlite_transactions
 from fieldwork.jobs import queue
-from fieldwork.jobs.registry import KINDS
+from fieldwork.jobs.registry import ABOUT_PRACTICES, KINDS
 from fieldwork.jobs.services import start_job
 from fieldwork.models import Job, User
 from fieldwork.models.base import utcnow
@@ -214,3 +214,21 @@ def test_the_worker_loads_the_instruments_before_it_takes_jobs(app, runner, monk
     result = runner.invoke(args=["worker"])
     assert result.exit_code == 0, result.output
     assert seen == ["writers' libraries", True]
+
+
+def test_a_job_about_practices_is_hidden_from_users_restricted_to_others(
+    app, auth, client, monkeypatch
+):
+    """A pack holds a practice's access codes: a coordinator restricted (since) to other
+    practices no longer sees it, even one they made; their own practices' they still do."""
+    monkeypatch.setitem(KINDS, "paper_pack", "tests.fieldwork.jobkinds:count")
+    monkeypatch.setitem(ABOUT_PRACTICES, "paper_pack", "tests.fieldwork.jobkinds:about")
+    maker_id = auth.create(role="coordinator", email="moved@example.org", practices="P2")
+    with app.app_context():
+        maker = db.session.get(User, maker_id)
+        theirs = _start("paper_pack", {"n": 1, "practices": ["P2"]}, maker)
+        before = _start("paper_pack", {"n": 1, "practices": ["P1"]}, maker)
+    auth.login("moved@example.org")
+    assert client.get(f"/staff/jobs/{theirs}.json").status_code == 200
+    assert client.get(f"/staff/jobs/{before}.json").status_code == 404
+    assert client.get(f"/staff/jobs/{before}/download").status_code == 404

@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 
 from fieldwork.cli import cli
 from fieldwork.db import db
+from fieldwork.mailings.jobs import pack_practices
 from fieldwork.mailings.services import PackPlan, PackRequest, merge_csv, responses_by_wave
 from fieldwork.models import Invitation, Mailing
 from fieldwork.rates.report import build_report
@@ -205,3 +206,10 @@ def test_the_letter_says_whom_to_ask_and_where_the_privacy_notice_is(app, runner
     letter = _pdf_pages_text(_files(tmp_path, f"{stem}.zip")[f"{stem}.pdf"], tmp_path)[0]
     assert f"Questions about the study: {patient.contact_email}" in letter
     assert f"Privacy notice: {patient.privacy_notice}" in " ".join(letter.split())
+
+
+def test_a_pack_job_is_about_its_batchs_practice(app):
+    with app.app_context():
+        _codes, batch = make_codes(practice_code="Y90002", count=1, mode="paper")
+        assert pack_practices({"batch": batch, "reminder": False, "questionnaire": True,
+                               "lang": "en", "large_print": False}) == ["Y90002"]  # fmt: skip
