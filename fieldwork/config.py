@@ -91,6 +91,9 @@ def load(instance_path: str) -> dict:
         # key, as they show what people wrote), one folder per batch; the largest upload.
         "SCANS": env.get("SCANS") or str(instance / "scans"),
         "SCAN_UPLOAD_MB": int(env.get("SCAN_UPLOAD_MB", "300")),
+        # The most pages one upload may hold (a worker reads about 30 a minute): a small
+        # file of thousands of tiny pages would keep it busy for hours.
+        "SCAN_MAX_PAGES": int(env.get("SCAN_MAX_PAGES", "2000")),
         # Folders of the study's own .po files (os.pathsep between several): they add
         # languages or override the shipped words of forms/translations.
         "TRANSLATIONS": env.get("TRANSLATIONS", ""),

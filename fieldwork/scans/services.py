@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 
 from fieldwork.audit import record
@@ -55,6 +56,10 @@ def start_batch(files: list[tuple[str, bytes]], returned_on: date, user: User | 
         raise ScanError("Choose the scanned file(s) to upload")
     for name, data in files:
         check_file(name, data)
+    most = current_app.config["SCAN_MAX_PAGES"]
+    pages = sum(count_pages(data) or 0 for _name, data in files)
+    if pages > most:
+        raise ScanError(f"These files hold {pages:,} pages; upload at most {most:,} at a time")
     batch = ScanBatch(returned_on=returned_on, created_by=user.id if user else None, files=[])
     db.session.add(batch)
     db.session.flush()

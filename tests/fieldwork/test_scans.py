@@ -235,6 +235,12 @@ def test_bad_uploads_are_refused_with_a_reason(app, auth, client, serials):
     token = csrf_token(client, "/staff/scans/")
     nothing = client.post("/staff/scans/", data={"csrf_token": token, "returned_on": "04/05/2026"})
     assert nothing.status_code == 400 and "Choose the scanned file" in nothing.get_data(True)
+    app.config["SCAN_MAX_PAGES"] = 3
+    with app.app_context():
+        four = sp.pdf([np.full((40, 30), 255, dtype=np.uint8)] * 4)
+    many = _upload(client, four)
+    assert many.status_code == 400
+    assert "These files hold 4 pages; upload at most 3 at a time" in many.get_data(as_text=True)
     broken = _upload(client, b"%PDF-1.4 broken")
     assert broken.status_code == 302  # read in the background: the batch says what failed
     page = client.get(broken.headers["Location"]).get_data(as_text=True)
