@@ -1,7 +1,8 @@
 """Streaming responses out of the database as plain records, a chunk at a time.
 
-One query joins each response to its practice, region and row of answers (every
-version's answer table, outer-joined), in the order responses were started. On
+One query joins each response to its row of answers (every version's answer table,
+outer-joined), in the order responses were started; its practice, region and version
+leave as ids and are named in arrow (no join a row for them). On
 PostgreSQL the rows leave the server by `COPY (query) TO STDOUT` as CSV, parsed by
 pyarrow's streaming CSV reader into typed columns (no Python object per value); on
 SQLite they come in chunks (`yield_per`). Never all at once: they leave as arrow tables
