@@ -1,7 +1,8 @@
 """Streaming responses out of the database as plain records, a chunk at a time.
 
-One query joins each response to its practice, region and row of answers (every
-version's answer table, outer-joined), in the order responses were started. On
+One query joins each response to its row of answers (every version's answer table,
+outer-joined), in the order responses were started; its practice, region and version
+leave as ids and are named in arrow (no join a row for them). On
 PostgreSQL the rows leave the server by `COPY (query) TO STDOUT` as CSV, parsed by
 pyarrow's streaming CSV reader into typed columns (no Python object per value); on
 SQLite they come in chunks (`yield_per`). Never all at once: they leave as arrow tables
@@ -11,9 +12,11 @@ of CHUNK rows.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import closing
 from itertools import islice
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 from sqlalchemy import Select, func, literal, select, types
 
@@ -36,20 +39,35 @@ def _filtered(query: Select, request: Request, allowed: frozenset[str]) -> Selec
     query = query.where(Response.status.in_(STATUSES[request.status]))
     # A response set aside for the paper form keyed for its code is kept, never exported.
     query = query.where(Response.superseded_by_id.is_(None))
-    practices = set(request.practices)
-    if allowed:
-        practices = (practices & allowed) if practices else set(allowed)
-        practices = practices or {""}  # nothing they may see: match nothing
-    if practices:
-        query = query.where(Practice.code.in_(sorted(practices)))
-    if request.regions:
-        query = query.where(Region.name.in_(sorted(request.regions)))
+    practices = _practice_ids(request, allowed)
+    if practices is not None:
+        query = query.where(Response.practice_id.in_(practices))
     since, before = request.dates()
     if since is not None:
         query = query.where(Response.started_at >= since)
     if before is not None:
         query = query.where(Response.started_at < before)
     return query
+
+
+def _practice_ids(request: Request, allowed: frozenset[str]) -> list[int] | None:
+    """The row ids of the practices the request (and the user) may export, looked up
+    first: the query over responses then needs no join to practices or regions (None:
+    every practice)."""
+    practices = set(request.practices)
+    if allowed:
+        practices = (practices & allowed) if practices else set(allowed)
+        practices = practices or {""}  # nothing they may see: match nothing
+    if not practices and not request.regions:
+        return None
+    query = select(Practice.id).order_by(Practice.id)
+    if practices:
+        query = query.where(Practice.code.in_(sorted(practices)))
+    if request.regions:
+        query = query.join(Region, Practice.region_id == Region.id).where(
+            Region.name.in_(sorted(request.regions))
+        )
+    return list(db.session.scalars(query))
 
 
 def version_ids(request: Request) -> dict[int, int]:
@@ -62,16 +80,10 @@ def version_ids(request: Request) -> dict[int, int]:
     return dict(db.session.execute(query).all())
 
 
-def _base(query: Select) -> Select:
-    return query.join(Practice, Response.practice_id == Practice.id).join(
-        Region, Practice.region_id == Region.id
-    )
-
-
 def count_matching(request: Request, allowed: frozenset[str]) -> int:
     """How many responses the request matches."""
     ids = list(version_ids(request).values())
-    query = _base(select(func.count(Response.id))).where(Response.instrument_version_id.in_(ids))
+    query = select(func.count(Response.id)).where(Response.instrument_version_id.in_(ids))
     return db.session.scalar(_filtered(query, request, allowed)) or 0
 
 
@@ -79,22 +91,25 @@ def _query(versions: dict[int, Instrument], ids: dict[int, int], request, allowe
     """One query over every version: the response's facts, then the union of stored columns.
 
     Each version's answer table is joined to its own responses; a column several versions
-    share is read from whichever table the response has a row in.
+    share is read from whichever table the response has a row in. The practice, region
+    and version leave as the response's own ids, named in arrow (`_Names`): no join to
+    practices, regions or versions a row. The response's row id leaves too (dropped in
+    arrow): ordered by a column it does not send, the server copies every row once more
+    to leave that column out.
     """
     facts = [
+        Response.id.label(ROW_ID),
         Response.public_id.label("_id"), Response.mode.label("_mode"),
         Response.language.label("_language"), Response.status.label("_status"),
         Response.started_at.label("_started"), Response.submitted_at.label("_submitted"),
-        Response.reached.label("_reached"), Practice.code.label("_practice"),
-        Region.name.label("_region"), InstrumentVersion.version.label("_version"),
+        Response.reached.label("_reached"), Response.practice_id.label("_practice"),
+        Response.instrument_version_id.label("_version"),
         Response.paper_states.label(STATES),
         Response.consent_version.label("_consent_version"),
         Response.consent_how.label("_consent_how"), Response.consent_at.label("_consent_at"),
         Response.consent_extras.label("_consent_extras"),
     ]  # fmt: skip
-    query = _base(select()).join(
-        InstrumentVersion, Response.instrument_version_id == InstrumentVersion.id
-    )
+    query = select(Response)
     by_name: dict[str, list] = {}
     for version in sorted(ids, reverse=True):
         table = answer_table(versions[version]).alias(f"v{version}")
@@ -103,9 +118,43 @@ def _query(versions: dict[int, Instrument], ids: dict[int, int], request, allowe
             if column.name != "response_id":
                 by_name.setdefault(column.name, []).append(column)
     answers = [_shared(name, columns) for name, columns in by_name.items()]
-    query = query.add_columns(*facts, *answers)
+    query = query.with_only_columns(*facts, *answers, maintain_column_froms=True)
     query = query.where(Response.instrument_version_id.in_(list(ids.values())))
     return _filtered(query, request, allowed).order_by(Response.started_at, Response.id)
+
+
+ROW_ID = "_row"  # the response's row id: sent for the order's sake, dropped in arrow
+
+
+class _Names:
+    """Each practice's code and region, each version's number, by row id: the query's
+    ids made into the names the export writes, a chunk at a time."""
+
+    def __init__(self, ids: dict[int, int]):
+        rows = db.session.execute(
+            select(Practice.id, Practice.code, Region.name)
+            .join(Region, Practice.region_id == Region.id)
+            .order_by(Practice.id)
+        ).all()
+        self.practices = pa.array([row[0] for row in rows], pa.int64())
+        self.codes = pa.array([row[1] for row in rows], pa.string())
+        self.regions = pa.array([row[2] for row in rows], pa.string())
+        self.version_ids = pa.array(list(ids.values()), pa.int64())
+        self.versions = pa.array(list(ids), pa.int64())
+
+    def __call__(self, chunk: pa.Table) -> pa.Table:
+        practice = pc.index_in(chunk.column("_practice"), value_set=self.practices)
+        version = pc.index_in(chunk.column("_version"), value_set=self.version_ids)
+        columns = {}
+        for name in chunk.column_names:
+            if name == "_practice":
+                columns["_practice"] = self.codes.take(practice)
+                columns["_region"] = self.regions.take(practice)
+            elif name == "_version":
+                columns["_version"] = self.versions.take(version)
+            elif name != ROW_ID:
+                columns[name] = chunk.column(name)
+        return pa.table(columns)
 
 
 def _shared(name: str, columns: list):
@@ -145,15 +194,16 @@ def stream_chunks(
     through the cursor, a Python value per column (the tests compare both ways).
     """
     query = _query(versions, ids, request, allowed)
+    named = _Names(ids)
     connection = db.session.connection()
     # Read and parsed in a thread of their own, a chunk or two ahead of the coding (the
     # driver and pyarrow let go of the interpreter while they wait and parse). Nothing
     # else uses the connection meanwhile: the session is not touched until they end.
     if connection.dialect.name == "postgresql" and copy and not contacts:
-        yield from ahead(_copied(connection, query))
+        yield from ahead(_each(named, _copied(connection, query)))
         return
     if connection.dialect.name == "sqlite" and copy and not contacts:
-        lines = _sqlite_lines(connection, query)
+        lines = _each(named, _sqlite_lines(connection, query))
         yield from ahead(lines) if _own_file(connection) else lines
         return
     # Core rows (no ORM loading per row); the options go on this statement only, since a
@@ -166,13 +216,22 @@ def stream_chunks(
     }
     for rows in result.partitions(CHUNK):
         columns = zip(*rows, strict=True)
-        chunk = pa.table(
-            {
-                name: pa.array(values, small.get(name))
-                for name, values in zip(names, columns, strict=True)
-            }
+        chunk = named(
+            pa.table(
+                {
+                    name: pa.array(values, small.get(name))
+                    for name, values in zip(names, columns, strict=True)
+                }
+            )
         )
         yield _with_contacts(chunk, versions) if contacts else chunk
+
+
+def _each(function, chunks: Iterator[pa.Table]) -> Iterator[pa.Table]:
+    """`function` of each chunk; closing this closes `chunks` (a COPY ends at once)."""
+    with closing(chunks):
+        for chunk in chunks:
+            yield function(chunk)
 
 
 def _own_file(connection) -> bool:

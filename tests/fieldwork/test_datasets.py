@@ -225,3 +225,94 @@ def test_rows_as_csv_give_the_chunks_the_cursor_gives(world):
             elif not request.practices:
                 rows = pa.concat_tables(copied)
                 assert rows.num_rows == 6 and 'say "no", then\nnew line' in rows["why"].to_pylist()
+
+
+def _streamed(request, allowed=frozenset(), copy=True) -> pa.Table | None:
+    from fieldwork.catalogue import get_catalogue
+    from fieldwork.datasets import stream
+
+    ids = stream.version_ids(request)
+    versions = {v: get_catalogue().instrument_for(i) for v, i in ids.items()}
+    chunks = list(stream.stream_chunks(versions, ids, request, allowed, copy=copy))
+    return pa.concat_tables(chunks) if chunks else None
+
+
+_NAMED = ("practices", "regions", "instrument_versions")
+
+
+def _fields(output: str) -> int:
+    """How many expressions a plan's output list holds (commas outside brackets)."""
+    depth, count = 0, 1
+    for char in output:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        count += char == "," and depth == 0
+    return count
+
+
+def test_the_query_reads_responses_and_answers_only_and_sends_what_it_orders_by(world):
+    """The export's query joins no practices, regions or versions (their names are put in
+    by arrow, by id) and sends the columns it is ordered by: PostgreSQL makes no join a row
+    for names, and no second copy of each row to leave out a column it sorted by (its
+    plan's output is the columns sent, no more)."""
+    from fieldwork.catalogue import get_catalogue
+    from fieldwork.datasets import stream
+    from fieldwork.datasets.filters import Request
+
+    with world.app_context():
+        request = Request("clinic", regions=["North West", "Midlands"], practices=["Y90001"])
+        ids = stream.version_ids(request)
+        versions = {v: get_catalogue().instrument_for(i) for v, i in ids.items()}
+        query = stream._query(versions, ids, request, frozenset({"Y90001", "Y90002"}))
+        joined = str(query.compile()).split(" WHERE ")[0]
+        assert not any(table in joined for table in _NAMED), joined
+        selected = {c.element if hasattr(c, "element") else c for c in query.selected_columns}
+        for column in query._order_by_clauses:
+            assert column in selected, column
+        if db.session.connection().dialect.name == "postgresql":
+            connection = db.session.connection()
+            compiled = query.compile(
+                dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+            )
+            cursor = connection.connection.dbapi_connection.cursor()
+            cursor.execute(f"EXPLAIN (VERBOSE) {compiled.string}", compiled.params)
+            plan = [row[0] for row in cursor.fetchall()]
+            assert not any(table in line for line in plan for table in _NAMED), plan
+            output = next(line for line in plan if line.strip().startswith("Output:"))
+            assert _fields(output.split("Output:", 1)[1]) == len(query.selected_columns), output
+
+
+def test_practice_region_and_version_are_named_by_their_ids(world):
+    """The practice's code, its region and the version's number, named in arrow from the
+    response's ids, as the joins gave them: with region, practice and user filters, on
+    both ways of reading."""
+    from fieldwork.datasets.filters import Request
+
+    with world.app_context():
+        for copy in (True, False):
+            every = _streamed(Request("clinic", status="all"), copy=copy)
+            assert every.column("_id").to_pylist() == [
+                "P0001", "P0002", "P0003", "P0006", "P0004", "P0005"]  # fmt: skip
+            assert every.column("_practice").to_pylist() == [
+                "Y90001", "Y90002", "Y90001", "Y90001", "Y90002", "Y90003"]  # fmt: skip
+            assert every.column("_region").to_pylist() == [
+                "North West", "North East and Yorkshire", "North West", "North West",
+                "North East and Yorkshire", "Midlands"]  # fmt: skip
+            assert every.column("_version").to_pylist() == [1, 1, 2, 1, 2, 2]
+            assert every.column("_version").type == pa.int64()
+            assert "_row" not in every.column_names
+            names = every.column_names
+            assert names[names.index("_practice") + 1 : names.index("_practice") + 3] == [
+                "_region", "_version"]  # fmt: skip
+            regions = _streamed(Request("clinic", status="all", regions=["Midlands"]), copy=copy)
+            assert regions.column("_id").to_pylist() == ["P0005"]
+            both = Request("clinic", status="all", regions=["North West", "Midlands"],
+                           practices=["Y90001", "Y90002"])  # fmt: skip
+            assert _streamed(both, copy=copy).column("_id").to_pylist() == [
+                "P0001", "P0003", "P0006"]  # fmt: skip
+            theirs = _streamed(Request("clinic", status="all", regions=["North West"]),
+                               frozenset({"Y90002", "Y90003"}), copy=copy)  # fmt: skip
+            assert theirs is None
+            theirs = _streamed(Request("clinic", status="all", versions=[2]),
+                               frozenset({"Y90002", "Y90003"}), copy=copy)  # fmt: skip
+            assert theirs.column("_id").to_pylist() == ["P0004", "P0005"]
+            assert theirs.column("_version").to_pylist() == [2, 2]
