@@ -12,7 +12,6 @@ from fieldwork.auth import require_role
 from fieldwork.bad_input import page_number, whole_number
 from fieldwork.db import db, writes
 from fieldwork.models import InstrumentVersion, Practice, Response
-from fieldwork.models.volunteers import PROGRESS
 from fieldwork.practices.access import may_touch, restrict
 from fieldwork.retention import purge_date
 from fieldwork.volunteers import bp
@@ -127,7 +126,6 @@ def listing(instrument: str):
         levels={a.id: dict(levels(a)) for a in declared.volunteers.attributes},
         attribute_levels=[(a, levels(a)) for a in declared.volunteers.attributes],
         statuses=STATUS_NAMES,
-        progress=PROGRESS,
         purge_from=purge_date(),
     )
 
