@@ -80,21 +80,20 @@ def issue():
     if request.method == "POST":
         code = values["practice"].strip().upper()
         practice = db.session.scalar(select(Practice).where(Practice.code == code))
-        if practice is None or not may_touch(current_user, practice.code):
-            errors["practice"] = "Choose a practice"
+        if practice is not None and not may_touch(current_user, practice.code):
+            practice = None
+        try:
+            count = check_batch_request(
+                practice, values["instrument"], values["count"], values["mode"], instruments
+            )
+            batch = issue_codes(practice, values["instrument"], count, values["mode"])
+        except CodesError as error:
+            db.session.rollback()
+            errors = error.problems
         else:
-            try:
-                count = check_batch_request(
-                    practice, values["instrument"], values["count"], values["mode"], instruments
-                )
-                batch = issue_codes(practice, values["instrument"], count, values["mode"])
-            except CodesError as error:
-                db.session.rollback()
-                errors[error.field] = str(error)
-            else:
-                db.session.commit()
-                flash(f"{count} codes issued.")
-                return redirect(url_for("invitations.batch", batch_id=batch.id))
+            db.session.commit()
+            flash(f"{count} codes issued.")
+            return redirect(url_for("invitations.batch", batch_id=batch.id))
     return render_template(
         "staff/codes_issue.html",
         values=values,
