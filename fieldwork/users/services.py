@@ -16,13 +16,6 @@ from fieldwork.models import Practice, User
 from fieldwork.models.staff import ROLES
 
 MIN_PASSWORD = 12
-ROLE_NAMES = {
-    "admin": "Admin",
-    "coordinator": "Coordinator",
-    "data_entry": "Data entry",
-    "analyst": "Analyst",
-    "recruiter": "Recruiter",
-}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 

@@ -9,9 +9,9 @@ from fieldwork import staff_sessions
 from fieldwork.auth import require_role
 from fieldwork.db import db
 from fieldwork.models import User
+from fieldwork.models.staff import ROLE_NAMES
 from fieldwork.users import bp
 from fieldwork.users.services import (
-    ROLE_NAMES,
     Account,
     AccountError,
     create_user,

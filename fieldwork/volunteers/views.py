@@ -182,7 +182,8 @@ def targets(instrument: str):
     """The interviews the case studies want: in all, per practice and per attribute level."""
     declared = _instrument(instrument)
     if current_user.restricted_to:
-        abort(403)  # targets are the whole study's
+        abort(403, description="Interview targets are the whole study's, so only recruiters "
+                               "who see every practice can change them.")  # fmt: skip
     groups = _target_fields(declared, _practices())
     existing = current_targets(declared.id)
     values = {name: existing.get(key, "") for _, fields in groups for name, key, _ in fields}
