@@ -28,6 +28,7 @@ from fieldwork.invitations.services import (
 from fieldwork.models import Invitation, Practice
 from fieldwork.models.responses import DISPOSITIONS, INVITATION_MODES
 from fieldwork.practices.access import may_touch, practice_or_404, restrict
+from fieldwork.staff_words import mode_name
 from fieldwork.users.nav import instrument_titles
 
 PER_PAGE = 100
@@ -100,7 +101,7 @@ def issue():
         errors=errors,
         practices=_practice_options(),
         instruments=[("", "Choose a questionnaire")] + [(i, titles.get(i, i)) for i in instruments],
-        modes=[(m, m.capitalize()) for m in INVITATION_MODES],
+        modes=[(m, mode_name(m)) for m in INVITATION_MODES],
         max_batch=MAX_BATCH,
     ), 400 if errors else 200
 
