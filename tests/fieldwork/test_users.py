@@ -218,3 +218,34 @@ def test_edit_page_changes_role_and_practices(app, client, auth):
             "Dee",
             2,
         )
+
+
+def test_the_demo_seeds_one_account_per_role_and_prints_each_password_once(app, client):
+    from fieldwork import demo
+    from fieldwork.models.staff import ROLES
+    from tests.conftest import AuthActions
+
+    with app.app_context():
+        made = demo.staff_accounts()
+        db.session.commit()
+        again = demo.staff_accounts()
+        users = {u.email: u for u in db.session.scalars(select(User))}
+    assert {users[email].role for email, _, _ in made} | {"admin"} == set(ROLES)
+    assert users["coordinator.y90001@example.org"].practice_codes == "Y90001"
+    assert all(len(password) >= 12 for _, _, password in made)
+    assert [password for _, _, password in again] == [None] * len(made)
+    recruiter = dict((email, password) for email, _, password in made)["recruiter@example.org"]
+    signed_in = AuthActions(app, client).login("recruiter@example.org", recruiter)
+    assert signed_in.status_code == 302
+
+
+def test_the_demo_command_prints_every_account_with_its_password(runner):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.split("Staff sign-in:", 1)[1].splitlines()[1:]
+    printed = {line.split()[0]: line.split()[1] for line in lines if line.strip()}
+    assert set(printed) == {
+        "admin@example.org", "coordinator@example.org", "coordinator.y90001@example.org",
+        "dataentry@example.org", "analyst@example.org", "recruiter@example.org",
+    }  # fmt: skip
+    assert all(len(password) >= 12 for password in printed.values())
