@@ -80,10 +80,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _init_templates(app: Flask) -> None:
     """Jinja globals shared by every page."""
-    from fieldwork import i18n, routing_filter
+    from fieldwork import i18n, routing_filter, staff_words
 
     i18n.init_app(app)
     routing_filter.init_app(app)
+    staff_words.init_app(app)
     app.jinja_env.globals["study_name"] = app.config["STUDY_NAME"]
     app.jinja_env.filters["grouped"] = codes.grouped
     from fieldwork import page_render

@@ -26,6 +26,7 @@ from fieldwork import signin_limits, staff_sessions
 from fieldwork.audit import record
 from fieldwork.db import db
 from fieldwork.models import User
+from fieldwork.models.staff import ROLE_NAMES
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 login_manager = LoginManager()
@@ -69,12 +70,21 @@ def require_role(*roles: str) -> Callable:
         @login_required
         def wrapped(*args, **kwargs):
             if current_user.role != "admin" and current_user.role not in roles:
-                abort(403)
+                abort(403, description=_not_for(current_user.role, roles))
             return view(*args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+def _not_for(role: str, roles: tuple[str, ...]) -> str:
+    """Why a role may not open a page, in words."""
+    allowed = ", ".join(ROLE_NAMES[r] for r in dict.fromkeys(("admin", *roles)))
+    return (
+        f"This page is only for these roles: {allowed}. Your role is "
+        f"{ROLE_NAMES.get(role, role)}: ask an admin if you need this page."
+    )
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])

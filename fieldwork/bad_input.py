@@ -7,6 +7,8 @@
 - A NUL byte (which PostgreSQL cannot store) in the path, a query value or a form value
   gets a 400 page, except in forms of the respondent pages, which put the page back with
   the field's own error (a respondent never loses a page to a stray character).
+- `FormProblems`: what is wrong with a submitted staff form, every check at once, by
+  field (the page shows them together in its error summary, never one per submit).
 """
 
 from __future__ import annotations
@@ -21,6 +23,16 @@ INT_MAX = 2**31 - 1
 _WHOLE = re.compile(r"[0-9]{1,9}")
 # Blueprints whose forms check every posted value themselves (the respondent pages).
 FIELD_CHECKED = frozenset({"survey"})
+
+
+class FormProblems(ValueError):
+    """Everything wrong with what a form asked for: `problems` maps a field name to its
+    message ("" for the form as a whole). `FormProblems("message", "field")` is one."""
+
+    def __init__(self, problems: dict[str, str] | str, field: str = "") -> None:
+        self.problems = dict(problems) if isinstance(problems, dict) else {field: problems}
+        super().__init__("; ".join(self.problems.values()))
+        self.field = next(iter(self.problems))
 
 
 class DatabaseInteger(IntegerConverter):

@@ -1,4 +1,5 @@
-"""A demo study: regions, practices, targets, a few access codes and an admin account."""
+"""A demo study: regions, practices, targets, a few access codes, an admin account, and
+(`staff_accounts`, for `fieldwork demo` only) one account for each other role."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from fieldwork import codes
 from fieldwork.auth import hash_password
 from fieldwork.db import db
 from fieldwork.models import Invitation, Practice, PracticeTarget, Region, User
+from fieldwork.models.staff import ROLE_NAMES
 
 PRACTICES = [
     # code, name, region, list size, deprivation decile, status
@@ -22,6 +24,14 @@ PRACTICES = [
     ("Y90006", "Elm Tree Surgery", "London", 7600, 4, "approached"),
 ]
 ADMIN_EMAIL = "admin@example.org"
+# One demo account per role besides the admin: (email, name, role, practices).
+STAFF = [
+    ("coordinator@example.org", "Demo coordinator", "coordinator", ""),
+    ("coordinator.y90001@example.org", "Demo restricted coordinator", "coordinator", "Y90001"),
+    ("dataentry@example.org", "Demo data entry", "data_entry", ""),
+    ("analyst@example.org", "Demo analyst", "analyst", ""),
+    ("recruiter@example.org", "Demo recruiter", "recruiter", ""),
+]
 
 
 @dataclass
@@ -78,17 +88,36 @@ def seed(instrument_ids: list[str], per_practice: int = 2) -> Seeded:
                 db.session.add(invitation)
                 existing.append(invitation)
             issued += [(i.grouped_code, instrument, practice.name) for i in existing]
-    password = None
-    if db.session.scalar(select(User).filter_by(email=ADMIN_EMAIL)) is None:
-        password = secrets.token_urlsafe(12)
-        db.session.add(
-            User(
-                email=ADMIN_EMAIL,
-                name="Demo admin",
-                role="admin",
-                password_hash=hash_password(password),
-            )
-        )
+    password = _account(ADMIN_EMAIL, "Demo admin", "admin", "")
     db.session.flush()
     links = [(p.open_link(i), p.name) for p in practices[:2] for i in instrument_ids]
     return Seeded(issued, links, password)
+
+
+def _account(email: str, name: str, role: str, practices: str) -> str | None:
+    """Add a demo account with a random password, returned (None: it was there already)."""
+    if db.session.scalar(select(User).filter_by(email=email)) is not None:
+        return None
+    password = secrets.token_urlsafe(12)
+    db.session.add(
+        User(
+            email=email,
+            name=name,
+            role=role,
+            practice_codes=practices,
+            password_hash=hash_password(password),
+        )
+    )
+    return password
+
+
+def staff_accounts() -> list[tuple[str, str, str | None]]:
+    """One demo account for each role besides admin (the demo command's, never the app's):
+    (email, what it is, its password when made now, else None). The caller commits."""
+    made = []
+    for email, name, role, practices in STAFF:
+        password = _account(email, name, role, practices)
+        only = f", only {practices}" if practices else ""
+        made.append((email, f"{ROLE_NAMES[role]}{only}", password))
+    db.session.flush()
+    return made

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 import re
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import Forbidden, HTTPException
 
 from fieldwork.db import db
 
@@ -37,7 +37,19 @@ class MaskSecrets(logging.Filter):
 
 
 def _page(status: int, title: str, body: str):
-    return render_template("error.html", lang="en", title=title, body=body), status
+    # Staff pages lead back to the staff home, never to the respondents' start page.
+    staff = request.path == "/staff" or request.path.startswith("/staff/")
+    way_on = (url_for("auth.home"), "Go to the staff home page") if staff else None
+    html = render_template("error.html", lang="en", title=title, body=body, way_on=way_on)
+    return html, status
+
+
+def _refused(error: HTTPException) -> str:
+    """Why the page was refused: the words given to `abort(403, description=...)`."""
+    given = error.description
+    if not given or given == Forbidden.description:
+        return "Your account does not allow this."
+    return given
 
 
 def _visitor_language() -> str:
@@ -89,7 +101,7 @@ def init_app(app: Flask) -> None:
         if error.code == 404:
             return _page(404, "Page not found", "Check the web address, or start again.")
         if error.code == 403:
-            return _page(403, "You cannot see this page", "Your account does not allow this.")
+            return _page(403, "You cannot see this page", _refused(error))
         return _page(error.code or 500, error.name, error.description or "")
 
     @app.errorhandler(Exception)

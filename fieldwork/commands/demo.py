@@ -23,6 +23,7 @@ def demo_command() -> None:
             "instruments not served:\n" + "\n".join(str(p) for p in catalogue.problems)
         )
     seeded = demo.seed(sorted(catalogue.current))
+    accounts = [(demo.ADMIN_EMAIL, "Admin", seeded.admin_password), *demo.staff_accounts()]
     db.session.commit()
     base = current_app.config["PUBLIC_URL"].rstrip("/")
     click.echo(f"Demo study ready. Respondents start at {base}/")
@@ -32,14 +33,9 @@ def demo_command() -> None:
     click.echo("Open practice links:")
     for path, practice in seeded.links:
         click.echo(f"  {base}{path}  ({practice})")
-    if seeded.admin_password:
-        click.echo(
-            f"Staff sign-in: {base}/staff/sign-in  {demo.ADMIN_EMAIL} / {seeded.admin_password}"
-        )
-    else:
-        click.echo(
-            f"Staff sign-in: {base}/staff/sign-in  {demo.ADMIN_EMAIL} (password as first printed)"
-        )
+    click.echo(f"Staff sign-in: {base}/staff/sign-in")
+    for email, role, password in accounts:
+        click.echo(f"  {email:<32} {password or '(password as first printed)':<20} {role}")
 
 
 def register(group: click.Group) -> None:

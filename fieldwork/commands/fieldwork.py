@@ -84,6 +84,8 @@ def issue_command(practice_code: str, instrument: str, count: int, mode: str, ou
     practice = db.session.scalar(select(Practice).where(Practice.code == code))
     if practice is None:
         raise click.ClickException(f"no practice with code {code}")
+    if instrument not in instruments:
+        raise click.ClickException(f"no questionnaire {instrument} ({', '.join(instruments)})")
     try:
         count = check_batch_request(practice, instrument, count, mode, instruments)
     except CodesError as error:

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from fieldwork import codes
 from fieldwork.audit import record
-from fieldwork.bad_input import whole_number
+from fieldwork.bad_input import FormProblems, whole_number
 from fieldwork.db import db
 from fieldwork.models import Invitation, Practice
 from fieldwork.models.base import utcnow
@@ -22,12 +22,8 @@ MAIL_MERGE_HEADER = ("code", "link", "practice_code", "practice_name", "instrume
 _ATTEMPTS = 5
 
 
-class CodesError(ValueError):
-    """A mistake in what was asked for; `field` names the form field it belongs to."""
-
-    def __init__(self, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.field = field
+class CodesError(FormProblems):
+    """Mistakes in what was asked for, by the form field each belongs to."""
 
 
 @dataclass
@@ -42,18 +38,28 @@ class Batch:
 
 
 def check_batch_request(
-    practice: Practice, instrument: str, count: str | int, mode: str, instruments: Collection[str]
+    practice: Practice | None,
+    instrument: str,
+    count: str | int,
+    mode: str,
+    instruments: Collection[str],
 ) -> int:
-    """The number of codes to issue, or a CodesError saying what is wrong."""
+    """The number of codes to issue, or a CodesError saying everything that is wrong
+    (`practice` None: none chosen, or not one the user may issue codes for)."""
+    problems: dict[str, str] = {}
+    if practice is None:
+        problems["practice"] = "Choose a practice"
+    elif practice.status == "withdrawn":
+        problems["practice"] = f"{practice.code} has withdrawn: codes cannot be issued"
     if instrument not in instruments:
-        raise CodesError(f"Choose a questionnaire ({', '.join(sorted(instruments))})", "instrument")
+        problems["instrument"] = "Choose a questionnaire"
     if mode not in INVITATION_MODES:
-        raise CodesError(f"Mode must be one of {', '.join(INVITATION_MODES)}", "mode")
+        problems["mode"] = "Choose how the codes are sent: web, paper or both"
     number = whole_number(count)
     if number is None or not 1 <= number <= MAX_BATCH:
-        raise CodesError(f"Number of codes must be a whole number from 1 to {MAX_BATCH}", "count")
-    if practice.status == "withdrawn":
-        raise CodesError(f"{practice.code} has withdrawn: codes cannot be issued", "practice")
+        problems["count"] = f"Number of codes must be a whole number from 1 to {MAX_BATCH}"
+    if problems:
+        raise CodesError(problems)
     return number
 
 

@@ -28,6 +28,7 @@ from fieldwork.invitations.services import (
 from fieldwork.models import Invitation, Practice
 from fieldwork.models.responses import DISPOSITIONS, INVITATION_MODES
 from fieldwork.practices.access import may_touch, practice_or_404, restrict
+from fieldwork.staff_words import mode_name
 from fieldwork.users.nav import instrument_titles
 
 PER_PAGE = 100
@@ -80,28 +81,27 @@ def issue():
     if request.method == "POST":
         code = values["practice"].strip().upper()
         practice = db.session.scalar(select(Practice).where(Practice.code == code))
-        if practice is None or not may_touch(current_user, practice.code):
-            errors["practice"] = "Choose a practice"
+        if practice is not None and not may_touch(current_user, practice.code):
+            practice = None
+        try:
+            count = check_batch_request(
+                practice, values["instrument"], values["count"], values["mode"], instruments
+            )
+            batch = issue_codes(practice, values["instrument"], count, values["mode"])
+        except CodesError as error:
+            db.session.rollback()
+            errors = error.problems
         else:
-            try:
-                count = check_batch_request(
-                    practice, values["instrument"], values["count"], values["mode"], instruments
-                )
-                batch = issue_codes(practice, values["instrument"], count, values["mode"])
-            except CodesError as error:
-                db.session.rollback()
-                errors[error.field] = str(error)
-            else:
-                db.session.commit()
-                flash(f"{count} codes issued.")
-                return redirect(url_for("invitations.batch", batch_id=batch.id))
+            db.session.commit()
+            flash(f"{count} codes issued.")
+            return redirect(url_for("invitations.batch", batch_id=batch.id))
     return render_template(
         "staff/codes_issue.html",
         values=values,
         errors=errors,
         practices=_practice_options(),
         instruments=[("", "Choose a questionnaire")] + [(i, titles.get(i, i)) for i in instruments],
-        modes=[(m, m.capitalize()) for m in INVITATION_MODES],
+        modes=[(m, mode_name(m)) for m in INVITATION_MODES],
         max_batch=MAX_BATCH,
     ), 400 if errors else 200
 

@@ -50,6 +50,37 @@ def admins_only(kind: str, params: dict[str, Any]) -> bool:
 
 
 @dataclass(frozen=True)
+class KindPage:
+    """How a job of a kind is shown: its title, and the page it was started for (an
+    endpoint, its arguments from the job's params, and the link's words)."""
+
+    title: str
+    endpoint: str
+    link: str
+    arguments: Callable[[dict[str, Any]], dict[str, Any]] = lambda params: {}
+
+
+PAGES: dict[str, KindPage] = {
+    "dataset": KindPage("Dataset export", "datasets.index", "Back to datasets"),
+    "paper_pack": KindPage(
+        "Paper pack",
+        "paper.batch",
+        "Back to this batch's packs and reminders",
+        lambda params: {"batch_id": params["batch"]},
+    ),
+    "identifying_purge": KindPage(
+        "Deleting identifying data", "users.retention_page", "Back to retention"
+    ),
+    "scan_batch": KindPage(
+        "Reading scanned returns",
+        "scans.batch",
+        "The batch's pages and problems",
+        lambda params: {"batch_id": params["batch_id"]},
+    ),
+}
+
+
+@dataclass(frozen=True)
 class JobResult:
     """The file a finished job made: where it is, what to call it on download, its size."""
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from fieldwork.db import db
-from fieldwork.jobs.registry import KINDS, SHARED_WITH, admins_only, practices_of
+from fieldwork.jobs.registry import KINDS, PAGES, SHARED_WITH, admins_only, practices_of
 from fieldwork.models import Job, User
 from fieldwork.models.base import utcnow
 
@@ -24,7 +24,7 @@ def start_job(kind: str, params: dict[str, Any], user: User | None) -> Job:
     """Add a queued job of `kind` (commit, then `queue.dispatch(job.id)`)."""
     if kind not in KINDS:
         raise JobError(f"no such kind of job: {kind}")
-    job = Job(kind=kind, params=params, created_by=user.id if user else None, message="Queued")
+    job = Job(kind=kind, params=params, created_by=user.id if user else None, message="")
     db.session.add(job)
     db.session.flush()
     return job
@@ -46,7 +46,7 @@ def restart_job(job: Job) -> Job:
     if job.state not in ("interrupted", "failed"):
         raise JobError("only an interrupted or failed job can be restarted")
     job.state, job.done, job.error, job.finished_at = "queued", 0, None, None
-    job.message = "Queued again"
+    job.message = ""
     db.session.flush()
     return job
 
@@ -72,12 +72,30 @@ def recent_jobs(kind: str, user: User, limit: int = 50) -> list[Job]:
     return list(db.session.scalars(query.limit(limit)))
 
 
+def job_title(job: Job) -> str:
+    """`Paper pack`, `Dataset export`…: the kind's title (its name for kinds without one)."""
+    page = PAGES.get(job.kind)
+    return page.title if page else job.kind.replace("_", " ").capitalize()
+
+
+def job_origin(job: Job) -> tuple[str, dict[str, Any], str] | None:
+    """(endpoint, arguments, link words) of the page the job was started for, if known."""
+    page = PAGES.get(job.kind)
+    if page is None:
+        return None
+    try:
+        return page.endpoint, page.arguments(job.params or {}), page.link
+    except (KeyError, TypeError):
+        return None
+
+
 def job_status(job: Job) -> dict[str, Any]:
     """What the progress page and its script show, as JSON."""
     return {
         "id": job.id,
         "kind": job.kind,
         "state": job.state,
+        "state_name": job.state_name,
         "done": job.done,
         "total": job.total,
         "percent": job.percent,

@@ -10,7 +10,15 @@ from flask_login import current_user, login_required
 from fieldwork.audit import record
 from fieldwork.db import db
 from fieldwork.jobs import bp, queue
-from fieldwork.jobs.services import JobError, job_status, mark_interrupted, restart_job, visible_job
+from fieldwork.jobs.services import (
+    JobError,
+    job_origin,
+    job_status,
+    job_title,
+    mark_interrupted,
+    restart_job,
+    visible_job,
+)
 
 
 def _job(job_id: int):
@@ -26,8 +34,12 @@ def _job(job_id: int):
 @bp.get("/<int:job_id>")
 @login_required
 def show(job_id: int):
-    """The job's progress (its script polls the JSON until the job has finished)."""
-    return render_template("jobs/job.html", job=_job(job_id))
+    """The job's progress (its script polls the JSON until the job has finished), and a
+    link back to what it was started for."""
+    job = _job(job_id)
+    origin = job_origin(job)
+    back = (url_for(origin[0], **origin[1]), origin[2]) if origin else None
+    return render_template("jobs/job.html", job=job, title=job_title(job), back=back)
 
 
 @bp.get("/<int:job_id>.json")

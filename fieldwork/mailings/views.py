@@ -25,6 +25,7 @@ from fieldwork.mailings.services import (
     waves_of,
 )
 from fieldwork.practices.access import may_touch
+from fieldwork.staff_words import language_label
 from forms.model import Instrument
 from forms.paper import UnsupportedLanguage, cached_form, check_language
 
@@ -142,7 +143,7 @@ def batch(batch_id: str):
         waves=waves_of(batch_id),
         responses=responses_by_wave(batch_id),
         wave=wave,
-        languages=[(lang, lang) for lang in languages],
+        languages=[(lang, language_label(lang)) for lang in languages],
         values=values,
         errors=errors,
     ), 400 if errors else 200

@@ -12,6 +12,13 @@ from fieldwork.models.base import utcnow
 from fieldwork.models.staff import User
 
 JOB_STATES = ("queued", "running", "done", "failed", "interrupted")
+STATE_NAMES = {
+    "queued": "Waiting to start",
+    "running": "Running",
+    "done": "Done",
+    "failed": "Failed",
+    "interrupted": "Interrupted",
+}
 
 
 class Job(db.Model):
@@ -51,6 +58,11 @@ class Job(db.Model):
         if not self.total:
             return 100 if self.state == "done" else None
         return min(100, int(100 * self.done / self.total))
+
+    @property
+    def state_name(self) -> str:
+        """The state in words: `Waiting to start`, `Running`, `Done`, `Failed`, `Interrupted`."""
+        return STATE_NAMES.get(self.state, self.state)
 
     @property
     def finished(self) -> bool:

@@ -12,6 +12,13 @@ from fieldwork.db import db
 from fieldwork.models.base import utcnow
 
 ROLES = ("admin", "coordinator", "data_entry", "analyst", "recruiter")
+ROLE_NAMES = {
+    "admin": "Admin",
+    "coordinator": "Coordinator",
+    "data_entry": "Data entry",
+    "analyst": "Analyst",
+    "recruiter": "Recruiter",
+}
 
 
 class User(UserMixin, db.Model):

@@ -10,13 +10,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 from fieldwork.db import db
 from fieldwork.models.base import utcnow
 
-# Where a volunteer stands, in the order a recruiter meets them (no row yet: not contacted).
+# Where a volunteer stands, in the order a recruiter meets them (no row yet, or a row with
+# no status, only a note: not contacted).
 PROGRESS = ("contacted", "arranged", "interviewed", "declined", "unreachable")
 
 
 class VolunteerProgress(db.Model):
     """How far the recruiter has got with one volunteer (a response that offered an
-    interview), with a note. The response's deletion (withdrawal) deletes it."""
+    interview), with a note; no status: not contacted yet (a note may come first). The
+    response's deletion (withdrawal) deletes it."""
 
     __tablename__ = "volunteer_progress"
     __table_args__ = (
@@ -29,7 +31,7 @@ class VolunteerProgress(db.Model):
     response_id: Mapped[int] = mapped_column(
         ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True
     )
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str | None] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

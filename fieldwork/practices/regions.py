@@ -12,6 +12,11 @@ from fieldwork.models import Region
 from fieldwork.practices import bp
 from fieldwork.practices.services import find_region, list_regions, rename_region
 
+REGIONS_REFUSED = (
+    "Regions are the whole study's, so only admins and coordinators who see every practice "
+    "can add or rename them."
+)
+
 
 def _may_manage() -> bool:
     return current_user.role == "admin" or (
@@ -26,7 +31,7 @@ def regions():
     errors: dict[str, str] = {}
     if request.method == "POST":
         if not _may_manage():
-            abort(403)
+            abort(403, description=REGIONS_REFUSED)
         name = " ".join(request.form.get("name", "").split())
         if not name or len(name) > 120:
             errors["name"] = "Enter a region name of 120 characters or fewer"
@@ -50,7 +55,7 @@ def regions():
 def rename(region_id: int):
     """Rename a region."""
     if not _may_manage():
-        abort(403)
+        abort(403, description=REGIONS_REFUSED)
     region = db.session.get(Region, region_id) or abort(404)
     try:
         rename_region(region, request.form.get(f"name-{region_id}", ""))

@@ -96,16 +96,20 @@ def _check_rows(table, instruments: Collection[str], user: User | None) -> tuple
         problems += [f"row {number}: {message}" for message in errors.values()]
         if extra_cells(values):
             problems.append(f"row {number}: more cells than the header has columns")
-        if row is None:
-            continue
-        if row.code in first_seen:
-            problems.append(f"row {number}: code {row.code} is also on row {first_seen[row.code]}")
-        elif not may_touch(user, row.code):
-            problems.append(f"row {number}: {row.code} is not one of your practices")
-        elif not may_add_regions(user) and find_region(row.region, create=False) is None:
-            problems.append(f"row {number}: there is no region called {row.region}")
-        first_seen.setdefault(row.code, number)
-        checked.append(row)
+        # The code and the region are checked whenever they can be read, whatever else
+        # is wrong with the row: every problem is reported at once.
+        code = None if "code" in errors else (values.get("code") or "").strip().upper()
+        region = None if "region" in errors else " ".join(values.get("region", "").split())
+        if code is not None and code in first_seen:
+            problems.append(f"row {number}: code {code} is also on row {first_seen[code]}")
+        elif code is not None and not may_touch(user, code):
+            problems.append(f"row {number}: {code} is not one of your practices")
+        if region and not may_add_regions(user) and find_region(region, create=False) is None:
+            problems.append(f"row {number}: there is no region called {region}")
+        if code is not None:
+            first_seen.setdefault(code, number)
+        if row is not None:
+            checked.append(row)
     return checked, problems
 
 

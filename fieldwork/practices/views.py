@@ -132,7 +132,8 @@ def _practice_values(practice: Practice) -> dict:
 def add():
     """Add a practice (admins and coordinators of every practice)."""
     if not _may_manage_all():
-        abort(403)
+        abort(403, description="Only admins and coordinators who see every practice can add "
+                               "practices: ask one of them.")  # fmt: skip
     instruments = _instruments()
     values = request.form.to_dict() if request.method == "POST" else {"status": "approached"}
     errors: dict[str, str] = {}

@@ -22,6 +22,11 @@ from forms.paper.layout import PAGE_HEIGHT, PAGE_WIDTH
 # Upload and the batch pages: coordinators and data entry (not restricted to practices:
 # a batch spans practices); verification: data entry, as keying.
 SCAN_ROLES = ("coordinator", "data_entry")
+RESTRICTED_REFUSED = (
+    "Scanned batches hold the forms of every practice, so only coordinators who see every "
+    "practice can use Scans. Your account is limited to some practices: ask an admin if "
+    "you need Scans."
+)
 
 
 def unrestricted(view):
@@ -30,7 +35,7 @@ def unrestricted(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
         if current_user.restricted_to:
-            abort(403)
+            abort(403, description=RESTRICTED_REFUSED)
         return view(*args, **kwargs)
 
     return wrapped
@@ -99,7 +104,7 @@ def page_image(page_id: int):
     """A scanned page's image: kept with a response, only admins see it; every view audited."""
     page = db.session.get(ScanPage, page_id) or abort(404)
     if display.kept_with_response(page) and current_user.role != "admin":
-        abort(403)
+        abort(403, description="Once a scanned copy is a response, its pages are for admins only.")
     png = storage.read_image(page)
     if png is None:
         abort(404)

@@ -6,8 +6,8 @@ from flask import current_app, session, url_for
 from flask_login import current_user
 
 from fieldwork.catalogue import get_catalogue
+from fieldwork.models.staff import ROLE_NAMES
 from fieldwork.users import bp
-from fieldwork.users.services import ROLE_NAMES
 
 # (endpoint, link text, what it is for, roles besides admin that may use it)
 PLACES = [
@@ -34,6 +34,12 @@ PLACES = [
         "Keying",
         "Key returned paper forms; double entry and its progress.",
         ("data_entry",),
+    ),
+    (
+        "keying.progress_view",
+        "Keying progress",
+        "How far returned paper forms are keyed, by batch and practice.",
+        ("coordinator",),
     ),
     (
         "scans.index",

@@ -10,27 +10,17 @@ from sqlalchemy import func, select
 from fieldwork import staff_sessions
 from fieldwork.audit import record
 from fieldwork.auth import hash_password
+from fieldwork.bad_input import FormProblems
 from fieldwork.db import db
 from fieldwork.models import Practice, User
 from fieldwork.models.staff import ROLES
 
 MIN_PASSWORD = 12
-ROLE_NAMES = {
-    "admin": "Admin",
-    "coordinator": "Coordinator",
-    "data_entry": "Data entry",
-    "analyst": "Analyst",
-    "recruiter": "Recruiter",
-}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class AccountError(ValueError):
-    """A mistake in what was asked for; `field` names the form field it belongs to."""
-
-    def __init__(self, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.field = field
+class AccountError(FormProblems):
+    """Mistakes in what was asked for, by the form field each belongs to."""
 
 
 @dataclass
@@ -45,8 +35,16 @@ class Account:
 
 def check_password(password: str) -> None:
     """Refuse passwords shorter than MIN_PASSWORD characters."""
+    problem = _password_problem(password)
+    if problem:
+        raise AccountError(problem, "password")
+
+
+def _password_problem(password: str) -> str:
+    """Why a password cannot be used ("": it can)."""
     if len(password or "") < MIN_PASSWORD:
-        raise AccountError(f"Password must be at least {MIN_PASSWORD} characters", "password")
+        return f"Password must be at least {MIN_PASSWORD} characters"
+    return ""
 
 
 def find_user(email: str) -> User | None:
@@ -54,40 +52,46 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
-def _practice_codes(raw: str, role: str) -> str:
+def _practice_codes(raw: str, role: str, problems: dict[str, str]) -> str:
     """Space-separated, upper-case practice codes that exist (empty: all practices)."""
     codes = list(dict.fromkeys((raw or "").replace(",", " ").upper().split()))
     if codes and role == "admin":
-        raise AccountError("Admins see every practice: leave practices empty", "practices")
-    if codes:
+        problems["practices"] = "Admins see every practice: leave practices empty"
+    elif codes:
         known = set(db.session.scalars(select(Practice.code).where(Practice.code.in_(codes))))
         missing = [c for c in codes if c not in known]
         if missing:
-            raise AccountError(f"No practice with code {', '.join(missing)}", "practices")
+            problems["practices"] = f"No practice with code {', '.join(missing)}"
     return " ".join(codes)
 
 
-def _checked(account: Account, user: User | None = None) -> Account:
-    """The account with its email and practices tidied, or an AccountError."""
+def _checked(account: Account, user: User | None = None, password: str | None = None) -> Account:
+    """The account with its email and practices tidied, or an AccountError with every
+    problem found (and the first password's, when one is given)."""
+    problems: dict[str, str] = {}
     email = (account.email or "").strip().lower()
     if not _EMAIL.match(email) or len(email) > 254:
-        raise AccountError("Enter an email address like name@example.org", "email")
-    other = find_user(email)
-    if other is not None and other is not user:
-        raise AccountError(f"There is already an account for {email}", "email")
-    if account.role not in ROLES:
-        raise AccountError(f"Role must be one of {', '.join(ROLES)}", "role")
+        problems["email"] = "Enter an email address like name@example.org"
+    else:
+        other = find_user(email)
+        if other is not None and other is not user:
+            problems["email"] = f"There is already an account for {email}"
     name = (account.name or "").strip()
     if len(name) > 120:
-        raise AccountError("Name must be 120 characters or fewer", "name")
-    practices = _practice_codes(account.practices, account.role)
+        problems["name"] = "Name must be 120 characters or fewer"
+    if account.role not in ROLES:
+        problems["role"] = "Choose a role"
+    practices = _practice_codes(account.practices, account.role, problems)
+    if password is not None and _password_problem(password):
+        problems["password"] = _password_problem(password)
+    if problems:
+        raise AccountError(problems)
     return Account(email, account.role, practices, name)
 
 
 def create_user(account: Account, password: str) -> User:
     """Add a staff account."""
-    account = _checked(account)
-    check_password(password)
+    account = _checked(account, password=password)
     user = User(
         email=account.email,
         name=account.name,

@@ -9,9 +9,9 @@ from fieldwork import staff_sessions
 from fieldwork.auth import require_role
 from fieldwork.db import db
 from fieldwork.models import User
+from fieldwork.models.staff import ROLE_NAMES
 from fieldwork.users import bp
 from fieldwork.users.services import (
-    ROLE_NAMES,
     Account,
     AccountError,
     create_user,
@@ -33,9 +33,10 @@ def _account_from_form(email: str = "") -> Account:
 
 
 def _form_page(template: str, errors: dict, status: int, **context):
-    return render_template(
-        template, errors=errors, roles=list(ROLE_NAMES.items()), **context
-    ), status
+    roles = list(ROLE_NAMES.items())
+    if not context["account"].role:  # a new account: no role until one is chosen
+        roles.insert(0, ("", "Choose a role"))
+    return render_template(template, errors=errors, roles=roles, **context), status
 
 
 def _user_or_404(user_id: int) -> User:
@@ -60,7 +61,7 @@ def add_user():
             user = create_user(account, request.form.get("password", ""))
         except AccountError as error:
             db.session.rollback()
-            errors[error.field] = str(error)
+            errors = error.problems
         else:
             db.session.commit()
             flash(f"Account added for {user.email}.")
@@ -81,7 +82,7 @@ def edit_user(user_id: int):
             update_user(user, account)
         except AccountError as error:
             db.session.rollback()
-            errors[error.field] = str(error)
+            errors = error.problems
         else:
             db.session.commit()
             _keep_own_session(user)
@@ -102,9 +103,7 @@ def reset_password(user_id: int):
     except AccountError as error:
         db.session.rollback()
         account = Account(user.email, user.role, user.practice_codes, user.name)
-        return _form_page(
-            "staff/user_edit.html", {"password": str(error)}, 400, user=user, account=account
-        )
+        return _form_page("staff/user_edit.html", error.problems, 400, user=user, account=account)
     db.session.commit()
     _keep_own_session(user)
     flash(f"New password set for {user.email}. They must sign in again.")

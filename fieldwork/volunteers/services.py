@@ -220,20 +220,27 @@ def _humane(item_id: str) -> str:
 
 
 def set_progress(response: Response, status: str, note: str, user: User | None) -> None:
-    """Record where the recruiter stands with a volunteer (audited; the note is not)."""
-    if status not in PROGRESS:
-        raise VolunteerError(f"Choose one of: {', '.join(PROGRESS)}")
+    """Record where the recruiter stands with a volunteer (audited; the note is not).
+
+    `status` is one of PROGRESS, NOT_CONTACTED, or empty: no change (a note saved alone
+    never moves a volunteer on).
+    """
+    if status and status != NOT_CONTACTED and status not in PROGRESS:
+        raise VolunteerError(f"Choose one of: {', '.join((NOT_CONTACTED, *PROGRESS))}")
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
         raise VolunteerError(f"The note must be {NOTE_MAX} characters or fewer")
     row = db.session.get(VolunteerProgress, response.id)
     before = row.status if row else None
+    after = before if not status else None if status == NOT_CONTACTED else status
+    if row is None and after is None and not note:
+        return  # nothing to keep: still not contacted, and no note
     if row is None:
-        row = VolunteerProgress(response_id=response.id, status=status)
+        row = VolunteerProgress(response_id=response.id)
         db.session.add(row)
-    row.status, row.note, row.updated_at = status, note, utcnow()
+    row.status, row.note, row.updated_at = after, note, utcnow()
     row.updated_by = user.id if user else None
-    record("volunteer_progress", user=user, response=response.public_id, status=[before, status])
+    record("volunteer_progress", user=user, response=response.public_id, status=[before, after])
     db.session.flush()
 
 

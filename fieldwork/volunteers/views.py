@@ -12,7 +12,6 @@ from fieldwork.auth import require_role
 from fieldwork.bad_input import page_number, whole_number
 from fieldwork.db import db, writes
 from fieldwork.models import Practice, Response
-from fieldwork.models.volunteers import PROGRESS
 from fieldwork.practices.access import restrict
 from fieldwork.retention import purge_date
 from fieldwork.volunteers import bp
@@ -128,7 +127,6 @@ def listing(instrument: str):
         levels={a.id: dict(levels(a)) for a in declared.volunteers.attributes},
         attribute_levels=[(a, levels(a)) for a in declared.volunteers.attributes],
         statuses=STATUS_NAMES,
-        progress=PROGRESS,
         purge_from=purge_date(),
     )
 
@@ -177,7 +175,8 @@ def targets(instrument: str):
     """The interviews the case studies want: in all, per practice and per attribute level."""
     declared = _instrument(instrument)
     if current_user.restricted_to:
-        abort(403)  # targets are the whole study's
+        abort(403, description="Interview targets are the whole study's, so only recruiters "
+                               "who see every practice can change them.")  # fmt: skip
     groups = _target_fields(declared, _practices())
     existing = current_targets(declared.id)
     values = {name: existing.get(key, "") for _, fields in groups for name, key, _ in fields}

@@ -79,7 +79,8 @@ def test_a_running_job_without_javascript_at_360px(app, auth, browser, live_serv
     assert page.locator('meta[http-equiv="refresh"]').count() == 0  # no timed refresh
     assert page.locator("progress").get_attribute("value") == "40"
     assert "40 of 100 (40%)" in page.locator("[role=status]").inner_text()
-    assert "Job" in check_page(page, "en")  # axe, title, labels, no sideways scroll
+    title = check_page(page, "en")  # axe, title, labels, no sideways scroll
+    assert "Dataset export (job 1)" in title
     with app.app_context():
         db.session.get(Job, job_id).done = 70
         db.session.commit()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -71,7 +73,10 @@ def test_a_collision_at_insert_time_is_retried(ctx, monkeypatch):
         ({"practice": "Y90001", "instrument": "patient", "count": "0"}, "from 1 to 5000"),
         ({"practice": "Y90001", "instrument": "patient", "count": "5001"}, "from 1 to 5000"),
         ({"practice": "Y90001", "instrument": "patient", "count": "lots"}, "from 1 to 5000"),
-        ({"practice": "Y90001", "instrument": "patient", "count": "3", "mode": "fax"}, "Mode must"),
+        (
+            {"practice": "Y90001", "instrument": "patient", "count": "3", "mode": "fax"},
+            "Choose how the codes are sent",
+        ),
         ({"practice": "Y90009", "instrument": "patient", "count": "3"}, "has withdrawn"),
     ],
 )
@@ -87,6 +92,20 @@ def test_bad_issue_requests_show_the_form_with_errors(app, client, auth, data, m
     assert "There is a problem" in html and message in html
     with app.app_context():
         assert db.session.scalar(select(func.count(Invitation.id))) == 0
+
+
+def test_an_empty_issue_form_reports_every_problem_at_once_in_words(app, client, auth):
+    auth.login(role="coordinator")
+    response = post(client, "/staff/codes/issue", {})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    box = html.split('class="nhsuk-error-summary"', 1)[1].split("</ul>", 1)[0]
+    assert re.findall(r'<li><a href="#(\w+)">([^<]+)</a></li>', box) == [
+        ("practice", "Choose a practice"),
+        ("instrument", "Choose a questionnaire"),
+        ("count", "Number of codes must be a whole number from 1 to 5000"),
+    ]
+    assert "mental_health, patient" not in html  # titles on the page, never ids
 
 
 def test_issue_page_then_mail_merge_download(app, client, auth):

@@ -232,3 +232,22 @@ def test_a_job_about_practices_is_hidden_from_users_restricted_to_others(
     assert client.get(f"/staff/jobs/{theirs}.json").status_code == 200
     assert client.get(f"/staff/jobs/{before}.json").status_code == 404
     assert client.get(f"/staff/jobs/{before}/download").status_code == 404
+
+
+def test_a_job_page_has_a_human_title_plain_states_and_a_way_back(app, auth, client):
+    auth.login(role="admin")
+    with app.app_context():
+        waiting = Job(kind="paper_pack", params={"batch": "20260601-b1"}, message="")
+        export = Job(kind="dataset", params={"request": {"instrument": "patient"}}, state="done")
+        db.session.add_all([waiting, export])
+        db.session.commit()
+        waiting_id, export_id = waiting.id, export.id
+    page = client.get(f"/staff/jobs/{waiting_id}").get_data(as_text=True)
+    assert "<h1>Paper pack</h1>" in page and "paper_pack" not in page
+    assert "<strong data-job-state>Waiting to start</strong><span data-job-count></span>" in page
+    assert "Queued" not in page
+    assert '<a href="/staff/paper/batches/20260601-b1">Back to this batch' in page
+    assert client.get(f"/staff/jobs/{waiting_id}.json").json["state_name"] == "Waiting to start"
+    done = client.get(f"/staff/jobs/{export_id}").get_data(as_text=True)
+    assert "<h1>Dataset export</h1>" in done
+    assert '<a href="/staff/datasets/">Back to datasets' in done

@@ -318,7 +318,10 @@ def test_the_pages_find_a_copy_refuse_bad_text_and_key_it(app, codes, auth, clie
     target = found.headers["Location"]
     assert found.status_code == 302 and f"serial={serial}" in target
     page = client.get(target).get_data(as_text=True)
-    assert "Q1</strong>" in page and "Asked if used_online == 1" in page and "Page 2" in page
+    assert "Q1</strong>" in page and "Page 2" in page
+    # Routing in the words printed on the paper form, never as an expression.
+    assert "Answer this if you ticked &#39;Something else&#39; at Q4" in page
+    assert "Asked if" not in page and "in used_what" not in page
     bad = client.post(
         target, data={"returned_on": "04/05/2026", "nhs_app": "7", "csrf_token": token}
     )

@@ -161,6 +161,28 @@ def test_restricted_coordinator_imports_only_own_practices(app, client, auth):
         assert db.session.scalar(select(Practice.name).where(Practice.code == "Y90001")) != "Mine"
 
 
+def test_an_import_reports_practices_not_yours_beside_other_problems(app, client, auth):
+    with app.app_context():
+        make_practice("Y90001")
+        db.session.commit()
+    auth.login(role="coordinator", practices="Y90001")
+    text = (
+        "code,name,region,list_size,status\n"
+        "Y90008,Not mine,North West,lots,active\n"
+        "Y90001,Mine,Nowhere,,sleeping\n"
+    )
+    response = upload(client, "/staff/practices/import", text)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    for problem in (
+        "row 2: list_size must be a whole number, 0 or more",
+        "row 2: Y90008 is not one of your practices",
+        "row 3: status must be one of",
+        "row 3: there is no region called Nowhere",
+    ):
+        assert problem in html
+
+
 def test_list_filters_by_region_and_status(app, client, auth):
     with app.app_context():
         make_practice("Y90001", region="North West", status="active")

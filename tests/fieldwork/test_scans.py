@@ -299,3 +299,27 @@ def test_the_scans_link_is_offered_only_to_those_who_may_use_it(app, auth, clien
     auth.login("some@example.org", role="coordinator", practices="Y90002")
     assert 'href="/staff/scans/"' not in client.get("/staff/").get_data(as_text=True)
     assert client.get("/staff/scans/").status_code == 403
+
+
+def test_a_restricted_coordinator_refused_scans_is_told_why_and_led_to_the_staff_home(
+    app, auth, client
+):
+    auth.login("some@example.org", role="coordinator", practices="Y90002")
+    page = client.get("/staff/scans/")
+    assert page.status_code == 403
+    html = page.get_data(as_text=True)
+    assert "Scanned batches hold the forms of every practice" in html
+    assert "only coordinators who see every practice can use Scans" in html
+    assert '<a href="/staff/">Go to the staff home page</a>' in html
+    assert "Go to the start page" not in html and "Your account does not allow this" not in html
+    # Keying progress is theirs (their practices only), and in their menu.
+    assert 'href="/staff/keying/progress"' in client.get("/staff/").get_data(as_text=True)
+    assert client.get("/staff/keying/progress").status_code == 200
+
+
+def test_a_role_refused_a_staff_page_is_told_which_roles_it_is_for(auth, client):
+    auth.login("ana@example.org", role="analyst")
+    html = client.get("/staff/scans/").get_data(as_text=True)
+    assert "only for these roles: Admin, Coordinator, Data entry" in html
+    assert "Your role is Analyst: ask an admin if you need this page." in html
+    assert '<a href="/staff/">Go to the staff home page</a>' in html

@@ -69,7 +69,7 @@ def test_admin_adds_a_restricted_coordinator(app, client, auth):
     ("data", "message"),
     [
         ({}, "Enter an email address"),
-        ({"email": "x@example.org", "role": "boss", "password": PASSWORD}, "Role must be one of"),
+        ({"email": "x@example.org", "role": "boss", "password": PASSWORD}, "Choose a role"),
         ({"email": "x@example.org", "role": "analyst", "password": "short"}, "at least 12"),
         (
             {"email": "x@example.org", "role": "admin", "practices": "Y1", "password": PASSWORD},
@@ -93,6 +93,41 @@ def test_bad_new_account_shows_the_form_with_an_error(client, auth, data, messag
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "There is a problem" in html and message in html
+
+
+def _summary(html: str) -> list[tuple[str, str]]:
+    """(link target, message) of each line of the page's error summary."""
+    import re
+
+    box = html.split('class="nhsuk-error-summary"', 1)[1].split("</ul>", 1)[0]
+    return re.findall(r'<li><a href="#([\w-]+)">([^<]+)</a></li>', box)
+
+
+def test_a_new_account_form_reports_every_problem_at_once(client, auth):
+    auth.login(role="admin")
+    blank = client.get("/staff/admin/users/new").get_data(as_text=True)
+    assert '<option value="" selected>Choose a role</option>' in blank  # no role by default
+    empty = post(client, "/staff/admin/users/new", {})
+    assert empty.status_code == 400
+    assert _summary(empty.get_data(as_text=True)) == [
+        ("email", "Enter an email address like name@example.org"),
+        ("role", "Choose a role"),
+        ("password", "Password must be at least 12 characters"),
+    ]
+    data = {"email": "x@", "role": "admin", "practices": "Q1234", "password": "short"}
+    wrong = post(client, "/staff/admin/users/new", data)
+    assert _summary(wrong.get_data(as_text=True)) == [
+        ("email", "Enter an email address like name@example.org"),
+        ("practices", "Admins see every practice: leave practices empty"),
+        ("password", "Password must be at least 12 characters"),
+    ]
+    data = {"email": "x@example.org", "role": "analyst", "practices": "Q1234", "password": "x"}
+    html = post(client, "/staff/admin/users/new", data).get_data(as_text=True)
+    assert _summary(html) == [
+        ("practices", "No practice with code Q1234"),
+        ("password", "Password must be at least 12 characters"),
+    ]
+    assert '<option value="analyst" selected>' in html  # what was chosen is kept
 
 
 def test_role_change_ends_the_users_sessions(app, client, auth):
@@ -183,3 +218,34 @@ def test_edit_page_changes_role_and_practices(app, client, auth):
             "Dee",
             2,
         )
+
+
+def test_the_demo_seeds_one_account_per_role_and_prints_each_password_once(app, client):
+    from fieldwork import demo
+    from fieldwork.models.staff import ROLES
+    from tests.conftest import AuthActions
+
+    with app.app_context():
+        made = demo.staff_accounts()
+        db.session.commit()
+        again = demo.staff_accounts()
+        users = {u.email: u for u in db.session.scalars(select(User))}
+    assert {users[email].role for email, _, _ in made} | {"admin"} == set(ROLES)
+    assert users["coordinator.y90001@example.org"].practice_codes == "Y90001"
+    assert all(len(password) >= 12 for _, _, password in made)
+    assert [password for _, _, password in again] == [None] * len(made)
+    recruiter = dict((email, password) for email, _, password in made)["recruiter@example.org"]
+    signed_in = AuthActions(app, client).login("recruiter@example.org", recruiter)
+    assert signed_in.status_code == 302
+
+
+def test_the_demo_command_prints_every_account_with_its_password(runner):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.split("Staff sign-in:", 1)[1].splitlines()[1:]
+    printed = {line.split()[0]: line.split()[1] for line in lines if line.strip()}
+    assert set(printed) == {
+        "admin@example.org", "coordinator@example.org", "coordinator.y90001@example.org",
+        "dataentry@example.org", "analyst@example.org", "recruiter@example.org",
+    }  # fmt: skip
+    assert all(len(password) >= 12 for password in printed.values())

@@ -16,7 +16,7 @@ from fieldwork.models.base import utcnow
 from fieldwork.volunteers.services import reference, tallies, volunteers
 from fieldwork.withdrawal import forget_response
 from tests.conftest import csrf_token
-from tests.fieldwork.volunteer_world import build
+from tests.fieldwork.volunteer_world import CONFIDENT, add, build, volunteer
 
 LIST = "/staff/volunteers/patient"
 CARD = re.compile(r'id="v-([A-Z2-7]{4}-[A-Z2-7]{4})"')
@@ -195,6 +195,58 @@ def test_progress_is_recorded_and_counted_against_targets(app, auth, world):
         assert all("note" not in e.detail for e in progress)  # notes stay out of the log
     page = client.get(f"{LIST}?status=interviewed").get_data(as_text=True)
     assert _cards(page) == ["V0002"] and "transcript T02" in page
+
+
+def _progress_choice(page: str, public_id: str) -> str:
+    """The option selected in a volunteer's progress drop-down."""
+    box = page.split(f'id="status-{_ref(public_id)}"', 1)[1].split("</select>", 1)[0]
+    return re.search(r'<option value="(\w+)" selected>', box).group(1)
+
+
+def test_a_note_saved_alone_does_not_move_the_volunteer_on(app, auth, world):
+    auth.login("rita@example.org", role="recruiter")
+    client = auth.client
+    page = client.get(LIST).get_data(as_text=True)
+    assert _progress_choice(page, "V0001") == "new"  # not "Contacted": nothing happened yet
+    assert '<option value="new" selected>Not contacted yet</option>' in page
+    token = csrf_token(client, LIST)
+    # The form as it comes (its current status chosen), and a post with no status at all.
+    for status in ("new", None):
+        data = {"csrf_token": token, "note": "Left voicemail? no - just a note"}
+        saved = client.post(
+            f"{LIST}/{_ref('V0001')}", data=data | ({"status": status} if status else {})
+        )
+        assert saved.status_code == 303
+    assert _shown(client, "status=new") == ["V0001", "V0002", "V0004", "V0006"]
+    client.post(f"{LIST}/{_ref('V0002')}", data={"csrf_token": token, "status": "arranged"})
+    client.post(f"{LIST}/{_ref('V0002')}", data={"csrf_token": token, "note": "Thursday 10:00"})
+    page = client.get(LIST).get_data(as_text=True)
+    assert _progress_choice(page, "V0001") == "new" and "just a note" in page
+    assert _progress_choice(page, "V0002") == "arranged" and "Thursday 10:00" in page
+    with app.app_context():
+        ids = dict(db.session.execute(select(Response.public_id, Response.id)).all())
+        rows = {p.response_id: p for p in db.session.scalars(select(VolunteerProgress))}
+        assert (rows[ids["V0001"]].status, rows[ids["V0001"]].note) == (
+            None, "Left voicemail? no - just a note"
+        )  # fmt: skip
+        assert rows[ids["V0002"]].status == "arranged"
+        audited = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "volunteer_progress")
+        ).all()
+        assert [e.detail["status"] for e in audited] == [
+            [None, None], [None, None], [None, "arranged"], ["arranged", "arranged"]
+        ]  # fmt: skip
+
+
+def test_the_card_shows_the_language_a_volunteer_wants_to_be_interviewed_in(app, auth, world):
+    with app.app_context():
+        add("Y90001", 7, volunteer(7, 3, 2, CONFIDENT, interview_lang=3))
+        db.session.commit()
+    auth.login("rita@example.org", role="recruiter")
+    page = auth.client.get(LIST).get_data(as_text=True)
+    card = page.split('id="v-V0007"', 1)[1].split("</dl>", 1)[0]
+    assert "<dt>Interview language</dt><dd>Cantonese</dd>" in card
+    assert _shown(auth.client, "a.interview_lang=3") == ["V0007"]
 
 
 def test_a_target_that_is_not_a_number_is_refused(app, auth, world):

@@ -6,12 +6,11 @@ const number = (n) => n.toLocaleString("en-GB");
 function show(box, job) {
   const bar = box.querySelector("progress");
   if (job.percent !== null) bar.value = job.percent;
-  box.querySelector("[data-job-state]").textContent =
-    job.state.charAt(0).toUpperCase() + job.state.slice(1);
-  let count = number(job.done);
+  box.querySelector("[data-job-state]").textContent = job.state_name;
+  let count = `: ${number(job.done)}`;
   if (job.total !== null) count += ` of ${number(job.total)}`;
   if (job.percent !== null) count += ` (${job.percent}%)`;
-  box.querySelector("[data-job-count]").textContent = count;
+  box.querySelector("[data-job-count]").textContent = job.state === "queued" ? "" : count;
   box.querySelector("[data-job-message]").textContent = job.message;
 }
 
