@@ -33,6 +33,7 @@ WORDS: dict[str, str | tuple[str, str]] = {
         "You can skip any question you would rather not answer. "
         "Questions you need to answer are marked (required)."
     ),
+    "skip_note_any": N_("You can skip any question you would rather not answer."),
     "or": words.OR,
     "day": words.DAY,
     "month": words.MONTH,

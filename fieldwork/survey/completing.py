@@ -66,6 +66,7 @@ def welcome():
         lang=lang,
         error=error,
         practice_phone=practice_phone(entry),
+        asks_required=any(item.required for item in instrument.iter_questions()),
     ), 400 if error else 200
 
 
