@@ -23,6 +23,7 @@ from fieldwork.models import Invitation
 from fieldwork.models.responses import COMPLETE
 from forms.model import Instrument, Item
 from forms.paging import item_applies, web_pages
+from forms.web_fields import question_name
 from tests.browser.conftest import agree_if_asked
 
 pytestmark = pytest.mark.browser
@@ -151,6 +152,7 @@ def meet_an_error(person: Respondent, number: int) -> None:
     links = summary.locator("a")
     assert links.count() == 1
     assert links.first.get_attribute("href") == f"#{item.id}"
+    assert question_name(item, lang) in links.first.inner_text()
     expect(page.locator(f"#{item.id}-error")).to_be_visible()
     links.first.click()
     assert page.url.endswith(f"#{item.id}")
