@@ -241,6 +241,12 @@ def tel_link(number: str, css_class: str = "") -> Markup:
     return Markup('<a{} href="{}">{}</a>').format(attr, href, number)
 
 
+def code_text(code: str) -> Markup:
+    """An access or resume code as respondents see it: on one line, left to right even on
+    a right-to-left page, and never machine-translated."""
+    return Markup('<span class="fw-code" dir="ltr" translate="no">{}</span>').format(code)
+
+
 def mail_link(email: str, css_class: str = "") -> Markup:
     """An e-mail address as a `mailto:` link."""
     attr = Markup(' class="{}"').format(css_class) if css_class else ""
@@ -260,3 +266,4 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters["rich"] = rich
     app.jinja_env.filters["phones"] = linked_phones
+    app.jinja_env.filters["code"] = code_text
