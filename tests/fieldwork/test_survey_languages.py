@@ -86,6 +86,44 @@ def test_codes_shown_to_respondents_keep_together_and_read_left_to_right(app, cl
     assert CODE.search(_html(client.get("/done")))
 
 
+NOTICE = re.compile(
+    r'<div class="nhsuk-inset-text fw-language-missing" lang="([^"]+)" dir="([a-z]+)">(.*?)</div>',
+    re.S,
+)
+
+
+def test_a_language_the_questionnaire_lacks_is_explained_in_that_language(app, client, codes):
+    """Walkthrough: Polski on the start page, then the welcome page in English, unexplained."""
+    client.get("/?lang=pl")
+    Robot(client, instrument(app, "patient")).enter_code(codes["patient"][0])
+    welcome = _html(client.get("/welcome"))
+    assert '<html lang="en"' in welcome
+    lang, direction, notice = NOTICE.search(welcome).groups()
+    assert (lang, direction) == ("pl", "ltr")
+    assert "Ten kwestionariusz nie jest dostępny w Twoim języku" in notice
+    # The languages it is in, by their own names, each a link that chooses it.
+    assert '<a href="/welcome?lang=en" lang="en" hreflang="en">English</a> i ' in notice
+    assert 'href="/welcome?lang=zh"' in notice
+    assert not NOTICE.search(_html(client.get("/welcome?lang=zh")))  # chosen: no notice
+    # Arabic, and a questionnaire in English only: told right to left; nothing to choose.
+    other = app.test_client()
+    other.get("/?lang=ar")
+    Robot(other, instrument(app, "mental_health")).enter_code(codes["mental_health"][0])
+    lang, direction, notice = NOTICE.search(_html(other.get("/welcome"))).groups()
+    assert (lang, direction) == ("ar", "rtl") and "هذا الاستبيان غير متوفر بلغتك" in notice
+    assert '<span lang="en">English</span>' in notice and "href" not in notice
+
+
+def test_no_language_notice_for_a_language_the_questionnaire_has(app, client, codes):
+    client.get("/?lang=zh")
+    Robot(client, instrument(app, "patient")).enter_code(codes["patient"][0])
+    welcome = _html(client.get("/welcome"))
+    assert '<html lang="zh"' in welcome and not NOTICE.search(welcome)
+    english = app.test_client()
+    Robot(english, instrument(app, "patient")).enter_code(codes["patient"][1])
+    assert not NOTICE.search(_html(english.get("/welcome")))
+
+
 def test_a_study_folder_overrides_a_word_and_adds_a_language(tmp_path, sqlite_template):
     folder = tmp_path / "words"
     folder.mkdir()
