@@ -12,7 +12,8 @@ from __future__ import annotations
 import os
 import re
 
-from flask import Flask
+from babel.lists import format_list
+from flask import Flask, url_for
 from markupsafe import Markup, escape
 
 from forms import i18n, words
@@ -33,6 +34,7 @@ WORDS: dict[str, str | tuple[str, str]] = {
         "You can skip any question you would rather not answer. "
         "Questions you need to answer are marked (required)."
     ),
+    "skip_note_any": N_("You can skip any question you would rather not answer."),
     "or": words.OR,
     "day": words.DAY,
     "month": words.MONTH,
@@ -70,6 +72,9 @@ WORDS: dict[str, str | tuple[str, str]] = {
     "welcome_title": N_("About this survey"),
     "choose_language": N_("Which language do you want to answer in?"),
     "choose_language_error": N_("Select the language you want to use"),
+    "language_missing": N_(
+        "This questionnaire is not available in your language. You can answer it in: {languages}."
+    ),
     "start_now": N_("Start now"),
     "continue_survey": N_("Continue where you left off"),
     "section_part": N_("{title} (part {part} of {parts})"),
@@ -197,6 +202,23 @@ def language_name(code: str) -> str:
     return name[:1].upper() + name[1:] if code.split("-")[0] not in ("zh",) else name
 
 
+def language_list(codes: list[str] | tuple[str, ...], lang: str, *, links: bool = False) -> Markup:
+    """Languages by their own names, each marked with its `lang`, listed as `lang` writes a
+    list ("English i 中文 (简体)" in Polish); with `links`, each chooses it on the welcome page."""
+    names = []
+    for code in codes:
+        if links:
+            href = url_for("survey.welcome", lang=code)
+            html = Markup('<a href="{}" lang="{}" hreflang="{}">{}</a>')
+            names.append(html.format(href, code, code, language_name(code)))
+        else:
+            names.append(Markup('<span lang="{}">{}</span>').format(code, language_name(code)))
+    try:
+        return Markup(format_list([str(name) for name in names], locale=i18n.locale(lang)))  # noqa: S704 - each name escaped above
+    except (ValueError, LookupError):
+        return Markup(", ").join(names)
+
+
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 
 
@@ -240,6 +262,12 @@ def tel_link(number: str, css_class: str = "") -> Markup:
     return Markup('<a{} href="{}">{}</a>').format(attr, href, number)
 
 
+def code_text(code: str) -> Markup:
+    """An access or resume code as respondents see it: on one line, left to right even on
+    a right-to-left page, and never machine-translated."""
+    return Markup('<span class="fw-code" dir="ltr" translate="no">{}</span>').format(code)
+
+
 def mail_link(email: str, css_class: str = "") -> Markup:
     """An e-mail address as a `mailto:` link."""
     attr = Markup(' class="{}"').format(css_class) if css_class else ""
@@ -254,8 +282,10 @@ def init_app(app: Flask) -> None:
         t=t,
         direction=i18n.direction,
         language_name=language_name,
+        language_list=language_list,
         tel_link=tel_link,
         mail_link=mail_link,
     )
     app.jinja_env.filters["rich"] = rich
     app.jinja_env.filters["phones"] = linked_phones
+    app.jinja_env.filters["code"] = code_text

@@ -38,6 +38,13 @@ def live(user: User) -> bool:
     return not row.assisting or request.blueprint == "survey"
 
 
+def assisting() -> bool:
+    """Whether this browser's staff session is kept for assisted responses only."""
+    token = session.get(KEY)
+    row = db.session.get(StaffSession, token) if isinstance(token, str) else None
+    return row is not None and row.assisting
+
+
 def end_current() -> None:
     """End this browser's session on the server (caller commits)."""
     token = session.pop(KEY, None)

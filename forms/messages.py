@@ -36,6 +36,8 @@ MESSAGES: dict[str, str] = {
     "year": N_("year"),
     "and": N_(" and "),
     "constraint": N_("Check your answer"),
+    # The error summary's words for a message that does not name its question.
+    "about_question": N_("'{question}': {problem}"),
 }
 
 

@@ -21,7 +21,7 @@ from forms.messages import message
 from forms.model import Answers, Instrument, Item
 from forms.paging import item_applies
 from forms.routing import routed_answers
-from forms.web_fields import KINDS, Problem, flag_invalid
+from forms.web_fields import KINDS, Problem, flag_invalid, question_name
 
 
 class PageForm(Form):
@@ -33,6 +33,7 @@ class PageForm(Form):
     """
 
     _taken: frozenset[str] | None = None  # per class: the names fields may not hide
+    summary: list[tuple[str, str]] | None = None  # set by check_page: the error summary
 
     def __init__(self, formdata: Any = None, data: Mapping[str, Any] | None = None):
         BaseForm.__init__(self, self._unbound_fields, meta=self._wtforms_meta())
@@ -171,17 +172,33 @@ def checked_items(
         field.errors = []
         field.flags.invalid = False
     merged = {**answers_before, **read_answers(form, items)}
-    valid = True
+    summary: list[tuple[str, str]] = []
     shown = shown_items(items, instrument, merged)
     for item in shown:
         if not item.is_question:
             continue
         for name, text in _item_problems(form, item, instrument, merged, lang):
             form[name].errors.append(text)
-            valid = False
-    return shown if valid else None
+            summary.append((form[name].id, _summary_text(item, lang, text)))
+    form.summary = summary
+    return None if summary else shown
+
+
+def _summary_text(item: Item, lang: str, text: str) -> str:
+    """A problem as the error summary lists it: the message itself when it names its
+    question (`Select your answer to '…'`), else the question's name before it, so that
+    "Enter a whole number" says which of a page's questions it is about."""
+    name = question_name(item, lang)
+    return text if name in text else message("about_question", lang, question=name, problem=text)
 
 
 def error_summary(form: Form) -> list[tuple[str, str]]:
-    """(anchor id, message) for every error, in page order, for the error summary."""
+    """(anchor id, message) for every error, in page order, for the error summary.
+
+    After `check_page` each message names its question; the field's own message (shown
+    beside the question) stays short.
+    """
+    checked = getattr(form, "summary", None)
+    if checked is not None:
+        return list(checked)
     return [(field.id, text) for field in form for text in field.errors]

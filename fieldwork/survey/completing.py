@@ -15,7 +15,7 @@ from fieldwork.models.responses import COMPLETE
 from fieldwork.page_render import render_page
 from fieldwork.routing_filter import use_page
 from fieldwork.survey import bp, state
-from fieldwork.survey.language import page_language
+from fieldwork.survey.language import page_language, unserved
 from fieldwork.survey.services import ReadAgain, save_page, start_response, submit_response
 from fieldwork.survey.views import (
     check_rows,
@@ -59,6 +59,8 @@ def welcome():
         else:
             return _begin(entry, language)
     lang = entry.language or page_language(list(instrument.languages))
+    # Someone who chose a language the questionnaire is not in is told so, in that language.
+    missing = None if entry.response else unserved(list(instrument.languages))
     return render_template(
         "survey/welcome.html",
         entry=entry,
@@ -66,6 +68,8 @@ def welcome():
         lang=lang,
         error=error,
         practice_phone=practice_phone(entry),
+        asks_required=any(item.required for item in instrument.iter_questions()),
+        missing=missing,
     ), 400 if error else 200
 
 

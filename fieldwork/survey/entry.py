@@ -177,17 +177,19 @@ def resume():
 @require_role("coordinator", "data_entry")
 def assist():
     """Staff start an assisted response on a practice device, on behalf of a patient."""
-    catalogue = get_catalogue()
+    # Only practices taking part now, and the questionnaires patients answer (a staff
+    # survey is never answered on a practice device on a patient's behalf).
     practices = db.session.scalars(
-        select(Practice).where(Practice.status != "withdrawn").order_by(Practice.name)
+        select(Practice).where(Practice.status == "active").order_by(Practice.name)
     ).all()
     allowed = current_user.restricted_to
     practices = [p for p in practices if not allowed or p.code in allowed]
+    instruments = [i for i in get_catalogue().current.values() if i.audience == "patient"]
     error = None
     if request.method == "POST":
         practice = next((p for p in practices if str(p.id) == request.form.get("practice")), None)
         instrument_id = request.form.get("instrument", "")
-        if practice is None or instrument_id not in catalogue.current:
+        if practice is None or instrument_id not in {i.id for i in instruments}:
             error = "Select a practice and a questionnaire"
         else:
             state.begin(instrument_id, practice.id, assisted=True)
@@ -197,8 +199,9 @@ def assist():
     return render_template(
         "survey/assist.html",
         practices=practices,
-        instruments=catalogue.current.values(),
+        instruments=instruments,
         error=error,
+        assisting=staff_sessions.assisting(),
     ), 400 if error else 200
 
 

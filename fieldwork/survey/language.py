@@ -36,6 +36,13 @@ def _match(wanted: str, codes: list[str]) -> str | None:
     return None
 
 
+def unserved(choices: list[str]) -> str | None:
+    """The visitor's own language (the start page's: a link, the visit's choice or the
+    browser's) when `choices`, a questionnaire's languages, do not include it; else None."""
+    wanted = page_language()
+    return None if _match(wanted, choices) else wanted
+
+
 def page_language(choices: list[str] | None = None) -> str:
     """`?lang=`, else the visit's choice, else the best Accept-Language match, else English.
 

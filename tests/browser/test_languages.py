@@ -162,3 +162,10 @@ def test_start_page_language_link_and_english_pages_ltr(app, phone, live_server,
     check_page(phone, "ur")
     hint = phone.locator("#code-hint").inner_text()
     assert re.search(r"[A-Z0-9]+-[A-Z0-9]+", hint), hint
+    # The example code is on one line, left to right, on a right-to-left page at 360 px.
+    phone.set_viewport_size({"width": 360, "height": 800})
+    phone.goto("/?lang=ar")
+    example = phone.locator("#code-hint .fw-code")
+    assert example.evaluate("e => e.getClientRects().length") == 1
+    assert example.evaluate("e => getComputedStyle(e).direction") == "ltr"
+    phone.screenshot(path=str(SHOTS / "start-page-arabic-360.png"), full_page=True)

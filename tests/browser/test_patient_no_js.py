@@ -23,6 +23,7 @@ from fieldwork.models import Invitation
 from fieldwork.models.responses import COMPLETE
 from forms.model import Instrument, Item
 from forms.paging import item_applies, web_pages
+from forms.web_fields import question_name
 from tests.browser.conftest import agree_if_asked
 
 pytestmark = pytest.mark.browser
@@ -132,11 +133,15 @@ def start(person: Respondent, code: str) -> None:
 
 
 def meet_an_error(person: Respondent, number: int) -> None:
-    """Continue without the one required answer: the summary links to the field, answers kept."""
+    """Tick an answer together with one that excludes the others ("None of these"): the
+    summary names the question and links to it; the page's other answers are kept."""
     page, lang = person.page, person.lang
-    item = next(i for i in web_pages(person.instrument)[number - 1].items if i.required)
-    aware = person.instrument.item("aware")
-    person.answer(aware)
+    item = person.instrument.item("aware")
+    person.answer(person.instrument.item("nhs_app"))
+    other = next(c for c in item.choices.codes if c not in item.exclusive)
+    only = min(item.exclusive)
+    person.tick(item.id, other)
+    person.tick(item.id, only)
     person.button("continue")
     summary = page.locator(".nhsuk-error-summary")
     expect(summary).to_be_visible()
@@ -147,12 +152,16 @@ def meet_an_error(person: Respondent, number: int) -> None:
     links = summary.locator("a")
     assert links.count() == 1
     assert links.first.get_attribute("href") == f"#{item.id}"
+    assert question_name(item, lang) in links.first.inner_text()
     expect(page.locator(f"#{item.id}-error")).to_be_visible()
     links.first.click()
     assert page.url.endswith(f"#{item.id}")
     expect(page.locator(f"#{item.id}")).to_be_in_viewport()
-    kept = min(person.given["aware"])
-    expect(page.locator(f'input[name="aware"][value="{kept}"]')).to_be_checked()
+    kept = person.given["nhs_app"]
+    expect(page.locator(f'input[name="nhs_app"][value="{kept}"]')).to_be_checked()
+    exclusive = page.locator(f'input[name="{item.id}"][value="{only}"]')
+    page.locator(f'label[for="{exclusive.get_attribute("id")}"]').click()
+    expect(exclusive).not_to_be_checked()
 
 
 def change_one_answer(person: Respondent) -> None:
@@ -203,7 +212,7 @@ def test_patient_completes_the_survey_without_javascript(
     while (number := person.page_number()) is not None:
         titles.append(check_page(phone, lang))
         pages_seen.append(number)
-        if not errors_met and any(i.required for i in web_pages(instrument)[number - 1].items):
+        if not errors_met and instrument.item("aware") in web_pages(instrument)[number - 1].items:
             meet_an_error(person, number)
             errors_met = True
         person.answer_page(number)

@@ -83,6 +83,8 @@ def test_help_now_on_every_page_of_the_mental_health_survey(app, phone, access_c
         expect(block.get_by_role("heading", name=t("help_now", "en"))).to_have_count(1)
         for href in ("tel:111", "tel:116123", "tel:999", "https://111.nhs.uk"):
             expect(block.locator(f'a[href="{href}"]')).to_have_count(1)
+            box = block.locator(f'a[href="{href}"]').bounding_box()  # comfortable to tap
+            assert box["width"] >= 24 and box["height"] >= 24, (href, box)
         assert block.bounding_box()["y"] < 400, "the help block is below the fold"
 
     has_help()

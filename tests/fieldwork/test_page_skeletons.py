@@ -117,7 +117,11 @@ def test_resume_code_filled_in(app, codes):
         robot = Robot(comparing, inst)
         first = robot.welcome().headers["Location"]
         html = comparing.client.get(first).get_data(as_text=True)
-        found = re.findall(r"use the resume code ([A-Z0-9]+-[A-Z0-9]+)", html)
+        found = re.findall(
+            r'use the resume code <span class="fw-code" dir="ltr" translate="no">'
+            r"([A-Z0-9]+-[A-Z0-9]+)</span>",
+            html,
+        )
         assert len(found) == 1, html
         shown.append(found[0])
         robot.answer_page(int(first.rsplit("/", 1)[1]))  # compared both ways

@@ -79,20 +79,6 @@ def test_every_bad_answer_gets_the_page_back_with_an_error_summary(
     assert refused > 10
 
 
-def test_required_answer_missing(app, client, codes):
-    inst = instrument(app, "patient")
-    robot = Robot(client, inst)
-    robot.enter_code(codes["patient"][0])
-    location = robot.welcome("en").headers["Location"]
-    number = next(p.number for p in web_pages(inst) if any(i.required for i in p.items))
-    while location != f"/page/{number}":
-        location = robot.answer_page(int(location.rsplit("/", 1)[1])).headers["Location"]
-    robot.skip = lambda item: item.required
-    response = robot.answer_page(number)
-    assert response.status_code == 400
-    assert SUMMARY in response.get_data(as_text=True)
-
-
 def test_random_junk_never_gives_a_500(app, client, codes):
     rng = random.Random(1234)
     inst = instrument(app, "patient")

@@ -7,10 +7,13 @@ import re
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
 
 from fieldwork import create_app
 from fieldwork.cli import cli
 from fieldwork.codes import RESUME_LENGTH, grouped, new_code
+from fieldwork.db import db
+from fieldwork.models import Practice
 from forms.paging import page_applies, web_pages
 from tests.conftest import _config
 from tests.fieldwork.conftest import instrument
@@ -46,11 +49,79 @@ def test_wrong_codes_are_told_in_the_chosen_language(client):
 
 
 def test_code_examples_have_the_real_format(client):
-    hint = re.search(r'id="code-hint">([^<]*)<', _html(client.get("/resume"))).group(1)
-    example = re.search(r"[A-Z0-9]+(?:-[A-Z0-9]+)+", hint).group(0)
+    hint = re.search(r'id="code-hint">(.*?)</div>', _html(client.get("/resume"))).group(1)
+    example = CODE.search(hint).group(1)
     real = grouped(new_code(RESUME_LENGTH))
     assert [len(part) for part in example.split("-")] == [len(part) for part in real.split("-")]
     assert f"{RESUME_LENGTH} letters" in hint
+
+
+# A code shown to a respondent: kept on one line and left to right (`fw-code`).
+CODE = re.compile(
+    r'<span class="fw-code" dir="ltr" translate="no">([A-Z0-9]+(?:-[A-Z0-9]+)+)</span>'
+)
+
+
+def test_codes_shown_to_respondents_keep_together_and_read_left_to_right(app, client):
+    """Walkthrough: on the Arabic start page the example "KX7P-4MQ2" broke at its dash."""
+    start = _html(client.get("/?lang=ar"))
+    assert 'dir="rtl"' in start and CODE.search(start.split('id="code-hint"')[1])
+    assert CODE.search(_html(client.get("/resume")).split('id="code-hint"')[1])
+    withdraw = _html(client.get("/withdraw"))
+    assert 'id="code" name="code" type="text" dir="ltr"' in withdraw  # typed left to right
+    # From an open link: the resume code on each page, the check page and the done page.
+    with app.app_context():
+        from fieldwork.demo import seed
+
+        seed(["mental_health"])
+        db.session.commit()
+        token = db.session.scalars(select(Practice).order_by(Practice.id)).first().link_token
+    client.get(f"/s/mental_health/{token}")
+    robot = Robot(client, instrument(app, "mental_health"))
+    location = robot.welcome().headers["Location"]
+    assert CODE.search(_html(client.get(location)))
+    assert robot.run_pages(location).endswith("/check")
+    assert CODE.search(_html(client.get("/check")))
+    robot.submit()
+    assert CODE.search(_html(client.get("/done")))
+
+
+NOTICE = re.compile(
+    r'<div class="nhsuk-inset-text fw-language-missing" lang="([^"]+)" dir="([a-z]+)">(.*?)</div>',
+    re.S,
+)
+
+
+def test_a_language_the_questionnaire_lacks_is_explained_in_that_language(app, client, codes):
+    """Walkthrough: Polski on the start page, then the welcome page in English, unexplained."""
+    client.get("/?lang=pl")
+    Robot(client, instrument(app, "patient")).enter_code(codes["patient"][0])
+    welcome = _html(client.get("/welcome"))
+    assert '<html lang="en"' in welcome
+    lang, direction, notice = NOTICE.search(welcome).groups()
+    assert (lang, direction) == ("pl", "ltr")
+    assert "Ten kwestionariusz nie jest dostępny w Twoim języku" in notice
+    # The languages it is in, by their own names, each a link that chooses it.
+    assert '<a href="/welcome?lang=en" lang="en" hreflang="en">English</a> i ' in notice
+    assert 'href="/welcome?lang=zh"' in notice
+    assert not NOTICE.search(_html(client.get("/welcome?lang=zh")))  # chosen: no notice
+    # Arabic, and a questionnaire in English only: told right to left; nothing to choose.
+    other = app.test_client()
+    other.get("/?lang=ar")
+    Robot(other, instrument(app, "mental_health")).enter_code(codes["mental_health"][0])
+    lang, direction, notice = NOTICE.search(_html(other.get("/welcome"))).groups()
+    assert (lang, direction) == ("ar", "rtl") and "هذا الاستبيان غير متوفر بلغتك" in notice
+    assert '<span lang="en">English</span>' in notice and "href" not in notice
+
+
+def test_no_language_notice_for_a_language_the_questionnaire_has(app, client, codes):
+    client.get("/?lang=zh")
+    Robot(client, instrument(app, "patient")).enter_code(codes["patient"][0])
+    welcome = _html(client.get("/welcome"))
+    assert '<html lang="zh"' in welcome and not NOTICE.search(welcome)
+    english = app.test_client()
+    Robot(english, instrument(app, "patient")).enter_code(codes["patient"][1])
+    assert not NOTICE.search(_html(english.get("/welcome")))
 
 
 def test_a_study_folder_overrides_a_word_and_adds_a_language(tmp_path, sqlite_template):

@@ -46,6 +46,42 @@ def test_assisted_response_is_mode_3_and_the_device_returns_to_a_neutral_page(
         assert response.invitation_id is None and response.resume_code is None
 
 
+def test_the_assist_page_leads_back_warns_and_offers_only_what_patients_answer(
+    app, client, auth, codes
+):
+    """Walkthrough: /assist was a dead end, offered practices only approached and the
+    staff survey, and did not say that starting closes the staff pages."""
+    auth.login(email="nav@example.org", role="coordinator")
+    page = client.get("/assist").get_data(as_text=True)
+    assert '<a class="nhsuk-back-link" href="/staff/">Back to staff pages</a>' in page
+    assert 'action="/staff/sign-out"' in page and "nav@example.org" in page
+    assert "nhsuk-warning-callout" in page and "closes the staff pages in this browser" in page
+    with app.app_context():
+        practices = db.session.scalars(select(Practice).order_by(Practice.id)).all()
+        assert {p.status for p in practices} >= {"active", "recruited", "approached"}
+        for practice in practices:
+            offered = f'<option value="{practice.id}"' in page
+            assert offered == (practice.status == "active"), practice.status
+        approached = next(p.id for p in practices if p.status == "approached")
+        active = next(p.id for p in practices if p.status == "active")
+        titles = {i.id: i.title.get("en") for i in get_catalogue().current.values()}
+    assert titles["patient"] in page and titles["mental_health"] in page
+    assert titles["practice_staff"] not in page
+    for practice_id, instrument_id in ((approached, "patient"), (active, "practice_staff")):
+        token = csrf_token(client, "/assist")
+        data = {"practice": practice_id, "instrument": instrument_id, "csrf_token": token}
+        assert client.post("/assist", data=data).status_code == 400
+    token = csrf_token(client, "/assist")
+    data = {"practice": active, "instrument": "patient", "csrf_token": token}
+    assert client.post("/assist", data=data).headers["Location"] == "/welcome"
+    # Back on /assist from the neutral page: the staff pages are closed, and it says so.
+    client.get("/assist/next")
+    again = client.get("/assist").get_data(as_text=True)
+    assert "Back to staff pages" not in again and 'href="/staff/"' not in again
+    assert "staff pages are closed in this browser" in again
+    assert 'action="/staff/sign-out"' in again
+
+
 def test_assisted_mode_needs_a_signed_in_staff_member(client, app):
     assert client.get("/assist").status_code == 302
     assert client.get("/assist/next").status_code == 302

@@ -270,8 +270,9 @@ def test_error_summary_links_to_each_field(render):
     assert alert.find("h2").text == "There is a problem"
     links = [(a.attrs["href"], a.text) for a in alert.find_all("a")]
     assert links == [
-        ("#ease_book", "Select an answer for 'booking'"),
-        ("#ease_rx", "Select an answer for 'ordering'"),
+        # A grid's rows are told apart by the row, and from other grids by the question.
+        ("#ease_book", "'How easy was it…': Select an answer for 'booking'"),
+        ("#ease_rx", "'How easy was it…': Select an answer for 'ordering'"),
         ("#age", "Enter a number for 'How old are you?'"),
         ("#visit-day", "Enter a date for 'Last visit'"),
     ]

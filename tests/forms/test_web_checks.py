@@ -240,9 +240,42 @@ def test_error_summary_in_page_order_with_anchors():
     form, _ = post(items, [("conf_a", "1"), ("visit-day", "1"), ("visit-year", "2024")])
     assert error_summary(form) == [
         ("used", "Select your answer to 'Have you used online services?'"),
-        ("conf_b", "Select an answer for 'I trust the app'"),
-        ("visit-month", "The date must include a month"),
+        ("conf_b", "'How much do you agree?': Select an answer for 'I trust the app'"),
+        ("visit-month", "'When did you last visit?': The date must include a month"),
     ]
+    # Beside the question, where it is plain which question is meant, the message is short.
+    assert errors(form)["visit-month"] == ["The date must include a month"]
+
+
+def test_every_summary_message_names_its_question():
+    """Two number questions on a page: "Enter a whole number" alone would not say which."""
+    years = Item("years", "integer", text("Years in general practice"), min=0, max=60)
+    here = Item("here", "integer", text("Years at this practice"), min=0, max=60)
+    items = (SERVICES_ITEM, GRID, OTHER, years, here, AGE, WEIGHT, VISIT)
+    pairs = [("services", "1"), ("services", "99"), ("conf_a", "7"), ("other", "x" * 11)]
+    pairs += [("years", "abc"), ("here", "2.5"), ("age", "5"), ("weight", "1" * 12)]
+    pairs += [("visit-day", "31"), ("visit-month", "2"), ("visit-year", "2024")]
+    form, valid = post(items, pairs)
+    assert not valid
+    assert error_summary(form) == [
+        ("services", "'Which?': 'None of these' cannot be selected with other answers"),
+        ("conf_a", "'How much do you agree?': Select one of the answers shown"),
+        ("other", "'Anything else?': Your answer must be 10 characters or fewer"),
+        ("years", "'Years in general practice': Enter a whole number"),
+        ("here", "'Years at this practice': Enter a whole number"),
+        ("age", "'How old are you?': Enter a number between 16 and 120"),
+        ("weight", "'Weight': Enter a number of 9 digits or fewer"),
+        ("visit-day", "'When did you last visit?': Enter a real date"),
+    ]
+    form, _ = post(items, [("services", "1"), ("services", "99")], "zh")
+    assert error_summary(form) == [("services", "“Which?”：“以上都不是”不能与其他答案同时选择")]
+
+
+def test_a_constraint_message_in_the_summary_names_its_question():
+    never = FakeExpression(lambda answers, this: False)
+    item = Item("n", "integer", text("Number of visits"), constraint=never)
+    form, _ = post((item,), [("n", "3")])
+    assert error_summary(form) == [("n", "'Number of visits': Check your answer")]
 
 
 def test_checking_again_starts_afresh():
