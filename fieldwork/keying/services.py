@@ -311,8 +311,14 @@ def forget_identifying_text(hidden: dict[str, set[str]], *, dry_run: bool = Fals
     """Drop identifying answers' text from every keyed pass (the retention purge); how many
     passes held some. `hidden` is `identifying_fields_by_instrument()`."""
     query = select(KeyingPass, Invitation.instrument).join(Invitation)
+    return drop_fields(db.session.execute(query).all(), hidden, dry_run=dry_run)
+
+
+def drop_fields(rows, hidden: dict[str, set[str]], *, dry_run: bool = False) -> int:
+    """Drop the `hidden` fields (by instrument) from the `fields` of each (row, instrument
+    id); how many rows held some."""
     changed = 0
-    for row, instrument_id in db.session.execute(query).all():
+    for row, instrument_id in rows:
         names = hidden.get(instrument_id, set()) & set(row.fields)
         if names:
             changed += 1

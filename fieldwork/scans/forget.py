@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from fieldwork.db import db
+from fieldwork.keying.services import drop_fields
 from fieldwork.models import Invitation, ScanCopy, ScanPage
 from fieldwork.models.scans import WITHDRAWN
 from fieldwork.scans.storage import forget_images
@@ -42,15 +43,8 @@ def forget_identifying_text(hidden: dict[str, set[str]], *, dry_run: bool = Fals
     """Drop identifying answers' text from the fields of every scanned copy (the retention
     purge; confirmed copies keep what the person typed); how many copies held some.
     `hidden` is `keying.services.identifying_fields_by_instrument()`."""
-    changed = 0
-    for copy in db.session.scalars(select(ScanCopy)).all():
-        names = hidden.get(copy.instrument, set()) & set(copy.fields)
-        if names:
-            changed += 1
-            if not dry_run:
-                copy.fields = {k: v for k, v in copy.fields.items() if k not in names}
-    db.session.flush()
-    return changed
+    copies = db.session.scalars(select(ScanCopy)).all()
+    return drop_fields([(c, c.instrument) for c in copies], hidden, dry_run=dry_run)
 
 
 def forget_all() -> int:
