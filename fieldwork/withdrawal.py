@@ -17,7 +17,7 @@ from fieldwork import identifying
 from fieldwork.answers import answer_table
 from fieldwork.audit import record
 from fieldwork.catalogue import get_catalogue
-from fieldwork.datasets.services import forget_exports
+from fieldwork.datasets.services import Withdrawn, forget_exports
 from fieldwork.db import db
 from fieldwork.keying.services import forget_passes
 from fieldwork.models import Invitation, Response, StudySettings, User
@@ -44,8 +44,9 @@ def withdraw(invitation: Invitation, route: str, user: User | None = None) -> st
     response = invitation.response
     exports = None
     if response is not None:
+        withdrawn = Withdrawn.of(response)
         forget_response(response, delete_answers=setting == "delete")
-        exports = forget_exports(invitation.instrument)  # files that may hold what was taken back
+        exports = forget_exports(withdrawn)  # files that may hold what was taken back
     scans = forget_code(invitation)  # scanned pages show what was written: identifying
     keyed = forget_passes(invitation)  # so does the text keyed from them
     now = utcnow()
@@ -71,12 +72,12 @@ def withdraw_response(response: Response, route: str, user: User | None = None) 
         raise WithdrawalError("This response has already been withdrawn")
     setting = study_settings().withdrawal
     public_id = response.public_id
-    instrument = get_catalogue().instrument_for(response.instrument_version_id).id
+    withdrawn = Withdrawn.of(response)
     forget_response(response, delete_answers=setting == "delete")
-    exports = forget_exports(instrument)  # files that may hold what was taken back
+    exports = forget_exports(withdrawn)  # files that may hold what was taken back
     record(
         "withdrawal", user=user, response=public_id, route=route, setting=setting,
-        had_response=True, instrument=instrument, export_files=exports or None,
+        had_response=True, instrument=withdrawn.instrument, export_files=exports or None,
     )  # fmt: skip
     db.session.flush()
     return setting

@@ -48,7 +48,11 @@ def test_make_run_gives_the_worker_the_servers_public_address(tmp_path):
     served at (`make run PORT=…`), not the default."""
     log = tmp_path / "calls"
     fake = tmp_path / "fieldwork"
-    fake.write_text('#!/bin/sh\necho "$1 $FIELDWORK_PUBLIC_URL" >> "$FAKE_LOG"\n')
+    # `run` lingers like a server: the worker beside it is stopped when it ends.
+    fake.write_text(
+        '#!/bin/sh\necho "$1 $FIELDWORK_PUBLIC_URL" >> "$FAKE_LOG"\n'
+        '[ "$1" = run ] && sleep 2\nexit 0\n'
+    )
     fake.chmod(0o755)
     root = Path(__file__).resolve().parents[1]
     env = {"PATH": "/usr/bin:/bin", "FAKE_LOG": str(log)}

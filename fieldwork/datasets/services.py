@@ -5,10 +5,13 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from contextlib import closing
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from exports.bundle import write_bundle, zip_bundle
 from exports.dataset import Dataset, Options
@@ -24,7 +27,7 @@ from fieldwork.models.base import utcnow
 
 KIND = "dataset"
 # What an export whose file was removed after a withdrawal says instead.
-WITHDRAWN = "File removed: a participant withdrew after this export began. Start a new export."
+WITHDRAWN = "File removed: a participant in it has withdrawn. Start a new export."
 
 
 def known_versions() -> dict[str, list[int]]:
@@ -122,34 +125,99 @@ def _folder(job_id: int) -> Path:
 
 
 def withdrawn_since(instrument: str, since) -> bool:
-    """Whether a participant of `instrument` withdrew at or after `since` (every time when
-    None), read on a connection of its own: a withdrawal committed after the export's read
-    began counts."""
+    """Whether a participant of `instrument` with a response withdrew at or after `since`,
+    read on a connection of its own: a withdrawal committed after the export's read began
+    counts. (`forget_exports` holds queued and running exports' rows until the withdrawal
+    commits, so a withdrawal written before an export starts is committed before it reads.)"""
     query = select(AuditEvent.detail).where(AuditEvent.action == "withdrawal")
     if since is not None:
         query = query.where(AuditEvent.at >= since)
     with db.engine.connect() as connection:
         details = connection.scalars(query).all()
-    return any(detail.get("instrument", instrument) == instrument for detail in details)
+    return any(
+        d.get("had_response") and d.get("instrument", instrument) == instrument for d in details
+    )
 
 
-def forget_exports(instrument: str) -> int:
-    """Delete the files of every export of `instrument` begun so far, finished or not (a
-    participant of it has just withdrawn: the files may hold what they took back); the
-    job says why. An export still running fails at its end (`withdrawn_since`)."""
-    removed = 0
-    jobs = select(Job).where(Job.kind == KIND, Job.started_at.is_not(None))
+@dataclass(frozen=True)
+class Withdrawn:
+    """What decides which exports may hold a response (read before it is deleted)."""
+
+    instrument: str
+    version: int
+    practice: str
+    region: str
+    started_at: datetime
+    submitted_at: datetime | None
+
+    @classmethod
+    def of(cls, response) -> Withdrawn:
+        version = db.session.get(InstrumentVersion, response.instrument_version_id)
+        practice = response.practice
+        return cls(version.instrument, version.version, practice.code, practice.region.name,
+                   response.started_at, response.submitted_at)  # fmt: skip
+
+    def maybe_in(self, request: Request, read_at: datetime) -> bool:
+        """Whether an export of `request` whose read began at `read_at` may hold the
+        response (when unsure: yes; clocks of two processes, a minute's leeway)."""
+        if request.instrument != self.instrument or read_at < self.started_at - LEEWAY:
+            return False
+        sent = self.submitted_at is not None and self.submitted_at <= read_at + LEEWAY
+        unsent = self.submitted_at is None or self.submitted_at >= read_at - LEEWAY
+        if (request.status == "complete" and not sent) or (
+            request.status == "partial" and not unsent
+        ):
+            return False
+        if request.versions and self.version not in request.versions:
+            return False
+        if request.practices and self.practice not in request.practices:
+            return False
+        if request.regions and self.region not in request.regions:
+            return False
+        since, before = request.dates()
+        return (since is None or self.started_at >= since) and (
+            before is None or self.started_at < before
+        )
+
+
+LEEWAY = timedelta(minutes=1)
+
+
+def forget_exports(withdrawn: Withdrawn) -> int:
+    """Remove the files of the exports that may hold a response just withdrawn (the job
+    says why), once the withdrawal commits; how many. Queued and running exports of the
+    questionnaire are locked until then: one that has not yet read waits and reads without
+    the response, one already reading fails at its end (`withdrawn_since`)."""
+    jobs = select(Job).where(Job.kind == KIND).order_by(Job.id).with_for_update()
+    removed = []
     for job in db.session.scalars(jobs):
-        if (job.params.get("request") or {}).get("instrument") != instrument:
+        request = Request.from_params(job.params["request"])
+        if job.started_at is None or not withdrawn.maybe_in(request, job.started_at):
             continue
-        folder = _folder(job.id)
-        if job.result_path or folder.exists():
-            shutil.rmtree(folder, ignore_errors=True)
-            if job.result_path:
-                Path(job.result_path).unlink(missing_ok=True)
-            removed += 1
-        if job.state == "done" and job.result_path:
+        if job.state != "running" and job.result_path:
             job.result_path = job.result_name = job.result_bytes = None
             job.message = WITHDRAWN
+        removed.append(_folder(job.id))
     db.session.flush()
-    return removed
+    delete_after_commit(removed)
+    return sum(1 for folder in removed if folder.exists())
+
+
+def delete_after_commit(folders: list[Path]) -> None:
+    """Delete these folders when the session's transaction commits (never if it rolls
+    back: the jobs would still name their files)."""
+    db.session.info.setdefault(_TO_DELETE, []).extend(folders)
+
+
+_TO_DELETE = "fieldwork.datasets: folders to delete after commit"
+
+
+@event.listens_for(Session, "after_commit")
+def _delete_committed(session) -> None:
+    for folder in session.info.pop(_TO_DELETE, []):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _keep_rolled_back(session, _previous) -> None:
+    session.info.pop(_TO_DELETE, None)

@@ -138,7 +138,8 @@ def open_link(instrument_id: str, practice_code: str, token: str):
     practice = db.session.scalar(select(Practice).where(Practice.code == practice_code[:16]))
     if practice is None or instrument_id not in get_catalogue().current:
         abort(404)
-    if not hmac.compare_digest(open_link_token(practice.link_token, instrument_id), token):
+    expected = open_link_token(practice.link_token, instrument_id)
+    if not hmac.compare_digest(expected.encode(), token.encode()):
         abort(404)
     if practice.status == "withdrawn":
         return _closed("closed", instrument_id)

@@ -83,9 +83,12 @@ def declared_instruments() -> dict[str, Instrument]:
     return {key: i for key, i in sorted(get_catalogue().current.items()) if i.volunteers}
 
 
-def volunteers(instrument: Instrument, user: User | None) -> list[Volunteer]:
+def volunteers(
+    instrument: Instrument, user: User | None, only: int | None = None
+) -> list[Volunteer]:
     """Every volunteer of the instrument (any version) the user's practices allow, oldest
-    first, with progress; contact details not yet loaded (see `with_contacts`)."""
+    first, with progress; contact details not yet loaded (see `with_contacts`). `only`: just
+    that response, if it is one."""
     catalogue = get_catalogue()
     query = (
         select(
@@ -102,6 +105,8 @@ def volunteers(instrument: Instrument, user: User | None) -> list[Volunteer]:
     )
     if user is not None and user.restricted_to:
         query = query.where(Practice.code.in_(sorted(user.restricted_to)))
+    if only is not None:
+        query = query.where(Response.id == only)
     by_version: dict[int, list] = {}
     for row in db.session.execute(query):
         by_version.setdefault(row[2], []).append(row)
@@ -333,8 +338,16 @@ def save_targets(instrument: Instrument, given: dict[tuple[str, str], int | None
 
 
 def volunteer_by_reference(instrument: Instrument, ref: str, user: User | None) -> Volunteer | None:
-    """The volunteer the list names `ref`, among those the user may see (None if none)."""
-    for volunteer in volunteers(instrument, user):
-        if hmac.compare_digest(volunteer.reference, ref[:9]):
-            return volunteer
+    """The volunteer the list names `ref`, among those the user may see (None if none):
+    the responses' names are worked out (cheap), then the one found is judged alone."""
+    secret, wanted = current_app.config["SECRET_KEY"], ref[:9].encode()
+    query = (
+        select(Response.id, Response.public_id)
+        .join(InstrumentVersion, InstrumentVersion.id == Response.instrument_version_id)
+        .where(InstrumentVersion.instrument == instrument.id)
+    )
+    for response_id, public_id in db.session.execute(query):
+        if hmac.compare_digest(reference(public_id, secret).encode(), wanted):
+            found = volunteers(instrument, user, only=response_id)
+            return found[0] if found else None
     return None

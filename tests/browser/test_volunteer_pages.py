@@ -11,6 +11,7 @@ import pytest
 from fieldwork.db import db
 from fieldwork.models.base import utcnow
 from fieldwork.outcomes import study_settings
+from fieldwork.volunteers.services import reference
 from tests.fieldwork.volunteer_world import build
 
 pytestmark = pytest.mark.browser
@@ -26,6 +27,11 @@ def _sign_in(page, email):
     page.wait_for_url("**/staff/")
 
 
+def _card(app, public_id: str) -> str:
+    """The id of a volunteer's card (named by a reference, never the response's id)."""
+    return f"v-{reference(public_id, app.config['SECRET_KEY'])}"
+
+
 def _shot(page, name):
     if SHOTS:
         page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
@@ -38,18 +44,20 @@ def test_a_recruiter_filters_records_progress_and_sets_targets(app, auth, phone,
     phone.goto("/staff/volunteers/patient")
     check_page(phone, "en")
     assert phone.locator("section.nhsuk-card").count() == 4
-    assert "Person 1 Quillon" in phone.locator("#v-V0001").inner_text()
+    v1, v2 = _card(app, "V0001"), _card(app, "V0002")
+    assert "Person 1 Quillon" in phone.locator(f"#{v1}").inner_text()
     _shot(phone, "volunteers")
     phone.select_option("#practice", "Y90001")
     phone.select_option("select[name='a.age_band']", "7")
     phone.click("text=Show these volunteers")
     assert phone.locator("section.nhsuk-card").count() == 1
-    phone.select_option("#status-V0002", "interviewed")
-    phone.fill("#note-V0002", "Interviewed on 3 June")
-    phone.click("#v-V0002 button[type=submit]")
-    assert "Progress saved for volunteer V0002" in phone.locator("[role=status]").first.inner_text()
-    assert "practice=Y90001" in phone.url and phone.url.endswith("#v-V0002")
-    assert "Interviewed (" in phone.locator("#v-V0002").inner_text()
+    phone.select_option(f"#status-{v2[2:]}", "interviewed")
+    phone.fill(f"#note-{v2[2:]}", "Interviewed on 3 June")
+    phone.click(f"#{v2} button[type=submit]")
+    saved = phone.locator("[role=status]").first.inner_text()
+    assert f"Progress saved for volunteer {v2[2:]}" in saved
+    assert "practice=Y90001" in phone.url and phone.url.endswith(f"#{v2}")
+    assert "Interviewed (" in phone.locator(f"#{v2}").inner_text()
     check_page(phone, "en")
     phone.click("text=Change the targets")
     check_page(phone, "en")
@@ -87,4 +95,4 @@ def test_an_admin_sees_the_dry_run_and_purges(app, auth, phone, check_page):
     _shot(phone, "retention_after")
     phone.goto("/staff/volunteers/patient")
     assert "Quillon" not in phone.content()
-    assert "none held" in phone.locator("#v-V0001").inner_text()
+    assert "none held" in phone.locator(f"#{_card(app, 'V0001')}").inner_text()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import func, insert, select
@@ -11,7 +12,7 @@ from fieldwork.answers import answer_table
 from fieldwork.codes import grouped
 from fieldwork.datasets import services
 from fieldwork.datasets.filters import Request
-from fieldwork.datasets.services import WITHDRAWN, start_export
+from fieldwork.datasets.services import WITHDRAWN, Withdrawn, forget_exports, start_export
 from fieldwork.db import db
 from fieldwork.jobs.runner import run_job
 from fieldwork.models import AuditEvent, IdentifyingAnswer, Job, Practice, Response
@@ -143,10 +144,11 @@ def test_no_confirmation_without_a_code(app, client):
     assert posted.headers["Location"] == "/withdraw"
 
 
-def _exported(app, instrument_id: str) -> int:
+def _exported(app, instrument_id: str, **filters) -> int:
     """A finished de-identified export of the instrument (a job, as the page starts one)."""
     with app.app_context():
-        job_id = start_export(Request(instrument_id, formats=["csv"], status="all"), None).id
+        request = Request(instrument_id, formats=["csv"], **{"status": "all", **filters})
+        job_id = start_export(request, None).id
         db.session.commit()
         run_job(job_id)
         job = db.session.get(Job, job_id)
@@ -188,7 +190,7 @@ def test_an_export_running_when_a_participant_withdraws_fails_and_keeps_no_file(
     def withdrawal_meanwhile(bundle, path):
         size = zipping(bundle, path)
         with app.app_context(), db.engine.begin() as connection:
-            detail = {"instrument": "patient", "route": "phone"}
+            detail = {"instrument": "patient", "route": "phone", "had_response": True}
             connection.execute(insert(AuditEvent).values(action="withdrawal", detail=detail))
         return size
 
@@ -201,3 +203,43 @@ def test_an_export_running_when_a_participant_withdraws_fails_and_keeps_no_file(
         assert job.state == "failed" and "withdrew while this export was made" in job.message
         assert job.result_path is None
         assert not (Path(app.config["JOB_FILES"]) / f"dataset-{job.id}").exists()
+
+
+def test_a_withdrawal_leaves_the_exports_that_cannot_hold_the_response(app, client, codes):
+    """Only exports that may hold the response lose their file: not one made before it
+    existed, nor one of another practice or of partial responses only (else anyone with an
+    open link could answer, withdraw and empty every export of the questionnaire)."""
+    before = _exported(app, "patient")
+    _volunteer(app, client, codes)
+    other = _exported(app, "patient", practices=["Y90002"])
+    partial = _exported(app, "patient", status="partial")
+    holding = _exported(app, "patient", status="complete")
+    with app.app_context():  # minutes apart, as they would be (a minute's leeway is allowed)
+        response = db.session.scalars(select(Response)).one()
+        response.submitted_at = db.session.get(Job, partial).started_at - timedelta(minutes=10)
+        response.started_at = response.submitted_at - timedelta(minutes=10)
+        db.session.get(Job, before).started_at = response.started_at - timedelta(minutes=10)
+        db.session.commit()
+    client.get("/done")
+    _confirm(client)
+    with app.app_context():
+        jobs = {i: db.session.get(Job, i) for i in (before, other, partial, holding)}
+        assert [jobs[i].result_path is not None for i in (before, other, partial)] == [True] * 3
+        assert all(Path(jobs[i].result_path).is_file() for i in (before, other, partial))
+        assert jobs[holding].result_path is None and jobs[holding].message == WITHDRAWN
+
+
+def test_a_withdrawal_that_rolls_back_deletes_no_file(app, client, codes):
+    _volunteer(app, client, codes)
+    job_id = _exported(app, "patient")
+    with app.app_context():
+        response = db.session.scalars(select(Response)).one()
+        forget_exports(Withdrawn.of(response))
+        path = Path(db.session.get(Job, job_id).result_path or "")
+        db.session.rollback()
+        job = db.session.get(Job, job_id)
+        assert job.result_path and Path(job.result_path).is_file()
+        forget_exports(Withdrawn.of(db.session.scalars(select(Response)).one()))
+        db.session.commit()
+        assert not Path(job.result_path or path).exists() or job.result_path is None
+        assert not (Path(app.config["JOB_FILES"]) / f"dataset-{job_id}").exists()

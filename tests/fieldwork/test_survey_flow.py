@@ -238,6 +238,7 @@ def test_open_link_gives_a_resume_code(app, client, codes):
     patient_token = link.rsplit("/", 1)[1]
     assert client.get(f"/s/nonexistent/{code}/{patient_token}").status_code == 404
     assert client.get(f"/s/patient/{code}/not-a-token").status_code == 404
+    assert client.get(f"/s/patient/{code}/%C3%A9").status_code == 404  # not ASCII: no 500
     assert client.get(f"/s/patient/{token}").status_code == 404  # the secret is no link
     # One questionnaire's link opens no other: not the staff survey with the patients' token.
     fresh = app.test_client()

@@ -162,6 +162,8 @@ def test_progress_is_recorded_and_counted_against_targets(app, auth, world):
         "csrf_token": token, "status": "contacted", "query": "x=1\r\nSet-Cookie: a=b&status=new",
     })  # fmt: skip
     assert odd.headers["Location"].endswith(f"{LIST}?status=new#v-{_ref('V0006')}")
+    odd_name = client.post(f"{LIST}/%C3%A9", data={"csrf_token": token, "status": "contacted"})
+    assert odd_name.status_code == 404  # not ASCII: no 500
     bad = client.post(f"{LIST}/{_ref('V0006')}", data={"csrf_token": token, "status": "married"})
     assert bad.status_code == 400
     long = client.post(f"{LIST}/{_ref('V0006')}", data={"csrf_token": token, "status": "contacted",
@@ -244,7 +246,7 @@ def test_the_card_shows_the_language_a_volunteer_wants_to_be_interviewed_in(app,
         db.session.commit()
     auth.login("rita@example.org", role="recruiter")
     page = auth.client.get(LIST).get_data(as_text=True)
-    card = page.split('id="v-V0007"', 1)[1].split("</dl>", 1)[0]
+    card = page.split(f'id="v-{_ref("V0007")}"', 1)[1].split("</dl>", 1)[0]
     assert "<dt>Interview language</dt><dd>Cantonese</dd>" in card
     assert _shown(auth.client, "a.interview_lang=3") == ["V0007"]
 
