@@ -75,8 +75,9 @@ def test_codes_shown_to_respondents_keep_together_and_read_left_to_right(app, cl
 
         seed(["mental_health"])
         db.session.commit()
-        token = db.session.scalars(select(Practice).order_by(Practice.id)).first().link_token
-    client.get(f"/s/mental_health/{token}")
+        practice = db.session.scalars(select(Practice).order_by(Practice.id)).first()
+        link = practice.open_link("mental_health")
+    client.get(link)
     robot = Robot(client, instrument(app, "mental_health"))
     location = robot.welcome().headers["Location"]
     assert CODE.search(_html(client.get(location)))
