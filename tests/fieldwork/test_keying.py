@@ -196,14 +196,24 @@ def test_nothing_is_kept_for_a_code_whose_participant_withdrew(world):
     assert copy.invitation.disposition == "refusal"  # the withdrawal's outcome stands
 
 
-def test_a_withdrawal_blanks_the_passes_keyed_for_the_code_contact_details_and_all(world):
+CONTACT = {"interview": "1", "contact_name": "Jane Patient", "contact_detail": "07700 900123"}
+
+
+def _keyed_twice_with_contacts(world, second_differs: dict):
+    """Double entry on; the copy keyed by the first two keyers with contact details, the
+    second differing by `second_differs` (so it waits for a resolution)."""
     mailing, (first, second, _) = world
     study_settings().double_entry = True
     db.session.commit()
-    contact = {"interview": "1", "contact_name": "Jane Patient", "contact_detail": "07700 900123"}
     copy = services.find_copy(mailing.serial)
-    _key(copy, first, KEYED | contact)
-    _key(copy, second, KEYED | contact | {"gender": "3"})  # waits for its resolution
+    _key(copy, first, KEYED | CONTACT)
+    _key(copy, second, KEYED | CONTACT | second_differs)
+    return copy
+
+
+def test_a_withdrawal_blanks_the_passes_keyed_for_the_code_contact_details_and_all(world):
+    _mailing, (first, second, _) = world
+    copy = _keyed_twice_with_contacts(world, {"gender": "3"})  # waits for its resolution
     db.session.commit()
     withdraw(copy.invitation, "phone")
     db.session.commit()
@@ -216,13 +226,8 @@ def test_a_withdrawal_blanks_the_passes_keyed_for_the_code_contact_details_and_a
 
 
 def test_the_audit_log_never_keeps_a_resolved_contact_detail(world):
-    mailing, (first, second, third) = world
-    study_settings().double_entry = True
-    db.session.commit()
-    contact = {"interview": "1", "contact_name": "Jane Patient", "contact_detail": "07700 900123"}
-    copy = services.find_copy(mailing.serial)
-    _key(copy, first, KEYED | contact)
-    _key(copy, second, KEYED | contact | {"contact_detail": "07700 900128", "gender": "3"})
+    _mailing, (_first, _second, third) = world
+    copy = _keyed_twice_with_contacts(world, {"contact_detail": "07700 900128", "gender": "3"})
     instrument = get_catalogue().current["patient"]
     chosen = {"contact_detail": "07700 900123", "gender": "4"}
     assert isinstance(services.resolve(copy, instrument, chosen, user=third), Response)
@@ -244,7 +249,7 @@ def test_the_audit_log_never_keeps_a_contact_detail_typed_over_a_scanned_copy(wo
     )  # fmt: skip
     db.session.add(copy)
     db.session.commit()
-    contact = {"interview": "1", "contact_name": "Jane Patient", "contact_detail": "07700 900123"}
+    contact = CONTACT
     typed = KEYED | contact  # a person types what the reader cannot: the written answers
     done = scans.confirm(copy, typed, user=first, returned_on=RETURNED)
     assert isinstance(done, Response)
@@ -258,7 +263,7 @@ def test_the_audit_log_never_keeps_a_contact_detail_typed_over_a_scanned_copy(wo
 
 def test_the_retention_purge_drops_contact_details_keyed_from_paper(world, runner):
     mailing, (first, *_) = world
-    contact = {"interview": "1", "contact_name": "Jane Patient", "contact_detail": "07700 900123"}
+    contact = CONTACT
     copy = services.find_copy(mailing.serial)
     assert isinstance(_key(copy, first, KEYED | contact), Response)
     batch = ScanBatch(returned_on=RETURNED, files=[])
