@@ -39,8 +39,7 @@ def practices_of(kind: str, params: dict[str, Any]) -> set[str]:
     """The codes of the practices a job is about (empty: none in particular)."""
     if kind not in ABOUT_PRACTICES:
         return set()
-    module, _, name = ABOUT_PRACTICES[kind].partition(":")
-    return set(getattr(import_module(module), name)(params))
+    return set(_imported(ABOUT_PRACTICES[kind])(params))
 
 
 def admins_only(kind: str, params: dict[str, Any]) -> bool:
@@ -100,5 +99,10 @@ Handler = Callable[[int, dict[str, Any], Progress], JobResult | None]
 
 def handler_for(kind: str) -> Handler:
     """The handler function of a job kind (KeyError for an unknown kind)."""
-    module, _, name = KINDS[kind].partition(":")
+    return _imported(KINDS[kind])
+
+
+def _imported(spec: str) -> Callable:
+    """The function a `module:function` string names (its module imported when first asked)."""
+    module, _, name = spec.partition(":")
     return getattr(import_module(module), name)
