@@ -220,7 +220,7 @@ def resolve(
     db.session.add(row)
     db.session.flush()
     record("keying.resolve", user=user, code=copy.invitation.code,
-           chosen=for_audit(instrument, chosen), pass_id=row.id)  # fmt: skip
+           chosen=for_audit(chosen), pass_id=row.id)  # fmt: skip
     return _make_response(copy, instrument, keyed, row.language, row.returned_on, user=user)
 
 
@@ -277,9 +277,6 @@ def waiting() -> int:
     return len(started - settled - paper)
 
 
-HIDDEN = "(identifying)"
-
-
 def identifying_fields(instrument: Instrument) -> set[str]:
     """The keying fields of the instrument's identifying questions (contact details)."""
     return {
@@ -300,11 +297,15 @@ def identifying_fields_by_instrument() -> dict[str, set[str]]:
     return found
 
 
-def for_audit(instrument: Instrument, fields: dict) -> dict:
-    """Keyed fields as the audit log may keep them: an identifying answer's text never (the
-    log outlasts withdrawals and the retention purge), only that it was there."""
-    hidden = identifying_fields(instrument)
-    return {name: HIDDEN if name in hidden else value for name, value in fields.items()}
+def for_audit(fields: dict) -> list[str]:
+    """Keyed fields as the audit log keeps them: their names, never what was written.
+
+    The log outlasts a withdrawal that deletes the response, the blanking of its keyed
+    passes and the retention purge; an answer kept there beside the code would outlast
+    them too. What was chosen stays in the keyed pass the event names (`pass_id`) for as
+    long as the participant's answers are kept.
+    """
+    return sorted(fields)
 
 
 def forget_identifying_text(hidden: dict[str, set[str]], *, dry_run: bool = False) -> int:

@@ -135,14 +135,11 @@ def confirm(
         returned_on=returned_on, override=override,
     )  # fmt: skip
     if isinstance(result, Response):
-        changed = {
-            name: [copy.fields.get(name, ""), text]
-            for name, text in sorted(fields.items())
-            if text.strip() != copy.fields.get(name, "")
-        }
-        changed = keying.for_audit(instrument, changed)  # contact details never go there
+        changed = [  # names only: answers never go into the audit log (`keying.for_audit`)
+            name for name, text in fields.items() if text.strip() != copy.fields.get(name, "")
+        ]
         record("scan.confirm", user=user, copy=copy.id, code=target.invitation.code,
-               response=result.public_id, corrected=changed)  # fmt: skip
+               response=result.public_id, corrected=keying.for_audit(changed))  # fmt: skip
         placing.settle(copy, result, CONFIRMED, fields, user)
     return result
 

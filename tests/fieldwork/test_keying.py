@@ -233,7 +233,7 @@ def test_the_audit_log_never_keeps_a_resolved_contact_detail(world):
     assert isinstance(services.resolve(copy, instrument, chosen, user=third), Response)
     db.session.commit()
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "keying.resolve"))
-    assert event.detail["chosen"] == {"contact_detail": "(identifying)", "gender": "4"}
+    assert event.detail["chosen"] == ["contact_detail", "gender"]  # names, never answers
     logged = " ".join(str(e.detail) for e in db.session.scalars(select(AuditEvent)))
     assert "07700" not in logged and "Jane" not in logged
 
@@ -255,8 +255,7 @@ def test_the_audit_log_never_keeps_a_contact_detail_typed_over_a_scanned_copy(wo
     assert isinstance(done, Response)
     db.session.commit()
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "scan.confirm"))
-    assert event.detail["corrected"]["contact_detail"] == "(identifying)"
-    assert event.detail["corrected"]["gender_self"] == ["", "*"]
+    assert {"contact_detail", "gender_self"} <= set(event.detail["corrected"])
     logged = " ".join(str(e.detail) for e in db.session.scalars(select(AuditEvent)))
     assert "07700" not in logged and "Jane" not in logged
 

@@ -38,3 +38,27 @@ def test_answer_tables_are_created_per_instrument_version(app):
             assert name in tables
             columns = {c["name"] for c in inspect(db.engine).get_columns(name)}
             assert "response_id" in columns and len(columns) > 30
+
+
+def test_audit_events_of_keyed_answers_keep_only_the_field_names(app):
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import select
+
+    from fieldwork import MIGRATIONS
+    from fieldwork.models import AuditEvent
+
+    with app.app_context():
+        downgrade(directory=MIGRATIONS, revision="fixstaff_a")
+        details = {
+            "keying.resolve": {"code": "ABCD", "chosen": {"gender": "4", "other": "Slow"}},
+            "scan.confirm": {"copy": 3, "corrected": {"ease.book": ["1", "2"]}},
+            "withdrawal": {"route": "phone", "setting": "delete"},
+        }
+        for action, detail in details.items():
+            db.session.add(AuditEvent(action=action, detail=detail))
+        db.session.commit()
+        upgrade(directory=MIGRATIONS)
+        kept = {e.action: e.detail for e in db.session.scalars(select(AuditEvent))}
+    assert kept["keying.resolve"] == {"code": "ABCD", "chosen": ["gender", "other"]}
+    assert kept["scan.confirm"] == {"copy": 3, "corrected": ["ease.book"]}
+    assert kept["withdrawal"] == details["withdrawal"]
