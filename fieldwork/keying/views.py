@@ -13,6 +13,7 @@ from fieldwork.db import db
 from fieldwork.keying import bp, progress, services
 from fieldwork.keying import settings as keying_settings
 from fieldwork.models import Response
+from fieldwork.practices.access import may_touch
 from forms.keying import KEYERS, Keyed, field_names, paper_pages
 from forms.model import Instrument
 from forms.paper import UnsupportedLanguage, cached_form
@@ -25,17 +26,32 @@ def index():
     error = None
     if request.method == "POST":
         copy = services.find_copy(request.form.get("find", ""))
-        if copy is not None:
+        if copy is not None and not _may_key(copy):
+            error = NOT_YOURS
+        elif copy is not None:
             serial = copy.mailing.serial if copy.mailing else None
             target = url_for(
                 "keying.form", code=copy.invitation.code, serial=serial,
                 version=copy.scanned_version,
             )  # fmt: skip
             return redirect(target)
-        error = "No copy has this serial or access code"
+        else:
+            error = "No copy has this serial or access code"
     return render_template(
         "staff/keying_find.html", errors={"find": error} if error else {}
     ), 400 if error else 200
+
+
+NOT_YOURS = (
+    "This copy is for a practice your account does not cover: ask a colleague who keys "
+    "for that practice, or an admin"
+)
+
+
+def _may_key(copy: services.Copy) -> bool:
+    """Whether the signed-in account may key this copy (one restricted to some practices
+    keys only theirs)."""
+    return may_touch(current_user, copy.invitation.practice.code)
 
 
 def _copy_or_404(code: str) -> services.Copy:
@@ -43,6 +59,8 @@ def _copy_or_404(code: str) -> services.Copy:
     copy = services.find_copy(serial if whole_number(serial) is not None else code)
     if copy is None or copy.invitation.code != code:
         abort(404)
+    if not _may_key(copy):
+        abort(403, description=NOT_YOURS)
     version = whole_number(request.args.get("version"))
     if version is not None:  # the version a scanned page code named
         copy.scanned_version = version

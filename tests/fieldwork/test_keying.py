@@ -305,6 +305,37 @@ def test_digits_that_are_not_a_serial_find_nothing_rather_than_fail(app, codes, 
     assert client.get(f"/staff/keying/{code}?version=²").status_code == 200
 
 
+def test_an_account_restricted_to_some_practices_keys_only_their_copies(app, codes, auth, client):
+    with app.app_context():
+        invitations = db.session.scalars(
+            select(Invitation).where(Invitation.instrument == "patient")
+        ).all()
+        theirs = invitations[0]
+        other = next(i for i in invitations if i.practice_id != theirs.practice_id)
+        mailing = Mailing(invitation_id=other.id, batch="b1", wave=1, mailed_on=RETURNED,
+                          language="en")  # fmt: skip
+        db.session.add(mailing)
+        db.session.commit()
+        serial, code, own = mailing.serial, other.code, theirs.code
+        practice = theirs.practice.code
+    auth.login("desk@example.org", role="data_entry", practices=practice)
+    token = csrf_token(client, "/staff/keying/")
+    for typed in (str(serial), code):
+        found = client.post("/staff/keying/", data={"find": typed, "csrf_token": token})
+        assert found.status_code == 400 and b"does not cover" in found.data
+    refused = client.get(f"/staff/keying/{code}?serial={serial}")
+    assert refused.status_code == 403 and b"does not cover" in refused.data
+    form = {**KEYED, "returned_on": "04/05/2026", "csrf_token": token}
+    assert client.post(f"/staff/keying/{code}", data=form).status_code == 403
+    assert client.post(f"/staff/keying/{code}/returned", data={"kind": "blank",
+                       "csrf_token": token}).status_code == 403  # fmt: skip
+    with app.app_context():
+        assert db.session.scalar(select(KeyingPass.id)) is None
+        assert db.session.get(Invitation, other.id).disposition != "blank"
+    found = client.post("/staff/keying/", data={"find": own, "csrf_token": token})
+    assert found.status_code == 302  # their own practice's copy is found
+
+
 def test_the_pages_find_a_copy_refuse_bad_text_and_key_it(app, codes, auth, client):
     with app.app_context():
         invitation = db.session.scalar(select(Invitation).where(Invitation.instrument == "patient"))
