@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
+from forms.paper.fonts import paragraph
 from forms.paper.words import _
 from forms.words import HOW_TO_ANSWER, HOW_TO_CORRECT, HOW_TO_TICK, NEED_HELP, STUDY_CONTACT
 
@@ -59,7 +60,7 @@ def cover_page(ctx: PaperContext, contact: str) -> list[Flowable]:
 
     t, side = ctx.translate, ctx.layout.box
     parts: list[Flowable] = [
-        Paragraph(ctx.instrument.title.get(ctx.lang), ctx.layout.style("title"))
+        paragraph(ctx.instrument.title.get(ctx.lang), ctx.layout.style("title"))
     ]
     intro = markup_paragraphs(ctx.instrument.intro, ctx)
     if intro and ctx.instrument.title.get(ctx.lang) in intro[0].getPlainText():

@@ -17,7 +17,6 @@ from reportlab.platypus import (
     KeepTogether,
     PageBreak,
     PageTemplate,
-    Paragraph,
     Table,
     TableStyle,
 )
@@ -27,6 +26,7 @@ from forms.model import Instrument, Item, Section, Text
 from forms.paper.boxes import BoxMap
 from forms.paper.cover import cover_page
 from forms.paper.flowables import ANSWER_BUILDERS, PaperContext, spacer
+from forms.paper.fonts import paragraph
 from forms.paper.layout import FOOTER_HEIGHT, MARGIN_TOP, MARGIN_X, PAGE_HEIGHT, PAGE_WIDTH, Layout
 from forms.paper.page import Furniture, numbered_canvas
 from forms.paper.routing_words import FilterWords
@@ -142,7 +142,7 @@ def _questions(ctx: PaperContext):
             parts = heading if index == 0 else []
             if item.id in routing.filters:
                 line = filters.line(routing.filters[item.id])
-                parts = [*parts, Paragraph(escape(line), ctx.layout.style("filter"))]
+                parts = [*parts, paragraph(escape(line), ctx.layout.style("filter"))]
             yield KeepTogether(parts + _question(ctx, item) + [spacer(ctx)])
 
 
@@ -160,10 +160,10 @@ def _question(ctx: PaperContext, item: Item) -> list[Flowable]:
     """Number and text, help, instruction, then the type's answer boxes (indented)."""
     kind = ANSWER_BUILDERS[item.type]
     style = ctx.layout.style("question" if item.is_question else "body")
-    text = Paragraph(inline_markup(item.text.get(ctx.lang)), style)
+    text = paragraph(inline_markup(item.text.get(ctx.lang)), style)
     if not item.is_question:
         return [text]
-    number = Paragraph(f"<b>{ctx.numbers[item.id]}</b>", ctx.layout.style("question"))
+    number = paragraph(f"<b>{ctx.numbers[item.id]}</b>", ctx.layout.style("question"))
     head = Table([[number, text]], colWidths=[ctx.indent, ctx.width], hAlign="LEFT")
     head.setStyle(
         TableStyle(
@@ -180,7 +180,7 @@ def _question(ctx: PaperContext, item: Item) -> list[Flowable]:
         parts.append(ctx.para(item.help.get(ctx.lang), "body"))
     if kind.instruction is not None:
         parts.append(
-            Paragraph(f"<i>{escape(ctx.translate(kind.instruction))}</i>", ctx.layout.style("body"))
+            paragraph(f"<i>{escape(ctx.translate(kind.instruction))}</i>", ctx.layout.style("body"))
         )
     return [head, *parts, *kind.build(ctx, item), Indenter(left=-ctx.indent)]
 
@@ -209,4 +209,4 @@ def inline_markup(text: str) -> str:
 def markup_paragraphs(text: Text, ctx: PaperContext) -> list[Flowable]:
     """A text's blank-line-separated paragraphs as body paragraphs."""
     chunks = [c for c in re.split(r"\n\s*\n", text.get(ctx.lang)) if c.strip()]
-    return [Paragraph(inline_markup(" ".join(c.split())), ctx.layout.style("body")) for c in chunks]
+    return [paragraph(inline_markup(" ".join(c.split())), ctx.layout.style("body")) for c in chunks]

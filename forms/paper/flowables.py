@@ -17,6 +17,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table,
 from forms import words as shared
 from forms.model import Instrument, Item
 from forms.paper.boxes import CELL, DIGIT, TICK, WRITE_IN, Box, BoxKey, BoxMap, WriteIn
+from forms.paper.fonts import paragraph
 from forms.paper.layout import SHADE, Layout
 from forms.paper.routing_words import go_to
 from forms.paper.words import Translate, _
@@ -51,7 +52,7 @@ class PaperContext:
 
     def para(self, text: str, style: str = "body") -> Paragraph:
         """A paragraph of plain text (escaped) in a named style."""
-        return Paragraph(escape(text), self.layout.style(style))
+        return paragraph(escape(text), self.layout.style(style))
 
 
 Builder = Callable[[PaperContext, Item], list[Flowable]]
@@ -69,7 +70,7 @@ def _choices(ctx: PaperContext, item: Item) -> list[Flowable]:
             jump = escape(go_to(target, ctx.numbers, ctx.translate)).replace(" ", "&nbsp;")
             label += f"&nbsp;&nbsp;<b>→&nbsp;{jump}</b>"  # the jump never splits over lines
         key = BoxKey(TICK, item.id, code=choice.code)
-        rows.append([Box(key, ctx.boxmap, box), Paragraph(label, ctx.layout.style("choice"))])
+        rows.append([Box(key, ctx.boxmap, box), paragraph(label, ctx.layout.style("choice"))])
     table = Table(rows, colWidths=[box + 10, ctx.width - box - 10], hAlign="LEFT")
     table.setStyle(
         _tight(ctx, ("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, -1), 5))

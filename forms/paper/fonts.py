@@ -11,13 +11,17 @@ tried are refused too rather than printed broken (see `REFUSED`).
 
 from __future__ import annotations
 
+import html
 import os
+import re
 from dataclasses import dataclass
 from functools import cache
+from xml.sax.saxutils import escape
 
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Paragraph
 
 FONT_DIR = os.environ.get("FIELDWORK_FONT_DIR", "/usr/share/fonts/truetype")
 
@@ -112,3 +116,120 @@ def fonts_for(lang: str) -> FontSet:
 
 def _base(lang: str) -> str:
     return lang.split("-")[0].split("_")[0].lower()
+
+
+# Paragraph markup: a tag, or an entity (escaped text), between runs of plain characters.
+_MARKUP = re.compile(r"(<[^>]*>|&(?:#\d+|#x[0-9a-fA-F]+|\w+);)")
+
+
+@cache
+def _characters(font: str) -> frozenset[int] | None:
+    """The code points a registered TrueType font has glyphs for (None: one of the PDF's
+    standard fonts, left as it is)."""
+    face = pdfmetrics.getFont(font).face
+    return frozenset(face.charToGlyph) if hasattr(face, "charToGlyph") else None
+
+
+class _Unshaped(TTFont):
+    """A TrueType font reportlab never shapes: `shapeFragWord` leaves a word alone when
+    its font gives no HarfBuzz font. Latin in a shaped paragraph then stays plain
+    letters, without discretionary ligatures (DejaVu's "st")."""
+
+    def hbFont(self, fontSize=10):
+        raise AttributeError("never shaped")
+
+
+@cache
+def fallback_font() -> str:
+    """The font for the characters a script's font lacks: DejaVu Sans (Latin, Greek,
+    Cyrillic) registered again unshaped as `DejaVuSans-Plain`, with its bold."""
+    fonts = fonts_for("en")
+    names = []
+    for name in (fonts.regular, fonts.bold):
+        plain = f"{name}-Plain"
+        if plain not in pdfmetrics.getRegisteredFontNames():
+            font = _Unshaped(plain, pdfmetrics.getFont(name).face.filename)
+            font.face.name = plain.encode()  # reportlab keeps one font per face name
+            pdfmetrics.registerFont(font)
+        names.append(plain)
+    regular, bold = names
+    for bold_flag, italic in ((0, 0), (1, 0), (0, 1), (1, 1)):
+        addMapping(regular, bold_flag, italic, bold if bold_flag else regular)
+        addMapping(bold, bold_flag, italic, bold)
+    return regular
+
+
+def runs(text: str, font: str) -> list[tuple[str, str]]:
+    """`text` cut into (run, font) pieces: `font` where it has the characters, the
+    fallback font where it lacks them (the Latin of a practice's name, a web address or
+    an access code in a Bengali letter: Lohit has no Latin letters). Characters both
+    fonts have (spaces, digits, punctuation) stay with the run they are in."""
+    own, other = _characters(font), _characters(fallback_font())
+    if own is None or other is None:
+        return [(text, font)]
+    pieces: list[tuple[str, str]] = []
+    current, start = font, 0
+    for index, char in enumerate(text):
+        code = ord(char)
+        if char.isspace() or (code in own and code in other):
+            continue  # either font: no change of run
+        wanted = font if code in own or code not in other else fallback_font()
+        if wanted != current:
+            if index > start:
+                pieces.append((text[start:index], current))
+            current, start = wanted, index
+    if len(text) > start:
+        pieces.append((text[start:], current))
+    return pieces
+
+
+def covered(markup: str, font: str) -> str:
+    """Paragraph markup for a paragraph in `font`, the characters the font lacks set in
+    the fallback font (`<font face=…>`; bold stays bold by the fonts' mappings).
+
+    reportlab shapes a word (text between spaces) with the font it starts in, even where
+    the word changes font, which draws the wrong glyphs (tofu): where runs of the two
+    fonts meet inside a word ("practice-এ"), a space is put between them.
+    """
+    own = _characters(font)
+    if (
+        font == fallback_font()
+        or own is None
+        or all(ord(c) in own or c.isspace() for c in html.unescape(_MARKUP.sub("", markup)))
+    ):
+        return markup  # the usual case: nothing to change
+    out: list[str] = []
+    last_font, last_char = font, " "
+    for part in _MARKUP.split(markup):
+        if not part:
+            continue
+        if part.startswith("<"):
+            out.append(part)
+            continue
+        text = html.unescape(part) if part.startswith("&") else part
+        for run, run_font in runs(text, font):
+            if run_font != last_font and not (last_char.isspace() or run[0].isspace()):
+                out.append(" ")
+            piece = escape(run)
+            out.append(piece if run_font == font else f'<font face="{run_font}">{piece}</font>')
+            last_font, last_char = run_font, run[-1]
+    return "".join(out)
+
+
+def paragraph(markup: str, style) -> Paragraph:
+    """A reportlab Paragraph whose characters its style's font lacks are set in the
+    fallback font (`covered`): every paragraph of a paper form or letter is made here."""
+    return Paragraph(covered(markup, style.fontName), style)
+
+
+def draw_string(canvas, x: float, y: float, text: str, font: str, size: float, *,
+                right: bool = False) -> None:  # fmt: skip
+    """Draw `text` at (x, y), left-aligned or ending there (`right`), in `font`, the
+    characters it lacks in the fallback font (an access code on a Bengali letter)."""
+    pieces = runs(text, font)
+    if right:
+        x -= sum(pdfmetrics.stringWidth(run, f, size) for run, f in pieces)
+    for run, run_font in pieces:
+        canvas.setFont(run_font, size)
+        canvas.drawString(x, y, run)
+        x += pdfmetrics.stringWidth(run, run_font, size)

@@ -10,6 +10,7 @@ import io
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -22,6 +23,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from forms.paper.fonts import paragraph
 from forms.paper.layout import MARGIN_TOP, MARGIN_X, PAGE_HEIGHT, PAGE_WIDTH, Layout
 from forms.paper.page import numbered_canvas
 from forms.paper.words import _, words
@@ -48,6 +50,7 @@ class RenderedLetter:
 
     pdf: bytes
     slots: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
+    lang: str = "en"
 
 
 class Slot(Flowable):
@@ -67,18 +70,50 @@ class Slot(Flowable):
         self.slots[self.name] = (x, y, self.width, self.height)
 
 
+# Space between a letter's paragraphs, as a share of the usual: the usual first, then less
+# when the letter would not fit on one page (large print in a script with tall lines, bn).
+SPACINGS = (1.0, 0.8, 0.6, 0.4)
+
+
 def render_letter(text: LetterText, lang: str, large_print: bool = False) -> RenderedLetter:
-    """The letter for one practice in `lang`, with slots `code`, `qr` and `serial`."""
-    layout, t = Layout(lang, large_print), words(lang)
+    """The letter for one practice in `lang`, with slots `code`, `qr` and `serial`; on one
+    page, its paragraphs closer together when they would not fit otherwise."""
+    layout = Layout(lang, large_print)
+    for spacing in SPACINGS:
+        letter = _render(text, lang, layout, spacing)
+        if letter is not None:
+            return letter
+    raise ValueError("the letter does not fit on one page")
+
+
+def _spaced(style: ParagraphStyle, spacing: float) -> ParagraphStyle:
+    """`style` with the space before and after it scaled by `spacing`."""
+    if spacing == 1.0:
+        return style
+    return ParagraphStyle(
+        f"{style.name}-spaced",
+        parent=style,
+        spaceBefore=style.spaceBefore * spacing,
+        spaceAfter=style.spaceAfter * spacing,
+    )
+
+
+def _render(text: LetterText, lang: str, layout: Layout, spacing: float) -> RenderedLetter | None:
+    """The letter with its paragraphs' spacing scaled by `spacing`; None if it spills
+    over one page."""
+    t = words(lang)
     slots: dict[str, tuple[float, float, float, float]] = {}
-    body = layout.style("body")
+    styles = {
+        name: _spaced(layout.style(name), spacing) for name in ("body", "heading", "question")
+    }
+    body = styles["body"]
     values = {"practice": text.practice, "study": text.study}
 
     def para(msgid: str, style: str = "body") -> Paragraph:
         used = {k: v for k, v in values.items() if "{" + k + "}" in msgid}
-        return Paragraph(escape(t(msgid, **used)), layout.style(style))
+        return paragraph(escape(t(msgid, **used)), styles[style])
 
-    story: list[Flowable] = [Paragraph(escape(text.practice), layout.style("heading"))]
+    story: list[Flowable] = [paragraph(escape(text.practice), styles["heading"])]
     story.append(para(_("Dear Patient")))
     if text.reminder:
         story.append(para(_("A few weeks ago we wrote to ask you to take part in {study}.")))
@@ -88,7 +123,7 @@ def render_letter(text: LetterText, lang: str, large_print: bool = False) -> Ren
     story.append(Slot("code", layout.frame_width, body.fontSize * 2.4, slots))
     online = [
         para(_("To answer online, scan the QR code with your phone camera, or go to:")),
-        Paragraph(escape(text.url.rstrip("/") + "/"), layout.style("question")),
+        paragraph(escape(text.url.rstrip("/") + "/"), styles["question"]),
         para(_("and type in your access code.")),
     ]
     qr = 30 * mm  # beside the words, not below them: the letter stays one page in large print
@@ -108,10 +143,10 @@ def render_letter(text: LetterText, lang: str, large_print: bool = False) -> Ren
         para(_("Taking part is voluntary. The research team never sees your name or address."))
     )
     if text.contact:
-        story.append(Paragraph(escape(t(STUDY_CONTACT, contact=text.contact)), body))
+        story.append(paragraph(escape(t(STUDY_CONTACT, contact=text.contact)), body))
     if text.privacy:
-        story.append(Paragraph(escape(f"{t(_('Privacy notice'))}: {text.privacy}"), body))
-    story.append(Spacer(1, body.fontSize))
+        story.append(paragraph(escape(f"{t(_('Privacy notice'))}: {text.privacy}"), body))
+    story.append(Spacer(1, body.fontSize * spacing))
     story.append(Slot("serial", layout.frame_width, body.fontSize * 1.5, slots))
     buffer = io.BytesIO()
     frame = Frame(MARGIN_X, MARGIN_TOP, PAGE_WIDTH - 2 * MARGIN_X, PAGE_HEIGHT - 2 * MARGIN_TOP)
@@ -125,5 +160,5 @@ def render_letter(text: LetterText, lang: str, large_print: bool = False) -> Ren
     )
     doc.build(story, canvasmaker=numbered_canvas(lambda *_: None, layout.fonts.regular))
     if doc.page != 1:
-        raise ValueError("the letter does not fit on one page")
-    return RenderedLetter(buffer.getvalue(), slots)
+        return None
+    return RenderedLetter(buffer.getvalue(), slots, lang)

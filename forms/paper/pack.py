@@ -18,6 +18,7 @@ import pikepdf
 from reportlab.pdfgen.canvas import Canvas
 
 from forms.paper.document import RenderedForm
+from forms.paper.fonts import draw_string
 from forms.paper.layout import PAGE_HEIGHT, PAGE_WIDTH, QR_SIZE, QR_X, QR_Y
 from forms.paper.letter import RenderedLetter
 from forms.paper.page import draw_serial
@@ -57,7 +58,7 @@ def _overlays(
 ) -> bytes:
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), invariant=1, initialFontName=font)
-    lang = form.boxmap.lang if form else "en"
+    lang = letter.lang  # the letter's and its form's
     label = words(lang)(_("Serial number {serial}"), serial="{serial}")
     for done, copy in enumerate(copies, start=1):
         _stamp_letter(canvas, letter, copy, font, label)
@@ -85,13 +86,11 @@ def _stamp_letter(
     canvas: Canvas, letter: RenderedLetter, copy: Copy, font: str, label: str
 ) -> None:
     x, y, _w, h = letter.slots["code"]
-    canvas.setFont(font, h * 0.6)
-    canvas.drawString(x, y + h * 0.25, copy.code)
+    draw_string(canvas, x, y + h * 0.25, copy.code, font, h * 0.6)
     x, y, w, _h = letter.slots["qr"]
     draw_qr(canvas, copy.link, x, y, w)
     x, y, _w, h = letter.slots["serial"]
-    canvas.setFont(font, 10)
-    canvas.drawString(x, y + 2, label.replace("{serial}", copy.serial))
+    draw_string(canvas, x, y + 2, label.replace("{serial}", copy.serial), font, 10)
 
 
 def _underlay(overlay: bytes, letter: bytes, form: bytes | None, copies: int) -> bytes:

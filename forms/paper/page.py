@@ -12,6 +12,7 @@ from typing import Any
 
 from reportlab.pdfgen.canvas import Canvas
 
+from forms.paper.fonts import draw_string
 from forms.paper.layout import (
     CORNER_ARM,
     CORNER_INSET,
@@ -50,18 +51,16 @@ class Furniture:
             )
             draw_qr(canvas, payload.encode(), QR_X, QR_Y, QR_SIZE)
         size = 10.0 if not self.layout.large_print else 13.0
-        canvas.setFont(self.layout.fonts.regular, size)
+        font = self.layout.fonts.regular
         label = self.translate(PAGE_OF, page=page, pages=total)
-        canvas.drawRightString(PAGE_WIDTH - MARGIN_X - 10, FOOTER_Y, label)
-        canvas.drawString(
-            QR_X + QR_SIZE + 12, FOOTER_Y, f"{self.instrument} v{self.version} · {self.layout.lang}"
-        )
+        draw_string(canvas, PAGE_WIDTH - MARGIN_X - 10, FOOTER_Y, label, font, size, right=True)
+        about = f"{self.instrument} v{self.version} · {self.layout.lang}"
+        draw_string(canvas, QR_X + QR_SIZE + 12, FOOTER_Y, about, font, size)
 
 
 def draw_serial(canvas: Canvas, font: str, serial: str) -> None:
     """The copy's serial number, under the page number (stamped per copy in packs)."""
-    canvas.setFont(font, 10)
-    canvas.drawRightString(PAGE_WIDTH - MARGIN_X - 10, SERIAL_Y, f"No. {serial}")
+    draw_string(canvas, PAGE_WIDTH - MARGIN_X - 10, SERIAL_Y, f"No. {serial}", font, 10, right=True)
 
 
 def draw_corner_marks(canvas: Canvas) -> None:

@@ -13,11 +13,15 @@ import pytest
 import zxingcpp
 from PIL import Image
 
+from forms.i18n import CATALOGUE_DIR
 from forms.loader import load_instrument, load_text
 from forms.model import ITEM_TYPES
 from forms.paper import UnsupportedLanguage, cached_form, render_form
 from forms.paper.flowables import ANSWER_BUILDERS
-from forms.paper.layout import FOOTER_HEIGHT
+from forms.paper.fonts import REFUSED, _base, covered, fallback_font, fonts_for
+from forms.paper.layout import FOOTER_HEIGHT, Layout
+from forms.paper.letter import LetterText, _render, render_letter
+from forms.paper.pack import Copy, build_pack
 from forms.paper.qr import PagePayload
 from forms.paper.routing_words import FilterWords, go_to
 from forms.paper.words import words
@@ -204,3 +208,76 @@ def test_cached_form_renders_once_per_instrument_language_and_options():
     assert cached_form(instrument, large_print=True) is not first
     reloaded = load_text(EVERY_TYPE, "demo.yaml")  # a reloaded file is a new object
     assert cached_form(reloaded) is not first and cached_form(reloaded).pdf == first.pdf
+
+
+SHIPPED = sorted(
+    ["en"]
+    + [p.name for p in CATALOGUE_DIR.iterdir() if p.is_dir() and _base(p.name) not in REFUSED]
+)
+
+
+@pytest.mark.parametrize("large_print", [False, True], ids=["standard", "large"])
+@pytest.mark.parametrize("lang", SHIPPED)
+def test_the_longest_letter_fits_one_page_in_every_printable_language(lang, large_print):
+    """A reminder with the questionnaire enclosed, long names, the study contact and the
+    privacy notice: one page with its code, QR code and serial slots on it, Latin never in
+    a font without it. Large print needs the paragraphs closer together for such names
+    (English, Welsh, Polish…), and gets them; the rest keep the usual spacing."""
+    text = LetterText(
+        practice="The Riverside Medical Centre and Branch Surgery at Eastfield Health Campus"
+        " (Y90001)",
+        study="Digital facilitation in general practice: how practices help patients use"
+        " online services",
+        questionnaire="Patient survey",
+        url="https://fieldwork.example.org",
+        contact="digital-facilitation-study@example.org · 0117 496 0000",
+        privacy="https://fieldwork.example.org/privacy",
+        reminder=True,
+        enclosed=True,
+    )
+    letter = render_letter(text, lang, large_print)
+    with pdfplumber.open(io.BytesIO(letter.pdf)) as pdf:
+        assert len(pdf.pages) == 1
+        page = pdf.pages[0]
+        assert text.privacy in page.extract_text().replace("\n", "")
+        latin = [c for c in page.chars if c["text"].isascii() and c["text"].isalpha()]
+        assert latin and not any("Lohit" in c["fontname"] for c in latin)  # never tofu
+    assert set(letter.slots) == {"code", "qr", "serial"}
+    for x, y, width, height in letter.slots.values():
+        assert x >= 0 and x + width <= page.width and y >= 0 and y + height <= page.height
+    usual = _render(text, lang, Layout(lang, large_print), 1.0)
+    if usual is not None:  # the usual spacing wherever it fits
+        assert letter.pdf == usual.pdf
+    if lang == "en" and large_print:  # only closer together does it fit
+        assert usual is None
+
+
+def test_latin_in_a_script_font_without_it_is_set_in_the_fallback_font():
+    bengali = fonts_for("bn").regular
+    plain = fallback_font()
+    assert covered("প্রিয় রোগী, 0117", bengali) == "প্রিয় রোগী, 0117"  # nothing to change
+    assert covered("Hello <b>there</b> &amp; more", fonts_for("en").regular) == (
+        "Hello <b>there</b> &amp; more"
+    )
+    marked = covered("আমরা <b>Digital practice</b>-এ অংশ &amp; Y90001", bengali)
+    assert marked == (
+        f'আমরা <b><font face="{plain}">Digital practice</font></b>'
+        f' -এ অংশ &amp; <font face="{plain}">Y90001</font>'
+    )  # a space where the fonts meet inside a word: reportlab shapes a word in one font
+
+
+@pytest.mark.parametrize("lang", ["bn", "gu", "pa"])
+def test_a_pack_letter_in_a_shaped_script_prints_its_access_code_and_serial(lang):
+    text = LetterText(practice="Riverside (Y90001)", study="Digital facilitation",
+                      questionnaire="Patient survey", url="https://fw.example.org")  # fmt: skip
+    copies = [Copy("1234567", "ABCD-EFGH-JK", "https://fw.example.org/c/ABCDEFGHJK")]
+    pdf = build_pack(render_letter(text, lang), None, copies, fonts_for(lang).regular)
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        chars = document.pages[0].chars
+    code = [c for c in chars if c["text"] in "ABCDEFGHJK" and c["size"] > 14]
+    assert "".join(c["text"] for c in code) == "ABCDEFGHJK"
+    assert all("DejaVuSans" in c["fontname"] for c in code)
+    serial = "".join(c["text"] for c in chars if c["size"] == 10 and c["text"].isdigit())
+    assert serial == "1234567"
+    label = [c["text"] for c in chars if c["size"] == 10 and not c["text"].isdigit()]
+    assert label and not any(c.isascii() and c.isalpha() for c in label)  # in the letter's language
