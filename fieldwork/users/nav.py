@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, session, url_for
+from flask import current_app, request, session, url_for
 from flask_login import current_user
 
 from fieldwork.catalogue import get_catalogue
@@ -110,9 +110,21 @@ def _staff_navigation() -> dict:
         return {"role_names": ROLE_NAMES}
     places = places_for(current_user.role, bool(current_user.restricted_to))
     titles = instrument_titles()
+    home = url_for("auth.home")
+    links = [(home, "Staff home")] + [(h, t) for h, t, _ in places]
     return {
         "instrument_title": lambda instrument: titles.get(instrument, instrument),
         "role_names": ROLE_NAMES,
         "staff_places": places,
-        "staff_links": [(url_for("auth.home"), "Staff home")] + [(h, t) for h, t, _ in places],
+        "staff_links": links,
+        "staff_current": current_place(request.path, [h for h, _ in links], home),
     }
+
+
+def current_place(path: str, hrefs: list[str], home: str) -> str | None:
+    """The link the page at `path` is under: the longest that starts it (Keying progress,
+    not Keying as well, on /staff/keying/progress); the staff home only on itself."""
+    under = [href for href in hrefs if href != home and path.startswith(href)]
+    if under:
+        return max(under, key=len)
+    return home if path == home else None

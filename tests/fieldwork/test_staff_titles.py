@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from fieldwork.catalogue import get_catalogue
@@ -34,3 +36,12 @@ def test_practice_page_shows_titles_and_open_links_in_text_colour(app, client, a
     page = client.get(f"/staff/practices/{practice}").text
     assert STAFF_TITLE in page
     assert '<span class="fw-url">' in page and "<code>" not in page.split("Open links")[-1]
+
+
+def test_the_staff_menu_marks_only_the_place_the_page_is_under(client, auth):
+    auth.login("boss@example.org", role="admin")  # admins have both Keying links
+    for path, place in (("/staff/keying/progress", "Keying progress"), ("/staff/keying/", "Keying"),
+                        ("/staff/", "Staff home")):  # fmt: skip
+        page = client.get(path).text
+        current = re.findall(r'<a href="[^"]*" aria-current="page">([^<]+)</a>', page)
+        assert current == [place], (path, current)
