@@ -198,6 +198,7 @@ def covered(markup: str, font: str) -> str:
         or all(ord(c) in own or c.isspace() for c in html.unescape(_MARKUP.sub("", markup)))
     ):
         return markup  # the usual case: nothing to change
+    other = _characters(fallback_font()) or frozenset()
     out: list[str] = []
     last_font, last_char = font, " "
     for part in _MARKUP.split(markup):
@@ -207,7 +208,11 @@ def covered(markup: str, font: str) -> str:
             out.append(part)
             continue
         text = html.unescape(part) if part.startswith("&") else part
-        for run, run_font in runs(text, font):
+        if all(c.isspace() or (ord(c) in own and ord(c) in other) for c in text):
+            pieces = [(text, last_font)]  # either font (`&amp;` in "A&amp;E"): the run goes on
+        else:
+            pieces = runs(text, font)
+        for run, run_font in pieces:
             if run_font != last_font and not (last_char.isspace() or run[0].isspace()):
                 out.append(" ")
             piece = escape(run)

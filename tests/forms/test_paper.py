@@ -281,3 +281,15 @@ def test_a_pack_letter_in_a_shaped_script_prints_its_access_code_and_serial(lang
     assert serial == "1234567"
     label = [c["text"] for c in chars if c["size"] == 10 and not c["text"].isdigit()]
     assert label and not any(c.isascii() and c.isalpha() for c in label)  # in the letter's language
+
+
+def test_an_escaped_character_beside_latin_stays_in_the_latin_run():
+    """`A&amp;E` in a Bengali sentence (an NHS term kept in English): the `&` is in both
+    fonts, so it stays with the Latin around it, not a run of its own between spaces."""
+    bengali = fonts_for("bn").regular
+    plain = fallback_font()
+    marked = covered("অথবা A&amp;E-তে যান", bengali)
+    assert "A &amp;" not in marked and "&amp; " not in marked
+    assert marked.startswith("অথবা ") and marked.endswith(" তে যান")
+    assert marked.count(f'<font face="{plain}">') == marked.count("<font ")  # all Latin
+    assert "A&amp;E-" in marked.replace("</font>", "").replace(f'<font face="{plain}">', "")
