@@ -213,12 +213,18 @@ def covered(markup: str, font: str) -> str:
         else:
             pieces = runs(text, font)
         for run, run_font in pieces:
-            if run_font != last_font and not (last_char.isspace() or run[0].isspace()):
+            if run_font != last_font and not (_parts_words(last_char) or _parts_words(run[0])):
                 out.append(" ")
             piece = escape(run)
             out.append(piece if run_font == font else f'<font face="{run_font}">{piece}</font>')
             last_font, last_char = run_font, run[-1]
     return "".join(out)
+
+
+def _parts_words(char: str) -> bool:
+    """Whether reportlab ends a word at `char`: white space, but not a no-break space
+    (`&nbsp;` keeps a word together, for shaping too)."""
+    return char.isspace() and char != "\xa0"
 
 
 def paragraph(markup: str, style) -> Paragraph:
