@@ -20,7 +20,9 @@ from forms.keying import KEYERS, Keyed
 from forms.paper.layout import PAGE_HEIGHT, PAGE_WIDTH
 
 # Upload and the batch pages: coordinators and data entry (not restricted to practices:
-# a batch spans practices); verification: data entry, as keying.
+# a batch spans practices); verification: data entry, as keying, also not restricted (a
+# copy not yet tied to a code may be any practice's, and a restricted account keys only
+# its own practices' copies).
 SCAN_ROLES = ("coordinator", "data_entry")
 RESTRICTED_REFUSED = (
     "Scanned batches hold the forms of every practice, so only coordinators who see every "
@@ -117,6 +119,7 @@ def page_image(page_id: int):
 
 @bp.route("/copies/<int:copy_id>", methods=["GET", "POST"])
 @require_role("data_entry")
+@unrestricted
 def copy(copy_id: int):
     """Verify one scanned copy: the scan beside the proposed answers, uncertain ones first."""
     # A POST locks the copy: two people confirming it at once make one response.

@@ -198,6 +198,7 @@ def covered(markup: str, font: str) -> str:
         or all(ord(c) in own or c.isspace() for c in html.unescape(_MARKUP.sub("", markup)))
     ):
         return markup  # the usual case: nothing to change
+    other = _characters(fallback_font()) or frozenset()
     out: list[str] = []
     last_font, last_char = font, " "
     for part in _MARKUP.split(markup):
@@ -207,13 +208,23 @@ def covered(markup: str, font: str) -> str:
             out.append(part)
             continue
         text = html.unescape(part) if part.startswith("&") else part
-        for run, run_font in runs(text, font):
-            if run_font != last_font and not (last_char.isspace() or run[0].isspace()):
+        if all(c.isspace() or (ord(c) in own and ord(c) in other) for c in text):
+            pieces = [(text, last_font)]  # either font (`&amp;` in "A&amp;E"): the run goes on
+        else:
+            pieces = runs(text, font)
+        for run, run_font in pieces:
+            if run_font != last_font and not (_parts_words(last_char) or _parts_words(run[0])):
                 out.append(" ")
             piece = escape(run)
             out.append(piece if run_font == font else f'<font face="{run_font}">{piece}</font>')
             last_font, last_char = run_font, run[-1]
     return "".join(out)
+
+
+def _parts_words(char: str) -> bool:
+    """Whether reportlab ends a word at `char`: white space, but not a no-break space
+    (`&nbsp;` keeps a word together, for shaping too)."""
+    return char.isspace() and char != "\xa0"
 
 
 def paragraph(markup: str, style) -> Paragraph:

@@ -281,3 +281,49 @@ def test_a_pack_letter_in_a_shaped_script_prints_its_access_code_and_serial(lang
     assert serial == "1234567"
     label = [c["text"] for c in chars if c["size"] == 10 and not c["text"].isdigit()]
     assert label and not any(c.isascii() and c.isalpha() for c in label)  # in the letter's language
+
+
+def test_an_escaped_character_beside_latin_stays_in_the_latin_run():
+    """`A&amp;E` in a Bengali sentence (an NHS term kept in English): the `&` is in both
+    fonts, so it stays with the Latin around it, not a run of its own between spaces."""
+    bengali = fonts_for("bn").regular
+    plain = fallback_font()
+    marked = covered("অথবা A&amp;E-তে যান", bengali)
+    assert "A &amp;" not in marked and "&amp; " not in marked
+    assert marked.startswith("অথবা ") and marked.endswith(" তে যান")
+    assert marked.count(f'<font face="{plain}">') == marked.count("<font ")  # all Latin
+    assert "A&amp;E-" in marked.replace("</font>", "").replace(f'<font face="{plain}">', "")
+
+
+BENGALI = """\
+instrument: bn_demo
+version: 1
+title: {en: Demo, bn: "ডেমো"}
+languages: [en, bn]
+audience: patient
+intro: {en: Hello, bn: "নমস্কার"}
+outro: {en: Thanks, bn: "ধন্যবাদ"}
+sections:
+  - id: s
+    title: {en: S, bn: "প্রশ্ন"}
+    items:
+      - id: used
+        type: single
+        text: {en: Used it?, bn: "ব্যবহার করেছেন?"}
+        choices: {1: {en: "Yes", bn: "হ্যাঁ"}, 2: {en: "No", bn: "না"}}
+      - {id: how, type: text, text: {en: How?, bn: "কীভাবে?"}, show_if: "used == 1"}
+      - {id: age, type: text, text: {en: Age, bn: "বয়স"}}
+"""
+
+
+def test_a_bengali_answer_with_its_go_to_arrow_prints():
+    """The arrow of a jump is not in Lohit: after a Bengali label and its no-break spaces
+    it starts a word of its own (one word in two fonts cannot be shaped, and failed)."""
+    instrument = load_text(BENGALI, "bn_demo.yaml")
+    form = render_form(instrument, "bn")
+    with pdfplumber.open(io.BytesIO(form.pdf)) as pdf:
+        chars = [c for page in pdf.pages for c in page.chars]
+    arrows = [c for c in chars if c["text"] == "→"]
+    assert arrows and all("DejaVuSans" in c["fontname"] for c in arrows)
+    marked = covered("না&nbsp;&nbsp;<b>→</b>", fonts_for("bn").regular)
+    assert marked == f'না\xa0\xa0<b> <font face="{fallback_font()}">→</font></b>'  # a space
