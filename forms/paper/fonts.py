@@ -163,21 +163,28 @@ def runs(text: str, font: str) -> list[tuple[str, str]]:
     """`text` cut into (run, font) pieces: `font` where it has the characters, the
     fallback font where it lacks them (the Latin of a practice's name, a web address or
     an access code in a Bengali letter: Lohit has no Latin letters). Characters both
-    fonts have (spaces, digits, punctuation) stay with the run they are in."""
+    fonts have (spaces, digits, punctuation) stay with the run they are in, except at
+    the start of a word, where they go with the word's first letter: "(Y90001)" and
+    '"NHS' are one Latin run each, not a bracket or quote left behind."""
     own, other = _characters(font), _characters(fallback_font())
     if own is None or other is None:
         return [(text, font)]
     pieces: list[tuple[str, str]] = []
-    current, start = font, 0
+    current, start, word, letter = font, 0, 0, -1  # `letter`: the last not in both fonts
     for index, char in enumerate(text):
         code = ord(char)
+        if _parts_words(char):
+            word = index + 1
+            continue
         if char.isspace() or (code in own and code in other):
             continue  # either font: no change of run
         wanted = font if code in own or code not in other else fallback_font()
         if wanted != current:
-            if index > start:
-                pieces.append((text[start:index], current))
-            current, start = wanted, index
+            cut = max(start, word) if letter < word else index  # a word's leading marks
+            if cut > start:
+                pieces.append((text[start:cut], current))
+            current, start = wanted, cut
+        letter = index
     if len(text) > start:
         pieces.append((text[start:], current))
     return pieces

@@ -264,6 +264,9 @@ def test_latin_in_a_script_font_without_it_is_set_in_the_fallback_font():
         f'আমরা <b><font face="{plain}">Digital practice</font></b>'
         f' -এ অংশ &amp; <font face="{plain}">Y90001</font>'
     )  # a space where the fonts meet inside a word: reportlab shapes a word in one font
+    # A word's leading bracket or quote goes with its first letter: no "( Y90001)".
+    assert covered("রোগী (Y90001)", bengali) == f'রোগী <font face="{plain}">(Y90001)</font>'
+    assert covered('আমরা "NHS" অ্যাপ', bengali) == f'আমরা <font face="{plain}">"NHS" </font>অ্যাপ'
 
 
 @pytest.mark.parametrize("lang", ["bn", "gu", "pa"])
