@@ -25,14 +25,14 @@ from forms.paper.layout import PAGE_HEIGHT, PAGE_WIDTH
 # its own practices' copies).
 SCAN_ROLES = ("coordinator", "data_entry")
 RESTRICTED_REFUSED = (
-    "Scanned batches hold the forms of every practice, so only coordinators who see every "
+    "Scanned batches hold the forms of every practice, so only staff who see every "
     "practice can use Scans. Your account is limited to some practices: ask an admin if "
     "you need Scans."
 )
 
 
 def unrestricted(view):
-    """Refuse coordinators restricted to some practices (a batch holds every practice's)."""
+    """Refuse accounts restricted to some practices (a batch holds every practice's)."""
 
     @wraps(view)
     def wrapped(*args, **kwargs):

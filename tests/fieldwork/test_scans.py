@@ -309,7 +309,7 @@ def test_a_restricted_coordinator_refused_scans_is_told_why_and_led_to_the_staff
     assert page.status_code == 403
     html = page.get_data(as_text=True)
     assert "Scanned batches hold the forms of every practice" in html
-    assert "only coordinators who see every practice can use Scans" in html
+    assert "only staff who see every practice can use Scans" in html
     assert '<a href="/staff/">Go to the staff home page</a>' in html
     assert "Go to the start page" not in html and "Your account does not allow this" not in html
     # Keying progress is theirs (their practices only), and in their menu.
