@@ -11,13 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from forms import words as shared
 from forms.model import Instrument, Item
 from forms.paper.boxes import CELL, DIGIT, TICK, WRITE_IN, Box, BoxKey, BoxMap, WriteIn
-from forms.paper.fonts import paragraph
+from forms.paper.fonts import paragraph, string_width
 from forms.paper.layout import SHADE, Layout
 from forms.paper.routing_words import go_to
 from forms.paper.words import Translate, _
@@ -86,7 +85,7 @@ def _grid(ctx: PaperContext, item: Item) -> list[Flowable]:
     cell = (ctx.width - row_width) / len(choices)
     style = ctx.layout.style("header")
     longest = max(
-        stringWidth(word, style.fontName, style.fontSize)
+        string_width(word, style.fontName, style.fontSize)
         for c in choices
         for word in c.label.get(ctx.lang).split() or [""]
     )

@@ -246,8 +246,13 @@ def draw_string(canvas, x: float, y: float, text: str, font: str, size: float, *
     characters it lacks in the fallback font (an access code on a Bengali letter)."""
     pieces = runs(text, font)
     if right:
-        x -= sum(pdfmetrics.stringWidth(run, f, size) for run, f in pieces)
+        x -= string_width(text, font, size)
     for run, run_font in pieces:
         canvas.setFont(run_font, size)
         canvas.drawString(x, y, run)
         x += pdfmetrics.stringWidth(run, run_font, size)
+
+
+def string_width(text: str, font: str, size: float) -> float:
+    """The width of `text` as `draw_string` and `paragraph` set it: each run in its font."""
+    return sum(pdfmetrics.stringWidth(run, f, size) for run, f in runs(text, font))

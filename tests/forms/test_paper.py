@@ -12,13 +12,14 @@ import pdfplumber
 import pytest
 import zxingcpp
 from PIL import Image
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from forms.i18n import CATALOGUE_DIR
 from forms.loader import load_instrument, load_text
 from forms.model import ITEM_TYPES
 from forms.paper import UnsupportedLanguage, cached_form, render_form
 from forms.paper.flowables import ANSWER_BUILDERS
-from forms.paper.fonts import REFUSED, _base, covered, fallback_font, fonts_for
+from forms.paper.fonts import REFUSED, _base, covered, fallback_font, fonts_for, string_width
 from forms.paper.layout import FOOTER_HEIGHT, Layout
 from forms.paper.letter import LetterText, _render, render_letter
 from forms.paper.pack import Copy, build_pack
@@ -264,6 +265,9 @@ def test_latin_in_a_script_font_without_it_is_set_in_the_fallback_font():
         f'আমরা <b><font face="{plain}">Digital practice</font></b>'
         f' -এ অংশ &amp; <font face="{plain}">Y90001</font>'
     )  # a space where the fonts meet inside a word: reportlab shapes a word in one font
+    # Widths are measured as printed (a grid's headers decide between table and stacked).
+    assert string_width("Sometimes", bengali, 12) == stringWidth("Sometimes", plain, 12)
+    assert string_width("Sometimes", bengali, 12) != stringWidth("Sometimes", bengali, 12)
     # A word's leading bracket or quote goes with its first letter: no "( Y90001)".
     assert covered("রোগী (Y90001)", bengali) == f'রোগী <font face="{plain}">(Y90001)</font>'
     assert covered('আমরা "NHS" অ্যাপ', bengali) == f'আমরা <font face="{plain}">"NHS" </font>অ্যাপ'
