@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from fieldwork.audit import record
 from fieldwork.auth import require_role
-from fieldwork.db import db
+from fieldwork.db import db, writes
 from fieldwork.jobs import queue
 from fieldwork.keying.services import KeyingError
 from fieldwork.keying.views import _date
@@ -100,6 +100,7 @@ def batch(batch_id: int):
 @bp.get("/pages/<int:page_id>.png")
 @require_role(*SCAN_ROLES)
 @unrestricted
+@writes  # every view is audited: a verify page asks for its pages' images all at once
 def page_image(page_id: int):
     """A scanned page's image: kept with a response, only admins see it; every view audited."""
     page = db.session.get(ScanPage, page_id) or abort(404)

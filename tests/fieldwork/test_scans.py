@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -323,3 +324,32 @@ def test_a_role_refused_a_staff_page_is_told_which_roles_it_is_for(auth, client)
     assert "only for these roles: Admin, Coordinator, Data entry" in html
     assert "Your role is Analyst: ask an admin if you need this page." in html
     assert '<a href="/staff/">Go to the staff home page</a>' in html
+
+
+def test_a_scan_image_view_takes_the_write_lock_at_begin_as_it_is_audited(
+    app, auth, client, serials, backend, monkeypatch
+):
+    """A verify page asks for all its page images at once, and each view writes an audit
+    event: on SQLite a GET that reads and then writes in a deferred transaction fails at
+    once ("database is locked") when another request committed in between, so most of
+    the images came back as errors. The view's transactions begin IMMEDIATE."""
+    if backend != "sqlite":
+        pytest.skip("how SQLite transactions begin")
+    with app.app_context():
+        data = sp.pdf(_ticked(serials[0], unsure=False))
+    auth.login("desk@example.org", role="data_entry")
+    assert _upload(client, data).status_code == 302
+    with app.app_context():
+        page_id = db.session.scalar(select(ScanPage.id).where(ScanPage.image.is_not(None)))
+    fieldwork_db = sys.modules["fieldwork.db"]  # the package's `db` is the SQLAlchemy object
+    begun: list[str] = []
+    real_begin = fieldwork_db._begin
+
+    def recording(connection, statement):
+        begun.append(statement)
+        return real_begin(connection, statement)
+
+    monkeypatch.setattr(fieldwork_db, "_begin", recording)
+    seen = client.get(f"/staff/scans/pages/{page_id}.png")
+    assert seen.status_code == 200
+    assert begun and set(begun) == {"BEGIN IMMEDIATE"}
