@@ -118,6 +118,7 @@ def page_image(page_id: int):
 
 @bp.route("/copies/<int:copy_id>", methods=["GET", "POST"])
 @require_role("data_entry")
+@unrestricted  # as every Scans page: a copy may be any practice's
 def copy(copy_id: int):
     """Verify one scanned copy: the scan beside the proposed answers, uncertain ones first."""
     # A POST locks the copy: two people confirming it at once make one response.

@@ -353,3 +353,29 @@ def test_a_scan_image_view_takes_the_write_lock_at_begin_as_it_is_audited(
     seen = client.get(f"/staff/scans/pages/{page_id}.png")
     assert seen.status_code == 200
     assert begun and set(begun) == {"BEGIN IMMEDIATE"}
+
+
+def test_a_data_entry_account_restricted_to_some_practices_cannot_verify_a_scanned_copy(
+    app, auth, client, serials
+):
+    """Scans are refused to accounts limited to some practices (a batch holds every
+    practice's forms), and keying refuses them other practices' copies: the verify page
+    of a copy did neither, showing its answers and access code and confirming it."""
+    with app.app_context():
+        data = sp.pdf(_ticked(serials[0], unsure=False))
+    auth.login("desk@example.org", role="data_entry")
+    assert _upload(client, data).status_code == 302
+    with app.app_context():
+        copy_id = db.session.scalar(select(ScanCopy.id))
+    auth.logout()
+    auth.login("other@example.org", role="data_entry", practices="Y90002")  # not Y90001
+    url = f"/staff/scans/copies/{copy_id}"
+    page = client.get(url)
+    assert page.status_code == 403
+    assert "Scanned batches hold the forms of every practice" in page.get_data(as_text=True)
+    form = {"returned_on": "04/05/2026", "used": "1", "what": "2 3", "ease.book": "1",
+            "ease.order": "2"}  # fmt: skip
+    assert post(client, url, form).status_code == 403
+    with app.app_context():
+        assert db.session.get(ScanCopy, copy_id).state == "to_verify"
+        assert db.session.scalar(select(func.count(Response.id))) == 0
