@@ -379,3 +379,32 @@ def test_a_data_entry_account_restricted_to_some_practices_cannot_verify_a_scann
     with app.app_context():
         assert db.session.get(ScanCopy, copy_id).state == "to_verify"
         assert db.session.scalar(select(func.count(Response.id))) == 0
+
+
+def test_a_copy_scanned_after_its_participant_withdrew_is_not_kept(
+    app, auth, client, runner, serials
+):
+    """A form posted before the participant phoned to withdraw arrives after: its scan
+    must not be kept waiting for a person (the confirmation refuses it, so it waited
+    for ever, images and read answers kept)."""
+    with app.app_context():
+        code = db.session.get(Mailing, int(serials[0])).invitation.code
+        data = sp.pdf(_ticked(serials[0]) + _ticked(serials[1]))
+    assert runner.invoke(args=["withdraw", code, "--by", "phone"]).exit_code == 0
+    auth.login("desk@example.org", role="data_entry")
+    started = _upload(client, data)
+    assert started.status_code == 302
+    page = client.get(started.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        copies = {c.serial: c for c in db.session.scalars(select(ScanCopy))}
+        gone, kept = copies[serials[0]], copies[serials[1]]
+        assert gone.state == "withdrawn" and gone.fields == {} and gone.uncertain == []
+        assert gone.pages and all(p.image is None for p in gone.pages)
+        assert kept.state == "to_verify" and all(p.image for p in kept.pages)
+        event = db.session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "scan.withdrawn_copy")
+        )
+        assert event.detail["scan_images"] == len(gone.pages)
+        gone_id = gone.id
+    assert "Withdrawn" in page
+    assert f'href="/staff/scans/copies/{gone_id}"' not in page  # nothing to verify
