@@ -367,3 +367,23 @@ def test_the_pages_find_a_copy_refuse_bad_text_and_key_it(app, codes, auth, clie
     assert good.status_code == 302
     progress = client.get("/staff/keying/progress").get_data(as_text=True)
     assert f'aria-hidden="true">Practice </span>{practice}</td>' in progress
+
+
+def test_a_copy_mailed_in_chinese_is_keyed_from_its_questions_as_printed(app, codes, auth, client):
+    """The keying page names the copy's language and shows its questions, answers and
+    routing as printed on it (the staff layout's own `lang`, English, used to win: the
+    page said "language English" for a Chinese copy, with Chinese routing lines only)."""
+    with app.app_context():
+        invitation = db.session.scalar(select(Invitation).where(Invitation.instrument == "patient"))
+        mailing = Mailing(invitation_id=invitation.id, batch="b1", wave=1, mailed_on=RETURNED,
+                          language="zh")  # fmt: skip
+        db.session.add(mailing)
+        db.session.commit()
+        serial, code = mailing.serial, invitation.code
+        nhs_app = get_catalogue().current["patient"].item("nhs_app")
+        question, yes = nhs_app.text.get("zh"), nhs_app.choices.choices[0].label.get("zh")
+    auth.login("desk@example.org", role="data_entry")
+    page = client.get(f"/staff/keying/{code}?serial={serial}").get_data(as_text=True)
+    assert "language Chinese (Simplified)" in page and "language English" not in page
+    assert question in page and f'<span lang="zh">{yes}</span>' in page
+    assert 'for="nhs_app" lang="zh"' in page
