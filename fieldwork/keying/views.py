@@ -103,15 +103,15 @@ def form(code: str):
     return render_template(
         "staff/keying_form.html", copy=copy, instrument=instrument, values=values,
         errors=errors, keyers=KEYERS, numbers=instrument.question_numbers(),
-        pages=_pages(instrument, copy.language or instrument.default_language),
+        pages=_pages(instrument, copy.language or instrument.default_language, copy.large_print),
         today=datetime.date.today().strftime("%d/%m/%Y"),
     ), 400 if errors else 200  # fmt: skip
 
 
-def _pages(instrument: Instrument, lang: str):
+def _pages(instrument: Instrument, lang: str, large_print: bool = False):
     """The questions page by page as printed (one group if the language cannot print)."""
     try:
-        boxes = cached_form(instrument, lang).boxmap.boxes
+        boxes = cached_form(instrument, lang, large_print=large_print).boxmap.boxes
     except UnsupportedLanguage:
         boxes = []
     return paper_pages(instrument, boxes)

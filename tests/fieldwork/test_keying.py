@@ -26,7 +26,9 @@ from fieldwork.models.responses import PAPER
 from fieldwork.outcomes import study_settings
 from fieldwork.scans import services as scans
 from fieldwork.withdrawal import withdraw
+from forms.paper import cached_form
 from tests.conftest import csrf_token
+from tests.fieldwork.staff_factories import make_codes
 
 STATA = {"a": -99, "b": -98, "c": -97, "d": -96, "e": -95}  # extended missing
 RETURNED = datetime.date(2026, 5, 4)
@@ -387,3 +389,34 @@ def test_a_copy_mailed_in_chinese_is_keyed_from_its_questions_as_printed(app, co
     assert "language Chinese (Simplified)" in page and "language English" not in page
     assert question in page and f'<span lang="zh">{yes}</span>' in page
     assert 'for="nhs_app" lang="zh"' in page
+
+
+def test_a_large_print_copy_is_keyed_page_by_page_as_it_was_printed(
+    app, auth, client, runner, tmp_path
+):
+    """Large print breaks pages elsewhere: the mailing keeps the print size, and the
+    keying page groups the questions by the large-print pages (it grouped them by the
+    standard print's, so 'Page 3' on the screen was not page 3 in the keyer's hand)."""
+    with app.app_context():
+        _codes, batch = make_codes(count=1, mode="paper")
+    made = runner.invoke(args=["packs", batch, "--large-print", "-o", str(tmp_path)])
+    assert made.exit_code == 0, made.output
+    with app.app_context():
+        mailing = db.session.scalar(select(Mailing))
+        assert mailing.large_print
+        serial, code = mailing.serial, mailing.invitation.code
+        patient = get_catalogue().current["patient"]
+        printed = {
+            large: next(
+                b["page"]
+                for b in cached_form(patient, "en", large_print=large).boxmap.boxes
+                if b["item"] == "nhs_app"
+            )
+            for large in (False, True)
+        }
+    assert printed[True] != printed[False]  # else this test shows nothing
+    auth.login("desk@example.org", role="data_entry")
+    page = client.get(f"/staff/keying/{code}?serial={serial}").get_data(as_text=True)
+    assert "large print" in page
+    before = page[: page.index('id="nhs_app"')]
+    assert before.rindex(f"Page {printed[True]}<") > before.rindex("<legend")
