@@ -14,6 +14,7 @@ from fieldwork.keying import bp, progress, services
 from fieldwork.keying import settings as keying_settings
 from fieldwork.models import Response
 from fieldwork.practices.access import may_touch
+from fieldwork.staff_words import outcome_label
 from forms.keying import KEYERS, Keyed, field_names, paper_pages
 from forms.model import Instrument
 from forms.paper import UnsupportedLanguage, cached_form
@@ -133,7 +134,7 @@ def _date(text: str) -> datetime.date | None:
 def _done_message(copy: services.Copy, result) -> str:
     code = copy.invitation.grouped_code
     if isinstance(result, Response):
-        return f"{code} keyed: stored as a paper response ({result.outcome})"
+        return f"{code} keyed: stored as a paper response, outcome {outcome_label(result.outcome)}"
     return f"{code} keyed: waiting for the other pass or the resolution of differences"
 
 

@@ -16,6 +16,7 @@ from fieldwork.keying.services import KeyingError
 from fieldwork.keying.views import _date
 from fieldwork.models import ScanBatch, ScanCopy, ScanPage
 from fieldwork.scans import bp, display, services, storage
+from fieldwork.staff_words import outcome_label
 from forms.keying import KEYERS, Keyed
 from forms.paper.layout import PAGE_HEIGHT, PAGE_WIDTH
 
@@ -145,8 +146,8 @@ def copy(copy_id: int):
             else:
                 if not isinstance(result, Keyed):
                     db.session.commit()
-                    flash(f"Serial {found.serial} confirmed: stored as a paper response "
-                          f"({result.outcome})")  # fmt: skip
+                    flash(f"Serial {found.serial} confirmed: stored as a paper response, "
+                          f"outcome {outcome_label(result.outcome)}")  # fmt: skip
                     return redirect(url_for("scans.batch", batch_id=found.batch_id))
                 errors.update(result.problems)
     returned_default = found.batch.returned_on.strftime("%d/%m/%Y")

@@ -22,7 +22,7 @@ from fieldwork.models import (
     ScanCopy,
     User,
 )
-from fieldwork.models.responses import PAPER
+from fieldwork.models.responses import DISPOSITIONS, PAPER
 from fieldwork.outcomes import study_settings
 from fieldwork.scans import services as scans
 from fieldwork.withdrawal import withdraw
@@ -346,6 +346,7 @@ def test_the_pages_find_a_copy_refuse_bad_text_and_key_it(app, codes, auth, clie
         db.session.add(mailing)
         db.session.commit()
         serial, practice = mailing.serial, invitation.practice.code
+        invitation_id = invitation.id
     auth.login("desk@example.org", role="data_entry")
 
     token = csrf_token(client, "/staff/keying/")
@@ -367,6 +368,11 @@ def test_the_pages_find_a_copy_refuse_bad_text_and_key_it(app, codes, auth, clie
         assert db.session.scalar(select(KeyingPass.id)) is None
     good = client.post(target, data={**KEYED, "returned_on": "04/05/2026", "csrf_token": token})
     assert good.status_code == 302
+    told = client.get(good.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        outcome = db.session.get(Invitation, invitation_id).disposition
+    # The outcome as staff pages name it, never the stored word (break_off).
+    assert f"stored as a paper response, outcome {DISPOSITIONS[outcome]}" in told
     progress = client.get("/staff/keying/progress").get_data(as_text=True)
     assert f'aria-hidden="true">Practice </span>{practice}</td>' in progress
 
