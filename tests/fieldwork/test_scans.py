@@ -408,3 +408,21 @@ def test_a_copy_scanned_after_its_participant_withdrew_is_not_kept(
         gone_id = gone.id
     assert "Withdrawn" in page
     assert f'href="/staff/scans/copies/{gone_id}"' not in page  # nothing to verify
+
+
+def test_a_coordinator_sees_which_copies_wait_for_data_entry_without_a_link_it_may_not_follow(
+    app, auth, client, serials
+):
+    """Verifying is for data entry and admins: a coordinator's batch page said 'Verify'
+    with a link that answered 403."""
+    with app.app_context():
+        data = sp.pdf(_ticked(serials[0], unsure=False))
+    auth.login("desk@example.org", role="coordinator")
+    started = _upload(client, data)
+    assert started.status_code == 302
+    page = client.get(started.headers["Location"]).get_data(as_text=True)
+    assert "/staff/scans/copies/" not in page and "To verify (by data entry)" in page
+    auth.logout()
+    auth.login("keyer@example.org", role="data_entry")
+    page = client.get(started.headers["Location"]).get_data(as_text=True)
+    assert "/staff/scans/copies/" in page and "To verify (by data entry)" not in page
