@@ -19,10 +19,12 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table("mailings") as batch:
-        batch.add_column(
-            sa.Column("large_print", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+    # A plain ADD COLUMN (SQLite has it): a batch operation would copy the table and drop
+    # the old one, which the foreign keys to mailings (keying passes, scanned copies) refuse.
+    op.add_column(
+        "mailings",
+        sa.Column("large_print", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
 
 
 def downgrade():
