@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
-from flask import Flask, render_template, request, url_for
+from flask import Flask, g, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -68,9 +68,17 @@ def _database_unavailable(error: Exception) -> bool:
     return isinstance(error, DBAPIError) and error.connection_invalidated
 
 
+def _drop_session() -> None:
+    """Roll back and drop the request's session. What it had loaded (the signed-in staff
+    member) is detached, and expired if a commit failed: the error page must not touch
+    it (`g.fieldwork_session_dropped` tells the staff navigation to read nothing)."""
+    db.session.remove()
+    g.fieldwork_session_dropped = True
+
+
 def _try_again(error: Exception):
     """The friendly 503 page: the transaction is rolled back, nothing half-written is kept."""
-    db.session.remove()
+    _drop_session()
     log.warning("database unavailable: %s", type(getattr(error, "orig", error)).__name__)
     html = render_template("survey/unavailable.html", lang=_visitor_language())
     return html, 503, {"Retry-After": "10"}
@@ -106,7 +114,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _crash(error: Exception):
-        db.session.remove()
+        _drop_session()
         app.logger.exception("unhandled error", exc_info=error)
         return _page(
             500,

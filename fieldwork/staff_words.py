@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from fieldwork.models.responses import DISPOSITIONS
 from forms import i18n
 from forms.model import Instrument
 from forms.paper.routing_words import FilterWords
@@ -21,6 +22,11 @@ MODE_NAMES = {"web": "Web", "paper": "Paper", "both": "Web and paper"}
 def mode_name(mode: str) -> str:
     """`both` -> `Web and paper`."""
     return MODE_NAMES.get(mode, mode)
+
+
+def outcome_label(outcome: str | None) -> str:
+    """A code's or response's outcome as staff pages name it: `break_off` -> `Break-off (2.12)`."""
+    return DISPOSITIONS.get(outcome or "", outcome or "not yet counted")
 
 
 def language_label(code: str) -> str:

@@ -8,7 +8,7 @@ from flask import abort, flash, jsonify, redirect, render_template, send_file, u
 from flask_login import current_user, login_required
 
 from fieldwork.audit import record
-from fieldwork.db import db
+from fieldwork.db import db, writes
 from fieldwork.jobs import bp, queue
 from fieldwork.jobs.services import (
     JobError,
@@ -69,6 +69,7 @@ def restart(job_id: int):
 
 @bp.get("/<int:job_id>/download")
 @login_required
+@writes  # the download is audited
 def download(job_id: int):
     """The finished job's file."""
     job = _job(job_id)

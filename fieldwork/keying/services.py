@@ -59,6 +59,11 @@ class Copy:
         return self.mailing.language if self.mailing else ""
 
     @property
+    def large_print(self) -> bool:
+        """Whether the copy was printed in large print (its pages break elsewhere)."""
+        return bool(self.mailing and self.mailing.large_print)
+
+    @property
     def version_id(self) -> int | None:
         """The instrument version printed on the copy (None: not known, use the current)."""
         if self.mailing is not None and self.mailing.instrument_version_id is not None:

@@ -14,6 +14,7 @@ from fieldwork.keying import bp, progress, services
 from fieldwork.keying import settings as keying_settings
 from fieldwork.models import Response
 from fieldwork.practices.access import may_touch
+from fieldwork.staff_words import outcome_label
 from forms.keying import KEYERS, Keyed, field_names, paper_pages
 from forms.model import Instrument
 from forms.paper import UnsupportedLanguage, cached_form
@@ -103,15 +104,15 @@ def form(code: str):
     return render_template(
         "staff/keying_form.html", copy=copy, instrument=instrument, values=values,
         errors=errors, keyers=KEYERS, numbers=instrument.question_numbers(),
-        pages=_pages(instrument, copy.language or instrument.default_language),
+        pages=_pages(instrument, copy.language or instrument.default_language, copy.large_print),
         today=datetime.date.today().strftime("%d/%m/%Y"),
     ), 400 if errors else 200  # fmt: skip
 
 
-def _pages(instrument: Instrument, lang: str):
+def _pages(instrument: Instrument, lang: str, large_print: bool = False):
     """The questions page by page as printed (one group if the language cannot print)."""
     try:
-        boxes = cached_form(instrument, lang).boxmap.boxes
+        boxes = cached_form(instrument, lang, large_print=large_print).boxmap.boxes
     except UnsupportedLanguage:
         boxes = []
     return paper_pages(instrument, boxes)
@@ -133,7 +134,7 @@ def _date(text: str) -> datetime.date | None:
 def _done_message(copy: services.Copy, result) -> str:
     code = copy.invitation.grouped_code
     if isinstance(result, Response):
-        return f"{code} keyed: stored as a paper response ({result.outcome})"
+        return f"{code} keyed: stored as a paper response, outcome {outcome_label(result.outcome)}"
     return f"{code} keyed: waiting for the other pass or the resolution of differences"
 
 

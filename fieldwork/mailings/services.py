@@ -130,6 +130,7 @@ def plan_pack(request: PackRequest, instrument: Instrument, today: date | None =
             questionnaire=request.questionnaire,
             language=lang,
             instrument_version_id=version_id,
+            large_print=request.questionnaire and request.large_print,
         )
         for i in invitations
     ]

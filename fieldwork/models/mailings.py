@@ -37,6 +37,8 @@ class Mailing(db.Model):
     # The questionnaire version printed in the pack (None: mailed before this was kept, or
     # a letter only): a returned copy is keyed against the version it was printed from.
     instrument_version_id: Mapped[int | None] = mapped_column(ForeignKey("instrument_versions.id"))
+    # Printed in large print: its pages break elsewhere, and keying shows them as printed.
+    large_print: Mapped[bool] = mapped_column(default=False)
 
     invitation: Mapped[Invitation] = relationship()
 

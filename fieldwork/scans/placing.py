@@ -16,7 +16,7 @@ from fieldwork.db import db
 from fieldwork.keying import services as keying
 from fieldwork.models import Mailing, Response, ScanBatch, ScanCopy, ScanPage, User
 from fieldwork.models.base import utcnow
-from fieldwork.models.scans import ACCEPTED, DUPLICATE, PLACED, UNIDENTIFIED
+from fieldwork.models.scans import ACCEPTED, DUPLICATE, PLACED, UNIDENTIFIED, WITHDRAWN
 from fieldwork.outcomes import study_settings
 from fieldwork.scans import storage
 from fieldwork.scans.reading import FormLookup, ReadPage
@@ -60,7 +60,27 @@ def place(
         placed.append((copy, reading))
     batch.problems = problems
     db.session.flush()
+    for copy, _reading in placed:
+        _forget_if_withdrawn(batch, copy)
     return placed
+
+
+WITHDRAWN_PROBLEM = "The participant has withdrawn: the scan and its answers are not kept"
+
+
+def _forget_if_withdrawn(batch: ScanBatch, copy: ScanCopy) -> None:
+    """A copy of a code whose participant has withdrawn (a form posted before the phone
+    call, scanned after it) is not kept: its images and read answers are deleted at once,
+    as a withdrawal deletes those of copies scanned before it."""
+    if copy.invitation is None or copy.invitation.withdrawn_at is None:
+        return
+    pages = db.session.scalars(select(ScanPage).where(ScanPage.copy_id == copy.id))
+    deleted = storage.forget_images(pages)
+    copy.fields, copy.uncertain, copy.marks = {}, [], []
+    copy.state, copy.problem = WITHDRAWN, WITHDRAWN_PROBLEM
+    record("scan.withdrawn_copy", batch=batch.id, copy=copy.id,
+           invitation=copy.invitation.id, scan_images=deleted)  # fmt: skip
+    db.session.flush()
 
 
 def _page_row(batch: ScanBatch, read: ReadPage, image: str | None) -> ScanPage:

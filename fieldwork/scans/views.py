@@ -10,12 +10,13 @@ from flask_login import current_user
 
 from fieldwork.audit import record
 from fieldwork.auth import require_role
-from fieldwork.db import db
+from fieldwork.db import db, writes
 from fieldwork.jobs import queue
 from fieldwork.keying.services import KeyingError
 from fieldwork.keying.views import _date
 from fieldwork.models import ScanBatch, ScanCopy, ScanPage
 from fieldwork.scans import bp, display, services, storage
+from fieldwork.staff_words import outcome_label
 from forms.keying import KEYERS, Keyed
 from forms.paper.layout import PAGE_HEIGHT, PAGE_WIDTH
 
@@ -102,6 +103,7 @@ def batch(batch_id: int):
 @bp.get("/pages/<int:page_id>.png")
 @require_role(*SCAN_ROLES)
 @unrestricted
+@writes  # every view is audited: a verify page asks for its pages' images all at once
 def page_image(page_id: int):
     """A scanned page's image: kept with a response, only admins see it; every view audited."""
     page = db.session.get(ScanPage, page_id) or abort(404)
@@ -119,7 +121,7 @@ def page_image(page_id: int):
 
 @bp.route("/copies/<int:copy_id>", methods=["GET", "POST"])
 @require_role("data_entry")
-@unrestricted
+@unrestricted  # as every Scans page: a copy may be any practice's
 def copy(copy_id: int):
     """Verify one scanned copy: the scan beside the proposed answers, uncertain ones first."""
     # A POST locks the copy: two people confirming it at once make one response.
@@ -146,8 +148,8 @@ def copy(copy_id: int):
             else:
                 if not isinstance(result, Keyed):
                     db.session.commit()
-                    flash(f"Serial {found.serial} confirmed: stored as a paper response "
-                          f"({result.outcome})")  # fmt: skip
+                    flash(f"Serial {found.serial} confirmed: stored as a paper response, "
+                          f"outcome {outcome_label(result.outcome)}")  # fmt: skip
                     return redirect(url_for("scans.batch", batch_id=found.batch_id))
                 errors.update(result.problems)
     returned_default = found.batch.returned_on.strftime("%d/%m/%Y")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, session, url_for
+from flask import current_app, g, request, session, url_for
 from flask_login import current_user
 
 from fieldwork.catalogue import get_catalogue
@@ -106,6 +106,10 @@ def instrument_titles() -> dict[str, str]:
 def _staff_navigation() -> dict:
     # Without a signed-in user in the session there is nothing to load: asking Flask-Login
     # anyway (strong session protection) rewrote every respondent's session cookie.
+    # An error page drawn after the request's session was dropped (`error_pages`) reads
+    # nothing: the signed-in user may be detached and expired by a failed commit.
+    if g.get("fieldwork_session_dropped"):
+        return {"role_names": ROLE_NAMES}
     if "_user_id" not in session or not current_user or not current_user.is_authenticated:
         return {"role_names": ROLE_NAMES}
     places = places_for(current_user.role, bool(current_user.restricted_to))

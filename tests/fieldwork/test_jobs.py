@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 import time
 from datetime import timedelta
 
@@ -251,3 +252,29 @@ def test_a_job_page_has_a_human_title_plain_states_and_a_way_back(app, auth, cli
     done = client.get(f"/staff/jobs/{export_id}").get_data(as_text=True)
     assert "<h1>Dataset export</h1>" in done
     assert '<a href="/staff/datasets/">Back to datasets' in done
+
+
+def test_a_download_is_audited_in_a_transaction_that_takes_the_write_lock_at_begin(
+    app, auth, client, backend, monkeypatch
+):
+    """On SQLite a GET that reads and then writes (the audit event) in a deferred
+    transaction fails at once when another connection commits in between (a worker's
+    progress): the download begins IMMEDIATE, waiting its turn instead."""
+    if backend != "sqlite":
+        pytest.skip("how SQLite transactions begin")
+    user_id = auth.create(role="analyst", email="a@example.org")
+    auth.login("a@example.org")
+    with app.app_context():
+        job_id = _start("count", {"n": 2}, db.session.get(User, user_id))
+    fieldwork_db = sys.modules["fieldwork.db"]  # the package's `db` is the SQLAlchemy object
+    begun: list[str] = []
+    real_begin = fieldwork_db._begin
+
+    def recording(connection, statement):
+        begun.append(statement)
+        return real_begin(connection, statement)
+
+    monkeypatch.setattr(fieldwork_db, "_begin", recording)
+    with client.get(f"/staff/jobs/{job_id}/download") as download:
+        assert download.status_code == 200
+    assert begun and set(begun) == {"BEGIN IMMEDIATE"}

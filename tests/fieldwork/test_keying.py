@@ -22,11 +22,13 @@ from fieldwork.models import (
     ScanCopy,
     User,
 )
-from fieldwork.models.responses import PAPER
+from fieldwork.models.responses import DISPOSITIONS, PAPER
 from fieldwork.outcomes import study_settings
 from fieldwork.scans import services as scans
 from fieldwork.withdrawal import withdraw
+from forms.paper import cached_form
 from tests.conftest import csrf_token
+from tests.fieldwork.staff_factories import make_codes
 
 STATA = {"a": -99, "b": -98, "c": -97, "d": -96, "e": -95}  # extended missing
 RETURNED = datetime.date(2026, 5, 4)
@@ -344,6 +346,7 @@ def test_the_pages_find_a_copy_refuse_bad_text_and_key_it(app, codes, auth, clie
         db.session.add(mailing)
         db.session.commit()
         serial, practice = mailing.serial, invitation.practice.code
+        invitation_id = invitation.id
     auth.login("desk@example.org", role="data_entry")
 
     token = csrf_token(client, "/staff/keying/")
@@ -365,5 +368,61 @@ def test_the_pages_find_a_copy_refuse_bad_text_and_key_it(app, codes, auth, clie
         assert db.session.scalar(select(KeyingPass.id)) is None
     good = client.post(target, data={**KEYED, "returned_on": "04/05/2026", "csrf_token": token})
     assert good.status_code == 302
+    told = client.get(good.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        outcome = db.session.get(Invitation, invitation_id).disposition
+    # The outcome as staff pages name it, never the stored word (break_off).
+    assert f"stored as a paper response, outcome {DISPOSITIONS[outcome]}" in told
     progress = client.get("/staff/keying/progress").get_data(as_text=True)
     assert f'aria-hidden="true">Practice </span>{practice}</td>' in progress
+
+
+def test_a_copy_mailed_in_chinese_is_keyed_from_its_questions_as_printed(app, codes, auth, client):
+    """The keying page names the copy's language and shows its questions, answers and
+    routing as printed on it (the staff layout's own `lang`, English, used to win: the
+    page said "language English" for a Chinese copy, with Chinese routing lines only)."""
+    with app.app_context():
+        invitation = db.session.scalar(select(Invitation).where(Invitation.instrument == "patient"))
+        mailing = Mailing(invitation_id=invitation.id, batch="b1", wave=1, mailed_on=RETURNED,
+                          language="zh")  # fmt: skip
+        db.session.add(mailing)
+        db.session.commit()
+        serial, code = mailing.serial, invitation.code
+        nhs_app = get_catalogue().current["patient"].item("nhs_app")
+        question, yes = nhs_app.text.get("zh"), nhs_app.choices.choices[0].label.get("zh")
+    auth.login("desk@example.org", role="data_entry")
+    page = client.get(f"/staff/keying/{code}?serial={serial}").get_data(as_text=True)
+    assert "language Chinese (Simplified)" in page and "language English" not in page
+    assert question in page and f'<span lang="zh">{yes}</span>' in page
+    assert 'for="nhs_app" lang="zh"' in page
+
+
+def test_a_large_print_copy_is_keyed_page_by_page_as_it_was_printed(
+    app, auth, client, runner, tmp_path
+):
+    """Large print breaks pages elsewhere: the mailing keeps the print size, and the
+    keying page groups the questions by the large-print pages (it grouped them by the
+    standard print's, so 'Page 3' on the screen was not page 3 in the keyer's hand)."""
+    with app.app_context():
+        _codes, batch = make_codes(count=1, mode="paper")
+    made = runner.invoke(args=["packs", batch, "--large-print", "-o", str(tmp_path)])
+    assert made.exit_code == 0, made.output
+    with app.app_context():
+        mailing = db.session.scalar(select(Mailing))
+        assert mailing.large_print
+        serial, code = mailing.serial, mailing.invitation.code
+        patient = get_catalogue().current["patient"]
+        printed = {
+            large: next(
+                b["page"]
+                for b in cached_form(patient, "en", large_print=large).boxmap.boxes
+                if b["item"] == "nhs_app"
+            )
+            for large in (False, True)
+        }
+    assert printed[True] != printed[False]  # else this test shows nothing
+    auth.login("desk@example.org", role="data_entry")
+    page = client.get(f"/staff/keying/{code}?serial={serial}").get_data(as_text=True)
+    assert "large print" in page
+    before = page[: page.index('id="nhs_app"')]
+    assert before.rindex(f"Page {printed[True]}<") > before.rindex("<legend")

@@ -62,3 +62,43 @@ def test_audit_events_of_keyed_answers_keep_only_the_field_names(app):
     assert kept["keying.resolve"] == {"code": "ABCD", "chosen": ["gender", "other"]}
     assert kept["scan.confirm"] == {"copy": 3, "corrected": ["ease.book"]}
     assert kept["withdrawal"] == details["withdrawal"]
+
+
+def test_mailings_gain_their_print_size_with_keyed_passes_pointing_at_them(app):
+    """The column is added in place: copying the table and dropping the old one (a batch
+    operation on SQLite) is refused while keying passes or scanned copies refer to it."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import select, text
+
+    from fieldwork import MIGRATIONS
+    from fieldwork.models import Invitation, Mailing, User
+    from tests.fieldwork.staff_factories import make_codes
+
+    with app.app_context():
+        make_codes(count=1)
+        invitation_id = db.session.scalar(select(Invitation.id))
+        user = User(email="k@example.org", name="k", role="data_entry", password_hash="x")
+        db.session.add(user)
+        db.session.flush()
+        user_id = user.id  # read before the commit: no transaction left open for downgrade
+        db.session.commit()
+        downgrade(directory=MIGRATIONS, revision="audit_names")
+        db.session.execute(
+            text(
+                "INSERT INTO mailings (id, invitation_id, batch, wave, mailed_on, "
+                "questionnaire, language) VALUES (7, :i, 'b1', 1, '2026-05-01', :yes, 'zh')"
+            ),
+            {"i": invitation_id, "yes": True},
+        )
+        db.session.execute(
+            text(
+                "INSERT INTO keying_passes (invitation_id, mailing_id, user_id, pass_no, "
+                "language, returned_on, fields, keyed_at) VALUES (:i, 7, :u, 1, 'zh', "
+                "'2026-05-04', '{}', '2026-05-04 10:00:00')"
+            ),
+            {"i": invitation_id, "u": user_id},
+        )
+        db.session.commit()
+        upgrade(directory=MIGRATIONS)
+        mailing = db.session.get(Mailing, 7)
+        assert (mailing.language, mailing.large_print) == ("zh", False)

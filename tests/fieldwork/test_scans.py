@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -345,3 +346,105 @@ def test_a_role_refused_a_staff_page_is_told_which_roles_it_is_for(auth, client)
     assert "only for these roles: Admin, Coordinator, Data entry" in html
     assert "Your role is Analyst: ask an admin if you need this page." in html
     assert '<a href="/staff/">Go to the staff home page</a>' in html
+
+
+def test_a_scan_image_view_takes_the_write_lock_at_begin_as_it_is_audited(
+    app, auth, client, serials, backend, monkeypatch
+):
+    """A verify page asks for all its page images at once, and each view writes an audit
+    event: on SQLite a GET that reads and then writes in a deferred transaction fails at
+    once ("database is locked") when another request committed in between, so most of
+    the images came back as errors. The view's transactions begin IMMEDIATE."""
+    if backend != "sqlite":
+        pytest.skip("how SQLite transactions begin")
+    with app.app_context():
+        data = sp.pdf(_ticked(serials[0], unsure=False))
+    auth.login("desk@example.org", role="data_entry")
+    assert _upload(client, data).status_code == 302
+    with app.app_context():
+        page_id = db.session.scalar(select(ScanPage.id).where(ScanPage.image.is_not(None)))
+    fieldwork_db = sys.modules["fieldwork.db"]  # the package's `db` is the SQLAlchemy object
+    begun: list[str] = []
+    real_begin = fieldwork_db._begin
+
+    def recording(connection, statement):
+        begun.append(statement)
+        return real_begin(connection, statement)
+
+    monkeypatch.setattr(fieldwork_db, "_begin", recording)
+    seen = client.get(f"/staff/scans/pages/{page_id}.png")
+    assert seen.status_code == 200
+    assert begun and set(begun) == {"BEGIN IMMEDIATE"}
+
+
+def test_a_data_entry_account_restricted_to_some_practices_cannot_verify_a_scanned_copy(
+    app, auth, client, serials
+):
+    """Scans are refused to accounts limited to some practices (a batch holds every
+    practice's forms), and keying refuses them other practices' copies: the verify page
+    of a copy did neither, showing its answers and access code and confirming it."""
+    with app.app_context():
+        data = sp.pdf(_ticked(serials[0], unsure=False))
+    auth.login("desk@example.org", role="data_entry")
+    assert _upload(client, data).status_code == 302
+    with app.app_context():
+        copy_id = db.session.scalar(select(ScanCopy.id))
+    auth.logout()
+    auth.login("other@example.org", role="data_entry", practices="Y90002")  # not Y90001
+    url = f"/staff/scans/copies/{copy_id}"
+    page = client.get(url)
+    assert page.status_code == 403
+    assert "Scanned batches hold the forms of every practice" in page.get_data(as_text=True)
+    form = {"returned_on": "04/05/2026", "used": "1", "what": "2 3", "ease.book": "1",
+            "ease.order": "2"}  # fmt: skip
+    assert post(client, url, form).status_code == 403
+    with app.app_context():
+        assert db.session.get(ScanCopy, copy_id).state == "to_verify"
+        assert db.session.scalar(select(func.count(Response.id))) == 0
+
+
+def test_a_copy_scanned_after_its_participant_withdrew_is_not_kept(
+    app, auth, client, runner, serials
+):
+    """A form posted before the participant phoned to withdraw arrives after: its scan
+    must not be kept waiting for a person (the confirmation refuses it, so it waited
+    for ever, images and read answers kept)."""
+    with app.app_context():
+        code = db.session.get(Mailing, int(serials[0])).invitation.code
+        data = sp.pdf(_ticked(serials[0]) + _ticked(serials[1]))
+    assert runner.invoke(args=["withdraw", code, "--by", "phone"]).exit_code == 0
+    auth.login("desk@example.org", role="data_entry")
+    started = _upload(client, data)
+    assert started.status_code == 302
+    page = client.get(started.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        copies = {c.serial: c for c in db.session.scalars(select(ScanCopy))}
+        gone, kept = copies[serials[0]], copies[serials[1]]
+        assert gone.state == "withdrawn" and gone.fields == {} and gone.uncertain == []
+        assert gone.pages and all(p.image is None for p in gone.pages)
+        assert kept.state == "to_verify" and all(p.image for p in kept.pages)
+        event = db.session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "scan.withdrawn_copy")
+        )
+        assert event.detail["scan_images"] == len(gone.pages)
+        gone_id = gone.id
+    assert "Withdrawn" in page
+    assert f'href="/staff/scans/copies/{gone_id}"' not in page  # nothing to verify
+
+
+def test_a_coordinator_sees_which_copies_wait_for_data_entry_without_a_link_it_may_not_follow(
+    app, auth, client, serials
+):
+    """Verifying is for data entry and admins: a coordinator's batch page said 'Verify'
+    with a link that answered 403."""
+    with app.app_context():
+        data = sp.pdf(_ticked(serials[0], unsure=False))
+    auth.login("desk@example.org", role="coordinator")
+    started = _upload(client, data)
+    assert started.status_code == 302
+    page = client.get(started.headers["Location"]).get_data(as_text=True)
+    assert "/staff/scans/copies/" not in page and "To verify (by data entry)" in page
+    auth.logout()
+    auth.login("keyer@example.org", role="data_entry")
+    page = client.get(started.headers["Location"]).get_data(as_text=True)
+    assert "/staff/scans/copies/" in page and "To verify (by data entry)" not in page
