@@ -254,14 +254,13 @@ def test_a_job_page_has_a_human_title_plain_states_and_a_way_back(app, auth, cli
     assert '<a href="/staff/datasets/">Back to datasets' in done
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])  # how SQLite transactions begin
 def test_a_download_is_audited_in_a_transaction_that_takes_the_write_lock_at_begin(
     app, auth, client, backend, monkeypatch
 ):
     """On SQLite a GET that reads and then writes (the audit event) in a deferred
     transaction fails at once when another connection commits in between (a worker's
     progress): the download begins IMMEDIATE, waiting its turn instead."""
-    if backend != "sqlite":
-        pytest.skip("how SQLite transactions begin")
     user_id = auth.create(role="analyst", email="a@example.org")
     auth.login("a@example.org")
     with app.app_context():

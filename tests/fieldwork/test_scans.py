@@ -348,6 +348,7 @@ def test_a_role_refused_a_staff_page_is_told_which_roles_it_is_for(auth, client)
     assert '<a href="/staff/">Go to the staff home page</a>' in html
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])  # how SQLite transactions begin
 def test_a_scan_image_view_takes_the_write_lock_at_begin_as_it_is_audited(
     app, auth, client, serials, backend, monkeypatch
 ):
@@ -355,8 +356,6 @@ def test_a_scan_image_view_takes_the_write_lock_at_begin_as_it_is_audited(
     event: on SQLite a GET that reads and then writes in a deferred transaction fails at
     once ("database is locked") when another request committed in between, so most of
     the images came back as errors. The view's transactions begin IMMEDIATE."""
-    if backend != "sqlite":
-        pytest.skip("how SQLite transactions begin")
     with app.app_context():
         data = sp.pdf(_ticked(serials[0], unsure=False))
     auth.login("desk@example.org", role="data_entry")
