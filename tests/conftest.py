@@ -254,3 +254,20 @@ class AuthActions:
 def auth(app, client) -> AuthActions:
     """Sign staff in and out."""
     return AuthActions(app, client)
+
+
+def record_begins(monkeypatch) -> list[str]:
+    """The statements SQLite transactions begin with from now on (BEGIN or BEGIN IMMEDIATE),
+    as `fieldwork.db` runs them."""
+    import sys
+
+    fieldwork_db = sys.modules["fieldwork.db"]  # the package's `db` is the SQLAlchemy object
+    begun: list[str] = []
+    real_begin = fieldwork_db._begin
+
+    def recording(connection, statement):
+        begun.append(statement)
+        return real_begin(connection, statement)
+
+    monkeypatch.setattr(fieldwork_db, "_begin", recording)
+    return begun

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import socket
-import sys
 import time
 from datetime import timedelta
 
@@ -17,7 +16,7 @@ from fieldwork.jobs.registry import ABOUT_PRACTICES, KINDS
 from fieldwork.jobs.services import start_job
 from fieldwork.models import Job, User
 from fieldwork.models.base import utcnow
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, record_begins
 
 
 @pytest.fixture(autouse=True)
@@ -265,15 +264,7 @@ def test_a_download_is_audited_in_a_transaction_that_takes_the_write_lock_at_beg
     auth.login("a@example.org")
     with app.app_context():
         job_id = _start("count", {"n": 2}, db.session.get(User, user_id))
-    fieldwork_db = sys.modules["fieldwork.db"]  # the package's `db` is the SQLAlchemy object
-    begun: list[str] = []
-    real_begin = fieldwork_db._begin
-
-    def recording(connection, statement):
-        begun.append(statement)
-        return real_begin(connection, statement)
-
-    monkeypatch.setattr(fieldwork_db, "_begin", recording)
+    begun = record_begins(monkeypatch)
     with client.get(f"/staff/jobs/{job_id}/download") as download:
         assert download.status_code == 200
     assert begun and set(begun) == {"BEGIN IMMEDIATE"}

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +24,7 @@ from fieldwork.models import AuditEvent, Invitation, Job, Mailing, Response, Sca
 from fieldwork.models.responses import PAPER
 from fieldwork.outcomes import study_settings
 from fieldwork.scans import storage
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, record_begins
 from tests.fieldwork import scan_pages as sp
 from tests.fieldwork.staff_factories import make_codes, post
 
@@ -318,28 +317,6 @@ def test_a_restricted_coordinator_refused_scans_is_told_why_and_led_to_the_staff
     assert client.get("/staff/keying/progress").status_code == 200
 
 
-def test_a_data_entry_account_restricted_to_other_practices_cannot_verify_a_scanned_copy(
-    app, auth, client, serials
-):
-    with app.app_context():
-        data = sp.pdf(_ticked(serials[0]))
-    auth.login("desk@example.org", role="data_entry")
-    assert _upload(client, data).status_code == 302
-    with app.app_context():
-        copy_id = db.session.scalar(select(ScanCopy.id))
-    auth.logout()
-    auth.login("other@example.org", role="data_entry", practices="Y90002")  # not Y90001's
-    url = f"/staff/scans/copies/{copy_id}"
-    assert client.get(url).status_code == 403
-    token = csrf_token(client, "/staff/keying/")
-    form = {"used": "1", "what": "2 3", "other": "", "ease.book": "2", "ease.order": "2",
-            "returned_on": "04/05/2026", "csrf_token": token}  # fmt: skip
-    assert client.post(url, data=form).status_code == 403
-    with app.app_context():
-        assert db.session.scalar(select(func.count(Response.id))) == 0
-        assert db.session.get(ScanCopy, copy_id).state == "to_verify"
-
-
 def test_a_role_refused_a_staff_page_is_told_which_roles_it_is_for(auth, client):
     auth.login("ana@example.org", role="analyst")
     html = client.get("/staff/scans/").get_data(as_text=True)
@@ -362,15 +339,7 @@ def test_a_scan_image_view_takes_the_write_lock_at_begin_as_it_is_audited(
     assert _upload(client, data).status_code == 302
     with app.app_context():
         page_id = db.session.scalar(select(ScanPage.id).where(ScanPage.image.is_not(None)))
-    fieldwork_db = sys.modules["fieldwork.db"]  # the package's `db` is the SQLAlchemy object
-    begun: list[str] = []
-    real_begin = fieldwork_db._begin
-
-    def recording(connection, statement):
-        begun.append(statement)
-        return real_begin(connection, statement)
-
-    monkeypatch.setattr(fieldwork_db, "_begin", recording)
+    begun = record_begins(monkeypatch)
     seen = client.get(f"/staff/scans/pages/{page_id}.png")
     assert seen.status_code == 200
     assert begun and set(begun) == {"BEGIN IMMEDIATE"}
