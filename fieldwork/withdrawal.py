@@ -11,6 +11,8 @@ code's paper copies are deleted either way (they show what was written).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import delete, select
 
 from fieldwork import identifying
@@ -34,15 +36,51 @@ class WithdrawalError(ValueError):
     """A withdrawal that cannot be recorded (unknown route, already withdrawn)."""
 
 
-def withdraw(invitation: Invitation, route: str, user: User | None = None) -> str:
-    """Withdraw the code's participant by `route`; returns what was done ("delete", ...)."""
+@dataclass(frozen=True)
+class Withdrawal:
+    """What a withdrawal did: the study's setting, and what it deleted or removed."""
+
+    setting: str  # "delete" or "keep_answers"
+    had_response: bool
+    scan_images: int = 0
+    keyed_passes: int = 0
+    export_files: int = 0
+
+    def described(self) -> str:
+        """What was done, for the staff member who recorded it (and the CLI)."""
+        done = []
+        if not self.had_response:
+            done.append("no response had been started")
+        elif self.setting == "delete":
+            done.append("the response and its contact details were deleted")
+        else:
+            done.append("its answers are kept and its contact details were deleted")
+        if self.scan_images:
+            done.append(f"{_count(self.scan_images, 'scanned page image')} deleted")
+        if self.keyed_passes:
+            done.append(f"the text keyed from {_count(self.keyed_passes, 'paper pass', 'es')}"
+                        " blanked")  # fmt: skip
+        if self.export_files:
+            done.append(
+                f"{_count(self.export_files, 'dataset')} made earlier removed from the server"
+                " (copies already downloaded are the study team's to delete)"
+            )
+        return "; ".join(done)
+
+
+def _count(n: int, noun: str, plural: str = "s") -> str:
+    return f"{n:,} {noun}{'' if n == 1 else plural}"
+
+
+def withdraw(invitation: Invitation, route: str, user: User | None = None) -> Withdrawal:
+    """Withdraw the code's participant by `route`; returns what was done."""
     if route not in ROUTES:
         raise WithdrawalError(f"Choose how the withdrawal came ({', '.join(ROUTES)})")
     if invitation.withdrawn_at is not None:
         raise WithdrawalError("This code's participant has already withdrawn")
     setting = study_settings().withdrawal
     response = invitation.response
-    exports = None
+    exports = 0
     if response is not None:
         withdrawn = Withdrawn.of(response)
         forget_response(response, delete_answers=setting == "delete")
@@ -59,10 +97,10 @@ def withdraw(invitation: Invitation, route: str, user: User | None = None) -> st
         keyed_passes=keyed or None,
     )  # fmt: skip
     db.session.flush()
-    return setting
+    return Withdrawal(setting, response is not None, scans, keyed, exports)
 
 
-def withdraw_response(response: Response, route: str, user: User | None = None) -> str:
+def withdraw_response(response: Response, route: str, user: User | None = None) -> Withdrawal:
     """Withdraw a response; one without a code (an open link) is withdrawn on its own."""
     if response.invitation is not None:
         return withdraw(response.invitation, route, user)
@@ -80,7 +118,7 @@ def withdraw_response(response: Response, route: str, user: User | None = None) 
         had_response=True, instrument=withdrawn.instrument, export_files=exports or None,
     )  # fmt: skip
     db.session.flush()
-    return setting
+    return Withdrawal(setting, True, export_files=exports)
 
 
 def current_setting() -> str:

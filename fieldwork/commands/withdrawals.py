@@ -22,12 +22,11 @@ def withdraw_command(code: str, route: str) -> None:
     if invitation is None:
         raise click.ClickException(f"no access code {code!r}")
     try:
-        setting = withdraw(invitation, route)
+        done = withdraw(invitation, route)
     except WithdrawalError as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()
-    done = "response deleted" if setting == "delete" else "answers kept, contact details deleted"
-    click.echo(f"{invitation.grouped_code} withdrawn ({route}): {done}")
+    click.echo(f"{invitation.grouped_code} withdrawn ({route}): {done.described()}")
 
 
 @click.command("withdrawal-setting")

@@ -12,11 +12,6 @@ from fieldwork.practices.access import may_touch
 from fieldwork.survey.services import find_invitation
 from fieldwork.withdrawal import WithdrawalError, withdraw
 
-DONE = {
-    "delete": "the response and its contact details were deleted",
-    "keep_answers": "its answers are kept and its contact details were deleted",
-}
-
 
 @bp.route("/code/<code>/withdraw", methods=["POST"])
 @require_role("coordinator")
@@ -26,11 +21,11 @@ def withdraw_code(code: str):
     if invitation is None or not may_touch(current_user, invitation.practice.code):
         abort(404)
     try:
-        setting = withdraw(invitation, request.form.get("route", ""))
+        done = withdraw(invitation, request.form.get("route", ""))
     except WithdrawalError as error:
         db.session.rollback()
         flash(f"Not recorded: {error}.")
         return redirect(url_for("invitations.code", code=invitation.code)), 303
     db.session.commit()
-    flash(f"Withdrawal of {invitation.grouped_code} recorded: {DONE[setting]}.")
+    flash(f"Withdrawal of {invitation.grouped_code} recorded: {done.described()}.")
     return redirect(url_for("invitations.code", code=invitation.code)), 303

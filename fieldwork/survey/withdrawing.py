@@ -121,9 +121,9 @@ def withdraw_confirm():
     if request.method == "POST":
         try:
             if invitation is not None:
-                setting = withdraw(invitation, "respondent")
+                setting = withdraw(invitation, "respondent").setting
             else:
-                setting = withdraw_response(response, "respondent")
+                setting = withdraw_response(response, "respondent").setting
         except WithdrawalError:
             db.session.rollback()
             setting = current_setting()

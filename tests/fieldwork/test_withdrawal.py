@@ -8,6 +8,7 @@ from fieldwork.answers import answer_table
 from fieldwork.db import db
 from fieldwork.models import AuditEvent, IdentifyingAnswer, Invitation, Response
 from fieldwork.survey.services import find_invitation
+from fieldwork.withdrawal import Withdrawal
 from tests.fieldwork.conftest import instrument
 from tests.fieldwork.robot import Robot
 from tests.fieldwork.staff_factories import post
@@ -55,7 +56,7 @@ def test_withdrawal_deletes_the_response_and_its_contacts(app, client, codes, ru
     _volunteer(app, client, codes)
     code = codes["patient"][0]
     assert _counts(app) == (1, 1, 2)
-    assert "response deleted" in _withdraw(runner, code)
+    assert "the response and its contact details were deleted" in _withdraw(runner, code)
     assert _counts(app) == (0, 0, 0)
     _the_code_is_closed_and_recorded(app, app.test_client(), code)
     data, _ = _export(runner, tmp_path, full=False)
@@ -68,7 +69,7 @@ def test_withdrawal_can_keep_answers_and_delete_contacts(app, client, codes, run
     assert "keep_answers" in runner.invoke(args=["withdrawal-setting", "keep_answers"]).output
     _volunteer(app, client, codes)
     code = codes["patient"][0]
-    assert "contact details deleted" in _withdraw(runner, code)
+    assert "answers are kept and its contact details were deleted" in _withdraw(runner, code)
     assert _counts(app) == (1, 1, 0)
     _the_code_is_closed_and_recorded(app, app.test_client(), code)
     with app.app_context():
@@ -100,3 +101,16 @@ def test_a_coordinator_records_a_withdrawal_by_letter(app, client, codes, auth):
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "withdrawal"))
         assert event.detail["route"] == "letter"
         assert event.user_id is not None  # who recorded it
+
+
+def test_the_message_says_what_a_withdrawal_did(app, codes, runner):
+    """No response: it says so, not that one was deleted; a dataset made before: removed,
+    and the copies downloaded are the team's to delete."""
+    said = _withdraw(runner, codes["patient"][1]).split(":", 1)[1]
+    assert said.strip() == "no response had been started"  # not "the response … deleted"
+    done = Withdrawal("delete", True, scan_images=19, keyed_passes=1, export_files=2)
+    assert done.described() == (
+        "the response and its contact details were deleted; 19 scanned page images deleted;"
+        " the text keyed from 1 paper pass blanked; 2 datasets made earlier removed from the"
+        " server (copies already downloaded are the study team's to delete)"
+    )
