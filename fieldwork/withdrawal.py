@@ -30,6 +30,11 @@ from fieldwork.scans.forget import forget_code
 # How a withdrawal reached the study.
 ROUTES = ("respondent", "phone", "letter", "email")
 SETTINGS = ("delete", "keep_answers")
+# What each setting does, for staff: "In this study a withdrawal …".
+SETTING_WORDS = {
+    "delete": "deletes the participant's response and its contact details",
+    "keep_answers": "keeps the answers the participant gave and deletes their contact details",
+}
 
 
 class WithdrawalError(ValueError):

@@ -14,6 +14,7 @@ from fieldwork.models.responses import ASSISTED, DISPOSITIONS, PAPER
 from fieldwork.practices.access import may_touch
 from fieldwork.survey.services import find_invitation
 from fieldwork.upload_form import run_import
+from fieldwork.withdrawal import SETTING_WORDS, current_setting
 
 RESPONSE_MODES = {PAPER: "paper", ASSISTED: "assisted"}
 
@@ -61,6 +62,7 @@ def code(code: str):
         chosen=chosen,
         errors=errors,
         dispositions=DISPOSITIONS,
+        withdrawal_does=SETTING_WORDS[current_setting()],
     ), 400 if errors else 200
 
 

@@ -91,12 +91,14 @@ def test_a_coordinator_records_a_withdrawal_by_letter(app, client, codes, auth):
     auth.login(role="coordinator")
     page = client.get(f"/staff/codes/code/{code}").get_data(as_text=True)
     assert "Record withdrawal" in page
+    assert "In this study a withdrawal deletes the participant&#39;s response" in page
     refused = post(client, f"/staff/codes/code/{code}/withdraw", {"route": "pigeon"})
     assert refused.status_code == 303 and _counts(app) == (1, 1, 2)
     done = post(client, f"/staff/codes/code/{code}/withdraw", {"route": "letter"})
     assert done.status_code == 303 and _counts(app) == (0, 0, 0)
     page = client.get(f"/staff/codes/code/{code}").get_data(as_text=True)
     assert "Withdrawn on" in page and "(by letter)" in page and "Record withdrawal" not in page
+    assert "None kept: the participant withdrew" in page and "Not started" not in page
     with app.app_context():
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "withdrawal"))
         assert event.detail["route"] == "letter"
