@@ -22,6 +22,7 @@ MORE_THAN_ONE = "*"
 UNSURE_BOX = "a box is neither clearly empty, ticked nor filled in"
 WRITTEN = "written answer: type it from the image"
 NOT_SCANNED = "its page was not scanned"
+MORE_THAN_ONE_TICKED = "more than one box ticked where one was asked for: one may be a mistake"
 
 
 @dataclass
@@ -91,13 +92,16 @@ def _codes(name: str, item: Item, readings: list[BoxReading], *, one: bool) -> F
     ticked = sorted(r.box["code"] for r in readings if r.ticked)
     many = one and len(ticked) > 1
     text = MORE_THAN_ONE if many else " ".join(str(code) for code in ticked)
-    uncertain = any(r.uncertain for r in readings)
+    unsure = any(r.uncertain for r in readings)
+    # Two ticks where one was asked for are proposed as `*` (-96), yet a person looks: a
+    # respondent may have crossed one out, or meant the other (a filled-in box, the
+    # paper's way of cancelling, is read as not ticked).
     return FieldProposal(
         name,
         item.id,
         text,
-        uncertain,
-        UNSURE_BOX if uncertain else "",
+        unsure or many,
+        UNSURE_BOX if unsure else MORE_THAN_ONE_TICKED if many else "",
         readings[0].box["page"],
         None,
         readings,

@@ -29,7 +29,7 @@ from forms.scan import (
     verification_image,
 )
 from forms.scan.measure import classify
-from forms.scan.propose import PROPOSERS, WRITTEN
+from forms.scan.propose import MORE_THAN_ONE_TICKED, PROPOSERS, WRITTEN
 from tests.conftest import INSTRUMENTS
 from tests.forms.authoring import HEAD
 
@@ -197,9 +197,12 @@ def test_ticks_crosses_and_corrections_are_read(patient):
     assert [(r.box["row"], r.box["code"]) for r in unsure] == [("rx", 5)]
     proposal = propose(form.instrument, readings)
     fields = proposal.fields
-    assert [f.name for f in proposal.uncertain if f.readings] == ["ease.rx"]
+    # The unsure dot, and the two ticks in one row: proposed as -96, and a person looks.
+    assert [f.name for f in proposal.uncertain if f.readings] == ["ease.rx", "ease.ocf"]
     assert fields["ease.book"] == "2" and fields["ease.rx"] == "3"
     assert fields["ease.ocf"] == "*"  # more than one: -96
+    reasons = {f.name: f.reason for f in proposal.uncertain}
+    assert reasons["ease.ocf"] == MORE_THAN_ONE_TICKED
     png = verification_image(registered, readings, width=600)
     picture = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR)
     assert picture.shape[1] == 600 and abs(picture.shape[0] - 848) <= 1
