@@ -105,6 +105,7 @@ class PackPlan:
     practice_code: str
     practice_name: str
     copies: tuple[tuple[int, str, str], ...]  # (mailing id, serial, code)
+    online: bool = True  # False: paper-only codes (they cannot answer online)
 
 
 def plan_pack(request: PackRequest, instrument: Instrument, today: date | None = None) -> PackPlan:
@@ -112,6 +113,12 @@ def plan_pack(request: PackRequest, instrument: Instrument, today: date | None =
     wave, invitations = codes_to_mail(request)
     if not invitations:
         raise MailingError(f"every code of batch {request.batch} has responded: no reminder needed")
+    online = any(i.mode != "paper" for i in invitations)
+    if not online and not request.questionnaire:
+        raise MailingError(
+            f"batch {request.batch}'s codes are for paper only (they cannot answer online):"
+            " enclose the questionnaire"
+        )
     lang = request.lang or instrument.default_language
     if lang not in instrument.languages:
         raise MailingError(f"{instrument.id} has no language '{lang}'")
@@ -142,7 +149,7 @@ def plan_pack(request: PackRequest, instrument: Instrument, today: date | None =
         version=instrument.version if request.questionnaire else None,
     )  # fmt: skip
     copies = tuple((m.id, m.serial, m.invitation.code) for m in mailings)
-    return PackPlan(request, wave, lang, practice.code, practice.name, copies)
+    return PackPlan(request, wave, lang, practice.code, practice.name, copies, online)
 
 
 def study_contact(config: Mapping[str, Any], instrument: Instrument) -> str:
@@ -173,6 +180,7 @@ def render_pack(
         privacy=instrument.privacy_notice or config.get("PRIVACY_URL", ""),
         reminder=plan.wave > 1,
         enclosed=request.questionnaire,
+        online=plan.online,
     )
     letter = render_letter(text, lang, request.large_print)
     form = None
@@ -180,8 +188,11 @@ def render_pack(
         form = cached_form(
             instrument, lang, large_print=request.large_print, contact=contact, qr=False
         )
+    # The QR code opens the survey in the letter's language (the browser's otherwise).
+    opens_in = "" if lang == instrument.default_language else f"?lang={lang.replace('_', '-')}"
     copies = [
-        Copy(serial, codes.grouped(code), f"{base}/c/{code}") for _, serial, code in plan.copies
+        Copy(serial, codes.grouped(code), f"{base}/c/{code}{opens_in}")
+        for _, serial, code in plan.copies
     ]
     pdf = build_pack(letter, form, copies, fonts_for(lang).regular, progress)
     stem = f"{plan.practice_code}-{request.batch}-wave{plan.wave}"

@@ -127,7 +127,9 @@ def start():
 @bp.route("/c/<code>")
 @writes
 def code_link(code: str):
-    """A personal link (or QR code) carrying the access code."""
+    """A personal link (or QR code) carrying the access code; `?lang=` (a pack's QR code
+    in the letter's language) sets the pages' language as on the start page."""
+    page_language()  # remembers a `?lang=` for the welcome page's choice
     return _enter_with_code(code)
 
 

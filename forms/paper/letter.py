@@ -42,6 +42,7 @@ class LetterText:
     privacy: str = ""  # the privacy notice's address
     reminder: bool = False
     enclosed: bool = True
+    online: bool = True  # False: a paper-only code, which cannot answer online
 
 
 @dataclass
@@ -70,6 +71,8 @@ class Slot(Flowable):
         self.slots[self.name] = (x, y, self.width, self.height)
 
 
+ENCLOSED = _("Or fill in the enclosed paper questionnaire and return it in the envelope.")
+RETURN_IT = _("Please return this questionnaire in the envelope provided. You do not need a stamp.")
 # Space between a letter's paragraphs, as a share of the usual: the usual first, then less
 # when the letter would not fit on one page (large print in a script with tall lines, bn).
 SPACINGS = (1.0, 0.8, 0.6, 0.4)
@@ -121,24 +124,25 @@ def _render(text: LetterText, lang: str, layout: Layout, spacing: float) -> Rend
     story.append(para(_("{practice} is taking part in {study} and would like to hear from you.")))
     story.append(para(_("Your access code"), "heading"))
     story.append(Slot("code", layout.frame_width, body.fontSize * 2.4, slots))
-    online = [
-        para(_("To answer online, scan the QR code with your phone camera, or go to:")),
-        paragraph(escape(text.url.rstrip("/") + "/"), styles["question"]),
-        para(_("and type in your access code.")),
-    ]
-    qr = 30 * mm  # beside the words, not below them: the letter stays one page in large print
-    widths = [layout.frame_width - qr - 6 * mm, qr + 6 * mm]
-    beside = Table([[online, Slot("qr", qr, qr, slots)]], colWidths=widths, hAlign="LEFT")
-    beside.setStyle(TableStyle([
-        ("FONTNAME", (0, 0), (-1, -1), layout.fonts.regular),  # never reportlab's Helvetica
-        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("LEFTPADDING", (1, 0), (1, 0), 6 * mm),
-    ]))  # fmt: skip
-    story.append(beside)
-    if text.enclosed:
-        story.append(
-            para(_("Or fill in the enclosed paper questionnaire and return it in the envelope."))
-        )
+    if text.online:
+        online = [
+            para(_("To answer online, scan the QR code with your phone camera, or go to:")),
+            paragraph(escape(text.url.rstrip("/") + "/"), styles["question"]),
+            para(_("and type in your access code.")),
+        ]
+        qr = 30 * mm  # beside the words, not below them: one page in large print
+        widths = [layout.frame_width - qr - 6 * mm, qr + 6 * mm]
+        beside = Table([[online, Slot("qr", qr, qr, slots)]], colWidths=widths, hAlign="LEFT")
+        beside.setStyle(TableStyle([
+            ("FONTNAME", (0, 0), (-1, -1), layout.fonts.regular),  # never reportlab's Helvetica
+            ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("LEFTPADDING", (1, 0), (1, 0), 6 * mm),
+        ]))  # fmt: skip
+        story.append(beside)
+        if text.enclosed:
+            story.append(para(ENCLOSED))
+    else:  # paper only: no web address, no QR code (the code is for the study's records)
+        story.append(para(RETURN_IT))
     story.append(
         para(_("Taking part is voluntary. The research team never sees your name or address."))
     )

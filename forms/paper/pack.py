@@ -87,8 +87,9 @@ def _stamp_letter(
 ) -> None:
     x, y, _w, h = letter.slots["code"]
     draw_string(canvas, x, y + h * 0.25, copy.code, font, h * 0.6)
-    x, y, w, _h = letter.slots["qr"]
-    draw_qr(canvas, copy.link, x, y, w)
+    if "qr" in letter.slots:  # a paper-only code's letter has no QR code
+        x, y, w, _h = letter.slots["qr"]
+        draw_qr(canvas, copy.link, x, y, w)
     x, y, _w, h = letter.slots["serial"]
     draw_string(canvas, x, y + 2, label.replace("{serial}", copy.serial), font, 10)
 

@@ -71,7 +71,7 @@ def _qr(pdf: bytes, page: int, tmp_path) -> list[str]:
 
 def test_a_pack_carries_each_code_and_serial_and_records_wave_one(app, runner, tmp_path):
     with app.app_context():
-        _codes, batch = make_codes(count=2, mode="paper")
+        _codes, batch = make_codes(count=2, mode="both")
     result = _pack(runner, tmp_path, batch)
     assert result.exit_code == 0, result.output
     assert "wave 1, 2 copies" in result.output
@@ -213,3 +213,42 @@ def test_a_pack_job_is_about_its_batchs_practice(app):
         _codes, batch = make_codes(practice_code="Y90002", count=1, mode="paper")
         assert pack_practices({"batch": batch, "reminder": False, "questionnaire": True,
                                "lang": "en", "large_print": False}) == ["Y90002"]  # fmt: skip
+
+
+def test_a_packs_qr_code_opens_the_survey_in_the_letters_language(app, runner, tmp_path):
+    with app.app_context():
+        _codes, batch = make_codes(count=1)
+    result = _pack(runner, tmp_path, batch, "--lang", "zh", "--letter-only")  # web codes
+    assert result.exit_code == 0, result.output
+    stem = f"Y90001-{batch}-wave1"
+    rows = list(
+        csv.DictReader(io.StringIO(_files(tmp_path, f"{stem}.zip")[f"{stem}.csv"].decode()))
+    )
+    code = rows[0]["code"].replace("-", "")
+    link = f"http://127.0.0.1:5000/c/{code}?lang=zh"
+    assert _qr(_files(tmp_path, f"{stem}.zip")[f"{stem}.pdf"], 1, tmp_path) == [link]
+    client = app.test_client()  # a phone with an English browser
+    entered = client.get(
+        link.removeprefix("http://127.0.0.1:5000"), headers={"Accept-Language": "en"}
+    )
+    assert entered.status_code == 302 and entered.headers["Location"] == "/welcome"
+    welcome = client.get("/welcome", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="zh"' in welcome
+
+
+def test_a_paper_only_codes_letter_offers_no_web_address_and_needs_the_questionnaire(
+    app, runner, tmp_path
+):
+    """Paper-only codes cannot answer online (the start page refuses them): their letter
+    has no QR code and no web address, and asks for the questionnaire back."""
+    with app.app_context():
+        _codes, batch = make_codes(count=1, mode="paper")
+    refused = _pack(runner, tmp_path, batch, "--letter-only")
+    assert refused.exit_code != 0 and "paper only" in refused.output
+    assert _pack(runner, tmp_path, batch).exit_code == 0
+    stem = f"Y90001-{batch}-wave1"
+    pdf = _files(tmp_path, f"{stem}.zip")[f"{stem}.pdf"]
+    letter = " ".join(_pdf_pages_text(pdf, tmp_path)[0].split())
+    assert "Please return this questionnaire in the envelope provided" in letter
+    assert "To answer online" not in letter and "127.0.0.1" not in letter
+    assert _qr(pdf, 1, tmp_path) == []  # no QR code on the letter
