@@ -176,7 +176,7 @@ def runs(text: str, font: str) -> list[tuple[str, str]]:
         if _parts_words(char):
             word = index + 1
             continue
-        if char.isspace() or (code in own and code in other):
+        if _either(char, own, other):
             continue  # either font: no change of run
         wanted = font if code in own or code not in other else fallback_font()
         if wanted != current:
@@ -215,7 +215,7 @@ def covered(markup: str, font: str) -> str:
             out.append(part)
             continue
         text = html.unescape(part) if part.startswith("&") else part
-        if all(c.isspace() or (ord(c) in own and ord(c) in other) for c in text):
+        if all(_either(c, own, other) for c in text):
             pieces = [(text, last_font)]  # either font (`&amp;` in "A&amp;E"): the run goes on
         else:
             pieces = runs(text, font)
@@ -226,6 +226,11 @@ def covered(markup: str, font: str) -> str:
             out.append(piece if run_font == font else f'<font face="{run_font}">{piece}</font>')
             last_font, last_char = run_font, run[-1]
     return "".join(out)
+
+
+def _either(char: str, own: frozenset[int], other: frozenset[int]) -> bool:
+    """Whether `char` prints in either font (white space, digits, most punctuation)."""
+    return char.isspace() or (ord(char) in own and ord(char) in other)
 
 
 def _parts_words(char: str) -> bool:
@@ -246,7 +251,7 @@ def draw_string(canvas, x: float, y: float, text: str, font: str, size: float, *
     characters it lacks in the fallback font (an access code on a Bengali letter)."""
     pieces = runs(text, font)
     if right:
-        x -= string_width(text, font, size)
+        x -= _width(pieces, size)
     for run, run_font in pieces:
         canvas.setFont(run_font, size)
         canvas.drawString(x, y, run)
@@ -255,4 +260,8 @@ def draw_string(canvas, x: float, y: float, text: str, font: str, size: float, *
 
 def string_width(text: str, font: str, size: float) -> float:
     """The width of `text` as `draw_string` and `paragraph` set it: each run in its font."""
-    return sum(pdfmetrics.stringWidth(run, f, size) for run, f in runs(text, font))
+    return _width(runs(text, font), size)
+
+
+def _width(pieces: list[tuple[str, str]], size: float) -> float:
+    return sum(pdfmetrics.stringWidth(run, font, size) for run, font in pieces)
