@@ -39,18 +39,25 @@ KEYED = {"aware": "1 2", "nhs_app": "*", "used_online": "2", "used_what": "1 3",
          "overall_exp": "1", "got_needed": "1"}  # fmt: skip
 
 
+def _mail(invitation: Invitation, language: str) -> Mailing:
+    """A copy of the code mailed in `language` (batch b1, wave 1); added, not committed."""
+    mailing = Mailing(
+        invitation_id=invitation.id, batch="b1", wave=1, mailed_on=RETURNED, language=language
+    )
+    db.session.add(mailing)
+    return mailing
+
+
 @pytest.fixture
 def world(ctx, codes):
     """A mailed patient code (serial known) and three data-entry staff."""
     invitation = db.session.scalar(select(Invitation).where(Invitation.instrument == "patient"))
-    mailing = Mailing(
-        invitation_id=invitation.id, batch="b1", wave=1, mailed_on=RETURNED, language="zh"
-    )
+    mailing = _mail(invitation, "zh")
     users = [
         User(email=f"k{n}@example.org", name=f"k{n}", role="data_entry", password_hash="x")
         for n in (1, 2, 3)
     ]
-    db.session.add_all([mailing, *users])
+    db.session.add_all(users)
     db.session.commit()
     return mailing, users
 
@@ -314,9 +321,7 @@ def test_an_account_restricted_to_some_practices_keys_only_their_copies(app, cod
         ).all()
         theirs = invitations[0]
         other = next(i for i in invitations if i.practice_id != theirs.practice_id)
-        mailing = Mailing(invitation_id=other.id, batch="b1", wave=1, mailed_on=RETURNED,
-                          language="en")  # fmt: skip
-        db.session.add(mailing)
+        mailing = _mail(other, "en")
         db.session.commit()
         serial, code, own = mailing.serial, other.code, theirs.code
         practice = theirs.practice.code
@@ -341,9 +346,7 @@ def test_an_account_restricted_to_some_practices_keys_only_their_copies(app, cod
 def test_the_pages_find_a_copy_refuse_bad_text_and_key_it(app, codes, auth, client):
     with app.app_context():
         invitation = db.session.scalar(select(Invitation).where(Invitation.instrument == "patient"))
-        mailing = Mailing(invitation_id=invitation.id, batch="b1", wave=1, mailed_on=RETURNED,
-                          language="en")  # fmt: skip
-        db.session.add(mailing)
+        mailing = _mail(invitation, "en")
         db.session.commit()
         serial, practice = mailing.serial, invitation.practice.code
         invitation_id = invitation.id
@@ -383,9 +386,7 @@ def test_a_copy_mailed_in_chinese_is_keyed_from_its_questions_as_printed(app, co
     page said "language English" for a Chinese copy, with Chinese routing lines only)."""
     with app.app_context():
         invitation = db.session.scalar(select(Invitation).where(Invitation.instrument == "patient"))
-        mailing = Mailing(invitation_id=invitation.id, batch="b1", wave=1, mailed_on=RETURNED,
-                          language="zh")  # fmt: skip
-        db.session.add(mailing)
+        mailing = _mail(invitation, "zh")
         db.session.commit()
         serial, code = mailing.serial, invitation.code
         nhs_app = get_catalogue().current["patient"].item("nhs_app")
