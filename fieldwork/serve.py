@@ -14,7 +14,7 @@ from urllib.parse import unquote
 
 import click
 from gunicorn.app.base import BaseApplication
-from gunicorn.glogging import Logger
+from gunicorn.glogging import Logger, SafeAtoms
 from sqlalchemy.exc import SQLAlchemyError
 
 from fieldwork.error_pages import mask
@@ -22,18 +22,34 @@ from fieldwork.error_pages import mask
 log = logging.getLogger(__name__)
 
 
+class MaskedAtoms(SafeAtoms):
+    """Access-log atoms masked as the format reads them: only those it uses cost anything.
+
+    Each string is percent-decoded first (/%63/CODE reaches the same page as /c/CODE),
+    masked, then its quotes escaped as gunicorn's own atoms are.
+    """
+
+    def __init__(self, atoms: dict[str, Any]):
+        dict.__init__(self, atoms)
+
+    def __getitem__(self, key: str) -> Any:
+        value = super().__getitem__(key)
+        return mask(unquote(value)).replace('"', '\\"') if isinstance(value, str) else value
+
+
 class MaskedLogger(Logger):
     """gunicorn's logger, with access codes and link tokens masked in every access-log atom."""
 
+    atoms_wrapper_class = MaskedAtoms
+
     def atoms(self, resp, req, environ, request_time) -> dict[str, Any]:
-        """The usual atoms; the request line is rebuilt from the decoded path, then masked."""
+        """The usual atoms, with the request line rebuilt from the decoded path."""
         atoms = super().atoms(resp, req, environ, request_time)
         query = environ.get("QUERY_STRING") or ""
         target = environ.get("PATH_INFO", "") + (f"?{query}" if query else "")
         atoms["r"] = f"{environ['REQUEST_METHOD']} {target} {environ['SERVER_PROTOCOL']}"
         atoms["U"] = environ.get("PATH_INFO", "")
-        # Percent-decoded first: /%63/CODE reaches the same page as /c/CODE.
-        return {k: mask(unquote(v)) if isinstance(v, str) else v for k, v in atoms.items()}
+        return atoms
 
 
 def build_app():

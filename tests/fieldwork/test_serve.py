@@ -17,9 +17,11 @@ from fieldwork.serve import MaskedLogger, options
 from tests.conftest import _config
 
 
-def _access_line(path: str, query: str = "", referer: str = "-") -> str:
+def _access_line(path: str, query: str = "", referer: str = "-", form: str = "") -> str:
     config = Config()
     config.set("accesslog", "-")
+    if form:
+        config.set("access_log_format", form)
     logger = MaskedLogger(config)
     lines: list[str] = []
     handler = logging.Handler()
@@ -54,6 +56,18 @@ def test_gunicorn_access_log_masks_codes_and_tokens(path, secret):
     line = _access_line(path, referer=f"https://example.org{path}")
     assert secret not in line
     assert "***" in line and "10.0.0.9" in line
+
+
+def test_access_log_masks_any_atom_a_format_uses_and_escapes_quotes():
+    """Atoms are masked as the format reads them, header atoms too; quotes decoded from
+    the path are escaped like gunicorn's own."""
+    form = '%(r)s "%({referer}i)s" %(U)s %(q)s'
+    line = _access_line(
+        "/c/KX7P4MQ2", query="next=%22x", referer="https://e.org/c/KX7P4MQ2", form=form
+    )
+    assert "KX7P4MQ2" not in line
+    assert line.count("/c/***") == 3
+    assert 'next=\\"x' in line and 'next="x' not in line
 
 
 def test_serve_options_use_the_masking_logger():
