@@ -61,7 +61,7 @@ def _copy_or_404(code: str) -> services.Copy:
     if copy is None or copy.invitation.code != code:
         abort(404)
     if not _may_key(copy):
-        abort(403, description=NOT_YOURS)
+        abort(403, description=f"{NOT_YOURS}.")  # a sentence on the refusal page
     version = whole_number(request.args.get("version"))
     if version is not None:  # the version a scanned page code named
         copy.scanned_version = version
