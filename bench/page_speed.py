@@ -11,6 +11,9 @@ Goal: each >= 0.2x hello, p99 <= 50 ms.
 A second baseline, "bare save" (bench/bare_save.py), is run the same way on the same
 database: Flask with a signed session and CSRF check, one UPDATE of 40 numbers, commit,
 redirect; the least a durable page save costs on this stack, beside the real POST.
+A third, "floor save" (bench/floor_save.py), adds what no page save can leave out: the
+stored answers read in the save's transaction, and the page's form built and checked
+by `forms.web` (WTForms), before its UPDATE; nothing beyond the page.
 
 .venv/bin/python bench/page_speed.py [-d 10] [--url postgresql+psycopg://…/test]
 (needs wrk: apt-get install -y wrk)
@@ -141,12 +144,13 @@ def _hello() -> Server:
     return _baseline("hello:app")
 
 
-def _bare_save(url: str) -> Server:
-    """The bare-save baseline on the same database (an SQLite file of its own)."""
+def _save_baseline(name: str, url: str) -> Server:
+    """A save baseline (`bare_save`, `floor_save`) on the same database (an SQLite file
+    of its own)."""
     if url.startswith("sqlite:///"):
-        url = str(Path(url.removeprefix("sqlite:///")).with_name("bare_save.sqlite"))
+        url = str(Path(url.removeprefix("sqlite:///")).with_name(f"{name}.sqlite"))
         url = f"sqlite:///{url}"
-    return _baseline("bare_save:app", "--preload", BARE_SAVE_DATABASE_URL=url)
+    return _baseline(f"{name}:app", "--preload", **{f"{name.upper()}_DATABASE_URL": url})
 
 
 def _bare_sessions(url: str, bodies: list[str]) -> list[tuple[str, str]]:
@@ -176,25 +180,30 @@ def measure(backend_url: str | None, seconds: int, log: Path | None = None) -> l
         with app.app_context():
             db.engine.dispose()
         env = server_env(url, ROOT / "instruments")
-        hello, fieldwork, bare = (
+        hello, fieldwork, bare, floor = (
             _hello(),
             Server(free_port(), env, workers=2, access_log="/dev/null", log=log),
-            _bare_save(url),
+            _save_baseline("bare_save", url),
+            _save_baseline("floor_save", url),
         )
         lines = []
         try:
             hello.start()
             fieldwork.start()
             bare.start()
+            floor.start()
             sessions = [
                 _at_first_questions(fieldwork.url, code, instrument, n)
                 for n, code in enumerate(codes[:CONNECTIONS])
             ]
-            bare_sessions = _bare_sessions(bare.url, [body for _cookie, body in sessions])
+            bodies = [body for _cookie, body in sessions]
+            bare_sessions = _bare_sessions(bare.url, bodies)
+            floor_sessions = _bare_sessions(floor.url, bodies)
             runs = [
                 (f"GET  {FIRST_QUESTIONS}", fieldwork, _lua("GET", sessions)),
                 (f"POST {FIRST_QUESTIONS}", fieldwork, _lua("POST", sessions)),
                 ("bare save", bare, _lua("POST", bare_sessions, "/save")),
+                ("floor save", floor, _lua("POST", floor_sessions, "/save")),
             ]
             # Hello before and after each page run: the ratio is to their mean, so a machine
             # whose load changes during the run skews it less.
@@ -213,6 +222,7 @@ def measure(backend_url: str | None, seconds: int, log: Path | None = None) -> l
                 lines.append(_hello_line(after, after_cpu))
                 base, base_cpu = after, after_cpu
         finally:
+            floor.stop()
             bare.stop()
             fieldwork.stop()
             hello.stop()
