@@ -432,7 +432,7 @@ def test_a_large_print_copy_is_keyed_page_by_page_as_it_was_printed(
     assert before.rindex(f"Page {printed[True]}<") > before.rindex("<legend")
 
 
-CONTACT = "Questions? Call the study team on 0161 306 6000 or e-mail study@example.org"
+STUDY_LINE = "Questions? Call the study team on 0161 306 6000 or e-mail study@example.org"
 
 
 def _shown_on(html: str, item: str) -> int:
@@ -447,7 +447,7 @@ def test_a_copy_is_keyed_and_verified_page_by_page_as_it_was_printed(
     one page on. Keying grouped the questions by the form drawn without it, while packs
     print with it; and a contact changed after printing leaves the copies in the post as
     they were printed (a copy mailed before layouts were kept goes by the form drawn now)."""
-    app.config["STUDY_CONTACT"] = CONTACT
+    app.config["STUDY_CONTACT"] = STUDY_LINE
     with app.app_context():
         _codes, packed = make_codes(count=1, mode="paper")
         _codes, earlier = make_codes(count=1, mode="paper")
