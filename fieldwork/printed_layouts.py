@@ -26,7 +26,7 @@ from forms.paper.boxes import BoxMap
 
 
 @dataclass(frozen=True)
-class Layout:
+class FormLayout:
     """A form's layout: its box map and number of pages (as printed, or as drawn now)."""
 
     boxmap: BoxMap
@@ -89,19 +89,19 @@ def printed_row(
     return row
 
 
-def as_layout(row: PrintedLayout) -> Layout:
+def as_layout(row: PrintedLayout) -> FormLayout:
     """A kept layout, read back."""
-    return Layout(BoxMap.from_json(row.boxmap), row.pages)
+    return FormLayout(BoxMap.from_json(row.boxmap), row.pages)
 
 
 def drawn_layout(
     instrument: Instrument, lang: str, large_print: bool, config: Mapping[str, Any]
-) -> Layout:
+) -> FormLayout:
     """The layout of the form drawn now, as a pack would print it (UnsupportedLanguage if
     the language cannot be printed)."""
     contact = config.get("STUDY_CONTACT", "")
     form = cached_form(instrument, lang, large_print=large_print, contact=contact, qr=False)
-    return Layout(form.boxmap, form.pages)
+    return FormLayout(form.boxmap, form.pages)
 
 
 def layout_boxes(

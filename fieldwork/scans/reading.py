@@ -25,7 +25,7 @@ from fieldwork.bad_input import whole_number
 from fieldwork.catalogue import get_catalogue
 from fieldwork.db import db
 from fieldwork.models import InstrumentVersion, Mailing
-from fieldwork.printed_layouts import Layout, as_layout, drawn_layout, printed_row
+from fieldwork.printed_layouts import FormLayout, as_layout, drawn_layout, printed_row
 from forms.paper import UnsupportedLanguage
 from forms.paper.qr import PagePayload
 from forms.scan import PageReading, ScanError, ScanForm, rasterise
@@ -78,7 +78,7 @@ class FormLookup:
 
 
 def _form(
-    instrument_id: str, version: int, lang: str, large_print: bool, *, layout: Layout | None
+    instrument_id: str, version: int, lang: str, large_print: bool, *, layout: FormLayout | None
 ) -> ScanForm | None:
     catalogue = get_catalogue()  # loading it records the served versions
     version_id = db.session.scalar(
