@@ -9,8 +9,10 @@ commit once.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 
 from sqlalchemy import select
 
@@ -25,7 +27,8 @@ from fieldwork.models.base import utcnow
 from fieldwork.models.keying import FIRST, RESOLVED, SECOND
 from fieldwork.models.responses import COMPLETE, PAPER
 from fieldwork.outcomes import refresh_outcome, study_settings
-from forms.keying import KEYERS, Keyed, differences, read_pass
+from fieldwork.printed_layouts import layout_boxes
+from forms.keying import KEYERS, Keyed, differences, paper_pages, read_pass
 from forms.model import Instrument
 from forms.paper.qr import PagePayload
 
@@ -85,6 +88,14 @@ def instrument_for(copy: Copy) -> Instrument | None:
     if version_id is not None:
         return catalogue.instrument_for(version_id)
     return catalogue.current.get(copy.invitation.instrument)
+
+
+def printed_pages(copy: Copy, instrument: Instrument, config: Mapping[str, Any]):
+    """The questions page by page as the copy was printed: its mailing's kept layout, else
+    the form a pack would print now (one group if the language cannot be printed)."""
+    lang = copy.language or instrument.default_language
+    boxes = layout_boxes(copy.mailing, instrument, lang, copy.large_print, config)
+    return paper_pages(instrument, boxes)
 
 
 def pass_instrument(row: KeyingPass) -> Instrument | None:

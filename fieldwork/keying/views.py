@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from fieldwork.auth import require_role
@@ -15,9 +15,8 @@ from fieldwork.keying import settings as keying_settings
 from fieldwork.models import Response
 from fieldwork.practices.access import may_touch
 from fieldwork.staff_words import outcome_label
-from forms.keying import KEYERS, Keyed, field_names, paper_pages
+from forms.keying import KEYERS, Keyed, field_names
 from forms.model import Instrument
-from forms.paper import UnsupportedLanguage, cached_form
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -104,18 +103,9 @@ def form(code: str):
     return render_template(
         "staff/keying_form.html", copy=copy, instrument=instrument, values=values,
         errors=errors, keyers=KEYERS, numbers=instrument.question_numbers(),
-        pages=_pages(instrument, copy.language or instrument.default_language, copy.large_print),
+        pages=services.printed_pages(copy, instrument, current_app.config),
         today=datetime.date.today().strftime("%d/%m/%Y"),
     ), 400 if errors else 200  # fmt: skip
-
-
-def _pages(instrument: Instrument, lang: str, large_print: bool = False):
-    """The questions page by page as printed (one group if the language cannot print)."""
-    try:
-        boxes = cached_form(instrument, lang, large_print=large_print).boxmap.boxes
-    except UnsupportedLanguage:
-        boxes = []
-    return paper_pages(instrument, boxes)
 
 
 def _fields(instrument: Instrument) -> dict[str, str]:

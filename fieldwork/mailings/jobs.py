@@ -14,6 +14,7 @@ from fieldwork.mailings.services import (
     PackRequest,
     batch_instrument,
     forget_plan,
+    keep_printed_layout,
     plan_pack,
     render_pack,
 )
@@ -25,7 +26,8 @@ def pack_practices(params: dict[str, Any]) -> list[str]:
 
 
 def pack_job(job_id: int, params: dict[str, Any], progress: Progress) -> JobResult:
-    """Record the mailing, draw the pack with progress, keep its zip in the job files.
+    """Record the mailing, draw the pack with progress, keep its zip in the job files and
+    the layout its questionnaire was printed with.
 
     The mailing is committed before drawing, so that progress (written on a connection of
     its own) never waits for this job's transaction; if drawing fails it is removed again.
@@ -45,6 +47,8 @@ def pack_job(job_id: int, params: dict[str, Any], progress: Progress) -> JobResu
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"job-{job_id}-{pack.filename}"
         path.write_bytes(pack.data)
+        keep_printed_layout(plan, pack)
+        db.session.commit()
     except Exception:
         db.session.rollback()
         forget_plan(plan)

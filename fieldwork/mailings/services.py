@@ -21,8 +21,9 @@ from fieldwork.db import db
 from fieldwork.invitations.services import batch_invitations, completed_online
 from fieldwork.models import Invitation, Mailing, Response
 from fieldwork.models.responses import COMPLETE
+from fieldwork.printed_layouts import keep_layout
 from forms.model import Instrument
-from forms.paper import UnsupportedLanguage, cached_form, check_language
+from forms.paper import RenderedForm, UnsupportedLanguage, cached_form, check_language
 from forms.paper.boxes import BoxMap
 from forms.paper.fonts import fonts_for
 from forms.paper.letter import LetterText, render_letter
@@ -52,12 +53,14 @@ class PackRequest:
 
 @dataclass
 class Pack:
-    """A made pack: a zip with the PDF, the mail-merge CSV and the box map."""
+    """A made pack: a zip with the PDF, the mail-merge CSV and the box map; the
+    questionnaire as printed (None: letters only)."""
 
     filename: str
     data: bytes
     wave: int
     copies: int
+    form: RenderedForm | None = None
 
 
 def not_responded(invitation: Invitation) -> bool:
@@ -201,7 +204,14 @@ def render_pack(
     if form is not None:
         files[f"{stem}.boxmap.json"] = form.boxmap.to_json().encode()
         keep_boxmap(form.boxmap, config["BOXMAPS"])
-    return Pack(f"{stem}.zip", _zip(files), plan.wave, len(copies))
+    return Pack(f"{stem}.zip", _zip(files), plan.wave, len(copies), form)
+
+
+def keep_printed_layout(plan: PackPlan, pack: Pack) -> None:
+    """Record the layout the pack's questionnaire was printed with, for its mailings, so
+    returned copies are read as printed (nothing for letters only; the caller commits)."""
+    if pack.form is not None:
+        keep_layout(pack.form, [mailing_id for mailing_id, _, _ in plan.copies])
 
 
 def boxmap_file(folder: str | Path, boxmap: BoxMap) -> Path:
@@ -234,7 +244,10 @@ def make_batch_pack(
 ) -> Pack:
     """Record and draw a batch's pack in one transaction (the caller commits)."""
     instrument = batch_instrument(request.batch)
-    return render_pack(plan_pack(request, instrument), instrument, config, progress)
+    plan = plan_pack(request, instrument)
+    pack = render_pack(plan, instrument, config, progress)
+    keep_printed_layout(plan, pack)
+    return pack
 
 
 def forget_plan(plan: PackPlan) -> None:

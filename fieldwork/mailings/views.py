@@ -78,8 +78,9 @@ def questionnaire_pdf(instrument_id: str):
 def boxmap(instrument_id: str):
     """Where every box of the printed questionnaire is, for reading scanned returns."""
     instrument, lang, large = _form_request(instrument_id)
+    contact = current_app.config["STUDY_CONTACT"]  # as the PDF beside it is drawn
     try:
-        form = cached_form(instrument, lang, large_print=large)
+        form = cached_form(instrument, lang, large_print=large, contact=contact)
     except UnsupportedLanguage:
         abort(404)
     name = f"{instrument.id}-v{instrument.version}-{lang}{'-large' if large else ''}.boxmap.json"

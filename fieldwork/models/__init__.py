@@ -4,7 +4,7 @@ from fieldwork.models.identifying import IdentifyingAnswer
 from fieldwork.models.instruments import InstrumentVersion
 from fieldwork.models.jobs import Job
 from fieldwork.models.keying import KeyingPass
-from fieldwork.models.mailings import Mailing
+from fieldwork.models.mailings import Mailing, PrintedLayout
 from fieldwork.models.responses import Invitation, Response
 from fieldwork.models.scans import ScanBatch, ScanCopy, ScanPage
 from fieldwork.models.settings import PracticeClosure, StudySettings
@@ -26,6 +26,7 @@ __all__ = [
     "Practice",
     "PracticeClosure",
     "PracticeTarget",
+    "PrintedLayout",
     "Region",
     "Response",
     "ScanBatch",

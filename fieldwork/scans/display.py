@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from fieldwork.db import db
 from fieldwork.models import ScanBatch, ScanCopy, ScanPage, User
 from fieldwork.models.scans import DUPLICATE, PLACED, TO_VERIFY, UNIDENTIFIED
+from fieldwork.printed_layouts import layout_boxes
 from fieldwork.scans.placing import batch_pages
 from forms.keying import KEYERS, paper_pages
 from forms.model import Instrument, Item
-from forms.paper import UnsupportedLanguage, cached_form
 from forms.paper.layout import MARGIN_X, PAGE_HEIGHT, PAGE_WIDTH
 
 CROP_MARGIN = 8.0  # points above and below the boxes shown to a person
@@ -145,14 +145,9 @@ def copy_view(copy: ScanCopy, instrument: Instrument, user: User) -> CopyView:
 
 
 def _printed_pages(instrument: Instrument, copy: ScanCopy):
-    contact = current_app.config.get("STUDY_CONTACT", "")
-    try:
-        form = cached_form(
-            instrument, copy.lang, large_print=copy.large_print, contact=contact, qr=False
-        )
-        boxes = form.boxmap.boxes
-    except UnsupportedLanguage:
-        boxes = []
+    """The questions page by page as the copy was printed (its mailing's kept layout)."""
+    config = current_app.config
+    boxes = layout_boxes(copy.mailing, instrument, copy.lang, copy.large_print, config)
     return paper_pages(instrument, boxes)
 
 

@@ -4,9 +4,10 @@ A thin adapter over the reading core: `forms.scan.read_batch` keeps every page's
 verification image in memory until the whole batch is read; here each page is read with
 `read_page`, its image written (encrypted) at once and dropped, and the pages are then
 grouped into copies by the core's own `forms.scan.batch.group` (form and serial; a page
-seen twice is a duplicate; pages absent are missing). The box map of a page code is the
-instrument version's form as printed in packs, rendered once per process
-(`forms.paper.cached_form`).
+seen twice is a duplicate; pages absent are missing). A page is read against the layout
+its copy's mailing kept when the pack was printed (`fieldwork.printed_layouts`); a page
+without one against the instrument version's form as a pack would print it now, rendered
+once per process (`forms.paper.cached_form`).
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ import numpy as np
 from flask import current_app
 from sqlalchemy import select
 
+from fieldwork.bad_input import whole_number
 from fieldwork.catalogue import get_catalogue
 from fieldwork.db import db
-from fieldwork.models import InstrumentVersion
-from forms.paper import UnsupportedLanguage, cached_form
+from fieldwork.models import InstrumentVersion, Mailing
+from fieldwork.printed_layouts import FormLayout, as_layout, drawn_layout, printed_row
+from forms.paper import UnsupportedLanguage
 from forms.paper.qr import PagePayload
 from forms.scan import PageReading, ScanError, ScanForm, rasterise
 from forms.scan.batch import read_page
@@ -48,19 +51,35 @@ class ReadPage:
 
 
 class FormLookup:
-    """The printed form a page code names (None for a form this study does not know)."""
+    """The printed form a page code names (None for a form this study does not know).
+
+    A page whose serial is a mailing that kept its layout is read against that layout, as
+    printed; any other page against the form drawn now (`_form`).
+    """
 
     def __init__(self) -> None:
         self.found: dict[tuple, ScanForm | None] = {}
+        self.layouts: dict[tuple, tuple] = {}  # (form, serial) -> key of `found`
 
     def __call__(self, payload: PagePayload) -> ScanForm | None:
-        key = (payload.instrument, payload.version, payload.lang, payload.large_print)
+        form = (payload.instrument, payload.version, payload.lang, payload.large_print)
+        copy = (*form, payload.serial)
+        if copy not in self.layouts:
+            number = whole_number(payload.serial)
+            mailing = db.session.get(Mailing, number) if number is not None else None
+            row = printed_row(mailing, *form)
+            self.layouts[copy] = form if row is None else ("printed", row.id)
+            if row is not None and self.layouts[copy] not in self.found:
+                self.found[self.layouts[copy]] = _form(*form, layout=as_layout(row))
+        key = self.layouts[copy]
         if key not in self.found:
-            self.found[key] = _form(*key)
+            self.found[key] = _form(*form, layout=None)
         return self.found[key]
 
 
-def _form(instrument_id: str, version: int, lang: str, large_print: bool) -> ScanForm | None:
+def _form(
+    instrument_id: str, version: int, lang: str, large_print: bool, *, layout: FormLayout | None
+) -> ScanForm | None:
     catalogue = get_catalogue()  # loading it records the served versions
     version_id = db.session.scalar(
         select(InstrumentVersion.id).filter_by(instrument=instrument_id, version=version)
@@ -70,12 +89,12 @@ def _form(instrument_id: str, version: int, lang: str, large_print: bool) -> Sca
     instrument = catalogue.instrument_for(version_id)
     if lang not in instrument.languages:
         return None
-    contact = current_app.config.get("STUDY_CONTACT", "")
-    try:  # the same rendering as a pack's questionnaire, so the same box map
-        form = cached_form(instrument, lang, large_print=large_print, contact=contact, qr=False)
-    except UnsupportedLanguage:
-        return None
-    return ScanForm.of(instrument, form)
+    if layout is None:
+        try:  # the same rendering as a pack's questionnaire, so the same box map
+            layout = drawn_layout(instrument, lang, large_print, current_app.config)
+        except UnsupportedLanguage:
+            return None
+    return ScanForm(instrument, layout.boxmap, layout.pages)
 
 
 def count_pages(data: bytes) -> int | None:

@@ -14,6 +14,7 @@ from typing import Any
 from reportlab.platypus import Flowable
 
 TICK, CELL, DIGIT, WRITE_IN = "tick", "cell", "digit", "write_in"
+UNITS = "pt, origin bottom left of an A4 page"
 
 
 @dataclass(frozen=True)
@@ -44,19 +45,39 @@ class BoxMap:
         entry.update(page=page, x=round(x, 2), y=round(y, 2), w=round(w, 2), h=round(h, 2))
         self.boxes.append(entry)
 
-    def to_json(self) -> str:
-        """The map as JSON: instrument, version, language, page size and boxes."""
+    def to_json(self, *, compact: bool = False) -> str:
+        """The map as JSON: instrument, version, language, page size and boxes (`compact`:
+        on one line without spaces, as a database keeps it)."""
         return json.dumps(
             {
                 "instrument": self.instrument,
                 "version": self.version,
                 "lang": self.lang,
                 "large_print": self.large_print,
-                "units": "pt, origin bottom left of an A4 page",
+                "units": UNITS,
                 "boxes": self.boxes,
             },
-            indent=1,
+            indent=None if compact else 1,
+            separators=(",", ":") if compact else None,
         )
+
+    @classmethod
+    def from_json(cls, text: str) -> BoxMap:
+        """A map read back from `to_json` (ValueError if the text is not one)."""
+        try:
+            data = json.loads(text)
+            found = cls(
+                str(data["instrument"]),
+                int(data["version"]),
+                str(data["lang"]),
+                bool(data["large_print"]),
+                list(data["boxes"]),
+            )
+        except (TypeError, KeyError, json.JSONDecodeError) as error:
+            raise ValueError(f"not a box map: {error}") from error
+        if data.get("units") != UNITS or not all(isinstance(b, dict) for b in found.boxes):
+            raise ValueError("not a box map in points from the bottom left of an A4 page")
+        return found
 
 
 class Box(Flowable):

@@ -58,6 +58,11 @@ def copy_pages(instrument: Instrument, serial: str, lang: str = "en") -> list[np
     ]
 
 
+def printed_pages(pdf: bytes) -> list[np.ndarray]:
+    """Every page of a printed PDF (a pack), as 300 dpi greyscale images."""
+    return _raster(pdf)
+
+
 def boxes(instrument: Instrument, lang: str = "en") -> list[dict]:
     """The box map of the printed form."""
     return cached_form(instrument, lang, qr=False).boxmap.boxes

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import json
+import re
+import zipfile
 
 import pandas as pd
 import pyreadstat
@@ -427,3 +430,66 @@ def test_a_large_print_copy_is_keyed_page_by_page_as_it_was_printed(
     assert "large print" in page
     before = page[: page.index('id="nhs_app"')]
     assert before.rindex(f"Page {printed[True]}<") > before.rindex("<legend")
+
+
+STUDY_LINE = "Questions? Call the study team on 0161 306 6000 or e-mail study@example.org"
+
+
+def _shown_on(html: str, item: str) -> int:
+    """The page a keying (or verification) page shows `item` under."""
+    return int(re.findall(r">Page (\d+)</legend>", html[: html.index(f'id="{item}"')])[-1])
+
+
+def test_a_copy_is_keyed_and_verified_page_by_page_as_it_was_printed(
+    app, auth, client, runner, tmp_path
+):
+    """The study's contact line on the cover pushes a Chinese large-print copy's questions
+    one page on. Keying grouped the questions by the form drawn without it, while packs
+    print with it; and a contact changed after printing leaves the copies in the post as
+    they were printed (a copy mailed before layouts were kept goes by the form drawn now)."""
+    app.config["STUDY_CONTACT"] = STUDY_LINE
+    with app.app_context():
+        _codes, packed = make_codes(count=1, mode="paper")
+        _codes, earlier = make_codes(count=1, mode="paper")
+    made = runner.invoke(
+        args=["packs", packed, "--lang", "zh", "--large-print", "-o", str(tmp_path)]
+    )
+    assert made.exit_code == 0, made.output
+    stem = f"Y90001-{packed}-wave1"
+    with zipfile.ZipFile(tmp_path / f"{stem}.zip") as archive:
+        boxes = json.loads(archive.read(f"{stem}.boxmap.json"))["boxes"]
+    printed = next(b["page"] for b in boxes if b["item"] == "nhs_app")
+    with app.app_context():
+        patient = get_catalogue().current["patient"]
+        drawn = cached_form(patient, "zh", large_print=True).boxmap.boxes  # no contact
+        without = next(b["page"] for b in drawn if b["item"] == "nhs_app")
+        mailed = db.session.scalar(select(Mailing))
+        first = (mailed.invitation.code, mailed.serial)
+        invitation = db.session.scalar(select(Invitation).where(Invitation.batch == earlier))
+        before = _mail(invitation, "zh")
+        before.large_print = True
+        batch = ScanBatch(returned_on=RETURNED, files=[])
+        db.session.add(batch)
+        db.session.flush()
+        scanned = ScanCopy(batch_id=batch.id, serial=mailed.serial, instrument="patient",
+                           version=1, lang="zh", large_print=True, mailing_id=mailed.id,
+                           invitation_id=mailed.invitation_id)  # fmt: skip
+        db.session.add(scanned)
+        db.session.commit()
+        second, copy_id = (invitation.code, before.serial), scanned.id
+    assert printed != without  # else this test shows nothing
+    auth.login("desk@example.org", role="data_entry")
+
+    def keyed(code_serial) -> int:
+        code, serial = code_serial
+        return _shown_on(
+            client.get(f"/staff/keying/{code}?serial={serial}").get_data(True), "nhs_app"
+        )
+
+    def verified() -> int:
+        return _shown_on(client.get(f"/staff/scans/copies/{copy_id}").get_data(True), "nhs_app")
+
+    assert (keyed(first), keyed(second), verified()) == (printed, printed, printed)
+    app.config["STUDY_CONTACT"] = ""  # the study changes its contact line
+    assert (keyed(first), verified()) == (printed, printed)  # the copy in the post
+    assert keyed(second) == without  # no layout kept: the form drawn now, as before

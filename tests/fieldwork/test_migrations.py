@@ -102,3 +102,52 @@ def test_mailings_gain_their_print_size_with_keyed_passes_pointing_at_them(app):
         upgrade(directory=MIGRATIONS)
         mailing = db.session.get(Mailing, 7)
         assert (mailing.language, mailing.large_print) == ("zh", False)
+
+
+def test_mailings_made_before_layouts_were_kept_have_none_and_keep_their_passes(app):
+    """The layout column is added in place (keying passes and scanned copies refer to
+    mailings), empty for the mailings made before: those copies read as they always did."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect, select, text
+
+    from fieldwork import MIGRATIONS
+    from fieldwork.models import Invitation, KeyingPass, Mailing, PrintedLayout, User
+    from tests.fieldwork.staff_factories import make_codes
+
+    with app.app_context():
+        make_codes(count=1)
+        invitation_id = db.session.scalar(select(Invitation.id))
+        user = User(email="k@example.org", name="k", role="data_entry", password_hash="x")
+        db.session.add(user)
+        db.session.flush()
+        user_id = user.id
+        db.session.commit()
+        downgrade(directory=MIGRATIONS, revision="mailing_large_print")
+        assert "printed_layouts" not in inspect(db.engine).get_table_names()
+        db.session.execute(
+            text(
+                "INSERT INTO mailings (id, invitation_id, batch, wave, mailed_on, "
+                "questionnaire, language, large_print) "
+                "VALUES (7, :i, 'b1', 1, '2026-05-01', :yes, 'zh', :yes)"
+            ),
+            {"i": invitation_id, "yes": True},
+        )
+        db.session.execute(
+            text(
+                "INSERT INTO keying_passes (invitation_id, mailing_id, user_id, pass_no, "
+                "language, returned_on, fields, keyed_at) VALUES (:i, 7, :u, 1, 'zh', "
+                "'2026-05-04', '{}', '2026-05-04 10:00:00')"
+            ),
+            {"i": invitation_id, "u": user_id},
+        )
+        db.session.commit()
+        upgrade(directory=MIGRATIONS)
+        mailing = db.session.get(Mailing, 7)
+        assert (mailing.language, mailing.large_print) == ("zh", True)
+        assert mailing.printed_layout_id is None and mailing.printed_layout is None
+        assert db.session.scalar(select(KeyingPass.mailing_id)) == 7
+        layout = PrintedLayout(content_hash="0" * 64, instrument="patient", version=1,
+                               language="zh", large_print=True, pages=2, boxmap="{}")  # fmt: skip
+        mailing.printed_layout = layout
+        db.session.commit()
+        assert db.session.get(Mailing, 7).printed_layout.language == "zh"

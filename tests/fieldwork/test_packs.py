@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import subprocess
 import zipfile
 from datetime import date, datetime
@@ -18,9 +19,10 @@ from fieldwork.cli import cli
 from fieldwork.db import db
 from fieldwork.mailings.jobs import pack_practices
 from fieldwork.mailings.services import PackPlan, PackRequest, merge_csv, responses_by_wave
-from fieldwork.models import Invitation, Mailing
+from fieldwork.models import Invitation, Mailing, PrintedLayout
 from fieldwork.rates.report import build_report
 from fieldwork.rates.selection import Selection
+from forms.paper.boxes import BoxMap
 from forms.paper.qr import PagePayload
 from tests.fieldwork.conftest import instrument
 from tests.fieldwork.staff_factories import make_codes, respond
@@ -106,6 +108,40 @@ def test_a_pack_carries_each_code_and_serial_and_records_wave_one(app, runner, t
     assert fonts and all(line.split()[-5] == "yes" for line in fonts), fonts
     kept = Path(app.config["BOXMAPS"]) / "patient" / "v1" / "en-std.json"
     assert kept.read_bytes() == files[f"{stem}.boxmap.json"]
+
+
+def test_a_pack_keeps_the_layout_it_printed_once_for_every_pack_printed_alike(
+    app, runner, tmp_path
+):
+    with app.app_context():
+        _codes, first = make_codes(count=2, mode="both")
+        _codes, second = make_codes(count=1, mode="both")
+        _codes, letters = make_codes(count=1, mode="both")
+    for batch, *args in ((first,), (second,), (second, "--reminder"), (letters, "--letter-only")):
+        assert _pack(runner, tmp_path, batch, *args).exit_code == 0
+    files = _files(tmp_path, f"Y90001-{first}-wave1.zip")
+    printed = json.loads(files[f"Y90001-{first}-wave1.boxmap.json"])
+    with app.app_context():
+        (layout,) = db.session.scalars(select(PrintedLayout)).all()  # one layout, shared
+        by_batch = {
+            (m.batch, m.wave): m.printed_layout_id
+            for m in db.session.scalars(select(Mailing).order_by(Mailing.id))
+        }
+        assert by_batch == {
+            (first, 1): layout.id, (second, 1): layout.id, (second, 2): layout.id,
+            (letters, 1): None,  # a letter only: no questionnaire, no layout
+        }  # fmt: skip
+        kept = BoxMap.from_json(layout.boxmap)
+        assert kept.boxes == printed["boxes"] and len(layout.boxmap) < len(json.dumps(printed))
+        assert (layout.instrument, layout.version, layout.language, layout.large_print) == (
+            "patient", 1, "en", False,
+        )  # fmt: skip
+        pages = int(_rows(files, f"Y90001-{first}-wave1")[1]["first_page"]) - 2  # less a letter
+        assert layout.pages == pages
+
+
+def _rows(files, stem):
+    return list(csv.DictReader(io.StringIO(files[f"{stem}.csv"].decode())))
 
 
 def test_the_mail_merge_csv_neutralises_a_practice_name_a_spreadsheet_would_run():

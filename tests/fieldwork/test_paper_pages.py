@@ -5,11 +5,13 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from pathlib import Path
 
 from sqlalchemy import select
 
 from fieldwork.db import db
 from fieldwork.models import Job, Mailing
+from forms.paper.boxes import BoxMap
 from tests.conftest import csrf_token
 from tests.fieldwork.staff_factories import make_codes, respond
 
@@ -30,6 +32,18 @@ def test_coordinators_print_every_questionnaire_in_every_language(app, auth, cli
     assert client.get("/staff/paper/nothing.pdf").status_code == 404
 
 
+def test_the_box_map_download_is_of_the_questionnaire_as_downloaded(app, auth, client):
+    """With a study contact line the cover of a Chinese large-print form runs onto a second
+    page: the box map offered beside the PDF must be drawn with it too."""
+    app.config["STUDY_CONTACT"] = "Questions? Call the study team on 0161 306 6000"
+    auth.login(role="coordinator")
+    query = "lang=zh&large_print=1"
+    assert client.get(f"/staff/paper/patient.pdf?{query}").status_code == 200
+    kept = Path(app.config["BOXMAPS"]) / "patient" / "v1" / "zh-large.json"  # the PDF's
+    offered = json.loads(client.get(f"/staff/paper/patient.boxmap.json?{query}").data)
+    assert offered["boxes"] == json.loads(kept.read_text())["boxes"]
+
+
 def test_a_pack_is_made_as_a_job_and_a_reminder_follows(app, auth, client):
     auth.login(role="coordinator")
     with app.app_context():
@@ -45,8 +59,14 @@ def test_a_pack_is_made_as_a_job_and_a_reminder_follows(app, auth, client):
         assert db.session.scalar(select(db.func.count()).select_from(Mailing)) == 3
         job_id = job.id
     with client.get(f"/staff/jobs/{job_id}/download") as download:
-        names = zipfile.ZipFile(io.BytesIO(download.data)).namelist()
+        archive = zipfile.ZipFile(io.BytesIO(download.data))
+        names = archive.namelist()
+        printed = json.loads(archive.read(next(n for n in names if n.endswith(".json"))))
     assert sorted(n.rsplit(".", 1)[-1] for n in names) == ["csv", "json", "pdf"]
+    with app.app_context():  # the job kept the layout its copies were printed with
+        layouts = {m.printed_layout for m in db.session.scalars(select(Mailing))}
+        (layout,) = layouts
+        assert layout is not None and BoxMap.from_json(layout.boxmap).boxes == printed["boxes"]
     page = client.get(url).get_data(as_text=True)
     assert "Make reminder wave 2" in page and "(first mailing)" in page
     with app.app_context():

@@ -7,8 +7,12 @@ twice; read by the `scan_batch` job (run inline: JOBS_IMMEDIATE).
 
 from __future__ import annotations
 
+import csv
 import datetime
 import io
+import json
+import zipfile
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +28,8 @@ from fieldwork.models import AuditEvent, Invitation, Job, Mailing, Response, Sca
 from fieldwork.models.responses import PAPER
 from fieldwork.outcomes import study_settings
 from fieldwork.scans import storage
+from forms.paper import document
+from forms.paper.layout import Layout
 from tests.conftest import csrf_token, record_begins
 from tests.fieldwork import scan_pages as sp
 from tests.fieldwork.staff_factories import make_codes, post
@@ -416,3 +422,75 @@ def test_a_coordinator_sees_which_copies_wait_for_data_entry_without_a_link_it_m
     auth.login("keyer@example.org", role="data_entry")
     page = client.get(started.headers["Location"]).get_data(as_text=True)
     assert "/staff/scans/copies/" in page and "To verify (by data entry)" not in page
+
+
+def _packed(runner, tmp_path, batch: str) -> tuple[list[np.ndarray], list[dict], str]:
+    """A one-copy pack made by the command: its questionnaire's pages as printed (the
+    letter left out), the box map it printed with, the copy's serial."""
+    made = runner.invoke(args=["packs", batch, "-o", str(tmp_path)])
+    assert made.exit_code == 0, made.output
+    stem = f"Y90001-{batch}-wave1"
+    with zipfile.ZipFile(tmp_path / f"{stem}.zip") as archive:
+        pdf, boxmap = archive.read(f"{stem}.pdf"), archive.read(f"{stem}.boxmap.json")
+        (row,) = csv.DictReader(io.StringIO(archive.read(f"{stem}.csv").decode()))
+    return sp.printed_pages(pdf)[1:], json.loads(boxmap)["boxes"], row["serial"]
+
+
+def _answer(pages: list[np.ndarray], boxes: list[dict]) -> None:
+    """Q1 yes, Q2 2 and 3, the grid's rows 1 and 2: every box read with confidence."""
+    for item, key in (("used", {"code": 1}), ("what", {"code": 2}), ("what", {"code": 3}),
+                      ("ease", {"row": "book", "code": 1}),
+                      ("ease", {"row": "order", "code": 2})):  # fmt: skip
+        sp.tick(pages, sp.find(boxes, item, **key))
+
+
+ANSWERED = {"used": "1", "what": "2 3", "ease.book": "1", "ease.order": "2"}
+
+
+def _upgrade_moves_the_boxes(monkeypatch) -> None:
+    """What an upgrade that sets the type a little larger does: every box moves. Forms
+    are drawn anew from now on (the cache of drawn forms starts empty, and is put back)."""
+    monkeypatch.setattr(Layout, "body_size", property(lambda self: 13.0))
+    monkeypatch.setattr(document, "_CACHE", OrderedDict())
+
+
+def _import(runner, tmp_path, pages: list[np.ndarray]) -> None:
+    path = tmp_path / "returns.tif"
+    path.write_bytes(sp.tiff(pages))
+    result = runner.invoke(args=["scans", "import", str(path), "--returned", "2026-05-04"])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_copy_is_read_against_the_layout_it_was_printed_with(app, runner, tmp_path, monkeypatch):
+    """The pack keeps where its boxes were printed: a copy still in the post when the
+    layout changes is read there, not where today's form would put them."""
+    with app.app_context():
+        _codes, batch = make_codes(instrument="short", count=1, mode="paper")
+    pages, printed, serial = _packed(runner, tmp_path, batch)
+    _answer(pages, printed)
+    _upgrade_moves_the_boxes(monkeypatch)
+    with app.app_context():
+        drawn = sp.boxes(_short())
+    book = {"row": "book", "code": 1}
+    assert sp.find(drawn, "ease", **book)["y"] != sp.find(printed, "ease", **book)["y"]
+    _import(runner, tmp_path, pages)
+    with app.app_context():
+        copy = db.session.scalar(select(ScanCopy))
+        assert (copy.serial, copy.missing, copy.problem) == (serial, [], "")
+        assert copy.fields == ANSWERED and copy.uncertain == []
+
+
+def test_a_copy_mailed_before_layouts_were_kept_is_read_against_the_form_drawn_now(
+    app, runner, tmp_path, serials, monkeypatch
+):
+    """A mailing with no layout kept (made before they were) reads as it always did."""
+    _upgrade_moves_the_boxes(monkeypatch)
+    with app.app_context():
+        short = _short()
+        pages, drawn = sp.copy_pages(short, serials[0]), sp.boxes(short)
+    _answer(pages, drawn)
+    _import(runner, tmp_path, pages)
+    with app.app_context():
+        copy = db.session.scalar(select(ScanCopy))
+        assert (copy.serial, copy.missing, copy.problem) == (serials[0], [], "")
+        assert copy.fields == ANSWERED and copy.uncertain == []

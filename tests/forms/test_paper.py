@@ -18,6 +18,7 @@ from forms.i18n import CATALOGUE_DIR
 from forms.loader import load_instrument, load_text
 from forms.model import ITEM_TYPES
 from forms.paper import UnsupportedLanguage, cached_form, render_form
+from forms.paper.boxes import BoxMap
 from forms.paper.flowables import ANSWER_BUILDERS
 from forms.paper.fonts import REFUSED, _base, covered, fallback_font, fonts_for, string_width
 from forms.paper.layout import FOOTER_HEIGHT, Layout
@@ -117,6 +118,27 @@ def test_box_map_matches_the_drawn_rectangles(every_type):
             for x, y, w, h in drawn[box["page"]]
         ), box
     assert len(form.boxmap.boxes) == 2 + 2 + 4 + 1 + 1 + 3 + 2 + 8
+
+
+def test_a_box_map_is_kept_as_compact_json_and_read_back_the_same(every_type):
+    _, form, _path = every_type
+    compact = form.boxmap.to_json(compact=True)
+    assert "\n" not in compact and '": ' not in compact  # no spaces between items
+    assert len(compact) < len(form.boxmap.to_json())
+    assert BoxMap.from_json(compact) == form.boxmap
+    assert BoxMap.from_json(form.boxmap.to_json()) == form.boxmap  # the pack's file too
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "[]", '{"instrument": "demo"}', '{"instrument": "d", "version": "one", "lang": "en", '
+     '"large_print": false, "boxes": [], "units": "pt, origin bottom left of an A4 page"}',
+     '{"instrument": "d", "version": 1, "lang": "en", "large_print": false, "boxes": [], '
+     '"units": "mm"}'],
+)  # fmt: skip
+def test_text_that_is_not_a_box_map_is_refused(text):
+    with pytest.raises(ValueError):
+        BoxMap.from_json(text)
 
 
 def test_every_page_has_a_readable_qr_code_and_page_x_of_y(every_type, tmp_path):
