@@ -185,6 +185,8 @@ def test_layouts_are_taken_away_again_with_keyed_passes_pointing_at_mailings(app
         assert "printed_layouts" not in inspector.get_table_names()
         columns = {c["name"] for c in inspector.get_columns("mailings")}
         assert "printed_layout_id" not in columns and "large_print" in columns
+        downgrade(directory=MIGRATIONS, revision="audit_names")  # the print size too
+        assert "large_print" not in {c["name"] for c in inspect(db.engine).get_columns("mailings")}
         upgrade(directory=MIGRATIONS)
         assert db.session.scalar(select(KeyingPass.mailing_id)) == mailing_id
         assert db.session.get(Mailing, mailing_id).printed_layout is None
