@@ -126,8 +126,13 @@ def find_copy(typed: str) -> Copy | None:
     found = code and db.session.scalar(select(Invitation).where(Invitation.code == code))
     if not found:
         return None
+    # A copy that comes back is a questionnaire: the latest mailed with one, not a letter-only
+    # reminder after it (its language, print size, version and layout are the copy's).
     latest = db.session.scalar(
-        select(Mailing).where(Mailing.invitation_id == found.id).order_by(Mailing.wave.desc())
+        select(Mailing)
+        .where(Mailing.invitation_id == found.id)
+        .order_by(Mailing.questionnaire.desc(), Mailing.wave.desc())
+        .limit(1)
     )
     return Copy(found, latest)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import current_app
 
-from fieldwork.db import db
+from fieldwork.db import db, sqlite_transactions
 from fieldwork.invitations.services import batch_invitations
 from fieldwork.jobs.registry import JobResult, Progress
 from fieldwork.mailings.services import (
@@ -30,12 +30,14 @@ def pack_job(job_id: int, params: dict[str, Any], progress: Progress) -> JobResu
     the layout its questionnaire was printed with.
 
     The mailing is committed before drawing, so that progress (written on a connection of
-    its own) never waits for this job's transaction; if drawing fails it is removed again.
+    its own) never waits for this job's transaction; if drawing or keeping fails it is
+    removed again, and its zip with it.
     """
     request = PackRequest(**params)
     instrument = batch_instrument(request.batch)
     plan = plan_pack(request, instrument)
     db.session.commit()
+    path: Path | None = None
     try:
         pack = render_pack(
             plan,
@@ -47,10 +49,15 @@ def pack_job(job_id: int, params: dict[str, Any], progress: Progress) -> JobResu
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"job-{job_id}-{pack.filename}"
         path.write_bytes(pack.data)
-        keep_printed_layout(plan, pack)
-        db.session.commit()
+        # A job's SQLite transactions are deferred: this one reads, then writes, so it takes
+        # the write lock at once (a deferred one is refused it if another commits between).
+        with sqlite_transactions("immediate"):
+            keep_printed_layout(plan, pack)
+            db.session.commit()
     except Exception:
         db.session.rollback()
+        if path is not None:  # no zip of codes left behind that no job offers
+            path.unlink(missing_ok=True)
         forget_plan(plan)
         db.session.commit()
         raise

@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy import delete, select
 
 from fieldwork.audit import record
-from fieldwork.bad_input import whole_number
+from fieldwork.bad_input import INT_MAX, whole_number
 from fieldwork.db import db
 from fieldwork.keying import services as keying
 from fieldwork.models import Mailing, Response, ScanBatch, ScanCopy, ScanPage, User
@@ -94,7 +94,7 @@ def _page_row(batch: ScanBatch, read: ReadPage, image: str | None) -> ScanPage:
         status=UNIDENTIFIED,
         problem=reading.problem[:200],
         payload=payload.encode()[:200] if payload else None,
-        page_no=payload.page if payload else None,
+        page_no=payload.page if payload and 0 <= payload.page <= INT_MAX else None,
         serial=payload.serial[:16] if payload else None,
         rotation=reading.identified.rotation,
         image=image,

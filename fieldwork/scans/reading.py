@@ -21,7 +21,7 @@ import numpy as np
 from flask import current_app
 from sqlalchemy import select
 
-from fieldwork.bad_input import whole_number
+from fieldwork.bad_input import INT_MAX, whole_number
 from fieldwork.catalogue import get_catalogue
 from fieldwork.db import db
 from fieldwork.models import InstrumentVersion, Mailing
@@ -62,6 +62,8 @@ class FormLookup:
         self.layouts: dict[tuple, tuple] = {}  # (form, serial) -> key of `found`
 
     def __call__(self, payload: PagePayload) -> ScanForm | None:
+        if not 0 <= payload.version <= INT_MAX:  # a forged or misprinted code: no version
+            return None
         form = (payload.instrument, payload.version, payload.lang, payload.large_print)
         copy = (*form, payload.serial)
         if copy not in self.layouts:

@@ -493,3 +493,29 @@ def test_a_copy_is_keyed_and_verified_page_by_page_as_it_was_printed(
     app.config["STUDY_CONTACT"] = ""  # the study changes its contact line
     assert (keyed(first), verified()) == (printed, printed)  # the copy in the post
     assert keyed(second) == without  # no layout kept: the form drawn now, as before
+
+
+def test_a_copy_found_by_its_code_is_the_latest_questionnaire_mailed_not_a_letter_after_it(
+    app, auth, client, runner, tmp_path
+):
+    """A reminder of a letter only follows a large-print Chinese questionnaire: the copy
+    that comes back is the questionnaire's, so keying it by its access code groups its
+    questions as that pack printed them (the letter's mailing has no questionnaire)."""
+    app.config["STUDY_CONTACT"] = STUDY_LINE
+    with app.app_context():
+        (code,), batch = make_codes(count=1, mode="both")
+    for args in (["--lang", "zh", "--large-print"], ["--reminder", "--letter-only"]):
+        made = runner.invoke(args=["packs", batch, *args, "-o", str(tmp_path)])
+        assert made.exit_code == 0, made.output
+    with app.app_context():
+        first, letter = db.session.scalars(select(Mailing).order_by(Mailing.wave)).all()
+        assert (first.questionnaire, letter.questionnaire) == (True, False)
+        boxes = json.loads(first.printed_layout.boxmap)["boxes"]
+        printed = next(b["page"] for b in boxes if b["item"] == "nhs_app")
+        standard = cached_form(get_catalogue().current["patient"], "en").boxmap.boxes
+        assert printed != next(b["page"] for b in standard if b["item"] == "nhs_app")
+        found = services.find_copy(code)
+        assert found is not None and found.mailing.id == first.id
+    auth.login("desk@example.org", role="data_entry")
+    page = client.get(f"/staff/keying/{code}").get_data(True)
+    assert "large print" in page and _shown_on(page, "nhs_app") == printed

@@ -151,3 +151,42 @@ def test_mailings_made_before_layouts_were_kept_have_none_and_keep_their_passes(
         mailing.printed_layout = layout
         db.session.commit()
         assert db.session.get(Mailing, 7).printed_layout.language == "zh"
+
+
+def test_layouts_are_taken_away_again_with_keyed_passes_pointing_at_mailings(app):
+    """Downgrading drops the layout column in place too: on SQLite a batch operation's
+    copy-and-drop of mailings is refused while keying passes refer to them."""
+    from datetime import date
+
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect, select
+
+    from fieldwork import MIGRATIONS
+    from fieldwork.models import Invitation, KeyingPass, Mailing, PrintedLayout, User
+    from tests.fieldwork.staff_factories import make_codes
+
+    with app.app_context():
+        make_codes(count=1, mode="paper")
+        invitation_id = db.session.scalar(select(Invitation.id))
+        user = User(email="k@example.org", name="k", role="data_entry", password_hash="x")
+        layout = PrintedLayout(content_hash="0" * 64, instrument="patient", version=1,
+                               language="en", large_print=False, pages=2, boxmap="{}")  # fmt: skip
+        mailing = Mailing(invitation_id=invitation_id, batch="b1", wave=1, language="en",
+                          mailed_on=date(2026, 5, 1), printed_layout=layout)  # fmt: skip
+        db.session.add_all([user, mailing])
+        db.session.flush()
+        db.session.add(KeyingPass(invitation_id=invitation_id, mailing_id=mailing.id,
+                                  user_id=user.id, pass_no=1, language="en",
+                                  returned_on=date(2026, 5, 4), fields={}))  # fmt: skip
+        mailing_id = mailing.id
+        db.session.commit()
+        downgrade(directory=MIGRATIONS, revision="mailing_large_print")
+        inspector = inspect(db.engine)
+        assert "printed_layouts" not in inspector.get_table_names()
+        columns = {c["name"] for c in inspector.get_columns("mailings")}
+        assert "printed_layout_id" not in columns and "large_print" in columns
+        downgrade(directory=MIGRATIONS, revision="audit_names")  # the print size too
+        assert "large_print" not in {c["name"] for c in inspect(db.engine).get_columns("mailings")}
+        upgrade(directory=MIGRATIONS)
+        assert db.session.scalar(select(KeyingPass.mailing_id)) == mailing_id
+        assert db.session.get(Mailing, mailing_id).printed_layout is None

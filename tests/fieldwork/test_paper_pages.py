@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 import zipfile
 from pathlib import Path
 
@@ -105,3 +106,81 @@ def test_a_pack_that_cannot_be_drawn_leaves_its_codes_unmailed(app, auth, client
         assert job.state == "failed" and "printer on fire" in job.message
         assert db.session.scalar(select(db.func.count()).select_from(Mailing)) == 0
     assert "Make the first pack" in client.get(url).get_data(as_text=True)
+
+
+def test_a_pack_job_keeps_its_layout_when_another_pack_records_it_meanwhile(app, auth, client):
+    """Two packs of the same form drawn at once: the other records the layout between this
+    job's look for it and its insert. The job keeps the row the other made. (On SQLite a
+    job reads in deferred transactions: a write after another's commit was refused as
+    "database is locked", and the drawn pack thrown away.)"""
+    from sqlalchemy import event, insert
+    from sqlalchemy.exc import DBAPIError
+
+    from fieldwork.catalogue import get_catalogue
+    from fieldwork.models import PrintedLayout
+    from fieldwork.printed_layouts import content_hash
+    from forms.paper import cached_form
+
+    auth.login(role="coordinator")
+    with app.app_context():
+        _, batch = make_codes(count=2, mode="paper")
+        patient = get_catalogue().current["patient"]
+        form = cached_form(patient, "en", large_print=False, contact="", qr=False)
+        digest, engine = content_hash(form), db.engine
+    row = dict(content_hash=digest, instrument="patient", version=patient.version,
+               language="en", large_print=False, pages=form.pages,
+               boxmap=form.boxmap.to_json(compact=True))  # fmt: skip
+    other: dict = {}
+
+    def record_it() -> None:  # another pack, on a connection of its own
+        try:
+            with engine.begin() as connection:
+                connection.execute(insert(PrintedLayout.__table__).values(**row))
+            other["done"] = True
+        except DBAPIError as error:  # it came second: this job recorded the layout first
+            other["error"] = error
+
+    def meanwhile(_conn, _cursor, statement, parameters, _context, _many) -> None:
+        if "FROM printed_layouts" in statement and "thread" not in other:
+            other["thread"] = threading.Thread(target=record_it)
+            other["thread"].start()
+            other["thread"].join(timeout=2)  # SQLite: it waits while this job writes
+
+    event.listen(engine, "after_cursor_execute", meanwhile)
+    try:
+        url = f"/staff/paper/batches/{batch}"
+        client.post(url, data={"csrf_token": csrf_token(client, url), "lang": "en",
+                               "questionnaire": "1"})  # fmt: skip
+    finally:
+        event.remove(engine, "after_cursor_execute", meanwhile)
+        if "thread" in other:
+            other["thread"].join()
+    assert "thread" in other  # else the race was not run
+    with app.app_context():
+        job = db.session.scalars(select(Job).order_by(Job.id.desc())).first()
+        assert (job.state, job.message) == ("done", "Finished")
+        (layout,) = db.session.scalars(select(PrintedLayout)).all()
+        assert layout.content_hash == digest
+        kept = {m.printed_layout_id for m in db.session.scalars(select(Mailing))}
+        assert kept == {layout.id}
+
+
+def test_a_pack_whose_layout_cannot_be_kept_leaves_no_zip_behind(app, auth, client, monkeypatch):
+    from fieldwork.mailings import jobs
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk of layouts on fire")
+
+    monkeypatch.setattr(jobs, "keep_printed_layout", broken)
+    auth.login(role="coordinator")
+    with app.app_context():
+        _, batch = make_codes(count=2, mode="paper")
+    url = f"/staff/paper/batches/{batch}"
+    client.post(url, data={"csrf_token": csrf_token(client, url), "lang": "en",
+                           "questionnaire": "1"})  # fmt: skip
+    with app.app_context():
+        job = db.session.scalars(select(Job).order_by(Job.id.desc())).first()
+        assert (job.state, job.message) == ("failed", "RuntimeError: disk of layouts on fire")
+        assert db.session.scalar(select(db.func.count()).select_from(Mailing)) == 0
+    folder = Path(app.config["JOB_FILES"])
+    assert not (folder.exists() and list(folder.glob("job-*")))  # no codes left on disk

@@ -494,3 +494,60 @@ def test_a_copy_mailed_before_layouts_were_kept_is_read_against_the_form_drawn_n
         copy = db.session.scalar(select(ScanCopy))
         assert (copy.serial, copy.missing, copy.problem) == (serials[0], [], "")
         assert copy.fields == ANSWERED and copy.uncertain == []
+
+
+@pytest.mark.parametrize(
+    "version, serial",
+    [(2**31, "1"), (2**63, "0000001"), (2**70, "01"), (-(2**70), "1"), (1, "9" * 40), (1, "")],
+)
+def test_a_page_code_with_numbers_no_database_holds_names_no_form(app, serials, version, serial):
+    """A misprinted or forged page code: a version too big for an integer column is not a
+    form of this study (SQLite refused the look-up, failing the whole batch's reading)."""
+    from fieldwork.scans.reading import FormLookup
+    from forms.paper.qr import PagePayload
+
+    with app.app_context():
+        forms = FormLookup()
+        found = forms(PagePayload("short", version, "en", 1, serial))
+        assert (found is None) == (version != 1)
+
+
+def _coded_page(text: str) -> np.ndarray:
+    """The short form's first page printed with any page code text (a forged or misprinted
+    code), as a scanner sees it."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    from forms.paper import cached_form
+    from forms.paper.layout import PAGE_HEIGHT, PAGE_WIDTH, QR_SIZE, QR_X, QR_Y
+    from forms.paper.qr import draw_qr
+
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT))
+    draw_qr(canvas, text, QR_X, QR_Y, QR_SIZE)
+    canvas.showPage()
+    canvas.save()
+    printed = sp.printed_pages(cached_form(_short(), "en", qr=False).pdf)[0]
+    return np.minimum(printed, sp.printed_pages(buffer.getvalue())[0])
+
+
+def test_a_batch_with_a_page_code_numbering_beyond_the_database_is_still_read(
+    app, runner, tmp_path, serials
+):
+    """Pages whose code names a version or page number no integer column holds are listed
+    as not placed; the rest of the batch is read (it failed as a whole: an overflow)."""
+    with app.app_context():
+        good = _ticked(serials[0], unsure=False)
+        forged = [_coded_page(f"FW1|short|{2**40}|en|std|1|{serials[1]}"),
+                  _coded_page(f"FW1|short|1|en|std|{2**40}|{serials[1]}"),
+                  _coded_page(f"FW1|nothing|1|en|std|{2**70}|1")]  # fmt: skip
+    _import(runner, tmp_path, [*good, *forged])
+    with app.app_context():
+        job = db.session.scalars(select(Job).order_by(Job.id.desc())).first()
+        assert job.state == "done", job.message
+        (copy,) = db.session.scalars(select(ScanCopy)).all()
+        assert (copy.serial, copy.missing) == (serials[0], [])
+        unplaced = db.session.scalars(
+            select(ScanPage).where(ScanPage.copy_id.is_(None)).order_by(ScanPage.position)
+        ).all()
+        assert [p.page_no for p in unplaced] == [1, None, None]  # none beyond a column
+        assert [p.problem.split(" ")[0] for p in unplaced] == ["unknown", "page", "unknown"]

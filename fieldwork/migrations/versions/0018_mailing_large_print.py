@@ -28,5 +28,7 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("mailings") as batch:
-        batch.drop_column("large_print")
+    if op.get_bind().dialect.name == "sqlite":  # in place, as it was added (SQLite 3.35+)
+        op.execute("ALTER TABLE mailings DROP COLUMN large_print")
+    else:
+        op.drop_column("mailings", "large_print")

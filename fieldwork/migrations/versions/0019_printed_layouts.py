@@ -53,8 +53,11 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("mailings") as batch:
-        if op.get_bind().dialect.name != "sqlite":
-            batch.drop_constraint(FOREIGN_KEY, type_="foreignkey")
-        batch.drop_column("printed_layout_id")
+    # In place again: SQLite (3.35 and later) drops a column that carries its own foreign
+    # key; the batch operation's copy-and-drop is refused while keying passes refer to it.
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("ALTER TABLE mailings DROP COLUMN printed_layout_id")
+    else:
+        op.drop_constraint(FOREIGN_KEY, "mailings", type_="foreignkey")
+        op.drop_column("mailings", "printed_layout_id")
     op.drop_table("printed_layouts")
