@@ -194,3 +194,43 @@ def test_score_uses_dot():
         "demo.yaml:20: expr of score 'total' uses '.', which stands for the item's own value "
         "and only works in a constraint"
     ]
+
+
+def test_text_compared_with_codes_or_numbers_is_never_true():
+    assert item("used_online == 'yes'") == [
+        "demo.yaml:19: show_if of item 'later_q' compares 'used_online' with the text 'yes', "
+        "which is never true: its answers are codes (1 = Yes, 2 = No); write a code without "
+        "quotes, e.g. used_online == 1"
+    ]
+    assert item("'Forms' in services or ease.rx in ['No']") == [
+        "demo.yaml:19: show_if of item 'later_q' compares 'ease.rx' with the text 'No', which "
+        "is never true: its answers are codes (1 = Yes, 2 = No); write a code without quotes, "
+        "e.g. ease.rx == 1",
+        "demo.yaml:19: show_if of item 'later_q' compares 'services' with the text 'Forms', "
+        "which is never true: its answers are codes (1 = Booking, 4 = Forms); write a code "
+        "without quotes, e.g. 1 in services",
+    ]
+    assert item("age >= '16'") == [
+        "demo.yaml:19: show_if of item 'later_q' compares 'age' with the text '16', which is "
+        "never true: its answers are numbers; write the number without quotes"
+    ]
+    assert item("'16' < .", key="constraint", item_type="integer") == [
+        "demo.yaml:19: constraint of item 'later_q' compares '.' with the text '16', which is "
+        "never true: its answers are numbers; write the number without quotes"
+    ]
+
+
+def test_text_compared_with_text_or_a_date_in_iso_form_is_allowed():
+    body = (
+        "      - {id: town, type: text, text: Town?}\n"
+        "      - {id: seen, type: date, text: When?}\n"
+        "      - {id: later_q, type: text, text: Q, "
+        "show_if: \"town == 'Leeds' and seen >= '2024-01-31'\"}\n"
+    )
+    assert problems(body, dedent=False) == []
+    body = body.replace("2024-01-31", "31/01/2024")
+    assert problems(body, dedent=False) == [
+        "demo.yaml:21: show_if of item 'later_q' compares 'seen' with the text '31/01/2024', "
+        "which is never true: its answers are dates; write the date as 'YYYY-MM-DD', "
+        "e.g. '2024-03-31'"
+    ]
