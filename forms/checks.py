@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from forms.expression_ast import quote
 from forms.model import Item
+from forms.never_true import never_true
 from forms.schema import did_you_mean, listed
 from forms.variables import MAX_NAME, item_variables
 
@@ -168,10 +167,7 @@ def _site_problems(site: Site, index: _Index) -> Iterator[str]:
         message = _code_problem(site, ref, code, index)
         if message:
             yield message
-    for ref, text, _column in site.expr.text_comparisons():
-        message = _text_problem(site, ref, text, index)
-        if message:
-            yield message
+    yield from never_true(site.expr, lambda ref: _compared(site, ref, index))
 
 
 def _reference_problem(site: Site, name: str, index: _Index) -> str | None:
@@ -241,8 +237,9 @@ def _row_problem(name: str, base: str, row: str, item: Item) -> str | None:
 
 def _compared(site: Site, ref: str, index: _Index) -> Item | None:
     """The item a reference in a comparison names (`.`: the site's own item)."""
-    if ref == ".":
-        return index.draft.items[site.position] if site.kind == "item" else None
+    if ref == ".":  # only a constraint has one (anywhere else is a problem of its own)
+        own = site.kind == "item" and site.key == "constraint"
+        return index.draft.items[site.position] if own else None
     return index.items.get(ref.partition(".")[0], (0, None))[1]
 
 
@@ -254,48 +251,6 @@ def _code_problem(site: Site, ref: str, code: int, index: _Index) -> str | None:
         return None
     codes = ", ".join(f"{c.code} = {_short(c.label.get())}" for c in item.choices.choices)
     return f"compares '{ref}' with {code}, which is not one of its codes ({codes})"
-
-
-def _codes_reason(item: Item, ref: str, text: str) -> str | None:
-    assert item.choices is not None
-    codes = ", ".join(f"{c.code} = {_short(c.label.get())}" for c in item.choices.choices)
-    first = item.choices.choices[0].code if item.choices.choices else 1
-    example = f"{first} in {ref}" if item.type == "multiple" else f"{ref} == {first}"
-    return f"its answers are codes ({codes}); write a code without quotes, e.g. {example}"
-
-
-def _numbers_reason(item: Item, ref: str, text: str) -> str | None:
-    return "its answers are numbers; write the number without quotes"
-
-
-def _dates_reason(item: Item, ref: str, text: str) -> str | None:
-    if _ISO_DATE.fullmatch(text):
-        return None
-    return "its answers are dates; write the date as 'YYYY-MM-DD', e.g. '2024-03-31'"
-
-
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-# Why a 'text' literal never matches an answer of each type (types not listed compare text).
-_TEXT_NEVER_MATCHES = {
-    "single": _codes_reason,
-    "multiple": _codes_reason,
-    "grid": _codes_reason,
-    "integer": _numbers_reason,
-    "decimal": _numbers_reason,
-    "date": _dates_reason,
-}
-
-
-def _text_problem(site: Site, ref: str, text: str, index: _Index) -> str | None:
-    item = _compared(site, ref, index)
-    why = _TEXT_NEVER_MATCHES.get(item.type or "") if item is not None else None
-    if why is None or (item.choices is None and why is _codes_reason):
-        return None
-    reason = why(item, ref, text)
-    if reason is None:
-        return None
-    return f"compares '{ref}' with the text {quote(text)}, which is never true: {reason}"
 
 
 def _short(label: str) -> str:
