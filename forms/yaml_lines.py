@@ -298,6 +298,10 @@ def _hint(exc: yaml.MarkedYAMLError, lines: list[str], first: int, last: int) ->
     problem = exc.problem or ""
     if "\\t" in problem or "'\t'" in problem:
         return "; indent with spaces, not tabs"
+    if "<scalar>" in problem and exc.problem_mark is not None:
+        quoted = _closed_early(_source_line(lines, last), exc.problem_mark.column)
+        if quoted:
+            return quoted
     if "flow" in context or "flow" in problem:
         return _flow_hint(lines, first, last)
     if "quoted scalar" in context:
@@ -317,6 +321,31 @@ def _hint(exc: yaml.MarkedYAMLError, lines: list[str], first: int, last: int) ->
 
 _KEY = re.compile(r"^(\s*(?:-\s+)?)([\w-]+):(\s|$)")
 _KEY_WITH_VALUE = re.compile(r"^(\s*(?:-\s+)?)([\w-]+):\s+[^\s#|>]")
+
+
+_VALUE_END = re.compile(r"\s*([,}\]]|\s#|$)")
+
+
+def _closed_early(line: str, column: int) -> str:
+    """When the value before `column` is a quoted text that a quote inside it closed too
+    early (`'Don't know'`), the text rewritten both ways that work; else ''."""
+    before = line[:column].rstrip()
+    quote = before[-1:]
+    if quote not in ("'", '"'):
+        return ""
+    opening = before.rfind(quote, 0, len(before) - 1)
+    ends = (i for i in range(column, len(line)) if line[i] == quote)
+    closing = next((i for i in ends if _VALUE_END.match(line, i + 1)), -1)
+    if opening < 0 or closing < 0:
+        return ""
+    text = line[opening + 1 : closing]
+    single = "'" + text.replace("'", "''") + "'"
+    double = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    first, second = (double, single) if quote == "'" else (single, double)
+    return (
+        f"; the text in quotes ends at its second {quote}, so what follows cannot be read: "
+        f"write it as {first} or {second}"
+    )
 
 
 def _indent_hint(lines: list[str], number: int) -> str:

@@ -258,3 +258,19 @@ def test_a_key_indented_further_than_the_key_above_is_explained_as_indentation()
     )
     translation = "text:\n  en: How old are you?\n    cy: Faint yw eich oed?\n"
     assert "'cy:' is indented further than 'en:' on line 2" in syntax(translation)
+
+
+def test_a_quote_inside_a_text_quoted_the_same_way_is_explained_with_the_text_rewritten():
+    assert syntax("a:\n  text: 'it's here'\n  b: 2\n") == (
+        "f.yaml:2: invalid YAML: expected <block end>, but found '<scalar>'; the text in quotes "
+        "ends at its second ', so what follows cannot be read: write it as \"it's here\" "
+        "or 'it''s here'"
+    )
+    assert syntax("choices: {98: 'Don't know', 99: 'Won't say'}\n").endswith(
+        "; the text in quotes ends at its second ', so what follows cannot be read: "
+        "write it as \"Don't know\" or 'Don''t know'"
+    )
+    assert syntax('a:\n  text: "He said "hi" to me"\n').endswith(
+        '; the text in quotes ends at its second ", so what follows cannot be read: '
+        'write it as \'He said "hi" to me\' or "He said \\"hi\\" to me"'
+    )
