@@ -12,7 +12,7 @@ never raises. Error columns are 1-based.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -147,6 +147,17 @@ class Expression:
         from forms.describe import describe
 
         return describe(self, describer, lang)
+
+
+def all_of(expressions: Sequence[Expression]) -> Expression:
+    """One expression true when all of `expressions` are (a section's `show_if`, then an
+    item's), to be described as one condition."""
+    first, *rest = expressions
+    root, source = first.root, first.source
+    for other in rest:
+        root = Binary("and", root, other.root)
+        source = f"({source}) and ({other.source})"
+    return Expression(source, root)
 
 
 def parse(text: str) -> Expression:
