@@ -230,13 +230,15 @@ def _read_section(draft: Draft, data: LineDict, number: int) -> Section:
     raw_id = data.get("id")
     owner = f"section '{raw_id}'" if isinstance(raw_id, str) else f"section {number}"
     fields = Fields(col, data, owner)
-    fields.check_keys(SECTION_KEYS, ("id", "title", "items"))
+    fields.check_keys(SECTION_KEYS, ("id", "title"))  # `items` below: one problem, not two
     section_id = read_id(draft, fields, "section")
     show_if = read_expression(
         draft, fields, "show_if", checks.Site(owner, "section", len(draft.items))
     )
     items = fields.sequence("items", "a list of items, each starting with '- id:'")
-    if fields.has("items") and not items:
+    if not fields.has("items"):
+        col.add(data.line, f"{owner} has no 'items'")
+    elif not items:
         col.add(fields.line_of("items"), f"{owner} has no items")
     built = []
     for index, value in enumerate(items or ()):

@@ -324,3 +324,18 @@ def test_score_checks():
         "demo.yaml:16: score 'sc' has unknown key 'exprr'; did you mean 'expr'?",
         "demo.yaml:17: score 2 must be a mapping with id, label and expr, not 5",
     ]
+
+
+def test_a_section_with_items_left_blank_is_one_problem():
+    assert problems(
+        """\
+        sections:
+          - id: s1
+            title: Start
+            items:
+          - id: s2
+            title: Next
+            items:
+              - {id: q, type: text, text: Q}
+        """
+    ) == ["demo.yaml:11: section 's1' has no items"]
