@@ -177,18 +177,34 @@ def _read_languages(top: Fields) -> tuple[str, ...] | None:
     if value is None:
         return None
     if not isinstance(value, LineList) or not value:
-        top.wrong("languages", "a list of language codes such as [en, zh]")
+        expected = "a list of language codes such as [en, zh]"
+        codes = value.replace(",", " ").split() if isinstance(value, str) else []
+        if codes and all(map(_is_language, codes)):  # `languages: en, cy`
+            top.col.add(
+                top.line_of("languages"),
+                f"{top.subject('languages')} must be {expected}, not {shown(value)}; "
+                f"write [{', '.join(codes)}]",
+            )
+        else:
+            top.wrong("languages", expected)
         return None
     usable = True
     for index, lang in enumerate(value):
         line = value.line_of(index)
         if not isinstance(lang, str) or not LANGUAGE_PATTERN.fullmatch(lang):
-            top.col.add(line, f"language {shown(lang)} is not a language code such as en or zh")
+            fix = f"; write '{lang.lower()}'" if _is_language(str(lang).lower()) else ""
+            top.col.add(
+                line, f"language {shown(lang)} is not a language code such as en or zh{fix}"
+            )
             usable = False
         elif value.index(lang) != index:
             top.col.add(line, f"language '{lang}' is listed twice in 'languages'")
             usable = False
     return tuple(value) if usable else None
+
+
+def _is_language(code: str) -> bool:
+    return bool(LANGUAGE_PATTERN.fullmatch(code))
 
 
 def _read_choice_lists(top: Fields, draft: Draft) -> None:
