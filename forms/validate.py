@@ -17,7 +17,7 @@ from typing import Any
 from forms import checks
 from forms.consent import read_consent
 from forms.errors import Problem
-from forms.items import Draft, read_choice_list, read_expression, read_id, read_item
+from forms.items import ALL_ITEM_KEYS, Draft, read_choice_list, read_expression, read_id, read_item
 from forms.model import ChoiceList, Instrument, Score, Section, Text
 from forms.schema import LANGUAGE_PATTERN, Collector, Fields, check_id, did_you_mean, shown
 from forms.volunteers import read_volunteers
@@ -48,12 +48,14 @@ TOP_KEYS = (
 TOP_REQUIRED = ("instrument", "version", "title", "languages", "audience", "intro", "outro")
 SECTION_KEYS = ("id", "title", "intro", "show_if", "items")
 SCORE_KEYS = ("id", "label", "expr", "valid_if")
+FORMAT_KEYS = frozenset(TOP_KEYS + SECTION_KEYS + ALL_ITEM_KEYS + SCORE_KEYS)
 TOP = "the instrument"
 
 
 def build_instrument(data: Any, filename: str) -> tuple[Instrument | None, list[Problem]]:
     """The instrument described by `data`, or None with every problem found in it."""
     col = Collector(filename)
+    col.format_keys = FORMAT_KEYS
     if not isinstance(data, LineDict):
         col.add(
             getattr(data, "line", 1),

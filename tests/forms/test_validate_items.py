@@ -339,3 +339,22 @@ def test_a_section_with_items_left_blank_is_one_problem():
               - {id: q, type: text, text: Q}
         """
     ) == ["demo.yaml:11: section 's1' has no items"]
+
+
+def test_an_item_key_indented_into_the_text_above_it_is_explained():
+    assert problems(
+        """\
+        sections:
+          - id: s1
+            title: Start
+            items:
+              - id: age
+                type: integer
+                text:
+                  en: How old are you?
+                  max: 110
+        """
+    ) == [
+        "demo.yaml:16: item 'age': 'text' uses language 'max', which is not in 'languages' (en); "
+        "'max:' is a key, not a language: is it indented too far?"
+    ]
