@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from forms.describe import InstrumentDescriber, describe_show_if
+from forms.expressions import all_of
 from forms.model import Instrument, Item
 from forms.variables import CODE, DECIMAL, FLAG, INTEGER, item_variables
 
@@ -113,7 +114,8 @@ def _item_column(instrument: Instrument, item: Item, var, describer) -> Column:
         values = {1: "Ticked", 0: "Not ticked"}
     show_if = item.show_if
     section = instrument.section_of(item.id)
-    routing = [describe_show_if(e, describer, lang) for e in (section.show_if, show_if) if e]
+    conditions = [e for e in (section.show_if, show_if) if e]
+    routing = [describe_show_if(all_of(conditions), describer, lang)] if conditions else []
     missing = tuple(sorted(item.choices.missing)) if var.kind == CODE and item.choices else ()
     return Column(
         var.name, var.label(lang), var.kind, item.id, var.code, var.row,

@@ -90,7 +90,7 @@ WORDS: dict[str, str | tuple[str, str]] = {
     "check_title": N_("Check your answers before sending them"),
     "change": N_("Change"),
     "change_section": N_("Change your answers to '{section}'"),
-    "not_answered": N_("Not answered"),
+    "not_answered": words.NOT_ANSWERED,
     "submit_heading": N_("Now send your answers"),
     "submit_note": N_("Once you send your answers you cannot change them."),
     "submit": N_("Send my answers"),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from forms.model import Item
+from forms.never_true import never_true
 from forms.schema import did_you_mean, listed
 from forms.variables import MAX_NAME, item_variables
 
@@ -166,6 +167,7 @@ def _site_problems(site: Site, index: _Index) -> Iterator[str]:
         message = _code_problem(site, ref, code, index)
         if message:
             yield message
+    yield from never_true(site.expr, lambda ref: _compared(site, ref, index))
 
 
 def _reference_problem(site: Site, name: str, index: _Index) -> str | None:
@@ -233,11 +235,16 @@ def _row_problem(name: str, base: str, row: str, item: Item) -> str | None:
     return None
 
 
+def _compared(site: Site, ref: str, index: _Index) -> Item | None:
+    """The item a reference in a comparison names (`.`: the site's own item)."""
+    if ref == ".":  # only a constraint has one (anywhere else is a problem of its own)
+        own = site.kind == "item" and site.key == "constraint"
+        return index.draft.items[site.position] if own else None
+    return index.items.get(ref.partition(".")[0], (0, None))[1]
+
+
 def _code_problem(site: Site, ref: str, code: int, index: _Index) -> str | None:
-    if ref == ".":
-        item = index.draft.items[site.position] if site.kind == "item" else None
-    else:
-        item = index.items.get(ref.partition(".")[0], (0, None))[1]
+    item = _compared(site, ref, index)
     if item is None or item.choices is None or item.type not in ("single", "multiple", "grid"):
         return None
     if code in item.choices.codes:

@@ -147,6 +147,9 @@ def _shown(token: Token) -> str:
     return text if token.kind == "string" else f"'{text}'"
 
 
+_LABEL = re.compile(r"[A-Z][a-z]+")  # `Yes`, `Often`: written like an answer's label
+
+
 def name_error(word: str) -> str | None:
     """Why `word` is not a usable reference, or None if it is one."""
     parts = word.split(".")
@@ -307,9 +310,25 @@ class Parser:
     def name(self, token: Token) -> Name:
         """A checked reference to an item or a grid row."""
         problem = name_error(token.text)
+        if (
+            problem is not None
+            and _LABEL.fullmatch(token.text)
+            and not name_error(token.text.lower())
+        ):
+            problem = self.label_problem(token)
         if problem is not None:
             raise ExpressionError(problem, token.column)
         return Name(token.text, column=token.column)
+
+    def label_problem(self, token: Token) -> str:
+        """`Yes` where a name should be: most likely an answer's label, not an item id."""
+        before = self.tokens[: self.tokens.index(token)]
+        names = [t.text for t in before if t.kind == "word" and name_error(t.text) is None]
+        subject = names[-1] if names else "q"
+        return (
+            f"'{token.text}' is not a name (item ids are lowercase); to compare with an "
+            f"answer, use its code, e.g. {subject} == 1"
+        )
 
     def call(self, token: Token) -> Node:
         """A call of an allowed function, with its arguments checked."""

@@ -12,12 +12,23 @@ never raises. Error columns are 1-based.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from forms.evaluate import Evaluator, compile_tree, public, truthy
-from forms.expression_ast import FUNCTIONS, Binary, Call, Integer, ListOf, Name, Node, Self, Unary
+from forms.expression_ast import (
+    FUNCTIONS,
+    Binary,
+    Call,
+    Integer,
+    ListOf,
+    Name,
+    Node,
+    Self,
+    String,
+    Unary,
+)
 from forms.expression_ast import to_source as _to_source
 from forms.expression_ast import walk as _walk
 from forms.expression_parser import parse_tree
@@ -119,6 +130,14 @@ class Expression:
                 found.extend(_code_comparisons(node))
         return found
 
+    def text_comparisons(self) -> list[tuple[str, str, int]]:
+        """(ref, text, column) wherever a name or `.` is compared with a 'text' literal."""
+        found: list[tuple[str, str, int]] = []
+        for node in _walk(self.root):
+            if isinstance(node, Binary):
+                found.extend(_literal_comparisons(node, _text))
+        return found
+
     def to_source(self) -> str:
         """Canonical text with minimal parentheses; `parse(e.to_source()) == e`."""
         return _to_source(self.root)
@@ -128,6 +147,17 @@ class Expression:
         from forms.describe import describe
 
         return describe(self, describer, lang)
+
+
+def all_of(expressions: Sequence[Expression]) -> Expression:
+    """One expression true when all of `expressions` are (a section's `show_if`, then an
+    item's), to be described as one condition."""
+    first, *rest = expressions
+    root, source = first.root, first.source
+    for other in rest:
+        root = Binary("and", root, other.root)
+        source = f"({source}) and ({other.source})"
+    return Expression(source, root)
 
 
 def parse(text: str) -> Expression:
@@ -150,17 +180,29 @@ def _code(node: Node) -> tuple[int, int] | None:
     return None
 
 
+def _text(node: Node) -> tuple[str, int] | None:
+    """(text, column) of a 'text' literal."""
+    return (node.value, node.column) if isinstance(node, String) else None
+
+
 def _code_comparisons(node: Binary) -> list[tuple[str, int, int]]:
+    return _literal_comparisons(node, _code)
+
+
+def _literal_comparisons(node: Binary, literal: Callable[[Node], tuple[Any, int] | None]) -> list:
+    """(ref, value, column) wherever a name or `.` meets a literal `literal` reads:
+    `q == 1`, `1 < q`, `4 in services`, `q in [1, 2]`."""
     left_ref, right_ref = _ref(node.left), _ref(node.right)
     if node.op in _ORDERING:
-        ref, code = (left_ref, _code(node.right)) if left_ref else (right_ref, _code(node.left))
-        return [(ref, *code)] if ref and code else []
+        ref, other = (left_ref, node.right) if left_ref else (right_ref, node.left)
+        found = literal(other)
+        return [(ref, *found)] if ref and found else []
     if node.op not in ("in", "not in"):
         return []
     if right_ref is not None:  # 4 in services
-        code = _code(node.left)
-        return [(right_ref, *code)] if code else []
+        found = literal(node.left)
+        return [(right_ref, *found)] if found else []
     if left_ref is not None and isinstance(node.right, ListOf):  # q in [1, 2]
-        codes = (_code(item) for item in node.right.items)
-        return [(left_ref, *code) for code in codes if code]
+        values = (literal(item) for item in node.right.items)
+        return [(left_ref, *found) for found in values if found]
     return []

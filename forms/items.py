@@ -31,6 +31,7 @@ from forms.schema import (
     shown,
     spoken,
 )
+from forms.web_fields import MAX_DIGITS
 from forms.yaml_lines import LineDict, LineList
 
 if TYPE_CHECKING:
@@ -350,6 +351,15 @@ def _read_flags(fields: Fields) -> dict[str, bool]:
 def _read_limits(fields: Fields, item_type: str | None) -> dict[str, int | float | None]:
     whole = item_type != "decimal"
     low, high = fields.number("min", whole), fields.number("max", whole)
+    largest = 10**MAX_DIGITS - 1
+    for key, value in (("min", low), ("max", high)):
+        if value is not None and abs(value) > largest:
+            fields.col.add(
+                fields.line_of(key),
+                f"{fields.owner}: '{key}' ({value}) has more than {MAX_DIGITS} digits before the "
+                f"point; answers are kept with at most {MAX_DIGITS}, so keep it within "
+                f"-{largest} to {largest}",
+            )
     if low is not None and high is not None and low > high:
         fields.col.add(
             fields.line_of("min"),

@@ -30,6 +30,7 @@ class Collector:
         self.file = filename
         self.problems: list[Problem] = []
         self.languages: tuple[str, ...] | None = None  # None until known to be valid
+        self.format_keys: frozenset[str] = frozenset()  # every key the format has, for hints
 
     def add(self, line: int, message: str) -> None:
         """Record a problem at `line`."""
@@ -273,6 +274,8 @@ def _text_mapping(col: Collector, value: LineDict, what: str) -> Text | None:
             _comma_hint(col, value, key, line, what)
         elif languages is not None and key not in languages:
             hint = did_you_mean(key, languages)
+            if key in col.format_keys:
+                hint += f"; '{key}:' is a key, not a language: is it indented too far?"
             col.add(
                 line,
                 f"{what} uses language {shown(key)}, which is not in 'languages' "

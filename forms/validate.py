@@ -17,7 +17,7 @@ from typing import Any
 from forms import checks
 from forms.consent import read_consent
 from forms.errors import Problem
-from forms.items import Draft, read_choice_list, read_expression, read_id, read_item
+from forms.items import ALL_ITEM_KEYS, Draft, read_choice_list, read_expression, read_id, read_item
 from forms.model import ChoiceList, Instrument, Score, Section, Text
 from forms.schema import LANGUAGE_PATTERN, Collector, Fields, check_id, did_you_mean, shown
 from forms.volunteers import read_volunteers
@@ -48,12 +48,14 @@ TOP_KEYS = (
 TOP_REQUIRED = ("instrument", "version", "title", "languages", "audience", "intro", "outro")
 SECTION_KEYS = ("id", "title", "intro", "show_if", "items")
 SCORE_KEYS = ("id", "label", "expr", "valid_if")
+FORMAT_KEYS = frozenset(TOP_KEYS + SECTION_KEYS + ALL_ITEM_KEYS + SCORE_KEYS)
 TOP = "the instrument"
 
 
 def build_instrument(data: Any, filename: str) -> tuple[Instrument | None, list[Problem]]:
     """The instrument described by `data`, or None with every problem found in it."""
     col = Collector(filename)
+    col.format_keys = FORMAT_KEYS
     if not isinstance(data, LineDict):
         col.add(
             getattr(data, "line", 1),
@@ -177,18 +179,34 @@ def _read_languages(top: Fields) -> tuple[str, ...] | None:
     if value is None:
         return None
     if not isinstance(value, LineList) or not value:
-        top.wrong("languages", "a list of language codes such as [en, zh]")
+        expected = "a list of language codes such as [en, zh]"
+        codes = value.replace(",", " ").split() if isinstance(value, str) else []
+        if codes and all(map(_is_language, codes)):  # `languages: en, cy`
+            top.col.add(
+                top.line_of("languages"),
+                f"{top.subject('languages')} must be {expected}, not {shown(value)}; "
+                f"write [{', '.join(codes)}]",
+            )
+        else:
+            top.wrong("languages", expected)
         return None
     usable = True
     for index, lang in enumerate(value):
         line = value.line_of(index)
         if not isinstance(lang, str) or not LANGUAGE_PATTERN.fullmatch(lang):
-            top.col.add(line, f"language {shown(lang)} is not a language code such as en or zh")
+            fix = f"; write '{lang.lower()}'" if _is_language(str(lang).lower()) else ""
+            top.col.add(
+                line, f"language {shown(lang)} is not a language code such as en or zh{fix}"
+            )
             usable = False
         elif value.index(lang) != index:
             top.col.add(line, f"language '{lang}' is listed twice in 'languages'")
             usable = False
     return tuple(value) if usable else None
+
+
+def _is_language(code: str) -> bool:
+    return bool(LANGUAGE_PATTERN.fullmatch(code))
 
 
 def _read_choice_lists(top: Fields, draft: Draft) -> None:
@@ -230,13 +248,15 @@ def _read_section(draft: Draft, data: LineDict, number: int) -> Section:
     raw_id = data.get("id")
     owner = f"section '{raw_id}'" if isinstance(raw_id, str) else f"section {number}"
     fields = Fields(col, data, owner)
-    fields.check_keys(SECTION_KEYS, ("id", "title", "items"))
+    fields.check_keys(SECTION_KEYS, ("id", "title"))  # `items` below: one problem, not two
     section_id = read_id(draft, fields, "section")
     show_if = read_expression(
         draft, fields, "show_if", checks.Site(owner, "section", len(draft.items))
     )
     items = fields.sequence("items", "a list of items, each starting with '- id:'")
-    if fields.has("items") and not items:
+    if not fields.has("items"):
+        col.add(data.line, f"{owner} has no 'items'")
+    elif not items:
         col.add(fields.line_of("items"), f"{owner} has no items")
     built = []
     for index, value in enumerate(items or ()):

@@ -298,6 +298,10 @@ def _hint(exc: yaml.MarkedYAMLError, lines: list[str], first: int, last: int) ->
     problem = exc.problem or ""
     if "\\t" in problem or "'\t'" in problem:
         return "; indent with spaces, not tabs"
+    if "<scalar>" in problem and exc.problem_mark is not None:
+        quoted = _closed_early(_source_line(lines, last), exc.problem_mark.column)
+        if quoted:
+            return quoted
     if "flow" in context or "flow" in problem:
         return _flow_hint(lines, first, last)
     if "quoted scalar" in context:
@@ -305,12 +309,61 @@ def _hint(exc: yaml.MarkedYAMLError, lines: list[str], first: int, last: int) ->
     if "single document" in context:
         return "; a file holds one instrument, so remove the '---' line"
     if "mapping values are not allowed" in problem:
-        return "; a text holding ': ' must be put in quotes, e.g. text: \"Note: …\""
+        return _indent_hint(lines, last) or (
+            "; a text holding ': ' must be put in quotes, e.g. text: \"Note: …\""
+        )
     if "found character '%'" in problem or "cannot start any token" in problem:
         return "; a text starting with a special character must be put in quotes"
     if "expected <block end>" in problem or "block mapping" in context:
         return "; check the indentation of this line and the one above"
     return ""
+
+
+_KEY = re.compile(r"^(\s*(?:-\s+)?)([\w-]+):(\s|$)")
+_KEY_WITH_VALUE = re.compile(r"^(\s*(?:-\s+)?)([\w-]+):\s+[^\s#|>]")
+
+
+_VALUE_END = re.compile(r"\s*([,}\]]|\s#|$)")
+
+
+def _closed_early(line: str, column: int) -> str:
+    """When the value before `column` is a quoted text that a quote inside it closed too
+    early (`'Don't know'`), the text rewritten both ways that work; else ''."""
+    before = line[:column].rstrip()
+    quote = before[-1:]
+    if quote not in ("'", '"'):
+        return ""
+    opening = before.rfind(quote, 0, len(before) - 1)
+    ends = (i for i in range(column, len(line)) if line[i] == quote)
+    closing = next((i for i in ends if _VALUE_END.match(line, i + 1)), -1)
+    if opening < 0 or closing < 0:
+        return ""
+    text = line[opening + 1 : closing]
+    single = "'" + text.replace("'", "''") + "'"
+    double = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    first, second = (double, single) if quote == "'" else (single, double)
+    return (
+        f"; the text in quotes ends at its second {quote}, so what follows cannot be read: "
+        f"write it as {first} or {second}"
+    )
+
+
+def _indent_hint(lines: list[str], number: int) -> str:
+    """When line `number` is a key set further in than the `key: value` line above it, YAML
+    reads it as more of that value: say so, naming both keys (or the text needs quotes)."""
+    here = _KEY.match(_source_line(lines, number))
+    above = next(
+        (n for n in range(number - 1, 0, -1) if lines[n - 1].strip()[:1] not in ("", "#")), 0
+    )
+    previous = _KEY_WITH_VALUE.match(_source_line(lines, above))
+    if not here or not previous or len(here.group(1)) <= len(previous.group(1)):
+        return ""
+    key, other = here.group(2), previous.group(2)
+    return (
+        f"; '{key}:' is indented further than '{other}:' on line {above}: if it is a key, "
+        f"start it in the same column as '{other}:'; if it is more of the text above, "
+        "put that text in quotes"
+    )
 
 
 def _flow_hint(lines: list[str], first: int, last: int) -> str:

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from flask.cli import ScriptInfo
+from sqlalchemy import inspect
+from sqlalchemy.exc import SQLAlchemyError
 
 from forms import i18n
 from forms.errors import Problem
 from forms.loader import check_file, check_files, instrument_files
 from forms.model import Instrument
 from forms.outline import render_outline
-from forms.versions import MemoryHashStore
+from forms.versions import HashStore, MemoryHashStore
 
 DEFAULT_FOLDER = "instruments"
 
@@ -46,15 +51,25 @@ def _store(hashes: str | None) -> MemoryHashStore | None:
     "refuse changed questions under a version that has responses.",
 )
 @click.option(
+    "--database/--no-database",
+    default=None,
+    help="Also refuse changed questions under a version that already has responses in the "
+    "app's database, as the app would (default: when FIELDWORK_DATABASE_URL is set).",
+)
+@click.option(
     "--translations",
     envvar="FIELDWORK_TRANSLATIONS",
     default="",
     help="The study's folders of .po files (as FIELDWORK_TRANSLATIONS), besides the shipped ones.",
 )
-def validate_command(paths: tuple[str, ...], hashes: str | None, translations: str) -> None:
+def validate_command(
+    paths: tuple[str, ...], hashes: str | None, database: bool | None, translations: str
+) -> None:
     """Check instrument files (default: the instruments/ folder); exit 1 on any problem.
 
     Warns (without failing) when a language has no catalogue of the platform's words.
+    With a database (FIELDWORK_DATABASE_URL, or --database), a file whose questions changed
+    under a version that already has responses is a problem: the app would not serve it.
     """
     paths = paths or (DEFAULT_FOLDER,)
     for path in paths:
@@ -62,7 +77,10 @@ def validate_command(paths: tuple[str, ...], hashes: str | None, translations: s
             raise click.ClickException(f"{path}: no such file or folder")
     if not instrument_files(paths):
         raise click.ClickException(f"no instrument files (*.yaml) in {', '.join(paths)}")
-    instruments, problems = check_files(paths, _store(hashes))
+    if database is None:
+        database = hashes is None and bool(os.environ.get("FIELDWORK_DATABASE_URL"))
+    with _recorded_versions(database) as recorded:
+        instruments, problems = check_files(paths, _store(hashes) or recorded)
     folders = [folder for folder in translations.split(os.pathsep) if folder]
     for instrument in instruments:
         click.echo(f"{instrument.source}: {summary(instrument)}")
@@ -71,6 +89,26 @@ def validate_command(paths: tuple[str, ...], hashes: str | None, translations: s
     if problems:
         _report(problems)
         raise SystemExit(1)
+
+
+@contextmanager
+def _recorded_versions(wanted: bool) -> Iterator[HashStore | None]:
+    """The versions and responses recorded in the app's database, while it is open."""
+    if not wanted:
+        yield None
+        return
+    from fieldwork.catalogue import DatabaseHashStore
+    from fieldwork.db import db
+
+    app = click.get_current_context().ensure_object(ScriptInfo).load_app()
+    with app.app_context():
+        try:
+            migrated = inspect(db.engine).has_table("instrument_versions")
+        except SQLAlchemyError as exc:
+            raise click.ClickException(f"cannot open the app's database: {exc}") from exc
+        if not migrated:
+            click.echo("the app's database has no versions recorded yet", err=True)
+        yield DatabaseHashStore() if migrated else None
 
 
 def catalogue_warnings(instrument: Instrument, folders: list[str], shown: int = 8) -> list[str]:

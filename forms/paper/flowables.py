@@ -164,10 +164,13 @@ def _number(ctx: PaperContext, item: Item) -> list[Flowable]:
 
 
 def _date(ctx: PaperContext, item: Item) -> list[Flowable]:
-    """DD / MM / YYYY boxes, each group labelled."""
+    """DD / MM / YYYY boxes, each group labelled underneath; a group is widened (space after
+    its boxes) when its label is wider than its boxes, so no label breaks inside a word."""
     cells: list[Flowable | str] = []
     widths: list[float] = []
     labels: list[Flowable | str] = []
+    spans = []
+    style = ctx.layout.style("cell")
     for part, count, label in (
         ("day", 2, shared.DAY),
         ("month", 2, shared.MONTH),
@@ -177,11 +180,18 @@ def _date(ctx: PaperContext, item: Item) -> list[Flowable]:
             cells.append(ctx.para("/"))
             labels.append(_blank())
             widths.append(ctx.layout.body_size)
+        text = ctx.translate(label)
+        first = len(cells)
         cells += [_digit(ctx, item.id, part, n) for n in range(count)]
-        labels += [ctx.para(ctx.translate(label), "cell")] + [_blank() for _ in range(count - 1)]
+        labels += [ctx.para(text, "cell")] + [_blank() for _ in range(count - 1)]
         widths += [ctx.layout.box + 2] * count
+        needed = string_width(text, style.fontName, style.fontSize) + _CELL_PADDING
+        if needed > (ctx.layout.box + 2) * count:
+            cells.append(_blank())
+            labels.append(_blank())
+            widths.append(needed - (ctx.layout.box + 2) * count)
+        spans.append(("SPAN", (first, 1), (len(cells) - 1, 1)))
     table = Table([cells, labels], colWidths=widths, hAlign="LEFT")
-    spans = [("SPAN", (0, 1), (1, 1)), ("SPAN", (3, 1), (4, 1)), ("SPAN", (6, 1), (9, 1))]
     table.setStyle(_tight(ctx, ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), *spans))
     return [table]
 
@@ -204,6 +214,9 @@ def _row_table(ctx: PaperContext, cells: list[Flowable | str], widths: list[floa
     table = Table([cells], colWidths=widths, hAlign="LEFT")
     table.setStyle(_tight(ctx, ("VALIGN", (0, 0), (-1, -1), "MIDDLE")))
     return table
+
+
+_CELL_PADDING = 3  # `_tight`'s right padding, and a point to spare
 
 
 def _tight(ctx: PaperContext, *commands: tuple) -> TableStyle:

@@ -316,3 +316,14 @@ def test_practice_region_and_version_are_named_by_their_ids(world):
                                frozenset({"Y90002", "Y90003"}), copy=copy)  # fmt: skip
             assert theirs.column("_id").to_pylist() == ["P0004", "P0005"]
             assert theirs.column("_version").to_pylist() == [2, 2]
+
+
+def test_the_page_says_which_dates_a_de_identified_bundle_cuts_to_the_month(world, auth, client):
+    """Timestamps become months; answers to date questions (a date of birth) stay whole."""
+    auth.login("analyst@example.org", role="analyst")
+    page = client.get("/staff/datasets/").text
+    assert "months instead of dates" not in page
+    assert (
+        "only the month of when each response was started, sent and consented; "
+        "answers to date questions are kept whole" in page
+    )

@@ -121,6 +121,28 @@ def _start_a_response(app):
     return robot
 
 
+def test_validate_checks_a_changed_file_against_the_responses_in_the_database(
+    app, instruments_dir, monkeypatch
+):
+    """The app would stop serving the file (respondents see 'closed'): validate says so first."""
+    _start_a_response(app)
+    path = instruments_dir / "mental_health.yaml"
+    path.write_text(path.read_text().replace("Online GP services", "Online GP services (typo)"))
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["validate", "--database", str(path)])
+    assert result.exit_code == 1, result.output
+    assert (
+        f"{path}:1: instrument 'mental_health' version 1 already has responses with different "
+        "questions; raise 'version' to 2 to change it"
+    ) in result.stderr
+    assert runner.invoke(args=["validate", "--no-database", str(path)]).exit_code == 0
+    monkeypatch.setenv("FIELDWORK_DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"])
+    assert runner.invoke(args=["validate", str(path)]).exit_code == 1  # a database is configured
+    path.write_text(path.read_text().replace("version: 1", "version: 2", 1))
+    result = runner.invoke(args=["validate", "--database", str(path)])
+    assert result.exit_code == 0, result.output
+
+
 def test_changed_questions_under_the_same_version_are_refused_once_answered(app, instruments_dir):
     path = instruments_dir / "mental_health.yaml"
     # Without responses a change is simply taken up.

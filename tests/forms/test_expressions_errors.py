@@ -38,6 +38,13 @@ FORMS = Path(__file__).resolve().parents[2] / "forms"
         ("a.__class__", "after a dot comes a grid row id", 1),
         ("_a == 1", "item ids start with a lowercase letter", 1),
         ("Q1 == 1", "names are lowercase: write 'q1'", 1),
+        (
+            "used == Yes",
+            "'Yes' is not a name (item ids are lowercase); to compare with an answer, use its "
+            "code, e.g. used == 1",
+            9,
+        ),
+        ("Often == q", "'Often' is not a name (item ids are lowercase)", 1),
         ("x[0]", "subscripts like x[0] are not allowed", 2),
         ("a = 1", "use == to compare", 3),
         ("a; b", "';' is not allowed", 2),

@@ -242,3 +242,35 @@ def test_a_question_mark_libyaml_accepts_does_not_hide_the_real_error():
     # libyaml reads `Used?,` in flow style; the stricter pure-Python parser would blame it.
     text = "a: {en: Used?, zh: 用过}\nb:\n  - x\n c: 1\n"
     assert syntax(text).startswith("f.yaml:4: invalid YAML:")
+
+
+def test_a_key_indented_further_than_the_key_above_is_explained_as_indentation():
+    item = 'items:\n  - id: hours\n    type: integer\n     show_if: "a == 1"\n'
+    assert syntax(item) == (
+        "f.yaml:4: invalid YAML: mapping values are not allowed here; 'show_if:' is indented "
+        "further than 'type:' on line 3: if it is a key, start it in the same column as "
+        "'type:'; if it is more of the text above, put that text in quotes"
+    )
+    first_key = "items:\n  - id: hours\n     type: integer\n"
+    assert syntax(first_key).endswith(
+        "'type:' is indented further than 'id:' on line 2: if it is a key, start it in the "
+        "same column as 'id:'; if it is more of the text above, put that text in quotes"
+    )
+    translation = "text:\n  en: How old are you?\n    cy: Faint yw eich oed?\n"
+    assert "'cy:' is indented further than 'en:' on line 2" in syntax(translation)
+
+
+def test_a_quote_inside_a_text_quoted_the_same_way_is_explained_with_the_text_rewritten():
+    assert syntax("a:\n  text: 'it's here'\n  b: 2\n") == (
+        "f.yaml:2: invalid YAML: expected <block end>, but found '<scalar>'; the text in quotes "
+        "ends at its second ', so what follows cannot be read: write it as \"it's here\" "
+        "or 'it''s here'"
+    )
+    assert syntax("choices: {98: 'Don't know', 99: 'Won't say'}\n").endswith(
+        "; the text in quotes ends at its second ', so what follows cannot be read: "
+        "write it as \"Don't know\" or 'Don''t know'"
+    )
+    assert syntax('a:\n  text: "He said "hi" to me"\n').endswith(
+        '; the text in quotes ends at its second ", so what follows cannot be read: '
+        'write it as \'He said "hi" to me\' or "He said \\"hi\\" to me"'
+    )

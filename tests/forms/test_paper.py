@@ -356,3 +356,38 @@ def test_a_bengali_answer_with_its_go_to_arrow_prints():
     assert arrows and all("DejaVuSans" in c["fontname"] for c in arrows)
     marked = covered("না&nbsp;&nbsp;<b>→</b>", fonts_for("bn").regular)
     assert marked == f'না\xa0\xa0<b> <font face="{fallback_font()}">→</font></b>'  # a space
+
+
+DATE_PARTS = ("day", "month", "year")
+
+
+def _date_form(lang: str) -> str:
+    head = HEAD.replace("languages: [en]", f"languages: [{lang}]")
+    return head + textwrap.dedent("""\
+        sections:
+          - id: s
+            title: Dates
+            items:
+              - {id: when, type: date, text: When?}
+    """)
+
+
+@pytest.mark.parametrize(
+    ("lang", "large_print"), [("en", False), ("en", True), ("cy", False), ("pl", False)]
+)
+def test_date_part_labels_print_whole_under_their_own_boxes(lang, large_print):
+    form = render_form(load_text(_date_form(lang), "demo.yaml"), large_print=large_print)
+    with pdfplumber.open(io.BytesIO(form.pdf)) as pdf:
+        page = pdf.pages[-1]
+        printed = [(w["text"], w["x0"], w["x1"]) for w in page.extract_words()]
+        width = page.width
+    boxes = [b for b in form.boxmap.boxes if b["item"] == "when"]
+    starts = {part: min(b["x"] for b in boxes if b["part"] == part) for part in DATE_PARTS}
+    ends = {"day": starts["month"], "month": starts["year"], "year": width}
+    t = words(lang)
+    for part, msgid in (("day", "Day"), ("month", "Month"), ("year", "Year")):
+        label = t(msgid)
+        found = [(x0, x1) for text, x0, x1 in printed if text == label]
+        assert found, f"{label!r} is not printed whole (words: {[p[0] for p in printed]})"
+        x0, x1 = found[0]
+        assert starts[part] - 0.5 <= x0 and x1 <= ends[part], (label, x0, x1, starts, ends)

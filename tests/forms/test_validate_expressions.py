@@ -194,3 +194,80 @@ def test_score_uses_dot():
         "demo.yaml:20: expr of score 'total' uses '.', which stands for the item's own value "
         "and only works in a constraint"
     ]
+
+
+def test_text_compared_with_codes_or_numbers_is_never_true():
+    assert item("used_online == 'yes'") == [
+        "demo.yaml:19: show_if of item 'later_q' compares 'used_online' with the text 'yes', "
+        "which is never true: its answers are codes (1 = Yes, 2 = No); write a code without "
+        "quotes, e.g. used_online == 1"
+    ]
+    assert item("'Forms' in services or ease.rx in ['No']") == [
+        "demo.yaml:19: show_if of item 'later_q' compares 'ease.rx' with the text 'No', which "
+        "is never true: its answers are codes (1 = Yes, 2 = No); write a code without quotes, "
+        "e.g. ease.rx == 1",
+        "demo.yaml:19: show_if of item 'later_q' compares 'services' with the text 'Forms', "
+        "which is never true: its answers are codes (1 = Booking, 4 = Forms); write a code "
+        "without quotes, e.g. 1 in services",
+    ]
+    assert item("age >= '16'") == [
+        "demo.yaml:19: show_if of item 'later_q' compares 'age' with the text '16', which is "
+        "never true: its answers are numbers; write the number without quotes"
+    ]
+    assert item("'16' < .", key="constraint", item_type="integer") == [
+        "demo.yaml:19: constraint of item 'later_q' compares '.' with the text '16', which is "
+        "never true: its answers are numbers; write the number without quotes"
+    ]
+
+
+def test_text_compared_with_text_or_a_date_in_iso_form_is_allowed():
+    body = (
+        "      - {id: town, type: text, text: Town?}\n"
+        "      - {id: seen, type: date, text: When?}\n"
+        "      - {id: later_q, type: text, text: Q, "
+        "show_if: \"town == 'Leeds' and seen >= '2024-01-31'\"}\n"
+    )
+    assert problems(body, dedent=False) == []
+    body = body.replace("2024-01-31", "31/01/2024")
+    assert problems(body, dedent=False) == [
+        "demo.yaml:21: show_if of item 'later_q' compares 'seen' with the text '31/01/2024', "
+        "which is never true: its answers are dates; write the date as 'YYYY-MM-DD', "
+        "e.g. '2024-03-31'"
+    ]
+
+
+def test_a_number_alone_beside_and_or_or_is_not_a_condition():
+    assert item("used_online == 1 or 2") == [
+        "demo.yaml:19: show_if of item 'later_q' has 'or 2', but a number on its own is not a "
+        "condition (it is always true); write used_online in [1, 2]"
+    ]
+    assert item("age > 16 and 4") == [
+        "demo.yaml:19: show_if of item 'later_q' has 'and 4', but a number on its own is not a "
+        "condition (it is always true); compare it with an answer, e.g. age == 4"
+    ]
+
+
+def test_a_tick_all_that_apply_question_compared_with_a_code_asks_with_in():
+    assert item("services == 4") == [
+        "demo.yaml:19: show_if of item 'later_q' compares 'services' with == 4, which is never "
+        "true: its answer is the set of boxes ticked; write 4 in services"
+    ]
+    assert item("services != 1") == [
+        "demo.yaml:19: show_if of item 'later_q' compares 'services' with != 1, which is never "
+        "true: its answer is the set of boxes ticked; write 1 not in services"
+    ]
+    assert item("4 in services and count(services) >= 1") == []
+
+
+def test_a_date_or_a_text_compared_with_a_number_is_never_true():
+    body = (
+        "      - {id: town, type: text, text: Town?}\n"
+        "      - {id: seen, type: date, text: When?}\n"
+        '      - {id: later_q, type: text, text: Q, show_if: "seen > 2020 or town == 1"}\n'
+    )
+    assert problems(body, dedent=False) == [
+        "demo.yaml:21: show_if of item 'later_q' compares 'seen' with the number 2020, which is "
+        "never true: its answers are dates; write the date as 'YYYY-MM-DD', e.g. '2024-03-31'",
+        "demo.yaml:21: show_if of item 'later_q' compares 'town' with the number 1, which is "
+        "never true: its answers are texts; write the text in quotes, e.g. 'Leeds'",
+    ]

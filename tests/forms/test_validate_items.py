@@ -324,3 +324,50 @@ def test_score_checks():
         "demo.yaml:16: score 'sc' has unknown key 'exprr'; did you mean 'expr'?",
         "demo.yaml:17: score 2 must be a mapping with id, label and expr, not 5",
     ]
+
+
+def test_a_section_with_items_left_blank_is_one_problem():
+    assert problems(
+        """\
+        sections:
+          - id: s1
+            title: Start
+            items:
+          - id: s2
+            title: Next
+            items:
+              - {id: q, type: text, text: Q}
+        """
+    ) == ["demo.yaml:11: section 's1' has no items"]
+
+
+def test_an_item_key_indented_into_the_text_above_it_is_explained():
+    assert problems(
+        """\
+        sections:
+          - id: s1
+            title: Start
+            items:
+              - id: age
+                type: integer
+                text:
+                  en: How old are you?
+                  max: 110
+        """
+    ) == [
+        "demo.yaml:16: item 'age': 'text' uses language 'max', which is not in 'languages' (en); "
+        "'max:' is a key, not a language: is it indented too far?"
+    ]
+
+
+def test_min_and_max_fit_the_nine_digits_a_number_is_kept_with():
+    assert one_item("- {id: q1, type: integer, text: Hours?, max: 99999999999999999999}\n") == [
+        "demo.yaml:12: item 'q1': 'max' (99999999999999999999) has more than 9 digits before "
+        "the point; answers are kept with at most 9, so keep it within -999999999 to 999999999"
+    ]
+    assert one_item("- {id: q1, type: decimal, text: Kg?, min: -1234567890.5}\n") == [
+        "demo.yaml:12: item 'q1': 'min' (-1234567890.5) has more than 9 digits before "
+        "the point; answers are kept with at most 9, so keep it within -999999999 to 999999999"
+    ]
+    widest = "- {id: q1, type: integer, text: Pence?, min: -999999999, max: 999999999}\n"
+    assert one_item(widest) == []

@@ -232,3 +232,13 @@ def test_empty_values_are_reported_once():
         "demo.yaml:12: item 'q1': 'type' is empty",
         "demo.yaml:13: item 'q2': 'text' is empty",
     ]
+
+
+def test_languages_written_nearly_right_say_how_to_write_them():
+    assert problems(header(languages="[en, CY]") + SECTIONS) == [
+        "demo.yaml:4: language 'CY' is not a language code such as en or zh; write 'cy'"
+    ]
+    assert problems(header(languages="en, cy") + SECTIONS) == [
+        "demo.yaml:4: 'languages' must be a list of language codes such as [en, zh], "
+        "not 'en, cy'; write [en, cy]"
+    ]
