@@ -110,19 +110,22 @@ def _lone_numbers(node: Binary) -> Iterator[str]:
         number = _number(operand)
         if number is None:
             continue
+        always = "false" if float(number) == 0 else "true"
         yield (
             f"has '{node.op} {number}', but a number on its own is not a condition "
-            f"(it is always true); {_lone_number_fix(other, number)}"
+            f"(it is always {always}); {_lone_number_fix(node.op, other, number)}"
         )
 
 
-def _lone_number_fix(other: Node, number: str) -> str:
+def _lone_number_fix(op: str, other: Node, number: str) -> str:
     """`q in [1, 2]` after `q == 1 or 2`; else a comparison with the nearest item named."""
     if (
-        isinstance(other, Binary)
+        op == "or"
+        and isinstance(other, Binary)
         and other.op == "=="
         and isinstance(other.left, Name)
         and isinstance(other.right, Integer)
+        and str(other.right.value) != number
     ):
         return f"write {other.left.ref} in [{other.right.value}, {number}]"
     names = [n.ref for n in _walk(other) if isinstance(n, Name)]
