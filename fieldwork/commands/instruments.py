@@ -112,7 +112,10 @@ def _recorded_versions(wanted: bool) -> Iterator[HashStore | None]:
             raise click.ClickException(f"cannot open the app's database: {exc}") from exc
         if not migrated:
             click.echo("the app's database has no versions recorded yet", err=True)
-        yield DatabaseHashStore() if migrated else None
+        try:
+            yield DatabaseHashStore() if migrated else None
+        except SQLAlchemyError as exc:  # the connection lost while checking
+            raise click.ClickException(f"cannot read the app's database: {exc}") from exc
 
 
 def _no_new_file(url: URL) -> None:

@@ -219,3 +219,19 @@ def test_validate_with_a_database_only_reads_it(app, instruments_dir):
     result = app.test_cli_runner().invoke(args=["validate", "--database", str(path)])
     assert result.exit_code == 0, result.output
     assert recorded() == before
+
+
+def test_validate_when_the_database_fails_while_read_says_so_without_a_traceback(app, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from fieldwork.catalogue import DatabaseHashStore
+
+    def lost(self, instrument_id, version):
+        raise OperationalError("SELECT", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(DatabaseHashStore, "recorded_hash", lost)
+    result = app.test_cli_runner().invoke(args=["validate", "--database", str(INSTRUMENTS)])
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert "Error: cannot read the app's database: " in result.stderr
+    assert "server closed the connection" in result.stderr
