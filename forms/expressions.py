@@ -130,12 +130,13 @@ class Expression:
                 found.extend(_code_comparisons(node))
         return found
 
-    def text_comparisons(self) -> list[tuple[str, str, int]]:
-        """(ref, text, column) wherever a name or `.` is compared with a 'text' literal."""
-        found: list[tuple[str, str, int]] = []
+    def text_comparisons(self) -> list[tuple[str, str, int, str]]:
+        """(ref, text, column, operator) wherever a name or `.` is compared with a 'text'
+        literal."""
+        found: list[tuple[str, str, int, str]] = []
         for node in _walk(self.root):
             if isinstance(node, Binary):
-                found.extend(_literal_comparisons(node, _text))
+                found.extend((*f, node.op) for f in _literal_comparisons(node, _text))
         return found
 
     def to_source(self) -> str:

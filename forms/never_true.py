@@ -20,17 +20,21 @@ ItemOf = Callable[[str], "Item | None"]  # the item a reference (`q`, `grid.row`
 _ORDERING = ("==", "!=", "<", "<=", ">", ">=")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _NEVER = "compares '{ref}' with {what}, which is never true: {reason}"
+_NEVER_IN = (  # `q not in ['No']`: true whenever q is answered
+    "compares '{ref}' with {what}, which never matches, so 'not in' is always true: {reason}"
+)
 
 
 def never_true(expression: Expression, item_of: ItemOf) -> Iterator[str]:
     """A message for each comparison that can never be true and each lone number in
     `and`/`or` (always true), in the order they are written."""
-    for ref, text, _column in expression.text_comparisons():
+    for ref, text, _column, op in expression.text_comparisons():
         item = item_of(ref)
         why = _TEXT_NEVER_MATCHES.get(item.type or "") if item is not None else None
         reason = why(item, ref, text) if why is not None else None
         if reason:
-            yield _NEVER.format(ref=ref, what=f"the text {quote(text)}", reason=reason)
+            template = _NEVER_IN if op == "not in" else _NEVER
+            yield template.format(ref=ref, what=f"the text {quote(text)}", reason=reason)
     for node in _walk(expression.root):
         if isinstance(node, Binary) and node.op in ("and", "or"):
             yield from _lone_numbers(node)
@@ -110,19 +114,22 @@ def _lone_numbers(node: Binary) -> Iterator[str]:
         number = _number(operand)
         if number is None:
             continue
+        always = "false" if float(number) == 0 else "true"
         yield (
             f"has '{node.op} {number}', but a number on its own is not a condition "
-            f"(it is always true); {_lone_number_fix(other, number)}"
+            f"(it is always {always}); {_lone_number_fix(node.op, other, number)}"
         )
 
 
-def _lone_number_fix(other: Node, number: str) -> str:
+def _lone_number_fix(op: str, other: Node, number: str) -> str:
     """`q in [1, 2]` after `q == 1 or 2`; else a comparison with the nearest item named."""
     if (
-        isinstance(other, Binary)
+        op == "or"
+        and isinstance(other, Binary)
         and other.op == "=="
         and isinstance(other.left, Name)
         and isinstance(other.right, Integer)
+        and str(other.right.value) != number
     ):
         return f"write {other.left.ref} in [{other.right.value}, {number}]"
     names = [n.ref for n in _walk(other) if isinstance(n, Name)]

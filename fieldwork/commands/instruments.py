@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 from flask.cli import ScriptInfo
-from sqlalchemy import inspect
+from sqlalchemy import URL, inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 from forms import i18n
@@ -100,15 +100,30 @@ def _recorded_versions(wanted: bool) -> Iterator[HashStore | None]:
     from fieldwork.catalogue import DatabaseHashStore
     from fieldwork.db import db
 
-    app = click.get_current_context().ensure_object(ScriptInfo).load_app()
+    try:  # a URL of an unknown kind, or whose driver is not installed, fails here
+        app = click.get_current_context().ensure_object(ScriptInfo).load_app()
+    except (SQLAlchemyError, ImportError) as exc:
+        raise click.ClickException(f"cannot open the app's database: {exc}") from exc
     with app.app_context():
+        _no_new_file(db.engine.url)
         try:
             migrated = inspect(db.engine).has_table("instrument_versions")
         except SQLAlchemyError as exc:
             raise click.ClickException(f"cannot open the app's database: {exc}") from exc
         if not migrated:
             click.echo("the app's database has no versions recorded yet", err=True)
-        yield DatabaseHashStore() if migrated else None
+        try:
+            yield DatabaseHashStore() if migrated else None
+        except SQLAlchemyError as exc:  # the connection lost while checking
+            raise click.ClickException(f"cannot read the app's database: {exc}") from exc
+
+
+def _no_new_file(url: URL) -> None:
+    """Refuse a SQLite file that is not there: opening it would make an empty one."""
+    path = url.database or ""
+    in_a_file = path not in ("", ":memory:") and not path.startswith("file:")
+    if url.get_backend_name() == "sqlite" and in_a_file and not Path(path).exists():
+        raise click.ClickException(f"cannot open the app's database: there is no file {path}")
 
 
 def catalogue_warnings(instrument: Instrument, folders: list[str], shown: int = 8) -> list[str]:

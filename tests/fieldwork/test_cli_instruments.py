@@ -183,3 +183,24 @@ def test_the_commands_are_on_the_apps_own_cli_too(app):
     assert {"validate", "show", "demo", "user", "practices", "codes"} <= set(
         app.cli.list_commands(None)
     )
+
+
+def test_validate_with_a_database_file_that_is_not_there_says_so_and_makes_none(runner, folder):
+    missing = folder.parent / "typo.sqlite"
+    env = {"FIELDWORK_DATABASE_URL": f"sqlite:///{missing}", "FIELDWORK_SECRET_KEY": "x"}
+    result = runner.invoke(cli, ["validate"], env=env)
+    assert result.exit_code == 1, result.output
+    assert f"Error: cannot open the app's database: there is no file {missing}" in result.stderr
+    assert sorted(p.name for p in folder.parent.iterdir()) == ["instruments"]
+
+
+@pytest.mark.parametrize("url", ["nosuchdialect://host/db", "mysql://user@host/db"])
+def test_validate_with_a_database_url_it_cannot_use_says_so_without_a_traceback(
+    runner, folder, url
+):
+    env = {"FIELDWORK_DATABASE_URL": url, "FIELDWORK_SECRET_KEY": "x"}
+    result = runner.invoke(cli, ["validate"], env=env)
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert "Error: cannot open the app's database: " in result.stderr
+    assert "Traceback" not in result.output

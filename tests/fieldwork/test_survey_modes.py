@@ -6,12 +6,12 @@ import logging
 import shutil
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from fieldwork.catalogue import get_catalogue, reset_catalogue
 from fieldwork.db import db
 from fieldwork.error_pages import MaskSecrets, mask
-from fieldwork.models import Practice, Response, User
+from fieldwork.models import InstrumentVersion, Practice, Response, User
 from tests.conftest import INSTRUMENTS, csrf_token
 from tests.fieldwork.conftest import instrument
 from tests.fieldwork.robot import Robot
@@ -195,3 +195,43 @@ def test_database_errors_never_show_answers_or_codes(ctx):
         db.session.flush()
     db.session.rollback()
     assert "SECRET99" not in str(error.value)
+
+
+def test_validate_with_a_database_only_reads_it(app, instruments_dir):
+    """A new version, and a changed one, are checked but recorded only when the app loads them."""
+    _start_a_response(app)
+
+    def recorded():
+        with app.app_context():
+            rows = db.session.execute(
+                select(
+                    InstrumentVersion.instrument,
+                    InstrumentVersion.version,
+                    InstrumentVersion.content_hash,
+                )
+            ).all()
+            return sorted(rows), db.session.scalar(select(func.count()).select_from(Response))
+
+    before = recorded()
+    path = instruments_dir / "mental_health.yaml"
+    text = path.read_text().replace("Online GP services", "Online GP services (v2)")
+    path.write_text(text.replace("version: 1", "version: 2", 1))
+    result = app.test_cli_runner().invoke(args=["validate", "--database", str(path)])
+    assert result.exit_code == 0, result.output
+    assert recorded() == before
+
+
+def test_validate_when_the_database_fails_while_read_says_so_without_a_traceback(app, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from fieldwork.catalogue import DatabaseHashStore
+
+    def lost(self, instrument_id, version):
+        raise OperationalError("SELECT", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(DatabaseHashStore, "recorded_hash", lost)
+    result = app.test_cli_runner().invoke(args=["validate", "--database", str(INSTRUMENTS)])
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert "Error: cannot read the app's database: " in result.stderr
+    assert "server closed the connection" in result.stderr

@@ -271,3 +271,26 @@ def test_a_date_or_a_text_compared_with_a_number_is_never_true():
         "demo.yaml:21: show_if of item 'later_q' compares 'town' with the number 1, which is "
         "never true: its answers are texts; write the text in quotes, e.g. 'Leeds'",
     ]
+
+
+def test_a_lone_zero_is_always_false_and_only_or_suggests_a_list_of_codes():
+    assert item("0 and used_online == 1") == [
+        "demo.yaml:19: show_if of item 'later_q' has 'and 0', but a number on its own is not a "
+        "condition (it is always false); compare it with an answer, e.g. used_online == 0"
+    ]
+    assert item("used_online == 1 and 2") == [
+        "demo.yaml:19: show_if of item 'later_q' has 'and 2', but a number on its own is not a "
+        "condition (it is always true); compare it with an answer, e.g. used_online == 2"
+    ]
+    assert item("1 or used_online == 1") == [
+        "demo.yaml:19: show_if of item 'later_q' has 'or 1', but a number on its own is not a "
+        "condition (it is always true); compare it with an answer, e.g. used_online == 1"
+    ]
+
+
+def test_text_after_not_in_makes_the_condition_always_true_not_never_true():
+    assert item("used_online not in ['No']") == [
+        "demo.yaml:19: show_if of item 'later_q' compares 'used_online' with the text 'No', "
+        "which never matches, so 'not in' is always true: its answers are codes (1 = Yes, "
+        "2 = No); write a code without quotes, e.g. used_online == 1"
+    ]
