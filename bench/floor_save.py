@@ -13,12 +13,11 @@ FLOOR_SAVE_DATABASE_URL set (SQLite file or PostgreSQL); `page_speed.py` runs it
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
-from flask import Flask, abort, redirect, request, session
-from flask_wtf.csrf import CSRFProtect, generate_csrf
+from flask import abort, redirect, request, session
+from save_baseline import baseline
 from sqlalchemy import (
     Column,
     Date,
@@ -29,10 +28,6 @@ from sqlalchemy import (
     Table,
     Text,
     bindparam,
-    create_engine,
-    delete,
-    event,
-    insert,
     select,
     update,
 )
@@ -56,26 +51,6 @@ from forms.web import build_form, checked_items, read_answers
 INSTRUMENT = load_instrument(Path(__file__).resolve().parents[1] / "instruments" / "patient.yaml")
 PAGE = web_pages(INSTRUMENT)[1]  # /page/2, the page page_speed.py posts
 
-app = Flask(__name__)
-app.config["SECRET_KEY"] = "floor save bench secret key, not a real one"
-app.config["WTF_CSRF_TIME_LIMIT"] = None
-CSRFProtect(app)
-engine = create_engine(os.environ.get("FLOOR_SAVE_DATABASE_URL", "sqlite://"))
-SQLITE = engine.dialect.name == "sqlite"
-
-if SQLITE:
-
-    @event.listens_for(engine, "connect")
-    def _pragmas(dbapi_connection, _record) -> None:
-        dbapi_connection.isolation_level = None
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=20000"):
-            dbapi_connection.execute(f"PRAGMA {pragma}")
-
-    @event.listens_for(engine, "begin")
-    def _begin(connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-
 # The app's column types (fieldwork.answers.COLUMN_TYPES; importing fieldwork would add
 # its own BEGIN to this engine's).
 COLUMN_TYPES = {CODE: SmallInteger, FLAG: SmallInteger, INTEGER: Integer, DECIMAL: Float}
@@ -89,6 +64,7 @@ ROWS = Table(
 )
 READ = select(ROWS).where(ROWS.c.id == bindparam("row_id"))
 _SAVES: dict[tuple[str, ...], object] = {}
+app, engine = baseline("floor_save", ROWS)
 
 
 def _save(names: tuple[str, ...]):
@@ -100,28 +76,6 @@ def _save(names: tuple[str, ...]):
             .values({name: bindparam(f"v_{name}") for name in names})
         )
     return _SAVES[names]
-
-
-def create() -> None:
-    """The table of rows (one per respondent); made once before the workers fork."""
-    ROWS.metadata.create_all(engine)
-    engine.dispose()
-
-
-@app.get("/")
-def ready() -> str:
-    """The server answers."""
-    return "ok"
-
-
-@app.get("/start/<int:row>")
-def start(row: int) -> str:
-    """A respondent's session on row `row`; the body is the CSRF token."""
-    with engine.begin() as connection:
-        connection.execute(delete(ROWS).where(ROWS.c.id == row))
-        connection.execute(insert(ROWS).values(id=row))
-    session["row"] = row
-    return generate_csrf()
 
 
 @app.post("/save")
@@ -146,6 +100,3 @@ def save():
         params = {f"v_{name}": value for name, value in values.items()}
         connection.execute(_save(tuple(values)), {**params, "row_id": row})
     return redirect("/next")
-
-
-create()
