@@ -64,41 +64,51 @@ def test_audit_events_of_keyed_answers_keep_only_the_field_names(app):
     assert kept["withdrawal"] == details["withdrawal"]
 
 
+def _old_mailing_with_a_keyed_pass(revision: str, **columns) -> None:
+    """Downgrade to `revision`, then write mailing 7 (a zh questionnaire, with `columns`
+    of that schema) and a keying pass pointing at it, in that schema's SQL."""
+    from datetime import date
+
+    from flask_migrate import downgrade
+    from sqlalchemy import column, insert, select, table, text
+
+    from fieldwork import MIGRATIONS
+    from fieldwork.models import Invitation, User
+    from tests.fieldwork.staff_factories import make_codes
+
+    make_codes(count=1)
+    invitation_id = db.session.scalar(select(Invitation.id))
+    user = User(email="k@example.org", name="k", role="data_entry", password_hash="x")
+    db.session.add(user)
+    db.session.flush()
+    user_id = user.id  # read before the commit: no transaction left open for downgrade
+    db.session.commit()
+    downgrade(directory=MIGRATIONS, revision=revision)
+    mailing = {"id": 7, "invitation_id": invitation_id, "batch": "b1", "wave": 1}
+    mailing |= {"mailed_on": date(2026, 5, 1), "questionnaire": True, "language": "zh"}
+    mailings = table("mailings", *(column(name) for name in {**mailing, **columns}))
+    db.session.execute(insert(mailings).values(**mailing, **columns))
+    db.session.execute(
+        text(
+            "INSERT INTO keying_passes (invitation_id, mailing_id, user_id, pass_no, "
+            "language, returned_on, fields, keyed_at) VALUES (:i, 7, :u, 1, 'zh', "
+            "'2026-05-04', '{}', '2026-05-04 10:00:00')"
+        ),
+        {"i": invitation_id, "u": user_id},
+    )
+    db.session.commit()
+
+
 def test_mailings_gain_their_print_size_with_keyed_passes_pointing_at_them(app):
     """The column is added in place: copying the table and dropping the old one (a batch
     operation on SQLite) is refused while keying passes or scanned copies refer to it."""
-    from flask_migrate import downgrade, upgrade
-    from sqlalchemy import select, text
+    from flask_migrate import upgrade
 
     from fieldwork import MIGRATIONS
-    from fieldwork.models import Invitation, Mailing, User
-    from tests.fieldwork.staff_factories import make_codes
+    from fieldwork.models import Mailing
 
     with app.app_context():
-        make_codes(count=1)
-        invitation_id = db.session.scalar(select(Invitation.id))
-        user = User(email="k@example.org", name="k", role="data_entry", password_hash="x")
-        db.session.add(user)
-        db.session.flush()
-        user_id = user.id  # read before the commit: no transaction left open for downgrade
-        db.session.commit()
-        downgrade(directory=MIGRATIONS, revision="audit_names")
-        db.session.execute(
-            text(
-                "INSERT INTO mailings (id, invitation_id, batch, wave, mailed_on, "
-                "questionnaire, language) VALUES (7, :i, 'b1', 1, '2026-05-01', :yes, 'zh')"
-            ),
-            {"i": invitation_id, "yes": True},
-        )
-        db.session.execute(
-            text(
-                "INSERT INTO keying_passes (invitation_id, mailing_id, user_id, pass_no, "
-                "language, returned_on, fields, keyed_at) VALUES (:i, 7, :u, 1, 'zh', "
-                "'2026-05-04', '{}', '2026-05-04 10:00:00')"
-            ),
-            {"i": invitation_id, "u": user_id},
-        )
-        db.session.commit()
+        _old_mailing_with_a_keyed_pass("audit_names")
         upgrade(directory=MIGRATIONS)
         mailing = db.session.get(Mailing, 7)
         assert (mailing.language, mailing.large_print) == ("zh", False)
@@ -107,40 +117,15 @@ def test_mailings_gain_their_print_size_with_keyed_passes_pointing_at_them(app):
 def test_mailings_made_before_layouts_were_kept_have_none_and_keep_their_passes(app):
     """The layout column is added in place (keying passes and scanned copies refer to
     mailings), empty for the mailings made before: those copies read as they always did."""
-    from flask_migrate import downgrade, upgrade
-    from sqlalchemy import inspect, select, text
+    from flask_migrate import upgrade
+    from sqlalchemy import inspect, select
 
     from fieldwork import MIGRATIONS
-    from fieldwork.models import Invitation, KeyingPass, Mailing, PrintedLayout, User
-    from tests.fieldwork.staff_factories import make_codes
+    from fieldwork.models import KeyingPass, Mailing, PrintedLayout
 
     with app.app_context():
-        make_codes(count=1)
-        invitation_id = db.session.scalar(select(Invitation.id))
-        user = User(email="k@example.org", name="k", role="data_entry", password_hash="x")
-        db.session.add(user)
-        db.session.flush()
-        user_id = user.id
-        db.session.commit()
-        downgrade(directory=MIGRATIONS, revision="mailing_large_print")
+        _old_mailing_with_a_keyed_pass("mailing_large_print", large_print=True)
         assert "printed_layouts" not in inspect(db.engine).get_table_names()
-        db.session.execute(
-            text(
-                "INSERT INTO mailings (id, invitation_id, batch, wave, mailed_on, "
-                "questionnaire, language, large_print) "
-                "VALUES (7, :i, 'b1', 1, '2026-05-01', :yes, 'zh', :yes)"
-            ),
-            {"i": invitation_id, "yes": True},
-        )
-        db.session.execute(
-            text(
-                "INSERT INTO keying_passes (invitation_id, mailing_id, user_id, pass_no, "
-                "language, returned_on, fields, keyed_at) VALUES (:i, 7, :u, 1, 'zh', "
-                "'2026-05-04', '{}', '2026-05-04 10:00:00')"
-            ),
-            {"i": invitation_id, "u": user_id},
-        )
-        db.session.commit()
         upgrade(directory=MIGRATIONS)
         mailing = db.session.get(Mailing, 7)
         assert (mailing.language, mailing.large_print) == ("zh", True)
