@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from fieldwork.db import db
 from fieldwork.models import Mailing, PrintedLayout
+from forms.keying import paper_pages
 from forms.model import Instrument
 from forms.paper import RenderedForm, UnsupportedLanguage, cached_form
 from forms.paper.boxes import BoxMap
@@ -104,18 +105,21 @@ def drawn_layout(
     return FormLayout(form.boxmap, form.pages)
 
 
-def layout_boxes(
+def printed_pages(
     mailing: Mailing | None,
     instrument: Instrument,
     lang: str,
     large_print: bool,
     config: Mapping[str, Any],
-) -> list[dict]:
-    """The boxes of a copy as printed, else as drawn now (none if it cannot be printed)."""
+):
+    """The questions page by page as a copy was printed: its mailing's kept layout, else
+    the form a pack would print now (one group if the language cannot be printed)."""
     kept = printed_row(mailing, instrument.id, instrument.version, lang, large_print)
     if kept is not None:
-        return as_layout(kept).boxmap.boxes
-    try:
-        return drawn_layout(instrument, lang, large_print, config).boxmap.boxes
-    except UnsupportedLanguage:
-        return []
+        boxes = as_layout(kept).boxmap.boxes
+    else:
+        try:
+            boxes = drawn_layout(instrument, lang, large_print, config).boxmap.boxes
+        except UnsupportedLanguage:
+            boxes = []
+    return paper_pages(instrument, boxes)

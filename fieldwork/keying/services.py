@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 
 from fieldwork import answers, codes, identifying
+from fieldwork import printed_layouts as layouts
 from fieldwork.audit import record
 from fieldwork.bad_input import whole_number
 from fieldwork.catalogue import get_catalogue
@@ -27,8 +28,7 @@ from fieldwork.models.base import utcnow
 from fieldwork.models.keying import FIRST, RESOLVED, SECOND
 from fieldwork.models.responses import COMPLETE, PAPER
 from fieldwork.outcomes import refresh_outcome, study_settings
-from fieldwork.printed_layouts import layout_boxes
-from forms.keying import KEYERS, Keyed, differences, paper_pages, read_pass
+from forms.keying import KEYERS, Keyed, differences, read_pass
 from forms.model import Instrument
 from forms.paper.qr import PagePayload
 
@@ -94,8 +94,7 @@ def printed_pages(copy: Copy, instrument: Instrument, config: Mapping[str, Any])
     """The questions page by page as the copy was printed: its mailing's kept layout, else
     the form a pack would print now (one group if the language cannot be printed)."""
     lang = copy.language or instrument.default_language
-    boxes = layout_boxes(copy.mailing, instrument, lang, copy.large_print, config)
-    return paper_pages(instrument, boxes)
+    return layouts.printed_pages(copy.mailing, instrument, lang, copy.large_print, config)
 
 
 def pass_instrument(row: KeyingPass) -> Instrument | None:

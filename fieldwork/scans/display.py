@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from fieldwork.db import db
 from fieldwork.models import ScanBatch, ScanCopy, ScanPage, User
 from fieldwork.models.scans import DUPLICATE, PLACED, TO_VERIFY, UNIDENTIFIED
-from fieldwork.printed_layouts import layout_boxes
+from fieldwork.printed_layouts import printed_pages
 from fieldwork.scans.placing import batch_pages
-from forms.keying import KEYERS, paper_pages
+from forms.keying import KEYERS
 from forms.model import Instrument, Item
 from forms.paper.layout import MARGIN_X, PAGE_HEIGHT, PAGE_WIDTH
 
@@ -147,8 +147,7 @@ def copy_view(copy: ScanCopy, instrument: Instrument, user: User) -> CopyView:
 def _printed_pages(instrument: Instrument, copy: ScanCopy):
     """The questions page by page as the copy was printed (its mailing's kept layout)."""
     config = current_app.config
-    boxes = layout_boxes(copy.mailing, instrument, copy.lang, copy.large_print, config)
-    return paper_pages(instrument, boxes)
+    return printed_pages(copy.mailing, instrument, copy.lang, copy.large_print, config)
 
 
 def _svg_box(mark: dict) -> dict[str, float]:
