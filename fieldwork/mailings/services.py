@@ -184,6 +184,7 @@ def render_pack(
         reminder=plan.wave > 1,
         enclosed=request.questionnaire,
         online=plan.online,
+        audience=instrument.audience,
     )
     letter = render_letter(text, lang, request.large_print)
     form = None

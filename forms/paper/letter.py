@@ -43,6 +43,12 @@ class LetterText:
     reminder: bool = False
     enclosed: bool = True
     online: bool = True  # False: a paper-only code, which cannot answer online
+    audience: str = "patient"  # the questionnaire's audience: whom the letter greets
+
+
+# The greeting by audience. A letter to practice staff greets no one: "Dear Patient"
+# would be wrong, and no other greeting is translated.
+GREETINGS = {"patient": _("Dear Patient")}
 
 
 @dataclass
@@ -117,7 +123,8 @@ def _render(text: LetterText, lang: str, layout: Layout, spacing: float) -> Rend
         return paragraph(escape(t(msgid, **used)), styles[style])
 
     story: list[Flowable] = [paragraph(escape(text.practice), styles["heading"])]
-    story.append(para(_("Dear Patient")))
+    if text.audience in GREETINGS:
+        story.append(para(GREETINGS[text.audience]))
     if text.reminder:
         story.append(para(_("A few weeks ago we wrote to ask you to take part in {study}.")))
         story.append(para(_("If you have already replied, thank you: please ignore this letter.")))

@@ -288,3 +288,14 @@ def test_a_paper_only_codes_letter_offers_no_web_address_and_needs_the_questionn
     assert "Please return this questionnaire in the envelope provided" in letter
     assert "To answer online" not in letter and "127.0.0.1" not in letter
     assert _qr(pdf, 1, tmp_path) == []  # no QR code on the letter
+
+
+def test_a_staff_surveys_letter_does_not_greet_a_patient(app, runner, tmp_path):
+    """The letter follows the questionnaire's audience: no "Dear Patient" to practice staff."""
+    with app.app_context():
+        _codes, batch = make_codes(instrument="practice_staff", count=1, mode="both")
+    result = _pack(runner, tmp_path, batch)
+    assert result.exit_code == 0, result.output
+    stem = f"Y90001-{batch}-wave1"
+    letter = _pdf_pages_text(_files(tmp_path, f"{stem}.zip")[f"{stem}.pdf"], tmp_path)[0]
+    assert "is taking part in" in letter and "Dear Patient" not in letter

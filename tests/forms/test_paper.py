@@ -391,3 +391,16 @@ def test_date_part_labels_print_whole_under_their_own_boxes(lang, large_print):
         assert found, f"{label!r} is not printed whole (words: {[p[0] for p in printed]})"
         x0, x1 = found[0]
         assert starts[part] - 0.5 <= x0 and x1 <= ends[part], (label, x0, x1, starts, ends)
+
+
+def test_a_letter_greets_patients_only():
+    """A letter to practice staff does not say "Dear Patient" (it greets no one)."""
+    said = {}
+    for audience in ("patient", "staff"):
+        text = LetterText(practice="Riverside (Y90001)", study="Digital facilitation",
+                          questionnaire="Survey", url="https://example.org",
+                          audience=audience)  # fmt: skip
+        with pdfplumber.open(io.BytesIO(render_letter(text, "en").pdf)) as pdf:
+            said[audience] = pdf.pages[0].extract_text()
+    assert "Dear Patient" in said["patient"] and "Dear Patient" not in said["staff"]
+    assert "is taking part in Digital facilitation" in said["staff"].replace("\n", " ")
