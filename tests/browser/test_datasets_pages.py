@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from fieldwork.db import db
 from fieldwork.models import Job
@@ -57,7 +58,7 @@ def test_an_analyst_counts_exports_and_downloads(app, auth, browser, live_server
     assert "analyst.axe@example.org" in page.locator("table").inner_text()
     _axe_clean(page, axe, "datasets page with an earlier export")
     page.click("button[value=start]")  # no questionnaire chosen
-    assert page.locator(".nhsuk-error-summary").is_visible()
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()  # waits for the new page
     _axe_clean(page, axe, "datasets page with an error")
     context.close()
 

@@ -7,6 +7,7 @@ import os
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from fieldwork.db import db
 from fieldwork.models.base import utcnow
@@ -50,25 +51,30 @@ def test_a_recruiter_filters_records_progress_and_sets_targets(app, auth, phone,
     phone.select_option("#practice", "Y90001")
     phone.select_option("select[name='a.age_band']", "7")
     phone.click("text=Show these volunteers")
-    assert phone.locator("section.nhsuk-card").count() == 1
+    # the click only starts the navigation: wait for the filtered page, not the old one
+    phone.wait_for_url("**age_band=7**")
+    expect(phone.locator("section.nhsuk-card")).to_have_count(1)
     phone.select_option(f"#status-{v2[2:]}", "interviewed")
     phone.fill(f"#note-{v2[2:]}", "Interviewed on 3 June")
     phone.click(f"#{v2} button[type=submit]")
-    saved = phone.locator("[role=status]").first.inner_text()
-    assert f"Progress saved for volunteer {v2[2:]}" in saved
+    expect(phone.locator("[role=status]").first).to_contain_text(
+        f"Progress saved for volunteer {v2[2:]}"
+    )
     assert "practice=Y90001" in phone.url and phone.url.endswith(f"#{v2}")
     assert "Interviewed (" in phone.locator(f"#{v2}").inner_text()
     check_page(phone, "en")
     phone.click("text=Change the targets")
+    phone.wait_for_url("**/targets")
     check_page(phone, "en")
     phone.fill("#t--Y90001", "2")
     phone.fill("input[name='t-age_band-7']", "many")
     phone.click("text=Save targets")
-    assert phone.locator(".nhsuk-error-summary").is_visible()
+    expect(phone.locator(".nhsuk-error-summary")).to_be_visible()
     check_page(phone, "en")
     _shot(phone, "targets_error")
     phone.fill("input[name='t-age_band-7']", "1")
     phone.click("text=Save targets")
+    expect(phone.locator("[role=status]").first).to_contain_text("target(s) changed")
     row = phone.locator("table >> tr", has_text="Riverside").first.inner_text()
     assert " ".join(row.split()) == "Riverside Medical Centre (Y90001) 3 0 1 / 2 (1 still wanted)"
     _shot(phone, "volunteers_after")
