@@ -25,6 +25,7 @@ def _sign_in(page, email):
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", "correct horse battery")
     page.click("button[type=submit]")
+    page.wait_for_url("**/staff/")  # signed in before the next page is asked for
 
 
 def _axe_clean(page, axe, what):
@@ -45,7 +46,7 @@ def test_an_analyst_counts_exports_and_downloads(app, auth, browser, live_server
     _axe_clean(page, axe, "datasets page")
     page.select_option("#instrument", "clinic")
     page.click("button[value=count]")
-    assert "5 responses match" in page.locator("[role=status]").inner_text()
+    expect(page.locator("[role=status]")).to_contain_text("5 responses match")
     _axe_clean(page, axe, "datasets page with a count")
     page.click("button[value=start]")
     page.wait_for_selector("text=Download clinic-deidentified-")
@@ -86,7 +87,7 @@ def test_a_running_job_without_javascript_at_360px(app, auth, browser, live_serv
         db.session.get(Job, job_id).done = 70
         db.session.commit()
     page.click("text=Refresh to see the latest progress")
-    assert page.locator("progress").get_attribute("value") == "70"
+    expect(page.locator("progress")).to_have_attribute("value", "70")  # the new page, not the old
     context.close()
 
 

@@ -39,6 +39,7 @@ def test_rates_page_fits_without_sideways_scrolling(
     page.fill("input[name=email]", "admin.rates@example.org")
     page.fill("input[name=password]", "correct horse battery")
     page.click("button[type=submit]")
+    page.wait_for_url("**/staff/")  # signed in before the next page is asked for
     for path in (PAGE, "/staff/rates/fieldwork"):
         assert page.goto(path).status == 200
         overflow = page.evaluate(OVERFLOW)

@@ -37,6 +37,7 @@ def test_every_staff_page_passes_axe(app, auth, browser, live_server, access_cod
     page.fill("input[name=email]", "admin.axe@example.org")
     page.fill("input[name=password]", "correct horse battery")
     page.click("button[type=submit]")
+    page.wait_for_url("**/staff/")  # signed in before the next page is asked for
     axe = Axe()
     with app.app_context():
         (code,), batch = make_codes(count=1)
