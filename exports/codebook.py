@@ -18,7 +18,7 @@ HEADER = [
 TYPES = {
     "code": "integer (coded)", "flag": "integer (0/1)", "integer": "integer",
     "decimal": "number", "score": "number (score)", "date": "date",
-    "string": "text", "timestamp": "timestamp", "text": "text",
+    "string": "text", "timestamp": "timestamp", "month": "timestamp", "text": "text",
 }  # fmt: skip
 
 

@@ -19,6 +19,7 @@ from forms.variables import CODE, DECIMAL, FLAG, INTEGER, item_variables
 # Kinds of the fixed variables and of scores, besides forms.variables' storage kinds.
 STRING = "string"
 TIMESTAMP = "timestamp"
+MONTH = "month"  # a timestamp cut to the month (`2026-03`), in de-identified datasets
 SCORE = "score"
 NUMERIC_KINDS = frozenset({CODE, FLAG, INTEGER, DECIMAL, SCORE})
 
@@ -59,8 +60,18 @@ class Column:
         return self.item_id is not None and self.kind in (CODE, FLAG, INTEGER, DECIMAL)
 
 
-def response_columns() -> list[Column]:
-    """The fixed variables every dataset starts with."""
+MONTH_NOTE = "month only (YYYY-MM): text in data.sav and data.dta, whose dates need a day"
+
+
+def _when(name: str, label: str, months: bool) -> Column:
+    """A time of the response's own: the month only (as text) when de-identified."""
+    if months:
+        return Column(name, label, MONTH, notes=[MONTH_NOTE])
+    return Column(name, label, TIMESTAMP)
+
+
+def response_columns(months: bool = False) -> list[Column]:
+    """The fixed variables every dataset starts with (`months`: times cut to the month)."""
     return [
         Column("response_id", "Response (pseudonymous id)", STRING),
         Column("instrument", "Instrument", STRING),
@@ -70,8 +81,8 @@ def response_columns() -> list[Column]:
         Column("mode", "Mode of completion", CODE, values=dict(MODES)),
         Column("language", "Language used", STRING),
         Column("status", "Status", CODE, values=dict(STATUSES)),
-        Column("started", "Started (UTC)", TIMESTAMP),
-        Column("submitted", "Submitted (UTC)", TIMESTAMP),
+        _when("started", "Started (UTC)", months),
+        _when("submitted", "Submitted (UTC)", months),
     ]
 
 
@@ -79,17 +90,18 @@ CONSENT_HOW = ("online", "assisted", "paper_return")
 GIVEN = {1: "Given", 0: "Not given"}
 
 
-def consent_columns(versions: Sequence[Instrument]) -> list[Column]:
+def consent_columns(versions: Sequence[Instrument], months: bool = False) -> list[Column]:
     """The consent variables, when any version asks for consent: the statement version,
-    how and when it was given, and one 0/1 per optional consent (newest wording)."""
+    how and when it was given (`months`: the month only), and one 0/1 per optional
+    consent (newest wording)."""
     asking = [v for v in sorted(versions, key=lambda v: -v.version) if v.consent is not None]
     if not asking:
         return []
     found = [
         Column("consent_version", "Consent statement version agreed", STRING),
         Column("consent_how", "How consent was given (online, assisted, paper_return)", STRING),
-        Column("consented", "Consent given (UTC; paper: the date the form was returned)",
-               TIMESTAMP),
+        _when("consented", "Consent given (UTC; paper: the date the form was returned)",
+              months),
     ]  # fmt: skip
     extras: dict[str, Column] = {}
     for instrument in asking:

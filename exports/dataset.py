@@ -92,8 +92,11 @@ class Dataset:
         self.options = options
         self.items = item_columns(versions)
         self.scores = score_columns(versions)
-        self.consent = consent_columns(versions)
-        self.columns: list[Column] = response_columns() + self.consent + self.items + self.scores
+        months = options.deidentified
+        self.consent = consent_columns(versions, months)
+        self.columns: list[Column] = (
+            response_columns(months) + self.consent + self.items + self.scores
+        )
         self.schema = schema(self.columns)
         self.text_items = free_text_items(versions) if options.free_text else []
         self.tally = Tally()

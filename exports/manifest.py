@@ -16,6 +16,7 @@ TABLE_PROFILE = "https://datapackage.org/profiles/2.0/tableschema.json"
 FIELD_TYPES = {
     "code": "integer", "flag": "integer", "integer": "integer", "decimal": "number",
     "score": "number", "date": "date", "string": "string", "text": "string",
+    "month": "yearmonth",
 }  # fmt: skip
 MEDIA = {
     ".csv": ("csv", "text/csv"),

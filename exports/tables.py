@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pyarrow as pa
 
-from exports.columns import SCORE, STRING, TIMESTAMP, Column
+from exports.columns import MONTH, SCORE, STRING, TIMESTAMP, Column
 from exports.safe import safe_array
 from forms.routing import MISSING_LABELS
 from forms.variables import CODE, DATE, DECIMAL, FLAG, INTEGER, TEXT
@@ -21,6 +21,7 @@ ARROW_TYPES = {
     DATE: pa.string(),
     STRING: pa.string(),
     TIMESTAMP: pa.string(),
+    MONTH: pa.string(),
 }
 
 

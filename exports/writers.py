@@ -25,12 +25,32 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from exports.columns import Column
+from exports.columns import MONTH, SCORE, STRING, TIMESTAMP, Column
 from exports.tables import labelled_schema, labelled_table, safe_table, schema
 from forms.routing import MISSING_LABELS
+from forms.variables import CODE, DATE, DECIMAL, FLAG, INTEGER, TEXT
 
 RESERVED = (-99, -98, -97, -96, -95)
 STATA_MISSING = dict(zip(RESERVED, "abcde", strict=True))  # -99 -> .a … -95 -> .e
+
+# SPSS measurement level of each kind of variable. Choice codes are nominal: an
+# instrument does not say whether a list is ordered (a scale), so none is ordinal.
+MEASURES = {
+    CODE: "nominal", FLAG: "nominal", INTEGER: "scale", DECIMAL: "scale", SCORE: "scale",
+    DATE: "scale", TIMESTAMP: "scale", MONTH: "nominal", TEXT: "nominal", STRING: "nominal",
+}  # fmt: skip
+
+# Kinds written to .sav and .dta as dates (their text in the dataset, ISO 8601, read
+# with this pattern) and their SPSS and Stata formats. Both hold dates as doubles:
+# SPSS seconds since 14 Oct 1582; Stata days (%td) or milliseconds (%tc) since 1960.
+# A month (de-identified times) stays text: a date variable needs a day, and one made
+# up (the 1st) would read as a real day wherever MOYR or %tm is not understood.
+DATES = {
+    DATE: ("%Y-%m-%d", "DATE11", "%td"),
+    TIMESTAMP: ("%Y-%m-%dT%H:%M:%SZ", "DATETIME20", "%tc"),
+}
+SPSS_EPOCH = 12_219_379_200  # seconds from 14 Oct 1582 to 1 Jan 1970
+STATA_EPOCH = 315_619_200  # seconds from 1 Jan 1960 to 1 Jan 1970
 
 
 class CsvWriter:
@@ -158,7 +178,10 @@ class _FrameWriter:
 
     def __init__(self, path: Path, columns: Sequence[Column]) -> None:
         self.path, self.columns = path, columns
-        self.schema = schema(columns)
+        self.dated = {c.name: c.kind for c in columns if c.kind in DATES}
+        self.schema = pa.schema(
+            [f.with_type(pa.float64()) if f.name in self.dated else f for f in schema(columns)]
+        )  # the dataset's, with dates as the numbers the file holds
         self.spool = path.with_name(f".{path.name}.arrow")
         self.sink = pa.OSFile(str(self.spool), "wb")
         options = pa.ipc.IpcWriteOptions(compression="lz4")
@@ -167,12 +190,29 @@ class _FrameWriter:
         self.widths = {c.name: 0 for c, f in zip(columns, self.schema, strict=True) if _text(f)}
 
     def write(self, table: pa.Table) -> None:
-        """Spool a chunk; note the widest text (UTF-8 bytes) of each string variable."""
+        """Spool a chunk (dates as numbers); note the widest text (UTF-8 bytes) of each
+        string variable."""
+        table = self.numbered_dates(table)
         self.spooler.write_table(table)
         self.rows += table.num_rows
         for name in self.widths:
             widest = pc.max(pc.binary_length(table.column(name))).as_py() or 0
             self.widths[name] = max(self.widths[name], widest)
+
+    def numbered_dates(self, table: pa.Table) -> pa.Table:
+        """The chunk with its dates (ISO 8601 text) as the file's numbers of them."""
+        if not self.dated:
+            return table
+        arrays = [
+            _date_numbers(column, self.dated[name], self.kind) if name in self.dated else column
+            for name, column in zip(table.column_names, table.columns, strict=True)
+        ]
+        return pa.Table.from_arrays(arrays, schema=self.schema)
+
+    def formats(self) -> dict[str, str]:
+        """The date formats of the dated variables."""
+        at = 1 if self.kind == "sav" else 2
+        return {name: DATES[kind][at] for name, kind in self.dated.items()}
 
     def chunks(self) -> Iterator[pa.Table]:
         """The spooled chunks, one at a time (read, not mapped: the pages of a mapped spool
@@ -237,6 +277,21 @@ class _FrameWriter:
 
 def _text(field: pa.Field) -> bool:
     return pa.types.is_string(field.type)
+
+
+def _date_numbers(column, kind: str, fmt: str) -> pa.ChunkedArray:
+    """ISO 8601 dates or times as SPSS (`sav`) or Stata (`dta`) holds them, as doubles
+    (no value where there is no date)."""
+    pattern = DATES[kind][0]
+    try:
+        seconds = pc.cast(pc.strptime(column, format=pattern, unit="s"), pa.int64())
+    except pa.ArrowInvalid as error:
+        raise ValueError(f"a {kind} not written as {pattern}: {error}") from None
+    if fmt == "sav":
+        return pc.cast(pc.add(seconds, SPSS_EPOCH), pa.float64())
+    if kind == DATE:
+        return pc.cast(pc.add(pc.divide(seconds, 86_400), STATA_EPOCH // 86_400), pa.float64())
+    return pc.cast(pc.multiply(pc.add(seconds, STATA_EPOCH), 1000), pa.float64())
 
 
 SYSMIS = struct.unpack("<Q", struct.pack("<d", -np.finfo(np.float64).max))[0]
@@ -346,6 +401,8 @@ class SavWriter(_FrameWriter):
         pyreadstat.write_sav(
             frame, str(self.path), column_labels=_labels(self.columns),
             variable_value_labels=value_labels, missing_ranges=missing,
+            variable_measure={c.name: MEASURES[c.kind] for c in self.columns},
+            variable_format=self.formats(),
         )  # fmt: skip
 
 
@@ -383,8 +440,8 @@ class DtaWriter(_FrameWriter):
 
         value_labels, missing = {}, {}
         for c in self.columns:
-            if not c.numeric:  # Stata text has no missing value but "" (and ReadStat
-                frame[c.name] = frame[c.name].fillna("")  # fails on a missing strL)
+            if not c.numeric and c.name not in self.dated:  # Stata text has no missing
+                frame[c.name] = frame[c.name].fillna("")  # but "" (ReadStat fails on a strL)
             labels = {float(k): v for k, v in c.values.items()}
             if c.carries_codes:
                 frame[c.name] = _stata_codes(frame[c.name])
@@ -396,6 +453,7 @@ class DtaWriter(_FrameWriter):
         pyreadstat.write_dta(
             frame, str(self.path), version=14, column_labels=labels,
             variable_value_labels=value_labels, missing_user_values=missing,
+            variable_format=self.formats(),
         )  # fmt: skip
 
 

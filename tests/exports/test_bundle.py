@@ -11,8 +11,11 @@ import pyreadstat
 import pytest
 
 from exports.bundle import FORMATS, write_bundle, zip_bundle
+from exports.codebook import TYPES
 from exports.coders import CODERS
 from exports.dataset import Dataset, Options
+from exports.tables import ARROW_TYPES
+from exports.writers import DATES, MEASURES
 from forms.model import ITEM_TYPES
 from forms.stored import READERS, STATES
 from forms.web_fields import KINDS
@@ -41,6 +44,11 @@ def _bundle(tmp_path, formats=DATA, **options):
 
 def test_every_item_type_has_a_coder_beside_its_web_field():
     assert set(CODERS) == set(ITEM_TYPES) == set(KINDS) == set(READERS)
+
+
+def test_every_kind_of_variable_has_a_type_a_codebook_type_and_a_measure():
+    assert set(ARROW_TYPES) == set(TYPES) == set(MEASURES)
+    assert set(DATES) < set(MEASURES)
 
 
 def test_csv_codes_every_missing_code_dummies_grids_and_versions(tmp_path):
@@ -95,6 +103,45 @@ def test_sav_has_labels_and_user_missing_codes(tmp_path):
     assert plain["used"].isna().tolist() == [False, False, False, True, True]  # 9 Don't know
 
 
+@pytest.mark.parametrize("fmt", ["sav", "dta"])
+@pytest.mark.parametrize("full", [False, True])
+def test_dates_read_back_as_dates_and_no_date_as_missing(tmp_path, fmt, full):
+    """A date question is a date in SPSS (DATE11) and Stata (%td); the response's own times
+    are datetimes (DATETIME20, %tc) in a full bundle, text (the month) when de-identified."""
+    _bundle(tmp_path, formats=[fmt], deidentified=not full)
+    read = pyreadstat.read_sav if fmt == "sav" else pyreadstat.read_dta
+    frame, meta = read(tmp_path / f"data.{fmt}", user_missing=True)
+    assert meta.original_variable_types["born"] == ("DATE11" if fmt == "sav" else "%td")
+    born = frame.set_index("response_id")["born"]
+    assert born["R00001"] == datetime.date(1980, 1, 2)
+    assert born[["R00002", "R00003", "R00004", "R00005"]].isna().all()  # not 1582 or 1960
+    submitted = frame.set_index("response_id")["submitted"]
+    if full:
+        assert meta.original_variable_types["started"] == ("DATETIME20" if fmt == "sav" else "%tc")
+        assert frame["started"][0] == pd.Timestamp(WHEN)
+        assert pd.isna(submitted["R00003"])  # partial: not submitted
+    else:
+        assert frame["started"].tolist() == ["2026-03"] * 5  # the month only, as text
+        assert submitted["R00003"] == ""
+    used = [1, 2, 1, 9, -96] if fmt == "sav" else [1, 2, 1, 9, "d"]
+    assert frame["used"].tolist() == used  # codes and missing codes as before
+    assert meta.variable_value_labels["used"][1] == "Yes"
+
+
+def test_sav_sets_measurement_levels_by_kind_of_variable(tmp_path):
+    _bundle(tmp_path, formats=["sav"], deidentified=False)
+    _, meta = pyreadstat.read_sav(tmp_path / "data.sav", metadataonly=True)
+    measure = meta.variable_measure
+    assert measure["used"] == measure["what_1"] == measure["rate_book"] == "nominal"
+    assert measure["mode"] == measure["status"] == "nominal"
+    assert measure["age"] == measure["ease_sum"] == measure["born"] == "scale"
+    assert measure["started"] == "scale" and measure["region"] == "nominal"
+    _bundle(tmp_path / "d", formats=["sav"])
+    _, meta = pyreadstat.read_sav(tmp_path / "d" / "data.sav", metadataonly=True)
+    assert meta.variable_measure["started"] == "nominal"  # the month, as text
+    assert "unknown" not in meta.variable_measure.values()
+
+
 def test_dta_has_reserved_codes_as_extended_missing(tmp_path):
     _bundle(tmp_path)
     assert (tmp_path / "data.dta").read_bytes()[:40].startswith(b"<stata_dta><header><release>118")
@@ -123,6 +170,8 @@ def test_codebook_says_routing_versions_formulas_and_changed_labels(tmp_path):
     assert "code 1 is 'Easy' in version 1" in book.loc["rate_book", "notes"]
     assert book.loc["ease_sum", "formula"].startswith("sum(rate.book, rate.pay) (valid if")
     assert "Don't know (9, user-missing)" in book.loc["used", "missing"]
+    assert book.loc["started", "type"] == "timestamp"
+    assert "text in data.sav and data.dta" in book.loc["started", "notes"]  # the month only
     page = (tmp_path / "codebook.html").read_text()
     assert '<th scope="row"><code>rate_rx</code></th>' in page
 

@@ -3,23 +3,55 @@ from the whole frame, and read back with every value, label and missing code."""
 
 from __future__ import annotations
 
+import datetime
+
+import numpy as np
 import pyarrow as pa
 import pyreadstat
 import pytest
 
 from exports.dataset import Dataset, Options
-from exports.writers import DtaWriter, SavWriter
+from exports.writers import DATES, DtaWriter, SavWriter
+from forms.variables import DATE
 from tests.exports.samples import random_table, versions
 
 WRITERS = {"sav": SavWriter, "dta": DtaWriter}
 TEXTS = ["", "a", "Région Nord-Est", "北京", "=1+1", "x" * 40, None]
+# dates either side of SPSS's and Stata's day 0 and of 1970, times to the second
+DAYS = [datetime.date(1582, 10, 14), datetime.date(1959, 12, 31), datetime.date(1960, 1, 1),
+        datetime.date(1980, 1, 2), datetime.date(2026, 2, 28), None]  # fmt: skip
+TIMES = [datetime.datetime(1960, 1, 1), datetime.datetime(2026, 3, 4, 5, 6, 7),
+         datetime.datetime(1969, 12, 31, 23, 59, 59), None]  # fmt: skip
+
+
+def _iso(value) -> str | None:
+    if isinstance(value, datetime.datetime):
+        return value.isoformat() + "Z"
+    return None if value is None else value.isoformat()
 
 
 def _random_table(dataset: Dataset, rows: int, seed: int, longest: int = 40) -> pa.Table:
-    """Rows of the dataset's shape: codes, reserved codes, blanks, text of any width."""
+    """Rows of the dataset's shape: codes, reserved codes, blanks, text of any width,
+    dates and times (ISO 8601, as the dataset writes them)."""
     codes = [1, 2, 3, -99, -98, -97, -96, -95, 0]
     texts = [*TEXTS, "y" * longest]
-    return random_table(dataset, rows, seed, texts=texts, codes=codes, fractions=[0, 0.25, 0.5])
+    table = random_table(dataset, rows, seed, texts=texts, codes=codes, fractions=[0, 0.25, 0.5])
+    rng = np.random.default_rng(seed)
+    for n, column in enumerate(dataset.columns):
+        if column.kind in DATES:
+            picks = DAYS if column.kind == DATE else TIMES
+            values = [_iso(picks[i]) for i in rng.integers(0, len(picks), rows)]
+            table = table.set_column(n, column.name, pa.array(values, pa.string()))
+    return table
+
+
+def _dated(value: str | None):
+    """What pyreadstat reads back for an ISO 8601 date or time: a date, a datetime."""
+    if value is None:
+        return None
+    if value.endswith("Z"):
+        return datetime.datetime.fromisoformat(value.removesuffix("Z"))
+    return datetime.date.fromisoformat(value)
 
 
 def _write(cls, path, dataset, table, chunk, whole=False):
@@ -34,12 +66,13 @@ def _write(cls, path, dataset, table, chunk, whole=False):
 
 @pytest.mark.parametrize("fmt", sorted(WRITERS))
 @pytest.mark.parametrize(
-    ("rows", "chunk", "seed"), [(0, 5, 1), (1, 5, 2), (57, 10, 3), (300, 7, 4)]
+    ("rows", "chunk", "seed", "full"),
+    [(0, 5, 1, False), (1, 5, 2, True), (57, 10, 3, False), (300, 7, 4, True)],
 )
 def test_streamed_file_is_what_pyreadstat_writes_from_the_whole_frame(
-    tmp_path, fmt, rows, chunk, seed
+    tmp_path, fmt, rows, chunk, seed, full
 ):
-    dataset = Dataset(list(versions()), Options())
+    dataset = Dataset(list(versions()), Options(deidentified=not full))
     table = _random_table(dataset, rows, seed)
     streamed = _write(WRITERS[fmt], tmp_path / f"s.{fmt}", dataset, table, chunk)
     whole = _write(WRITERS[fmt], tmp_path / f"w.{fmt}", dataset, table, chunk, whole=True)
@@ -48,8 +81,9 @@ def test_streamed_file_is_what_pyreadstat_writes_from_the_whole_frame(
 
 
 @pytest.mark.parametrize("fmt", sorted(WRITERS))
-def test_streamed_file_reads_back_with_codes_and_missing_values(tmp_path, fmt):
-    dataset = Dataset(list(versions()), Options())
+@pytest.mark.parametrize("full", [False, True])
+def test_streamed_file_reads_back_with_codes_and_missing_values(tmp_path, fmt, full):
+    dataset = Dataset(list(versions()), Options(deidentified=not full))
     table = _random_table(dataset, 120, 5)
     _write(WRITERS[fmt], tmp_path / f"d.{fmt}", dataset, table, 50)
     read = pyreadstat.read_sav if fmt == "sav" else pyreadstat.read_dta
@@ -63,6 +97,9 @@ def test_streamed_file_reads_back_with_codes_and_missing_values(tmp_path, fmt):
             if fmt == "dta" and column.carries_codes:
                 expected = [letters.get(v, v) for v in expected]
             got = [None if v != v else v for v in got]
+        elif column.kind in DATES:  # dates and times read back as dates, none as missing
+            expected = [_dated(v) for v in expected]
+            got = [None if v is None or v != v else v for v in got]  # NaT, nan: none
         else:
             expected = ["" if v is None else v for v in expected]
         assert got == expected, column.name
