@@ -8,7 +8,9 @@ dictionary (variables, labels, missing values: everything but the data) from a
 two-row frame with the same types and widths, and the rows are laid down after it
 chunk by chunk, in the fixed-width layout ReadStat itself writes (`_RowLayout`); the
 case count is patched. Only what ReadStat cannot lay out row by row (SPSS text longer
-than 255 bytes, Stata strL) falls back to one whole frame. Tests check the result is
+than 255 bytes, Stata strL) falls back to one whole frame. Dates and times (ISO 8601
+text in the dataset) are spooled as the doubles the file holds (`DATES`), so that the
+rows and the dictionary agree whichever way they are written. Tests check the result is
 byte for byte what pyreadstat writes from the whole frame. Headers of .sav and .dta
 carry no clock time: the same data gives the same bytes.
 """
@@ -40,14 +42,14 @@ MEASURES = {
     DATE: "scale", TIMESTAMP: "scale", MONTH: "nominal", TEXT: "nominal", STRING: "nominal",
 }  # fmt: skip
 
-# Kinds written to .sav and .dta as dates (their text in the dataset, ISO 8601, read
-# with this pattern) and their SPSS and Stata formats. Both hold dates as doubles:
-# SPSS seconds since 14 Oct 1582; Stata days (%td) or milliseconds (%tc) since 1960.
+# Kinds written to .sav and .dta as dates (read from their ISO 8601 text as this arrow
+# type, which refuses anything else) and their SPSS and Stata formats. Both hold dates
+# as doubles: SPSS seconds since 14 Oct 1582; Stata days (%td) or ms (%tc) since 1960.
 # A month (de-identified times) stays text: a date variable needs a day, and one made
 # up (the 1st) would read as a real day wherever MOYR or %tm is not understood.
 DATES = {
-    DATE: ("%Y-%m-%d", "DATE11", "%td"),
-    TIMESTAMP: ("%Y-%m-%dT%H:%M:%SZ", "DATETIME20", "%tc"),
+    DATE: (pa.date32(), "DATE11", "%td"),
+    TIMESTAMP: (pa.timestamp("s", tz="UTC"), "DATETIME20", "%tc"),
 }
 SPSS_EPOCH = 12_219_379_200  # seconds from 14 Oct 1582 to 1 Jan 1970
 STATA_EPOCH = 315_619_200  # seconds from 1 Jan 1960 to 1 Jan 1970
@@ -282,16 +284,19 @@ def _text(field: pa.Field) -> bool:
 def _date_numbers(column, kind: str, fmt: str) -> pa.ChunkedArray:
     """ISO 8601 dates or times as SPSS (`sav`) or Stata (`dta`) holds them, as doubles
     (no value where there is no date)."""
-    pattern = DATES[kind][0]
     try:
-        seconds = pc.cast(pc.strptime(column, format=pattern, unit="s"), pa.int64())
+        parsed = pc.cast(column, DATES[kind][0])
     except pa.ArrowInvalid as error:
-        raise ValueError(f"a {kind} not written as {pattern}: {error}") from None
-    if fmt == "sav":
-        return pc.cast(pc.add(seconds, SPSS_EPOCH), pa.float64())
+        raise ValueError(f"a {kind} not in ISO 8601: {error}") from None
     if kind == DATE:
-        return pc.cast(pc.add(pc.divide(seconds, 86_400), STATA_EPOCH // 86_400), pa.float64())
-    return pc.cast(pc.multiply(pc.add(seconds, STATA_EPOCH), 1000), pa.float64())
+        days = pc.cast(pc.cast(parsed, pa.int32()), pa.float64())  # since 1970
+        if fmt == "dta":
+            return pc.add(days, STATA_EPOCH // 86_400)
+        return pc.multiply(pc.add(days, SPSS_EPOCH // 86_400), 86_400)
+    seconds = pc.cast(pc.cast(parsed, pa.int64()), pa.float64())
+    if fmt == "sav":
+        return pc.add(seconds, SPSS_EPOCH)
+    return pc.multiply(pc.add(seconds, STATA_EPOCH), 1000)
 
 
 SYSMIS = struct.unpack("<Q", struct.pack("<d", -np.finfo(np.float64).max))[0]

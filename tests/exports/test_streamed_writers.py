@@ -109,6 +109,17 @@ def test_streamed_file_reads_back_with_codes_and_missing_values(tmp_path, fmt, f
 
 
 @pytest.mark.parametrize("fmt", sorted(WRITERS))
+def test_a_date_not_in_iso_8601_is_a_clear_error(tmp_path, fmt):
+    dataset = Dataset(list(versions()), Options())
+    table = _random_table(dataset, 3, 7)
+    at = dataset.names.index("born")
+    table = table.set_column(at, "born", pa.array(["2026-02-30", None, None], pa.string()))
+    writer = WRITERS[fmt](tmp_path / f"d.{fmt}", dataset.columns)
+    with pytest.raises(ValueError, match="a date not in ISO 8601"):
+        writer.write(table)
+
+
+@pytest.mark.parametrize("fmt", sorted(WRITERS))
 def test_text_too_wide_for_rows_falls_back_to_the_whole_frame(tmp_path, fmt):
     """SPSS text over 255 bytes (and Stata strL) is written by pyreadstat from one frame."""
     dataset = Dataset(list(versions()), Options())
