@@ -67,6 +67,24 @@ class Catalogue:
             self.by_version_id[version_id] = load_text(row.source, row.filename)
         return self.by_version_id[version_id]
 
+    def why_not_served(self, instrument_id: str) -> str:
+        """For staff: why an instrument that has codes or responses is not served now (its
+        file as last recorded: missing, or the problems found in it)."""
+        filename = db.session.scalar(
+            select(InstrumentVersion.filename)
+            .filter_by(instrument=instrument_id)
+            .order_by(InstrumentVersion.version.desc())
+            .limit(1)
+        )
+        if filename is None:
+            return f"instrument '{instrument_id}' has no recorded file"
+        found = [str(p) for p in self.problems if p.file == filename]
+        if found:
+            return f"instrument '{instrument_id}' is not served: " + "; ".join(found)
+        if not Path(filename).is_file():
+            return f"instrument '{instrument_id}' is not served: its file {filename} is missing"
+        return f"instrument '{instrument_id}' is not served: its file {filename} was not loaded"
+
 
 def _record(instrument: Instrument, path: Path) -> int:
     """Insert or refresh a version's row and its answer table; return the row id."""

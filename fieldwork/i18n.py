@@ -119,6 +119,10 @@ WORDS: dict[str, str | tuple[str, str]] = {
         "The service is busy or briefly unavailable. Your answers on this page were not saved: "
         "go back and press Continue again in a minute. Answers you saved before are kept."
     ),
+    "not_served_body": N_(
+        "This survey is temporarily unavailable. Please try again later. "
+        "Answers you saved before are kept."
+    ),
     "help_now": words.NEED_HELP,
     "help_111": N_("Call NHS 111 on {phone} or go to {website}"),
     "help_samaritans": N_("Call Samaritans free, day or night, on {phone}"),

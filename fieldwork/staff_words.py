@@ -11,6 +11,7 @@ from flask import Flask
 
 from fieldwork.models.responses import DISPOSITIONS
 from forms import i18n
+from forms.keying import problem_summary
 from forms.model import Instrument
 from forms.paper.routing_words import FilterWords
 from forms.paper.words import words
@@ -50,5 +51,8 @@ def paper_filters(instrument: Instrument, lang: str) -> FilterWords:
 def init_app(app: Flask) -> None:
     """Register the functions as Jinja globals."""
     app.jinja_env.globals.update(
-        mode_name=mode_name, language_label=language_label, paper_filters=paper_filters
+        mode_name=mode_name,
+        language_label=language_label,
+        paper_filters=paper_filters,
+        keying_summary=problem_summary,  # a keying page's error summary names each question
     )

@@ -21,7 +21,7 @@ from typing import Any
 
 from forms.model import Answers, Instrument, Item
 from forms.stored import INVALID_ON_PAPER
-from forms.web_fields import MAX_DIGITS, clean
+from forms.web_fields import MAX_DIGITS, clean, question_name
 
 MARKS = ("*", "-96")
 _SPLIT = re.compile(r"[\s,;/+]+")
@@ -243,6 +243,34 @@ def field_names(instrument: Instrument) -> list[str]:
     """The keying fields of every paper question, in question order."""
     items = (item for item in instrument.iter_questions() if item.paper)
     return [name for item in items for name in KEYERS[item.type].names(item)]
+
+
+def field_question(instrument: Instrument, name: str, lang: str) -> str | None:
+    """A keying field's question as printed on the paper, for a keyer to find it there:
+    `Q7 (How easy was it…)`, `Q9 By phone (How easy…)` for a grid row; None for a name
+    that is not a keying field."""
+    item_id, _, row_id = name.partition(".")
+    item = next((i for i in instrument.iter_questions() if i.id == item_id and i.paper), None)
+    if item is None or name not in KEYERS[item.type].names(item):
+        return None
+    number = instrument.question_numbers()[item.id]
+    row = next((r for r in item.rows if r.id == row_id), None) if row_id else None
+    if row is not None:
+        number = f"{number} {' '.join(row.text.get(lang).split())}"
+    return f"{number} ({question_name(item, lang, limit=50)})"
+
+
+def problem_summary(
+    instrument: Instrument, problems: Mapping[str, str], lang: str
+) -> dict[str, str]:
+    """Problems as the page's error summary lists them: a keying field's led by its question
+    (`Q7 (How easy…): abc is not a number`), the field's own message beside it staying as
+    it is; problems of other fields (the date, the whole form) unchanged."""
+    found = {}
+    for name, text in problems.items():
+        question = field_question(instrument, name, lang) if name else None
+        found[name] = f"{question}: {text}" if question else text
+    return found
 
 
 def differences(instrument: Instrument, first: Mapping[str, str], second: Mapping[str, str]):

@@ -5,7 +5,10 @@ Section 1. Your use of online services  [online_use]
   Q1. In the past 12 months, have you used any online services?  [used_online: single]
       1 = Yes, 2 = No
   Q2. Which of these have you used?  [services: multiple]
-      Asked if Q1 is 'Yes'
+      Answer this if you answered 'Yes' to Q1
+
+Routing lines read as the web page words them (`forms.describe.answer_if`), in the
+outline's language wherever the catalogues translate them.
 """
 
 from __future__ import annotations
@@ -13,9 +16,11 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterator
 
-from forms.describe import InstrumentDescriber
+from forms import i18n
+from forms.describe import InstrumentDescriber, answer_if, describe
 from forms.expressions import Expression
 from forms.model import ChoiceList, Instrument, Item, Score, Section, Text
+from forms.words import SECTION_IF
 
 WIDTH = 100
 INDENT = " " * 8
@@ -61,7 +66,8 @@ class _Outline:
         """A section heading, its routing and its items."""
         yield f"Section {number}. {self.text(section.title)}  [{section.id}]"
         if section.show_if is not None:
-            yield f"  Whole section asked if {self.words(section.show_if)}"
+            condition = describe(section.show_if, self.describer, self.lang)
+            yield from self.wrap(i18n.text(self.lang, SECTION_IF, condition=condition), "  ")
         for item in section.items:
             yield from self.item(item)
 
@@ -72,8 +78,8 @@ class _Outline:
         yield from self.wrap(self.text(item.text))
         if item.help is not None:
             yield from self.wrap(f"Help: {self.text(item.help)}")
-        if item.show_if is not None:
-            yield from self.wrap(f"Asked if {self.words(item.show_if)}")
+        if item.show_if is not None:  # as the web page says it, in the outline's language
+            yield from self.wrap(answer_if(item.show_if, self.describer, self.lang))
         for row in item.rows:
             yield from self.wrap(f"row {row.id}: {self.text(row.text)}")
         if item.choices is not None:

@@ -118,6 +118,15 @@ def read_answers(form: Form, items: Sequence[Item]) -> dict[str, Any]:
     return {item.id: KINDS[item.type].read(form, item) for item in _web(items) if item.is_question}
 
 
+def entered_items(form: Form, items: Sequence[Item]) -> frozenset[str]:
+    """Ids of the page's questions given any input, whether or not it reads as an answer
+    (`read_answers` gives None for text that is not a number): what was put into a
+    question that does not apply is not kept, and the respondent is told so either way."""
+    return frozenset(
+        item.id for item in _web(items) if item.is_question and KINDS[item.type].entered(form, item)
+    )
+
+
 def shown_items(items: Sequence[Item], instrument: Instrument, answers: Answers) -> list[Item]:
     """The items whose `show_if` holds (all others are routed past).
 

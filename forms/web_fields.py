@@ -105,6 +105,14 @@ class Kind:
         """What is wrong with the item's input, type by type (constraints aside)."""
         return []
 
+    def entered(self, form: Form, item: Item) -> bool:
+        """Whether anything was typed, ticked or chosen in the item's fields, an answer or not."""
+        for name in self.names(item):
+            data = form[name].data
+            if data if isinstance(data, list) else clean(data):
+                return True
+        return False
+
 
 class OneFieldKind(Kind):
     """An item with one field named by its id."""

@@ -164,7 +164,8 @@ def resolve(code: str):
                 return redirect(url_for("keying.progress_view"))
             errors.update(result.problems)
     return render_template(
-        "staff/keying_resolve.html", copy=copy, rows=_described(instrument, rows, copy),
+        "staff/keying_resolve.html", copy=copy, instrument=instrument,
+        rows=_described(instrument, rows, copy),
         errors=errors, values=dict(request.form),
         allowed=services.may_resolve(copy, current_user),
     ), 400 if errors else 200  # fmt: skip

@@ -33,6 +33,7 @@ from forms.web import (
     Prefilled,
     build_form,
     checked_items,
+    entered_items,
     error_summary,
     read_answers,
 )
@@ -179,7 +180,10 @@ def _page(number: int, entry: state.Entry | None, saved: dict | None):
             applies = items_applying(instrument, after, "web")  # judged once for this save
             reached = save_page(response, instrument, current, values, shown, after, applies)
             db.session.commit()
-            dropped = dropped_on_save(instrument, current, saved, values, shown, after, applies)
+            entered = entered_items(form, current.items)  # a value or text that is not one
+            dropped = dropped_on_save(
+                instrument, current, saved, values, shown, after, applies, entered=entered
+            )
             if dropped:  # only then is the session cookie rewritten
                 session["not_kept"] = dropped
             else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import logging
 import math
 from datetime import timedelta
 
@@ -23,6 +24,8 @@ from fieldwork.models.study import open_link_token
 from fieldwork.survey import bp, state
 from fieldwork.survey.language import available, page_language
 from fieldwork.survey.services import find_invitation, find_resumable, invitation_closed
+
+log = logging.getLogger(__name__)
 
 
 def _budgets() -> list[tuple[str, int, int]]:
@@ -89,6 +92,14 @@ def _closed(reason: str, instrument_id: str | None = None):
     ), 410
 
 
+def _unavailable(instrument_id: str):
+    """The try-again-later page for a questionnaire not served now (its file is missing or
+    broken: a fault of the deployment, not a closed survey); the reason is logged for staff."""
+    log.error("respondent asked to try later: %s", get_catalogue().why_not_served(instrument_id))
+    html = render_template("survey/unavailable.html", lang=page_language(), body="not_served_body")
+    return html, 503
+
+
 def _enter_with_code(raw: str):
     """Check a typed or linked code and send the respondent on, or explain why not."""
     if not raw.strip():
@@ -103,9 +114,11 @@ def _enter_with_code(raw: str):
     db.session.commit()
     if invitation.response is not None and invitation.response.status == COMPLETE:
         return _closed("used", invitation.instrument)
-    if invitation_closed(invitation) or invitation.instrument not in get_catalogue().current:
+    if invitation_closed(invitation):
         return _closed("closed", invitation.instrument)
     response = invitation.response
+    if response is None and invitation.instrument not in get_catalogue().current:
+        return _unavailable(invitation.instrument)  # (a started one goes on in its version)
     state.begin(
         invitation.instrument,
         invitation.practice_id,
@@ -138,13 +151,15 @@ def open_link(instrument_id: str, practice_code: str, token: str):
     """A practice's open link to one questionnaire, for anonymous distribution (text
     message, poster); it opens no other questionnaire."""
     practice = db.session.scalar(select(Practice).where(Practice.code == practice_code[:16]))
-    if practice is None or instrument_id not in get_catalogue().current:
+    if practice is None:
         abort(404)
     expected = open_link_token(practice.link_token, instrument_id)
     if not hmac.compare_digest(expected.encode(), token.encode()):
         abort(404)
     if practice.status == "withdrawn":
         return _closed("closed", instrument_id)
+    if instrument_id not in get_catalogue().current:  # a real link (its token holds)
+        return _unavailable(instrument_id)
     state.begin(instrument_id, practice.id)
     return redirect(url_for("survey.welcome"))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from flask import url_for
@@ -164,13 +164,12 @@ def check_rows(instrument: Instrument, saved: Mapping[str, Any], lang: str) -> l
     return sections
 
 
-def not_kept(items: Sequence[Item], values: Mapping[str, Any], shown: Sequence[Item]) -> list[str]:
-    """Ids of the items given an answer that was dropped because they did not apply."""
+def not_kept(items: Sequence[Item], entered: Collection[str], shown: Sequence[Item]) -> list[str]:
+    """Ids of the items given input (`forms.web.entered_items`: an answer, or text that is
+    not one) that was dropped because they did not apply."""
     kept = {item.id for item in shown}
     return [
-        item.id
-        for item in items
-        if item.is_question and item.id not in kept and _has_value(values.get(item.id))
+        item.id for item in items if item.is_question and item.id not in kept and item.id in entered
     ]
 
 
@@ -182,21 +181,24 @@ def dropped_on_save(
     shown: Sequence[Item],
     stored: Mapping[str, Any] | None = None,
     applies: Mapping[str, bool] | None = None,
+    *,
+    entered: Collection[str],
 ) -> list[str]:
     """Ids of the answers a save does not keep: typed on this page into a question that
-    does not apply, or saved earlier on another page and turned off by this page's answers.
+    does not apply (`entered`: the page's questions given any input, valid or not), or
+    saved earlier on another page and turned off by this page's answers.
 
     `stored`, `applies`: the answers stored by the save and their `items_applying` in
     "web" mode, when the caller has them (used when they are the answers judged here).
     """
     here = {item.id for item in page.items}
     if here.isdisjoint(instrument_routing_names(instrument)):
-        return not_kept(page.items, values, shown)  # no rule reads this page: nothing else moves
+        return not_kept(page.items, entered, shown)  # no rule reads this page: nothing else moves
     after = {k: v for k, v in saved.items() if k not in here}
     after.update({k: v for k, v in values.items() if v is not None})
     now = applies if stored is not None and after == stored else None
     stopped = stopped_applying(instrument, saved, after, "web", now=now)
-    return not_kept(page.items, values, shown) + [ref for ref in stopped if ref not in here]
+    return not_kept(page.items, entered, shown) + [ref for ref in stopped if ref not in here]
 
 
 _ROUTING_NAMES: dict[int, frozenset[str]] = {}
@@ -205,9 +207,3 @@ _ROUTING_NAMES: dict[int, frozenset[str]] = {}
 def instrument_routing_names(instrument: Instrument) -> frozenset[str]:
     """`routing_names` of an instrument, worked out once per instrument object."""
     return kept_with(instrument, _ROUTING_NAMES, lambda: routing_names(instrument))
-
-
-def _has_value(value: Any) -> bool:
-    if value is None or value == "":
-        return False
-    return not isinstance(value, frozenset | set | dict | list | tuple) or bool(value)

@@ -84,3 +84,10 @@ def parse(html: str) -> Node:
     builder.feed(html)
     assert builder.current is builder.root, "unclosed elements"
     return builder.root
+
+
+def summary_links(html: str) -> dict[str, str]:
+    """The page's error summary: anchor (without `#`) -> link text."""
+    found = parse(html).find_all("ul", class_="nhsuk-error-summary__list")
+    links = [a for ul in found for a in ul.find_all("a")]
+    return {a.attrs["href"].lstrip("#"): a.text for a in links}

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
 
-from fieldwork.catalogue import get_catalogue
+from fieldwork.catalogue import get_catalogue, reset_catalogue
 from fieldwork.cli import cli
+from fieldwork.db import db
+from fieldwork.i18n import t
+from fieldwork.models import Invitation, Practice
+from fieldwork.models.base import utcnow
+from fieldwork.models.study import open_link_token
 from tests.conftest import INSTRUMENTS
 from tests.fieldwork.conftest import instrument
 from tests.fieldwork.robot import Robot
@@ -46,3 +53,76 @@ def test_validate_reports_file_and_line(tmp_path, monkeypatch):
     assert ("Traceback" not in result.output and result.exception is None) or isinstance(
         result.exception, SystemExit
     )
+
+
+def test_a_dropped_file_asks_respondents_to_try_later_not_closed(
+    app, client, codes, instruments_dir, caplog
+):
+    """A code for a questionnaire whose file went missing on the server is not closed: the
+    respondent is asked to come back (503), and the log tells staff which file."""
+    (instruments_dir / "patient.yaml").unlink()
+    with app.app_context():
+        reset_catalogue()
+    caplog.set_level(logging.ERROR, logger="fieldwork.survey.entry")
+    page = Robot(client, None).enter_code(codes["patient"][0])
+    html = page.get_data(as_text=True)
+    assert page.status_code == 503
+    assert t("not_served_body", "en") in html
+    assert t("closed_closed_title", "en") not in html
+    [logged] = [r.getMessage() for r in caplog.records if r.name == "fieldwork.survey.entry"]
+    assert "'patient'" in logged and str(instruments_dir / "patient.yaml") in logged
+    assert "missing" in logged
+    assert codes["patient"][0] not in logged  # never the code itself
+
+
+def test_a_broken_file_names_its_problem_in_the_log(app, client, codes, instruments_dir, caplog):
+    path = instruments_dir / "patient.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\nnot_a_key: [\n", encoding="utf-8")
+    with app.app_context():
+        reset_catalogue()
+    caplog.set_level(logging.ERROR, logger="fieldwork.survey.entry")
+    page = Robot(client, None).enter_code(codes["patient"][0])
+    assert page.status_code == 503
+    [logged] = [r.getMessage() for r in caplog.records if r.name == "fieldwork.survey.entry"]
+    assert f"{path}:" in logged
+
+
+def test_a_really_closed_code_still_says_closed(app, client, codes, instruments_dir):
+    (instruments_dir / "patient.yaml").unlink()
+    with app.app_context():
+        reset_catalogue()
+        invitation = db.session.scalar(select(Invitation).where(Invitation.instrument == "patient"))
+        invitation.withdrawn_at = utcnow()
+        db.session.commit()
+        code = invitation.grouped_code
+    page = Robot(client, None).enter_code(code)
+    assert page.status_code == 410
+    assert t("closed_closed_title", "en") in page.get_data(as_text=True)
+
+
+def test_an_open_link_to_a_dropped_file_asks_to_try_later(app, client, codes, instruments_dir):
+    with app.app_context():
+        practice = db.session.scalars(select(Practice).order_by(Practice.id)).first()
+        link = f"/s/patient/{practice.code}/{open_link_token(practice.link_token, 'patient')}"
+        forged = f"/s/gone/{practice.code}/{open_link_token(practice.link_token, 'patient')}"
+    (instruments_dir / "patient.yaml").unlink()
+    with app.app_context():
+        reset_catalogue()
+    assert client.get(link).status_code == 503
+    assert client.get(forged).status_code == 404  # a token for another questionnaire
+
+
+def test_a_started_response_carries_on_when_its_file_is_dropped(
+    app, client, codes, instruments_dir
+):
+    """Its version's source is kept in the database, as for an older version."""
+    patient = instrument(app, "patient")
+    robot = Robot(client, patient)
+    robot.enter_code(codes["patient"][0])
+    robot.welcome("en")
+    (instruments_dir / "patient.yaml").unlink()
+    with app.app_context():
+        reset_catalogue()
+    again = Robot(app.test_client(), patient)
+    assert again.enter_code(codes["patient"][0]).headers["Location"] == "/welcome"
+    assert again.client.get("/page/1").status_code == 200

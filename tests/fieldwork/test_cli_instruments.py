@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from fieldwork.cli import cli
 from forms.loader import load_instrument
+from tests.forms.test_outline import WELSH
 
 VALID = """\
 instrument: {id}
@@ -137,7 +138,7 @@ def test_show_by_id(runner, folder):
     assert lines[0] == "beta v1: Demo survey"
     assert "  Q1    q1: single" in lines
     assert "        1 = Yes, 2 = No" in lines
-    assert "        Asked if Q1 is 'Yes'" in lines
+    assert "        Answer this if you answered 'Yes' to Q1" in lines
 
 
 def test_show_by_id_when_the_file_name_differs(runner, folder):
@@ -152,6 +153,18 @@ def test_show_by_path_in_another_language(runner, folder):
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("alpha v1: 演示")
     assert "        1 = 是, 2 = 否" in result.stdout
+    # Routing in the language's words too, as the web page says it (not "Asked if Q1 is").
+    assert "        如果您在Q1回答了'是'，请回答此题" in result.stdout.splitlines()
+
+
+def test_show_in_welsh_words_its_routing_in_welsh(runner, folder):
+    (folder / "demo.yaml").write_text(WELSH, encoding="utf-8")
+    result = runner.invoke(cli, ["show", "demo", "--lang", "cy"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert "        Atebwch hwn os gwnaethoch ateb 'Do' i Q1" in lines
+    assert "  Atebwch yr adran hon os mae Q1 yn 'Do' a mae Q2 yn llai na 30" in lines
+    assert "Answer this" not in result.stdout and "Asked if" not in result.stdout
 
 
 def test_show_user_mistakes(runner, folder):

@@ -30,7 +30,9 @@ from fieldwork.outcomes import study_settings
 from fieldwork.scans import services as scans
 from fieldwork.withdrawal import withdraw
 from forms.paper import cached_form
+from forms.web_fields import question_name
 from tests.conftest import csrf_token
+from tests.fieldwork.dom import summary_links
 from tests.fieldwork.staff_factories import make_codes
 
 STATA = {"a": -99, "b": -98, "c": -97, "d": -96, "e": -95}  # extended missing
@@ -370,6 +372,15 @@ def test_the_pages_find_a_copy_refuse_bad_text_and_key_it(app, codes, auth, clie
         target, data={"returned_on": "04/05/2026", "nhs_app": "7", "csrf_token": token}
     )
     assert bad.status_code == 400 and b"7 is not one of the codes" in bad.data
+    # The summary says which question, as numbered on the paper; the field says what.
+    with app.app_context():
+        patient = get_catalogue().current["patient"]
+        number, question = patient.question_numbers()["nhs_app"], patient.item("nhs_app").text
+    said = summary_links(bad.get_data(as_text=True))["nhs_app"]
+    assert said == f"{number} ({question_name(patient.item('nhs_app'), 'en', 50)}): " + (
+        "7 is not one of the codes"
+    )
+    assert said.startswith(f"{number} ({question.get('en')[:20]}")
     with app.app_context():
         assert db.session.scalar(select(KeyingPass.id)) is None
     good = client.post(target, data={**KEYED, "returned_on": "04/05/2026", "csrf_token": token})

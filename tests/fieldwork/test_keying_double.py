@@ -26,6 +26,7 @@ from fieldwork.rates.queries import Scope, completions_per_day, link_counts
 from fieldwork.withdrawal import withdraw
 from forms.keying import field_names
 from tests.conftest import INSTRUMENTS
+from tests.fieldwork.dom import summary_links
 from tests.fieldwork.staff_factories import make_codes, post, respond
 
 RETURNED = datetime.date(2026, 5, 4)
@@ -169,6 +170,8 @@ def test_the_resolver_sees_both_values_side_by_side_and_the_choice_is_stored_onc
     assert cells == ["4 I describe myself in another way", "3 Non-binary"]
     bad = post(client, resolve, {"gender": "8"})
     assert bad.status_code == 400 and b"8 is not one of the codes" in bad.data
+    said = summary_links(bad.get_data(as_text=True))["gender"]
+    assert re.fullmatch(r"Q\d+ \(.*gender.*\): 8 is not one of the codes", said)
     done = post(client, resolve, {"gender": "3"})  # the paper says 3
     assert done.status_code == 302
     with app.app_context():

@@ -32,6 +32,7 @@ from forms.paper import document
 from forms.paper.layout import Layout
 from tests.conftest import csrf_token, record_begins
 from tests.fieldwork import scan_pages as sp
+from tests.fieldwork.dom import summary_links
 from tests.fieldwork.staff_factories import make_codes, post
 
 LIVE_INSTRUMENTS = Path(__file__).parent / "live_instruments"
@@ -157,6 +158,8 @@ def test_verifying_an_uncertain_box_stores_the_persons_answer_and_exports_as_pap
             "ease.order": "2", "returned_on": "04/05/2026", "csrf_token": token}  # fmt: skip
     bad = client.post(url, data=form | {"ease.book": "7"})
     assert bad.status_code == 400 and "7 is not one of the codes" in bad.get_data(as_text=True)
+    said = summary_links(bad.get_data(as_text=True))["ease.book"]
+    assert said.startswith("Q") and said.endswith("): 7 is not one of the codes")
     done = client.post(url, data=form)
     assert done.status_code == 302
     with app.app_context():

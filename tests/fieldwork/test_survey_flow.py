@@ -189,6 +189,27 @@ def test_answers_turned_off_by_a_changed_filter_are_named_on_the_next_page(app, 
         assert str(escape(said)) not in resaved
 
 
+@pytest.mark.parametrize("typed", ["3", "three"])
+def test_typed_into_a_question_routed_out_on_the_same_post_is_said_not_kept(
+    app, client, codes, typed
+):
+    """With JavaScript off every question is on the page: a number, or text that is not
+    one, typed into a question this post's answers route out is not kept, and is said so."""
+    inst = instrument(app, "mental_health")
+    robot = Robot(client, inst)
+    robot.enter_code(codes["mental_health"][0])
+    assert robot.welcome("en").headers["Location"] == "/page/1"
+    routed = inst.item("gp_online_n")
+    assert routed in web_pages(inst)[0].items and routed.show_if.source == "gp_contacts > 0"
+    saved = robot.answer_page(1, {"gp_contacts": "0", "gp_online_n": typed})
+    assert saved.status_code == 302
+    shown = client.get(saved.headers["Location"]).get_data(as_text=True)
+    said = t("not_kept", "en", question=question_name(routed, "en"))
+    assert str(escape(said)) in shown
+    _, _, stored_answers = stored(app, codes["mental_health"][0])
+    assert stored_answers["gp_contacts"] == 0 and "gp_online_n" not in stored_answers
+
+
 def test_wrong_codes_are_limited_per_client(app, client, codes):
     robot = Robot(client, instrument(app, "patient"))
     for _ in range(app.config["CODE_ATTEMPTS"]):

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import datetime
+import textwrap
 
 from exports.dataset import Dataset, Options
-from forms.keying import KEYERS, differences, paper_pages, prefill, read_pass
+from forms.keying import (
+    KEYERS,
+    differences,
+    field_question,
+    paper_pages,
+    prefill,
+    problem_summary,
+    read_pass,
+)
+from forms.loader import load_text
 from forms.model import ITEM_TYPES
 from forms.stored import STATES, item_columns
 from tests.exports.samples import record, versions
+from tests.forms.authoring import HEAD
 
 
 def test_every_item_type_has_a_keying_field():
@@ -67,3 +78,39 @@ def test_questions_group_by_the_printed_page_of_their_first_box():
              {"item": "rate", "page": 3}, {"item": "born", "page": 4}]  # fmt: skip
     pages = [(page, [item.id for item in items]) for page, items in paper_pages(v1, boxes)]
     assert pages == [(2, ["used", "what"]), (3, ["rate", "age"]), (4, ["born", "why", "phone"])]
+
+
+KEYED_PAGE = HEAD + textwrap.dedent("""\
+    sections:
+      - id: all
+        title: Visits
+        items:
+          - {id: intro, type: note, text: About your visits.}
+          - {id: used, type: single, text: Did you visit?, choices: {1: "Yes", 2: "No"}}
+          - id: rate
+            type: grid
+            text: How easy was it to **book** each kind of appointment with the practice?
+            choices: {1: Easy, 2: Hard}
+            rows: {phone: By phone, web: Online}
+          - {id: age, type: integer, text: Your age}
+          - {id: web_only, type: text, text: Online only, paper: false}
+""")
+
+
+def test_the_error_summary_names_each_problem_by_its_question_as_printed():
+    """A keyer finds the question on the paper by its number; the field's own message,
+    shown beside the question, stays short."""
+    instrument = load_text(KEYED_PAGE, "demo.yaml")
+    keyed = read_pass(instrument, {"used": "3", "rate.web": "7", "age": "abc"})
+    problems = {"returned_on": "Enter the date the form came back", **keyed.problems}
+    assert problem_summary(instrument, problems, "en") == {
+        "returned_on": "Enter the date the form came back",
+        "used": "Q1 (Did you visit?): 3 is not one of the codes",
+        "rate.web": "Q2 Online (How easy was it to book each kind of appointment…): "
+        "7 is not one of the codes",
+        "age": "Q3 (Your age): abc is not a number",
+    }
+    assert keyed.problems["age"] == "abc is not a number"
+    assert field_question(instrument, "web_only", "en") is None  # not on the paper
+    assert field_question(instrument, "rate", "en") is None  # a grid is keyed row by row
+    assert field_question(instrument, "main-form", "en") is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from forms.describe import InstrumentDescriber, answer_if
 from forms.loader import load_text
 from forms.outline import render_outline
 
@@ -82,11 +83,11 @@ def test_outline_in_the_default_language():
         "        1 = Yes, 2 = No, 9 = Don't know (missing)",
         "  Q2    services: multiple",
         "        Which?",
-        "        Asked if Q1 is 'Yes'",
+        "        Answer this if you answered 'Yes' to Q1",
         "        1 = Booking, 99 = None (exclusive)",
         "",
         "Section 2. About you  [about]",
-        "  Whole section asked if Q1 is 'Yes'",
+        "  Answer this section if Q1 is 'Yes'",
         "  Q3    ease: grid",
         "        How easy was it?",
         "        row book: Booking",
@@ -109,7 +110,7 @@ def test_outline_in_another_language():
     assert "demo v3: 在线服务" in outline
     assert "        您用过在线服务吗？" in outline
     assert "        1 = 是, 2 = 否, 9 = 不知道 (missing)" in outline
-    assert "Asked if Q1 is '是'" in outline
+    assert "        如果您在Q1回答了'是'，请回答此题" in outline.splitlines()
 
 
 def test_long_choice_lists_take_one_line_each_and_long_texts_wrap():
@@ -120,3 +121,56 @@ def test_long_choice_lists_take_one_line_each_and_long_texts_wrap():
     assert f"        1 = {long_label.strip()}" in lines
     assert "        99 = None (exclusive)" in lines
     assert all(len(line) <= 100 for line in lines)
+
+
+WELSH = """\
+instrument: demo
+version: 1
+title: {en: Services, cy: Gwasanaethau}
+languages: [en, cy]
+audience: patient
+intro: {en: Hello, cy: Helo}
+outro: {en: Thanks, cy: Diolch}
+sections:
+  - id: use
+    title: {en: Your use, cy: Eich defnydd}
+    items:
+      - id: used
+        type: single
+        text: {en: Used online services?, cy: Wedi defnyddio gwasanaethau ar-lein?}
+        choices: {1: {en: "Yes", cy: "Do"}, 2: {en: "No", cy: "Naddo"}}
+      - {id: age, type: integer, text: {en: How old are you?, cy: Faint yw eich oed?}}
+      - id: why
+        type: text
+        text: {en: Why?, cy: Pam?}
+        show_if: "used == 1"
+      - id: more
+        type: text
+        text: {en: Tell us more, cy: Dywedwch fwy}
+        show_if: "used == 2 or age >= 65"
+  - id: about
+    title: {en: About you, cy: Amdanoch chi}
+    show_if: "used == 1 and age < 30"
+    items:
+      - {id: name, type: text, text: {en: Name, cy: Enw}}
+"""
+
+
+def test_routing_reads_in_the_outlines_language_as_the_web_page_words_it():
+    """The routing line is the web page's (`answer_if`), from the language's catalogue:
+    the outline printed Welsh questions under English routing words."""
+    instrument = load_text(WELSH)
+    lines = render_outline(instrument, "cy").splitlines()
+    describer = InstrumentDescriber(instrument, "cy")
+    why, more = instrument.item("why"), instrument.item("more")
+    assert answer_if(why.show_if, describer, "cy") in [line.strip() for line in lines]
+    assert "        Atebwch hwn os gwnaethoch ateb 'Do' i Q1" in lines
+    assert "        Atebwch hwn os mae Q1 yn 'Naddo' neu mae Q2 yn 65 neu fwy" in lines
+    assert (
+        answer_if(more.show_if, describer, "cy")
+        == lines[lines.index("        Dywedwch fwy") + 1].strip()
+    )
+    assert "  Atebwch yr adran hon os mae Q1 yn 'Do' a mae Q2 yn llai na 30" in lines
+    english = ("Answer this", "Asked if", " and ", " or ", " is ")
+    routing = [line for line in lines if "Atebwch" in line]
+    assert len(routing) == 3 and not any(word in line for line in routing for word in english)

@@ -11,7 +11,7 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from forms.model import Item
-from forms.web import build_form, check_page, read_answers, shown_items
+from forms.web import build_form, check_page, entered_items, read_answers, shown_items
 from tests.forms.web_samples import (
     ALL,
     INSTRUMENT,
@@ -164,6 +164,32 @@ def test_read_answers_empty_page_is_all_none():
 def test_unparseable_input_reads_as_none(pairs, item_id):
     form = build_form(ALL, INSTRUMENT, "en", formdata=MultiDict(pairs))
     assert read_answers(form, ALL)[item_id] is None
+
+
+@pytest.mark.parametrize(
+    ("pairs", "item_id"),
+    [
+        ([("used", "3")], "used"),
+        ([("services", "7")], "services"),
+        ([("conf_b", "4")], "conf"),
+        ([("age", "forty")], "age"),
+        ([("weight", "1,5")], "weight"),
+        ([("visit-year", "2024")], "visit"),
+        ([("other", "hello")], "other"),
+        ([("age", "42")], "age"),
+    ],
+)
+def test_input_that_is_no_answer_still_counts_as_entered(pairs, item_id):
+    """The page said which answers were not kept only for those it could read; text that
+    is not a number, typed into a question that does not apply, was dropped unsaid."""
+    form = build_form(ALL, INSTRUMENT, "en", formdata=MultiDict(pairs))
+    assert entered_items(form, ALL) == {item_id}
+
+
+def test_nothing_entered_on_a_blank_page():
+    blank = [("other", "   "), ("age", ""), ("visit-day", ""), ("visit-month", "")]
+    form = build_form(ALL, INSTRUMENT, "en", formdata=MultiDict(blank))
+    assert entered_items(form, ALL) == set()
 
 
 def test_full_width_digits_and_signs_are_numbers():
