@@ -9,14 +9,17 @@ The questionnaire is `short`: page 1 a cover (no boxes), page 2 every question.
 from __future__ import annotations
 
 import datetime
+import threading
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, text
 
 from fieldwork.answers import load_answers
 from fieldwork.db import db
 from fieldwork.jobs.runner import run_job
 from fieldwork.models import Job, Response, ScanBatch, ScanCopy, ScanPage, User
-from fieldwork.scans import display, services
+from fieldwork.scans import display, placing, services
+from tests.conftest import BACKENDS
 from tests.fieldwork import scan_pages as sp
 from tests.fieldwork.test_scans import RETURNED, _short, _ticked, instruments_dir, serials
 
@@ -160,3 +163,70 @@ def test_reading_the_earlier_batch_again_keeps_the_joined_page(app, serials):
         [copy] = _copies(serials[0])
         assert sorted(p.page_no for p in copy.pages) == [1, 2] and copy.missing == []
         assert copy.fields["used"] == "1"
+
+
+def test_a_page_read_before_readings_were_kept_keeps_what_was_proposed_for_it(app, serials):
+    """A copy read before pages kept their box readings: a page joining it fills its
+    missing page, and what was proposed for the questions of its old pages stands."""
+    with app.app_context():
+        first = _ticked(serials[0])
+        _read([first[1]])  # the questions, read 'before the upgrade'
+        [copy] = _copies(serials[0])
+        for page in copy.pages:
+            page.readings = None
+        before = (dict(copy.fields), list(copy.uncertain), list(copy.marks))
+        assert copy.missing == [1] and before[0]["used"] == "1"
+        db.session.commit()
+        _read([first[0]], LATER)  # the cover
+        [copy] = _copies(serials[0])
+        assert copy.missing == [] and [p.page_no for p in copy.pages] == [1, 2]
+        assert (copy.fields, copy.uncertain, copy.marks) == before
+
+
+@pytest.mark.parametrize("backend", [name for name in BACKENDS if name == "postgresql"])
+def test_two_batch_jobs_at_once_make_one_copy_of_a_serial(app, serials, monkeypatch):
+    """A worker per batch: the first job's new copy is not yet committed when the second
+    job would place its page of the same serial. Placing takes turns (an advisory lock on
+    PostgreSQL), so the second job sees the first's copy and joins it."""
+    with app.app_context():
+        first = _ticked(serials[0])
+        jobs = []
+        for pages, day in (([first[0]], RETURNED), ([first[1]], LATER)):
+            batch = services.start_batch([("returns.pdf", sp.pdf(pages))], day, None)
+            db.session.commit()
+            jobs.append(batch.job_id)
+        db.session.remove()
+    placed, release = threading.Event(), threading.Event()
+    real = placing.auto_accept
+
+    def paused(copies, returned_on):  # the first job holds its placing open
+        if not placed.is_set():
+            placed.set()
+            assert release.wait(120)
+        return real(copies, returned_on)
+
+    monkeypatch.setattr(placing, "auto_accept", paused)
+
+    def run(job_id: int) -> None:
+        with app.app_context():
+            run_job(job_id)
+
+    threads = [threading.Thread(target=run, args=(job_id,)) for job_id in jobs]
+    threads[0].start()
+    assert placed.wait(120)
+    threads[1].start()
+    with app.app_context():  # the second job waits its turn
+        waiting = text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+        for _ in range(600):
+            if db.session.scalar(waiting):
+                break
+            db.session.rollback()
+            threading.Event().wait(0.1)
+        db.session.rollback()
+    release.set()
+    for thread in threads:
+        thread.join(120)
+    with app.app_context():
+        assert [db.session.get(Job, j).state for j in jobs] == ["done", "done"]
+        [copy] = _copies(serials[0])
+        assert sorted(p.page_no for p in copy.pages) == [1, 2] and copy.missing == []
