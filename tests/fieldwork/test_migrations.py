@@ -192,12 +192,13 @@ def test_scan_pages_lose_and_regain_their_readings_and_unused_pages_go_back_to_d
     with app.app_context():
         batch = ScanBatch(returned_on=date(2026, 5, 4), files=[])
         copy = ScanCopy(batch=batch, serial="7", instrument="short", version=1, lang="en")
-        reading = {"box": {"item": "used", "page": 2}, "dark": 0.4, "ticked": True,
-                   "filled": False, "confidence": 1.0, "uncertain": False, "spread": 0.8}  # fmt: skip
+        reading = {"box": {"item": "used", "page": 2}, "dark": 0.4, "ticked": True}
+        reading |= {"filled": False, "confidence": 1.0, "uncertain": False, "spread": 0.8}
+        rows = ((1, "placed", [reading]), (2, "unused", None))
+        common = {"batch": batch, "copy": copy, "file_name": "a.pdf", "page_no": 2, "serial": "7"}
         pages = [
-            ScanPage(batch=batch, copy=copy, position=n, file_name="a.pdf", file_page=n,
-                     status=status, page_no=2, serial="7", readings=readings)  # fmt: skip
-            for n, status, readings in ((1, "placed", [reading]), (2, "unused", None))
+            ScanPage(position=n, file_page=n, status=status, readings=readings, **common)
+            for n, status, readings in rows
         ]
         db.session.add_all([batch, copy, *pages])
         db.session.commit()
