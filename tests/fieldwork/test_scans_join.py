@@ -230,3 +230,18 @@ def test_two_batch_jobs_at_once_make_one_copy_of_a_serial(app, serials, monkeypa
         assert [db.session.get(Job, j).state for j in jobs] == ["done", "done"]
         [copy] = _copies(serials[0])
         assert sorted(p.page_no for p in copy.pages) == [1, 2] and copy.missing == []
+
+
+def test_the_command_says_which_pages_joined_a_copy_of_an_earlier_batch(
+    app, runner, serials, tmp_path
+):
+    with app.app_context():
+        first = _ticked(serials[0])
+        (tmp_path / "cover.pdf").write_bytes(sp.pdf([first[0]]))
+        (tmp_path / "rest.pdf").write_bytes(sp.pdf([first[1]]))
+    early = runner.invoke(args=["scans", "import", str(tmp_path / "cover.pdf")])
+    assert f"serial {serials[0]}: page(s) 2 missing" in early.output
+    late = runner.invoke(args=["scans", "import", str(tmp_path / "rest.pdf")])
+    assert late.exit_code == 0, late.output
+    assert "1 page(s) read, 0 cop(ies) found, 0 to verify" in late.output
+    assert f"page 1 (rest.pdf p. 1): joined to serial {serials[0]} in batch 1" in late.output
