@@ -98,8 +98,21 @@ def batch_view(batch: ScanBatch) -> BatchView:
         [c for c in copies if c.problem and not c.done],
         [p for p in pages if p.status == PLACED and p.copy and p.copy.batch_id != batch.id],
         [p for p in pages if p.status == UNUSED],
-        {c.id: sorted({p.batch_id for p in c.pages} - {batch.id}) for c in copies},
+        _other_batches(batch, copies),
     )
+
+
+def _other_batches(batch: ScanBatch, copies: list[ScanCopy]) -> dict[int, list[int]]:
+    """The other batches whose pages joined each of the batch's copies (one query)."""
+    query = (
+        select(ScanPage.copy_id, ScanPage.batch_id)
+        .where(ScanPage.copy_id.in_([c.id for c in copies]), ScanPage.batch_id != batch.id)
+        .distinct()
+    )
+    found: dict[int, list[int]] = {c.id: [] for c in copies}
+    for copy_id, batch_id in db.session.execute(query):
+        found[copy_id].append(batch_id)
+    return {copy_id: sorted(ids) for copy_id, ids in found.items()}
 
 
 def field_names(instrument: Instrument) -> list[str]:

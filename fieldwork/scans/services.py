@@ -110,7 +110,9 @@ def read_job(job_id: int, params: dict[str, Any], progress: Progress) -> None:
         accepted = placing.auto_accept(copies, batch.returned_on)
         db.session.commit()
     storage.drop_uploads(batch)
-    message = f"{len(pages)} page(s), {len(copies)} cop(ies) found"
+    joined = sum(1 for copy, _ in copies if copy.batch_id != batch.id)
+    message = f"{len(pages)} page(s), {len(copies) - joined} cop(ies) found"
+    message += f", {joined} earlier batches' cop(ies) joined" if joined else ""
     progress(len(pages), len(pages), message + (f", {accepted} accepted" if accepted else ""))
 
 

@@ -88,7 +88,9 @@ def test_a_page_in_a_later_batch_joins_its_unconfirmed_copy_and_is_stored_once(a
         assert db.session.scalar(count) == 1
 
 
-def test_a_page_of_a_copy_already_confirmed_is_a_problem_and_changes_nothing(app, serials):
+def test_a_page_of_a_copy_already_confirmed_is_a_problem_and_changes_nothing(
+    app, auth, client, serials
+):
     with app.app_context():
         first = _ticked(serials[0])
         _read([first[0]])
@@ -109,6 +111,12 @@ def test_a_page_of_a_copy_already_confirmed_is_a_problem_and_changes_nothing(app
         assert load_answers(db.session, _short(), response_id) == stored
         view = display.batch_view(db.session.get(ScanBatch, late))
         assert view.unused == [page] and view.problems == 1
+        problem, page_id = page.problem, page.id
+    auth.login("desk@example.org", role="coordinator")
+    shown = client.get(f"/staff/scans/batches/{late}").get_data(as_text=True)
+    assert "Pages of copies already settled (1)" in shown and problem in shown
+    assert f"/staff/scans/pages/{page_id}.png" in shown  # the page is kept, to look at
+    assert "Not used: its copy was settled before" in shown
 
 
 def test_a_page_scanned_again_in_a_later_batch_stays_a_duplicate(app, serials):
