@@ -91,8 +91,10 @@ PLACING_LOCK = 0x5CA9_0001
 def _lock_placing() -> None:
     """Place one batch at a time: two jobs reading batches with pages of one serial would
     each see no copy of it and make one. On PostgreSQL a transaction-level advisory lock
-    (let go at commit or rollback); SQLite's writing transactions (IMMEDIATE) already take
-    turns. Taken first in the transaction, so what follows sees the other job's copies."""
+    (let go at commit or rollback): at READ COMMITTED every statement after it sees what
+    the other job committed; SQLite's writing transactions (IMMEDIATE) already take turns.
+    A person confirming a copy meanwhile is waited for by the copy's row lock
+    (`_earlier_copy`)."""
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PLACING_LOCK})
 
