@@ -61,8 +61,11 @@ def _summary(batch: ScanBatch) -> None:
     for page in view.unplaced:
         click.echo(f"  page {page.position} ({page.file_name} p. {page.file_page}) not placed: "
                    f"{page.problem}")  # fmt: skip
-    for page in view.duplicates:
+    for page in [*view.duplicates, *view.unused]:
         click.echo(f"  page {page.position} ({page.file_name} p. {page.file_page}): {page.problem}")
+    for page in view.joined:
+        click.echo(f"  page {page.position} ({page.file_name} p. {page.file_page}): joined to "
+                   f"serial {page.copy.serial} in batch {page.copy.batch_id}")  # fmt: skip
     for copy in view.missing:
         click.echo(f"  serial {copy.serial}: page(s) {', '.join(map(str, copy.missing))} missing")
     for copy in view.untied:

@@ -2,6 +2,8 @@
 
 A batch is read by a `scan_batch` job. Each page is placed in a copy (by the serial and
 page number of its QR code), or listed for a person as unidentified or a duplicate. A
+serial has one copy whichever batches its pages come in: a page of a copy an earlier batch
+made joins it while it waits for a person, and is listed as not used once it is settled. A
 copy holds the answers the reading proposes, in the keying fields' text
 (`forms.keying`), and the fields a person must look at; it becomes a paper response when
 a person confirms it, or, if the study allows it, when every box was read with
@@ -23,6 +25,8 @@ from fieldwork.models.responses import Invitation, Response
 from fieldwork.models.staff import User
 
 PLACED, UNIDENTIFIED, DUPLICATE = "placed", "unidentified", "duplicate"
+# A page of a copy settled before it came (confirmed, accepted, withdrawn): kept, not used.
+UNUSED = "unused"
 TO_VERIFY, CONFIRMED, ACCEPTED, WITHDRAWN = "to_verify", "confirmed", "accepted", "withdrawn"
 
 
@@ -104,11 +108,19 @@ class ScanCopy(db.Model):
 
 
 class ScanPage(db.Model):
-    """One scanned page: where it came from, what its QR code said, where it was placed."""
+    """One scanned page: where it came from, what its QR code said, where it was placed.
+
+    A page's copy may be another batch's (the page joined it, or came after it was
+    settled: `UNUSED`). `readings` are its boxes as measured ({"box", "dark", "ticked",
+    "filled", "confidence", "uncertain", "spread"}, no images), kept while its copy waits
+    for a person so the copy's proposal can be made again from all its pages.
+    """
 
     __tablename__ = "scan_pages"
     __table_args__ = (
-        CheckConstraint("status IN ('placed', 'unidentified', 'duplicate')", name="status"),
+        CheckConstraint(
+            "status IN ('placed', 'unidentified', 'duplicate', 'unused')", name="status"
+        ),
         UniqueConstraint("batch_id", "position", name="one_page_per_position"),
         Index("ix_scan_pages_copy", "copy_id"),
     )
@@ -129,6 +141,7 @@ class ScanPage(db.Model):
     image: Mapped[str | None] = mapped_column(String(200))
     # Whether the image is the page warped onto the form (boxes at their map's places).
     registered: Mapped[bool] = mapped_column(default=False)
+    readings: Mapped[list | None] = mapped_column(JSON)
 
     batch: Mapped[ScanBatch] = relationship(back_populates="pages")
     copy: Mapped[ScanCopy | None] = relationship(back_populates="pages")

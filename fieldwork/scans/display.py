@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from fieldwork.db import db
 from fieldwork.models import ScanBatch, ScanCopy, ScanPage, User
-from fieldwork.models.scans import DUPLICATE, PLACED, TO_VERIFY, UNIDENTIFIED
+from fieldwork.models.scans import DUPLICATE, PLACED, TO_VERIFY, UNIDENTIFIED, UNUSED
 from fieldwork.printed_layouts import printed_pages
 from fieldwork.scans.placing import batch_pages
 from forms.keying import KEYERS
@@ -52,8 +52,8 @@ def batch_rows(batches: list[ScanBatch]) -> list[dict[str, Any]]:
     return [
         {
             "batch": b,
-            "pages": sum(statuses[(b.id, s)] for s in (PLACED, UNIDENTIFIED, DUPLICATE)),
-            "not_placed": statuses[(b.id, UNIDENTIFIED)] + statuses[(b.id, DUPLICATE)],
+            "pages": sum(statuses[(b.id, s)] for s in (PLACED, UNIDENTIFIED, DUPLICATE, UNUSED)),
+            "not_placed": sum(statuses[(b.id, s)] for s in (UNIDENTIFIED, DUPLICATE, UNUSED)),
             "to_verify": waiting.get(b.id, 0),
         }
         for b in batches
@@ -62,7 +62,11 @@ def batch_rows(batches: list[ScanBatch]) -> list[dict[str, Any]]:
 
 @dataclass
 class BatchView:
-    """A read batch: its pages, copies, and the problems a person must deal with."""
+    """A read batch: its pages, copies, and the problems a person must deal with.
+
+    `joined` are its pages placed in another batch's copy of their serial; `unused` its
+    pages of a copy settled before they came; `other_batches` the other batches whose
+    pages joined each of its copies (by copy id)."""
 
     pages: list[ScanPage]
     copies: list[ScanCopy]
@@ -70,11 +74,15 @@ class BatchView:
     duplicates: list[ScanPage] = field(default_factory=list)
     missing: list[ScanCopy] = field(default_factory=list)
     untied: list[ScanCopy] = field(default_factory=list)
+    joined: list[ScanPage] = field(default_factory=list)
+    unused: list[ScanPage] = field(default_factory=list)
+    other_batches: dict[int, list[int]] = field(default_factory=dict)
 
     @property
     def problems(self) -> int:
         """How many problems are listed."""
-        return len(self.unplaced) + len(self.duplicates) + len(self.missing) + len(self.untied)
+        return (len(self.unplaced) + len(self.duplicates) + len(self.missing)
+                + len(self.untied) + len(self.unused))  # fmt: skip
 
 
 def batch_view(batch: ScanBatch) -> BatchView:
@@ -88,7 +96,23 @@ def batch_view(batch: ScanBatch) -> BatchView:
         [p for p in pages if p.status == DUPLICATE],
         [c for c in copies if c.missing and not c.done],
         [c for c in copies if c.problem and not c.done],
+        [p for p in pages if p.status == PLACED and p.copy and p.copy.batch_id != batch.id],
+        [p for p in pages if p.status == UNUSED],
+        _other_batches(batch, copies),
     )
+
+
+def _other_batches(batch: ScanBatch, copies: list[ScanCopy]) -> dict[int, list[int]]:
+    """The other batches whose pages joined each of the batch's copies (one query)."""
+    query = (
+        select(ScanPage.copy_id, ScanPage.batch_id)
+        .where(ScanPage.copy_id.in_([c.id for c in copies]), ScanPage.batch_id != batch.id)
+        .distinct()
+    )
+    found: dict[int, list[int]] = {c.id: [] for c in copies}
+    for copy_id, batch_id in db.session.execute(query):
+        found[copy_id].append(batch_id)
+    return {copy_id: sorted(ids) for copy_id, ids in found.items()}
 
 
 def field_names(instrument: Instrument) -> list[str]:

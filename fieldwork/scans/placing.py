@@ -2,13 +2,23 @@
 
 Nothing is guessed: a page not placed says why; a copy whose serial does not lead to a
 mailed code waits for a person to type the access code.
+
+A serial has one copy, whichever batches its pages come in (a sheet misfed and scanned
+again the next day, a page posted on its own). A page of a serial whose copy an earlier
+batch made joins that copy while it waits for a person: its missing pages are filled and
+its proposal made again from every page's box readings (`ScanPage.readings`), against the
+form the page code names (`FormLookup`: the layout the copy was printed with). A page of a
+copy already settled is kept and listed, not used (`UNUSED`): stored answers never change
+behind a person's back. A page number seen twice is a duplicate, whichever batch it is in.
+Batches are placed one at a time (`_lock_placing`), so two batches' jobs cannot each make
+a copy of one serial.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 
 from fieldwork.audit import record
 from fieldwork.bad_input import INT_MAX, whole_number
@@ -16,25 +26,77 @@ from fieldwork.db import db
 from fieldwork.keying import services as keying
 from fieldwork.models import Mailing, Response, ScanBatch, ScanCopy, ScanPage, User
 from fieldwork.models.base import utcnow
-from fieldwork.models.scans import ACCEPTED, DUPLICATE, PLACED, UNIDENTIFIED, WITHDRAWN
+from fieldwork.models.scans import (
+    ACCEPTED,
+    CONFIRMED,
+    DUPLICATE,
+    PLACED,
+    UNIDENTIFIED,
+    UNUSED,
+    WITHDRAWN,
+)
 from fieldwork.outcomes import study_settings
 from fieldwork.scans import storage
 from fieldwork.scans.reading import FormLookup, ReadPage
-from forms.scan import CopyReading, Proposal
+from forms.paper.qr import PagePayload
+from forms.scan import CopyReading, Proposal, ScanForm
 from forms.scan.batch import group
+from forms.scan.measure import BoxReading
+from forms.scan.propose import NOT_SCANNED, propose
 
 Placed = list[tuple[ScanCopy, CopyReading]]
 
 
 def clear(batch: ScanBatch) -> None:
-    """Forget what an earlier attempt at reading the batch left (never a settled copy)."""
+    """Forget what an earlier attempt at reading the batch left (never a settled copy).
+
+    Its pages leave the copies of other batches they joined, which are proposed again
+    from the pages left; a copy of its own that other batches' pages joined is kept,
+    handed to the earliest of those batches, and proposed again likewise.
+    """
+    _lock_placing()
     if any(copy.done for copy in batch.copies):
         raise keying.KeyingError("This batch has settled copies: it is not read again")
+    pages = batch_pages(batch)
+    joined = {p.copy for p in pages if p.copy is not None and p.copy.batch_id != batch.id}
+    if any(copy.done and _used_in(copy, batch) for copy in joined):
+        raise keying.KeyingError("Pages of this batch are in a settled copy: it is not read again")
+    kept = []
+    for copy in batch.copies:
+        others = {p.batch_id for p in copy.pages if p.batch_id != batch.id}
+        if others:  # its pages from later batches keep their copy
+            copy.batch_id = min(others)
+            kept.append(copy)
+    db.session.flush()
     db.session.execute(delete(ScanPage).where(ScanPage.batch_id == batch.id))
     db.session.execute(delete(ScanCopy).where(ScanCopy.batch_id == batch.id))
-    db.session.expire(batch)
+    db.session.expire_all()
     storage.forget_batch_files(batch.id)
     batch.problems = []
+    forms = FormLookup()
+    for copy in [*kept, *(c for c in joined if not c.done)]:
+        propose_again(copy, _form_of(copy, forms))
+    db.session.flush()
+
+
+def _used_in(copy: ScanCopy, batch: ScanBatch) -> bool:
+    """Whether a page of `batch` is one the copy was made of (placed, not merely listed)."""
+    return any(p.batch_id == batch.id and p.status == PLACED for p in copy.pages)
+
+
+# Any fixed number: PostgreSQL's advisory lock that batches' placing takes in turn.
+PLACING_LOCK = 0x5CA9_0001
+
+
+def _lock_placing() -> None:
+    """Place one batch at a time: two jobs reading batches with pages of one serial would
+    each see no copy of it and make one. On PostgreSQL a transaction-level advisory lock
+    (let go at commit or rollback): at READ COMMITTED every statement after it sees what
+    the other job committed; SQLite's writing transactions (IMMEDIATE) already take turns.
+    A person confirming a copy meanwhile is waited for by the copy's row lock
+    (`_earlier_copy`)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PLACING_LOCK})
 
 
 def place(
@@ -43,12 +105,21 @@ def place(
     forms: FormLookup,
     problems: list[str],
 ) -> Placed:
-    """Add the batch's pages and copies (pages grouped as the reading core groups them)."""
+    """Add the batch's pages and copies (pages grouped as the reading core groups them);
+    pages of a serial whose copy an earlier batch made join it, or are listed as not used."""
+    _lock_placing()
     rows = {read.reading.index: _page_row(batch, read, image) for read, image in pages}
     db.session.add_all(rows.values())
     grouped = group([read.reading for read, _ in pages], forms)
     placed: Placed = []
     for reading in grouped.copies:
+        earlier = _earlier_copy(batch, reading)
+        if earlier is not None and earlier.done:
+            _not_used(earlier, reading, rows)
+            continue
+        if earlier is not None:
+            placed.append((earlier, _join(earlier, reading, rows)))
+            continue
         copy = _copy_row(batch, reading)
         db.session.add(copy)
         for page in reading.pages.values():
@@ -63,6 +134,131 @@ def place(
     for copy, _reading in placed:
         _forget_if_withdrawn(batch, copy)
     return placed
+
+
+def _earlier_copy(batch: ScanBatch, reading: CopyReading) -> ScanCopy | None:
+    """The copy of the reading's serial (and form) another batch made, if any: a settled
+    one first (the serial's answers are stored), else the first made. Locked, and read
+    afresh: a person confirming it meanwhile is waited for and seen."""
+    payload = next(iter(reading.pages.values())).payload
+    query = (
+        select(ScanCopy)
+        .where(
+            ScanCopy.serial == reading.serial[:16],
+            ScanCopy.instrument == payload.instrument,
+            ScanCopy.version == payload.version,
+            ScanCopy.lang == payload.lang,
+            ScanCopy.large_print == payload.large_print,
+            ScanCopy.batch_id != batch.id,
+        )
+        .order_by(ScanCopy.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    found = list(db.session.scalars(query))
+    return next((c for c in found if c.done), found[0] if found else None)
+
+
+def _join(copy: ScanCopy, reading: CopyReading, rows: dict[int, ScanPage]) -> CopyReading:
+    """Add a later batch's pages of a serial to its copy, waiting for a person; the copy
+    proposed again from all its pages. A page number the copy has is a duplicate."""
+    have = {p.page_no: p for p in copy.pages if p.status == PLACED}
+    serial = copy.serial
+    for number, page in sorted(reading.pages.items()):
+        row = rows[page.index]
+        row.copy = copy
+        if number in have:
+            row.status = DUPLICATE
+            row.problem = (f"page {number} of serial {serial} scanned again "
+                           f"(first in batch {have[number].batch_id})")  # fmt: skip
+        else:
+            row.status = PLACED
+    for page in reading.duplicates:
+        row = rows[page.index]
+        row.status, row.copy = DUPLICATE, copy
+        row.problem = f"page {page.payload.page} of serial {serial} scanned again"
+    db.session.flush()
+    proposal = propose_again(copy, reading.form)
+    duplicates = [p for p in copy.pages if p.status == DUPLICATE]
+    record("scan.join", copy=copy.id, batch=copy.batch_id,
+           pages=[rows[p.index].id for p in reading.pages.values()])  # fmt: skip
+    return CopyReading(reading.form, reading.serial, {}, duplicates, list(copy.missing), proposal)
+
+
+def _not_used(copy: ScanCopy, reading: CopyReading, rows: dict[int, ScanPage]) -> None:
+    """Pages of a copy already settled: kept and listed for a person, never used."""
+    for page in [*reading.pages.values(), *reading.duplicates]:
+        row = rows[page.index]
+        row.status, row.copy, row.readings = UNUSED, copy, None
+        if copy.state == WITHDRAWN:
+            row.problem = WITHDRAWN_PROBLEM
+            storage.forget_images([row])
+            continue
+        how = "confirmed" if copy.state == CONFIRMED else "accepted without a person"
+        when = f" on {copy.verified_at:%d/%m/%Y}" if copy.verified_at else ""
+        row.problem = f"serial {copy.serial} was already {how}{when}; this page was not used"
+
+
+def propose_again(copy: ScanCopy, form: ScanForm | None) -> Proposal | None:
+    """Make the copy's missing pages and proposal again from every page placed in it.
+
+    A page read before box readings were kept has none: the answers proposed for its
+    questions then stand (returns None: the proposal is not the reading core's alone).
+    """
+    db.session.flush()
+    pages = list(db.session.scalars(select(ScanPage).where(ScanPage.copy_id == copy.id)))
+    placed = {p.page_no: p for p in pages if p.status == PLACED}
+    for page in sorted(pages, key=lambda p: p.position):  # a page left alone is placed
+        if page.status == DUPLICATE and page.page_no not in placed and page.readings is not None:
+            page.status, page.problem, placed[page.page_no] = PLACED, "", page
+    if form is None:  # the form is no longer served: the copy as it was, pages counted
+        copy.missing = [n for n in range(1, copy.pages_expected + 1) if n not in placed]
+        return None
+    copy.missing = [n for n in range(1, form.pages + 1) if n not in placed]
+    readings = [_box_reading(kept) for n in sorted(placed) for kept in (placed[n].readings or [])]
+    proposal = propose(form.instrument, readings)
+    fields, found = dict(proposal.fields), {m["field"]: m for m in marks(proposal)}
+    unread = any(page.readings is None for page in placed.values())
+    if unread:
+        before = {m["field"]: m for m in copy.marks}
+        for item in proposal.items:
+            if item.reason != NOT_SCANNED or before.get(item.name, {}).get("reason") == NOT_SCANNED:
+                continue  # read now, or not scanned then either
+            fields.pop(item.name, None)
+            found.pop(item.name, None)
+            if copy.fields.get(item.name):
+                fields[item.name] = copy.fields[item.name]
+            if item.name in before:
+                found[item.name] = before[item.name]
+    copy.fields = fields
+    copy.uncertain = [item.name for item in proposal.items if item.name in found]
+    copy.marks = [found[name] for name in copy.uncertain]
+    db.session.flush()
+    return None if unread else proposal
+
+
+def _form_of(copy: ScanCopy, forms: FormLookup) -> ScanForm | None:
+    """The form a copy's page codes name (its printed layout where its mailing kept one)."""
+    payload = PagePayload(copy.instrument, copy.version, copy.lang, 1, copy.serial,
+                          copy.large_print)  # fmt: skip
+    return forms(payload)
+
+
+def kept_readings(readings: list[BoxReading]) -> list[dict]:
+    """A page's box readings as kept (`ScanPage.readings`): no images."""
+    return [
+        {"box": dict(r.box), "dark": float(r.dark), "ticked": bool(r.ticked),
+         "filled": bool(r.filled), "confidence": float(r.confidence),
+         "uncertain": bool(r.uncertain), "spread": float(r.spread)}
+        for r in readings
+    ]  # fmt: skip
+
+
+def _box_reading(kept: dict) -> BoxReading:
+    return BoxReading(
+        kept["box"], kept["dark"], kept["ticked"], kept["filled"], kept["confidence"],
+        kept["uncertain"], None, kept["spread"],
+    )  # fmt: skip
 
 
 WITHDRAWN_PROBLEM = "The participant has withdrawn: the scan and its answers are not kept"
@@ -99,6 +295,7 @@ def _page_row(batch: ScanBatch, read: ReadPage, image: str | None) -> ScanPage:
         rotation=reading.identified.rotation,
         image=image,
         registered=read.registered,
+        readings=kept_readings(reading.readings) if payload and not reading.problem else None,
     )
 
 
@@ -180,6 +377,8 @@ def settle(copy: ScanCopy, response: Response, state: str, fields: dict, user: U
     copy.fields = {k: v.strip() for k, v in fields.items() if v and v.strip()}
     copy.verified_by = user.id if user else None
     copy.verified_at = utcnow()
+    for page in db.session.scalars(select(ScanPage).where(ScanPage.copy_id == copy.id)):
+        page.readings = None  # kept only to propose the copy again: it is settled
     db.session.flush()
 
 

@@ -24,10 +24,11 @@ from fieldwork.models import (
     Response,
     ScanBatch,
     ScanCopy,
+    ScanPage,
     StudySettings,
     User,
 )
-from fieldwork.models.scans import CONFIRMED
+from fieldwork.models.scans import CONFIRMED, PLACED
 from fieldwork.scans import placing, storage
 from fieldwork.scans.reading import FormLookup, count_pages, read_files
 from forms.keying import Keyed
@@ -40,6 +41,16 @@ SIGNATURES = (b"%PDF-", b"II*\x00", b"MM\x00*", b"\x89PNG", b"\xff\xd8\xff")
 
 class ScanError(Exception):
     """A scans request that cannot be carried out (the message says why)."""
+
+
+class CopyChanged(ScanError):
+    """The copy gained pages (a later batch's) since the person's form was shown."""
+
+
+CHANGED = (
+    "A page of this copy scanned in a later batch joined it while you were verifying: "
+    "its answers are filled in below now. Check them, then confirm again."
+)
 
 
 def check_file(name: str, data: bytes) -> None:
@@ -99,7 +110,9 @@ def read_job(job_id: int, params: dict[str, Any], progress: Progress) -> None:
         accepted = placing.auto_accept(copies, batch.returned_on)
         db.session.commit()
     storage.drop_uploads(batch)
-    message = f"{len(pages)} page(s), {len(copies)} cop(ies) found"
+    joined = sum(1 for copy, _ in copies if copy.batch_id != batch.id)
+    message = f"{len(pages)} page(s), {len(copies) - joined} cop(ies) found"
+    message += f", {joined} earlier batches' cop(ies) joined" if joined else ""
     progress(len(pages), len(pages), message + (f", {accepted} accepted" if accepted else ""))
 
 
@@ -120,14 +133,19 @@ def confirm(
     returned_on: date,
     code: str = "",
     override: bool = False,
+    seen: str | None = None,
 ) -> Keyed | Response:
     """A person's confirmed (or corrected) answers of a copy become its paper response.
 
     Returns the response, or the read fields with problems for the person to correct.
     A copy whose serial did not lead to a code needs the access code typed (`code`).
+    `seen` is the copy's pages as the person's form showed them (`display.pages_seen`):
+    pages joined since are not confirmed unseen (`CopyChanged`).
     """
     if copy.done:
         raise ScanError("This copy has already been settled")
+    if seen is not None and seen != pages_seen(copy):
+        raise CopyChanged(CHANGED)
     target = _keying_copy(copy, code)
     instrument = version_instrument(copy)
     result = keying.settle_read(
@@ -142,6 +160,12 @@ def confirm(
                response=result.public_id, corrected=keying.for_audit(changed))  # fmt: skip
         placing.settle(copy, result, CONFIRMED, fields, user)
     return result
+
+
+def pages_seen(copy: ScanCopy) -> str:
+    """The pages a copy is made of, as its verify form carries them (page ids)."""
+    query = select(ScanPage.id).where(ScanPage.copy_id == copy.id, ScanPage.status == PLACED)
+    return " ".join(str(page_id) for page_id in sorted(db.session.scalars(query)))
 
 
 def _keying_copy(copy: ScanCopy, code: str) -> keying.Copy:

@@ -75,9 +75,11 @@ def read_image(page: ScanPage) -> bytes | None:
 
 
 def forget_images(pages: Iterable[ScanPage]) -> int:
-    """Delete the images of some pages; how many files were deleted."""
+    """Delete the images of some pages, and their box readings (what was ticked: answers);
+    how many files were deleted."""
     deleted = 0
     for page in pages:
+        page.readings = None
         if page.image:
             path = batch_folder(page.batch_id) / page.image
             if path.exists():

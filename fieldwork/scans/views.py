@@ -142,7 +142,11 @@ def copy(copy_id: int):
                     found, fields, user=current_user, returned_on=returned,
                     code=request.form.get("code", ""),
                     override=request.form.get("override") == "1",
+                    seen=request.form.get("scan_pages_seen"),
                 )  # fmt: skip
+            except services.CopyChanged as problem:
+                errors["main-form"] = str(problem)
+                values = dict(found.fields) | {"returned_on": request.form.get("returned_on", "")}
             except (services.ScanError, KeyingError) as problem:
                 errors["main-form"] = str(problem)
             else:
@@ -157,6 +161,7 @@ def copy(copy_id: int):
         "staff/scans_copy.html", copy=found, instrument=instrument, errors=errors,
         values=values | {"returned_on": values.get("returned_on", returned_default)},
         view=display.copy_view(found, instrument, current_user),
+        seen=services.pages_seen(found),
         keyers=KEYERS, numbers=instrument.question_numbers(),
         page_width=PAGE_WIDTH, page_height=PAGE_HEIGHT,
     ), 400 if errors else 200  # fmt: skip

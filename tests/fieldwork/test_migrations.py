@@ -175,3 +175,43 @@ def test_layouts_are_taken_away_again_with_keyed_passes_pointing_at_mailings(app
         upgrade(directory=MIGRATIONS)
         assert db.session.scalar(select(KeyingPass.mailing_id)) == mailing_id
         assert db.session.get(Mailing, mailing_id).printed_layout is None
+
+
+def test_scan_pages_lose_and_regain_their_readings_and_unused_pages_go_back_to_duplicates(app):
+    """Pages keep their box readings (to propose a copy again when a later batch's page
+    joins it) and may be 'unused' (their copy was settled first); downgrading drops the
+    readings and lists an unused page as one scanned again, the old schema's nearest."""
+    from datetime import date
+
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect, select, text
+
+    from fieldwork import MIGRATIONS
+    from fieldwork.models import ScanBatch, ScanCopy, ScanPage
+
+    with app.app_context():
+        batch = ScanBatch(returned_on=date(2026, 5, 4), files=[])
+        copy = ScanCopy(batch=batch, serial="7", instrument="short", version=1, lang="en")
+        reading = {"box": {"item": "used", "page": 2}, "dark": 0.4, "ticked": True}
+        reading |= {"filled": False, "confidence": 1.0, "uncertain": False, "spread": 0.8}
+        rows = ((1, "placed", [reading]), (2, "unused", None))
+        common = {"batch": batch, "copy": copy, "file_name": "a.pdf", "page_no": 2, "serial": "7"}
+        pages = [
+            ScanPage(position=n, file_page=n, status=status, readings=readings, **common)
+            for n, status, readings in rows
+        ]
+        db.session.add_all([batch, copy, *pages])
+        db.session.commit()
+        downgrade(directory=MIGRATIONS, revision="printed_layouts")
+        assert "readings" not in {c["name"] for c in inspect(db.engine).get_columns("scan_pages")}
+        statuses = db.session.execute(text("SELECT status FROM scan_pages ORDER BY position"))
+        assert [s for (s,) in statuses] == ["placed", "duplicate"]
+        db.session.commit()
+        upgrade(directory=MIGRATIONS)
+        found = db.session.scalars(select(ScanPage).order_by(ScanPage.position)).all()
+        assert [(p.status, p.readings) for p in found] == [("placed", None), ("duplicate", None)]
+        found[1].status, found[0].readings = "unused", [reading]
+        db.session.commit()
+        assert db.session.scalar(select(ScanPage.readings).where(ScanPage.position == 1)) == [
+            reading
+        ]

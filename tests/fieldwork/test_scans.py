@@ -554,3 +554,43 @@ def test_a_batch_with_a_page_code_numbering_beyond_the_database_is_still_read(
         ).all()
         assert [p.page_no for p in unplaced] == [1, None, None]  # none beyond a column
         assert [p.problem.split(" ")[0] for p in unplaced] == ["unknown", "page", "unknown"]
+
+
+def test_a_page_scanned_in_a_later_batch_is_shown_joined_to_its_copy_with_a_link_to_verify_it(
+    app, auth, client, serials
+):
+    """A sheet misfed and rescanned the next day: the later batch made a one-page copy of
+    its own, and the earlier one listed its copy with a page missing for ever."""
+    with app.app_context():
+        first = _ticked(serials[0])
+        early_scan, late_scan = sp.pdf([first[0]]), sp.pdf([first[1]])
+    auth.login("keyer@example.org", role="data_entry")
+    early = _upload(client, early_scan).headers["Location"]
+    assert f"Serial {serials[0]}: page 2 of 2 not scanned yet" in client.get(early).get_data(True)
+    with app.app_context():
+        copy_url = f"/staff/scans/copies/{db.session.scalar(select(ScanCopy.id))}"
+    opened = client.get(copy_url).get_data(as_text=True)  # a person starts verifying
+    seen = opened.split('name="scan_pages_seen" value="')[1].split('"')[0]
+    late = _upload(client, late_scan, returned="05/05/2026").headers["Location"]
+    form = {"returned_on": "04/05/2026", "scan_pages_seen": seen}  # page 2's answers unseen
+    stale = post(client, copy_url, form)
+    assert stale.status_code == 400 and "joined it while you were verifying" in stale.get_data(True)
+    assert 'value="1"' in stale.get_data(True).split('id="used"')[1][:200]  # read now
+    page = client.get(late).get_data(as_text=True)
+    with app.app_context():
+        [copy] = db.session.scalars(select(ScanCopy)).all()  # one copy of the serial
+        early_id, copy_id = copy.batch_id, copy.id
+        assert copy.missing == [] and copy.fields["used"] == "1" and copy.state == "to_verify"
+    assert early.endswith(f"/batches/{early_id}") and not late.endswith(f"/batches/{early_id}")
+    joined = f'joined to serial {serials[0]} in <a href="/staff/scans/batches/{early_id}">batch'
+    assert "Pages joined to copies of earlier batches (1)" in page and joined in page
+    assert f'href="/staff/scans/copies/{copy_id}"' in page
+    assert "No copy of its own" in page and "<h2>Problems for a person</h2>" not in page
+    before = client.get(early).get_data(as_text=True)
+    assert "Copies with pages missing" not in before and "2 of 2 (with pages from batch" in before
+    verify = client.get(f"/staff/scans/copies/{copy_id}").get_data(as_text=True)
+    assert verify.count("/staff/scans/pages/") >= 1  # the joined page's image beside it
+    auth.logout()
+    auth.login("desk@example.org", role="coordinator")
+    page = client.get(late).get_data(as_text=True)
+    assert joined in page and "/staff/scans/copies/" not in page  # verifying is data entry's
