@@ -137,8 +137,9 @@ class _Outline:
             yield from self.wrap(f"Missing unless {self.words(score.valid_if)}")
 
     def words(self, expr: Expression) -> str:
-        """An expression in words, with question numbers and choice labels."""
-        return expr.describe(self.describer)  # English frame, labels in the outline's language
+        """An expression in words, with question numbers and choice labels, in the outline's
+        language wherever the catalogues translate the phrases (as `answer_if` does)."""
+        return describe(expr, self.describer, self.lang)
 
     def text(self, text: Text | None) -> str:
         """A text in the outline's language, on one line, without bold marks."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from forms.describe import InstrumentDescriber, answer_if
-from forms.loader import load_text
+from forms.describe import InstrumentDescriber, answer_if, describe
+from forms.loader import load_instrument, load_text
 from forms.outline import render_outline
+from tests.conftest import INSTRUMENTS
 
 SOURCE = """\
 instrument: demo
@@ -174,3 +175,17 @@ def test_routing_reads_in_the_outlines_language_as_the_web_page_words_it():
     english = ("Answer this", "Asked if", " and ", " or ", " is ")
     routing = [line for line in lines if "Atebwch" in line]
     assert len(routing) == 3 and not any(word in line for line in routing for word in english)
+
+
+def test_scores_and_their_conditions_read_in_the_outlines_language():
+    """Score formulas and `Missing unless` lines were English phrases ('the mean of', 'at
+    least 3 of … are answered', 'is', 'and') around Chinese labels, though the catalogues
+    translate those phrases as they do the routing lines."""
+    instrument = load_instrument(INSTRUMENTS / "patient.yaml")
+    outline = render_outline(instrument, "zh")
+    for english in ("the mean of", "are answered", " is '", "otherwise"):
+        assert english not in outline, english
+    describer = InstrumentDescriber(instrument, "zh")
+    unspaced = "".join(outline.split())  # wrapped lines
+    for score in instrument.scores:
+        assert "".join(f"= {describe(score.expr, describer, 'zh')}".split()) in unspaced
