@@ -95,9 +95,12 @@ def _closed(reason: str, instrument_id: str | None = None):
 def _unavailable(instrument_id: str):
     """The try-again-later page for a questionnaire not served now (its file is missing or
     broken: a fault of the deployment, not a closed survey); the reason is logged for staff."""
-    log.error("respondent asked to try later: %s", get_catalogue().why_not_served(instrument_id))
+    log.error(
+        "respondent asked to try later: %s (questionnaires are read when the app starts: "
+        "put the file right, then restart it)", get_catalogue().why_not_served(instrument_id)
+    )  # fmt: skip
     html = render_template("survey/unavailable.html", lang=page_language(), body="not_served_body")
-    return html, 503
+    return html, 503, {"Retry-After": "3600"}
 
 
 def _enter_with_code(raw: str):

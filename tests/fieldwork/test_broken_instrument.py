@@ -66,12 +66,12 @@ def test_a_dropped_file_asks_respondents_to_try_later_not_closed(
     caplog.set_level(logging.ERROR, logger="fieldwork.survey.entry")
     page = Robot(client, None).enter_code(codes["patient"][0])
     html = page.get_data(as_text=True)
-    assert page.status_code == 503
+    assert page.status_code == 503 and page.headers["Retry-After"] == "3600"
     assert t("not_served_body", "en") in html
     assert t("closed_closed_title", "en") not in html
     [logged] = [r.getMessage() for r in caplog.records if r.name == "fieldwork.survey.entry"]
     assert "'patient'" in logged and str(instruments_dir / "patient.yaml") in logged
-    assert "missing" in logged
+    assert "missing" in logged and "restart" in logged  # what staff must do
     assert codes["patient"][0] not in logged  # never the code itself
 
 
@@ -126,3 +126,28 @@ def test_a_started_response_carries_on_when_its_file_is_dropped(
     again = Robot(app.test_client(), patient)
     assert again.enter_code(codes["patient"][0]).headers["Location"] == "/welcome"
     assert again.client.get("/page/1").status_code == 200
+
+
+def test_a_file_changed_under_a_version_with_responses_asks_new_respondents_to_try_later(
+    app, client, codes, instruments_dir, caplog
+):
+    """Changed wording without a raised version is refused: a new respondent is asked to
+    come back (not told the survey closed), the log says why, and one who started goes on."""
+    patient = instrument(app, "patient")
+    robot = Robot(client, patient)
+    robot.enter_code(codes["patient"][0])
+    robot.welcome("en")  # version 1 now has a response
+    path = instruments_dir / "patient.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "  en: Using online services at your GP practice" in text  # a wording to change
+    path.write_text(text.replace("Using online services at your GP", "Changed", 1), "utf-8")
+    with app.app_context():
+        reset_catalogue()
+        assert "patient" not in get_catalogue().current
+    caplog.set_level(logging.ERROR, logger="fieldwork.survey.entry")
+    page = Robot(app.test_client(), None).enter_code(codes["patient"][1])
+    assert page.status_code == 503
+    [logged] = [r.getMessage() for r in caplog.records if r.name == "fieldwork.survey.entry"]
+    assert "raise 'version'" in logged and "restart" in logged
+    again = Robot(app.test_client(), patient)
+    assert again.enter_code(codes["patient"][0]).headers["Location"] == "/welcome"
