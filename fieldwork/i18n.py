@@ -142,7 +142,7 @@ WORDS: dict[str, str | tuple[str, str]] = {
     "consent_required": N_(
         "Tick the box to say you agree to take part, or choose 'I do not want to take part'"
     ),
-    "consent_decline": N_("I do not want to take part"),
+    "consent_decline": words.DECLINE,
     "declined_title": N_("You have chosen not to take part"),
     "declined_body": N_("Thank you for letting us know. No answers or details of yours were kept."),
     "declined_change_mind": N_("If you change your mind, contact the study team."),

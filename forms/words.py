@@ -32,3 +32,5 @@ NOT_ANSWERED = N_("Not answered")
 NEED_HELP = N_("If you need help now")
 THANK_YOU = N_("Thank you")
 STUDY_CONTACT = N_("Questions about the study: {contact}")
+# The consent page's button for not taking part; letters quote it by the same words.
+DECLINE = N_("I do not want to take part")

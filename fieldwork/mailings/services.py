@@ -185,6 +185,7 @@ def render_pack(
         enclosed=request.questionnaire,
         online=plan.online,
         audience=instrument.audience,
+        declinable_online=instrument.consent is not None,
     )
     letter = render_letter(text, lang, request.large_print)
     form = None

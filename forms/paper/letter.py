@@ -27,7 +27,7 @@ from forms.paper.fonts import paragraph
 from forms.paper.layout import MARGIN_TOP, MARGIN_X, PAGE_HEIGHT, PAGE_WIDTH, Layout
 from forms.paper.page import numbered_canvas
 from forms.paper.words import _, words
-from forms.words import STUDY_CONTACT
+from forms.words import DECLINE, STUDY_CONTACT
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,9 @@ class LetterText:
     enclosed: bool = True
     online: bool = True  # False: a paper-only code, which cannot answer online
     audience: str = "patient"  # the questionnaire's audience: whom the letter greets
+    # Whether the survey online has the consent page, whose button says DECLINE (a
+    # questionnaire without a consent block has no such button to point to).
+    declinable_online: bool = True
 
 
 # The greeting by audience. A letter to practice staff greets no one: "Dear Patient"
@@ -79,9 +82,20 @@ class Slot(Flowable):
 
 ENCLOSED = _("Or fill in the enclosed paper questionnaire and return it in the envelope.")
 RETURN_IT = _("Please return this questionnaire in the envelope provided. You do not need a stamp.")
+# How to say no and stop the reminders, after "Taking part is voluntary": a questionnaire
+# sent back blank is recorded as a refusal (the keying page's "returned blank"), and the
+# consent page's button records one online; reminder waves leave refusals out.
+OPT_OUT_BLANK = _(
+    "If you do not want to take part, send back the questionnaire blank and we will not remind you."
+)
+OPT_OUT_ONLINE = _(
+    "If you do not want to take part, go online, type in your access code and choose"
+    " '{decline}'. We will not remind you."
+)
 # Space between a letter's paragraphs, as a share of the usual: the usual first, then less
-# when the letter would not fit on one page (large print in a script with tall lines, bn).
-SPACINGS = (1.0, 0.8, 0.6, 0.4)
+# when the letter would not fit on one page (large print in a script with tall lines, bn;
+# very long practice and study names in large print Polish or Romanian).
+SPACINGS = (1.0, 0.8, 0.6, 0.4, 0.2, 0.1)
 
 
 def render_letter(text: LetterText, lang: str, large_print: bool = False) -> RenderedLetter:
@@ -93,6 +107,16 @@ def render_letter(text: LetterText, lang: str, large_print: bool = False) -> Ren
         if letter is not None:
             return letter
     raise ValueError("the letter does not fit on one page")
+
+
+def opt_out_words(text: LetterText) -> str | None:
+    """The msgid that tells how to say no, by what the letter offers: the enclosed
+    questionnaire sent back blank, else the online button (None where there is none)."""
+    if text.enclosed:
+        return OPT_OUT_BLANK
+    if text.online and text.declinable_online:
+        return OPT_OUT_ONLINE
+    return None
 
 
 def _spaced(style: ParagraphStyle, spacing: float) -> ParagraphStyle:
@@ -116,11 +140,13 @@ def _render(text: LetterText, lang: str, layout: Layout, spacing: float) -> Rend
         name: _spaced(layout.style(name), spacing) for name in ("body", "heading", "question")
     }
     body = styles["body"]
-    values = {"practice": text.practice, "study": text.study}
+    values = {"practice": text.practice, "study": text.study, "decline": t(DECLINE)}
+
+    def say(msgid: str) -> str:
+        return t(msgid, **{k: v for k, v in values.items() if "{" + k + "}" in msgid})
 
     def para(msgid: str, style: str = "body") -> Paragraph:
-        used = {k: v for k, v in values.items() if "{" + k + "}" in msgid}
-        return paragraph(escape(t(msgid, **used)), styles[style])
+        return paragraph(escape(say(msgid)), styles[style])
 
     story: list[Flowable] = [paragraph(escape(text.practice), styles["heading"])]
     if text.audience in GREETINGS:
@@ -150,9 +176,11 @@ def _render(text: LetterText, lang: str, layout: Layout, spacing: float) -> Rend
             story.append(para(ENCLOSED))
     else:  # paper only: no web address, no QR code (the code is for the study's records)
         story.append(para(RETURN_IT))
-    story.append(
-        para(_("Taking part is voluntary. The research team never sees your name or address."))
-    )
+    voluntary = [_("Taking part is voluntary. The research team never sees your name or address.")]
+    opt_out = opt_out_words(text)
+    if opt_out is not None:  # in the same paragraph: one page in large print
+        voluntary.append(opt_out)
+    story.append(paragraph(escape(" ".join(say(msgid) for msgid in voluntary)), body))
     if text.contact:
         story.append(paragraph(escape(t(STUDY_CONTACT, contact=text.contact)), body))
     if text.privacy:

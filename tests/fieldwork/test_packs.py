@@ -15,11 +15,14 @@ import zxingcpp
 from PIL import Image
 from sqlalchemy import select, update
 
+from fieldwork.catalogue import get_catalogue
 from fieldwork.cli import cli
+from fieldwork.consent import decline
 from fieldwork.db import db
+from fieldwork.keying import services as keying
 from fieldwork.mailings.jobs import pack_practices
 from fieldwork.mailings.services import PackPlan, PackRequest, merge_csv, responses_by_wave
-from fieldwork.models import Invitation, Mailing, PrintedLayout
+from fieldwork.models import Invitation, Mailing, PrintedLayout, User
 from fieldwork.rates.report import build_report
 from fieldwork.rates.selection import Selection
 from forms.paper.boxes import BoxMap
@@ -299,3 +302,33 @@ def test_a_staff_surveys_letter_does_not_greet_a_patient(app, runner, tmp_path):
     stem = f"Y90001-{batch}-wave1"
     letter = _pdf_pages_text(_files(tmp_path, f"{stem}.zip")[f"{stem}.pdf"], tmp_path)[0]
     assert "is taking part in" in letter and "Dear Patient" not in letter
+
+
+def test_a_code_that_said_no_as_its_letter_says_is_not_reminded(app, runner, tmp_path):
+    """The letters' way to say no holds: a questionnaire sent back blank (recorded as
+    returned blank, or keyed with nothing filled in) and 'I do not want to take part'
+    online each leave the code out of the next reminder wave."""
+    with app.app_context():
+        codes, batch = make_codes(count=4, mode="both")
+    assert _pack(runner, tmp_path, batch).exit_code == 0
+    with app.app_context():
+        keyer = User(email="k@example.org", name="k", role="data_entry", password_hash="x")
+        db.session.add(keyer)
+        blank, keyed_blank = (keying.find_copy(code) for code in codes[:2])
+        keying.record_return(blank, "blank", user=keyer)
+        patient = get_catalogue().current["patient"]
+        made = keying.key_pass(keyed_blank, patient, {}, user=keyer, returned_on=date(2026, 5, 4))
+        assert made.invitation_id == keyed_blank.invitation.id  # a paper response, kept
+        assert decline(db.session.scalar(select(Invitation).where(Invitation.code == codes[2])))
+        db.session.commit()
+        outcomes = db.session.scalars(
+            select(Invitation.disposition).where(Invitation.code.in_(codes)).order_by(Invitation.id)
+        ).all()
+    assert outcomes[0] == outcomes[2] == "refusal"
+    result = _pack(runner, tmp_path, batch, "--reminder", "--letter-only")
+    assert result.exit_code == 0, result.output
+    files = _files(tmp_path, f"Y90001-{batch}-wave2.zip")
+    rows = list(csv.DictReader(io.StringIO(files[f"Y90001-{batch}-wave2.csv"].decode())))
+    assert [r["code"].replace("-", "") for r in rows] == [codes[3]]
+    letter = " ".join(_pdf_pages_text(files[f"Y90001-{batch}-wave2.pdf"], tmp_path)[0].split())
+    assert "choose 'I do not want to take part'. We will not remind you." in letter

@@ -22,12 +22,20 @@ from forms.paper.boxes import BoxMap
 from forms.paper.flowables import ANSWER_BUILDERS
 from forms.paper.fonts import REFUSED, _base, covered, fallback_font, fonts_for, string_width
 from forms.paper.layout import FOOTER_HEIGHT, Layout
-from forms.paper.letter import LetterText, _render, render_letter
+from forms.paper.letter import (
+    OPT_OUT_BLANK,
+    OPT_OUT_ONLINE,
+    LetterText,
+    _render,
+    opt_out_words,
+    render_letter,
+)
 from forms.paper.pack import Copy, build_pack
 from forms.paper.qr import PagePayload
 from forms.paper.routing_words import FilterWords, go_to
 from forms.paper.words import words
 from forms.paper_routing import derive_paper_routing, paper_items
+from forms.words import DECLINE
 from tests.conftest import INSTRUMENTS
 from tests.forms.authoring import HEAD
 
@@ -239,13 +247,15 @@ SHIPPED = sorted(
 )
 
 
+@pytest.mark.parametrize("enclosed", [True, False], ids=["enclosed", "letter-only"])
 @pytest.mark.parametrize("large_print", [False, True], ids=["standard", "large"])
 @pytest.mark.parametrize("lang", SHIPPED)
-def test_the_longest_letter_fits_one_page_in_every_printable_language(lang, large_print):
-    """A reminder with the questionnaire enclosed, long names, the study contact and the
-    privacy notice: one page with its code, QR code and serial slots on it, Latin never in
-    a font without it. Large print needs the paragraphs closer together for such names
-    (English, Welsh, Polish…), and gets them; the rest keep the usual spacing."""
+def test_the_longest_letter_fits_one_page_in_every_printable_language(lang, large_print, enclosed):
+    """A reminder with the questionnaire enclosed (or a letter only, whose way to say no
+    is the longer one), long names, the study contact and the privacy notice: one page
+    with its code, QR code and serial slots on it, Latin never in a font without it. Large
+    print needs the paragraphs closer together for such names (English, Welsh, Polish…),
+    and gets them; the rest keep the usual spacing."""
     text = LetterText(
         practice="The Riverside Medical Centre and Branch Surgery at Eastfield Health Campus"
         " (Y90001)",
@@ -256,13 +266,14 @@ def test_the_longest_letter_fits_one_page_in_every_printable_language(lang, larg
         contact="digital-facilitation-study@example.org · 0117 496 0000",
         privacy="https://fieldwork.example.org/privacy",
         reminder=True,
-        enclosed=True,
+        enclosed=enclosed,
     )
     letter = render_letter(text, lang, large_print)
     with pdfplumber.open(io.BytesIO(letter.pdf)) as pdf:
         assert len(pdf.pages) == 1
         page = pdf.pages[0]
         assert text.privacy in page.extract_text().replace("\n", "")
+        assert opt_out_words(text) is not None  # the way to say no is on the page
         latin = [c for c in page.chars if c["text"].isascii() and c["text"].isalpha()]
         assert latin and not any("Lohit" in c["fontname"] for c in latin)  # never tofu
     assert set(letter.slots) == {"code", "qr", "serial"}
@@ -271,7 +282,7 @@ def test_the_longest_letter_fits_one_page_in_every_printable_language(lang, larg
     usual = _render(text, lang, Layout(lang, large_print), 1.0)
     if usual is not None:  # the usual spacing wherever it fits
         assert letter.pdf == usual.pdf
-    if lang == "en" and large_print:  # only closer together does it fit
+    if lang == "en" and large_print and enclosed:  # only closer together does it fit
         assert usual is None
 
 
@@ -404,3 +415,51 @@ def test_a_letter_greets_patients_only():
             said[audience] = pdf.pages[0].extract_text()
     assert "Dear Patient" in said["patient"] and "Dear Patient" not in said["staff"]
     assert "is taking part in Digital facilitation" in said["staff"].replace("\n", " ")
+
+
+def _letter_words(text: LetterText, lang: str) -> str:
+    with pdfplumber.open(io.BytesIO(render_letter(text, lang).pdf)) as pdf:
+        return " ".join(pdf.pages[0].extract_text().split())
+
+
+@pytest.mark.parametrize(
+    ("enclosed", "online", "declinable", "said"),
+    [
+        (True, True, True, OPT_OUT_BLANK),  # questionnaire and online: the shorter way
+        (True, False, True, OPT_OUT_BLANK),  # paper only
+        (False, True, True, OPT_OUT_ONLINE),  # a reminder letter without a questionnaire
+        (False, True, False, None),  # no consent page online: no button to point to
+    ],
+    ids=["enclosed-online", "paper-only", "letter-only", "letter-only-no-consent-page"],
+)
+def test_a_letter_says_how_to_say_no_and_stop_the_reminders(enclosed, online, declinable, said):
+    """After "Taking part is voluntary", one sentence by what the letter offers: send the
+    questionnaire back blank, or choose the consent page's button online."""
+    text = LetterText(practice="Riverside (Y90001)", study="Digital facilitation",
+                      questionnaire="Survey", url="https://example.org", reminder=True,
+                      enclosed=enclosed, online=online,
+                      declinable_online=declinable)  # fmt: skip
+    printed = _letter_words(text, "en")
+    blank = "send back the questionnaire blank and we will not remind you."
+    button = "choose 'I do not want to take part'. We will not remind you."
+    assert (blank in printed) == (said == OPT_OUT_BLANK)
+    assert (button in printed) == (said == OPT_OUT_ONLINE)
+    voluntary = "The research team never sees your name or address."
+    if said is not None:  # right after the voluntary line
+        assert printed.index(voluntary) < printed.index("If you do not want to take part")
+        assert "If you do not want to take part" in printed.split(voluntary)[1][:40]
+
+
+def test_the_letter_quotes_the_button_in_the_buttons_own_words():
+    """The words quoted are the consent page's button as translated (one catalogue word)."""
+    text = LetterText(practice="Riverside (Y90001)", study="Digital facilitation",
+                      questionnaire="Survey", url="https://example.org",
+                      enclosed=False)  # fmt: skip
+    t = words("cy")
+    button = t(DECLINE)
+    assert button == "Nid wyf am gymryd rhan"
+    said = t(OPT_OUT_ONLINE, decline=button)
+    assert f"'{button}'" in said and "{" not in said
+    assert " ".join(said.split()) in _letter_words(text, "cy")
+    for lang in SHIPPED:  # every language quotes its own button, not a retyped one
+        assert words(lang)(DECLINE) in words(lang)(OPT_OUT_ONLINE, decline=words(lang)(DECLINE))
