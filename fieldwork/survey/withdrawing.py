@@ -18,7 +18,7 @@ from fieldwork.db import db
 from fieldwork.i18n import t
 from fieldwork.models import Invitation, Response
 from fieldwork.models.base import utcnow
-from fieldwork.survey import bp
+from fieldwork.survey import bp, state
 from fieldwork.survey.entry import give_back, take_attempt, too_many
 from fieldwork.survey.language import page_language
 from fieldwork.survey.services import find_by_resume_code, find_invitation
@@ -35,12 +35,24 @@ def offer(response: Response) -> None:
     _remember(response.invitation_id, response.id)
 
 
-def _remember(invitation_id: int | None, response_id: int | None) -> None:
+def _remember(invitation_id: int | None, response_id: int | None, back: str = "") -> None:
     session[KEY] = {
         "invitation": invitation_id,
         "response": response_id,
         "until": (utcnow() + GOOD_FOR).isoformat(),
+        "back": back,  # the page the confirmation's Back link returns to, if not the usual
     }
+
+
+@bp.route("/withdraw/this", methods=["POST"])
+def withdraw_this():
+    """'I do not want to take part' from the welcome page of a response already begun (the
+    letters say to choose it): on to the confirmation, as with a typed code."""
+    entry = state.current()
+    if entry is None or entry.response is None:
+        return redirect(url_for("survey.start"))
+    _remember(entry.invitation_id, entry.response.id, back="survey.welcome")
+    return redirect(url_for("survey.withdraw_confirm"))
 
 
 def _target() -> tuple[Invitation | None, Response | None] | None:
@@ -76,6 +88,13 @@ def _code_page(error: str | None = None, status: int = 200):
     return render_template(
         "survey/withdraw.html", error=t(error, lang) if error else None, lang=lang
     ), status
+
+
+def _back() -> str:
+    """Where the confirmation's Back link goes: where the respondent came from."""
+    if session.get("finished"):
+        return "survey.done"
+    return (session.get(KEY) or {}).get("back") or "survey.withdraw_code"
 
 
 def _withdrawn(invitation: Invitation | None, response: Response | None) -> bool:
@@ -142,7 +161,7 @@ def withdraw_confirm():
         instrument=instrument,
         lang=lang,
         setting=current_setting(),
-        back_url=url_for("survey.done" if session.get("finished") else "survey.withdraw_code"),
+        back_url=url_for(_back()),
     )
 
 

@@ -14,7 +14,9 @@ from fieldwork.datasets import services
 from fieldwork.datasets.filters import Request
 from fieldwork.datasets.services import WITHDRAWN, Withdrawn, forget_exports, start_export
 from fieldwork.db import db
+from fieldwork.i18n import t
 from fieldwork.jobs.runner import run_job
+from fieldwork.mailings.services import ANSWERED
 from fieldwork.models import AuditEvent, IdentifyingAnswer, Job, Practice, Response
 from fieldwork.survey.services import find_invitation
 from tests.fieldwork.conftest import instrument
@@ -243,3 +245,34 @@ def test_a_withdrawal_that_rolls_back_deletes_no_file(app, client, codes):
         db.session.commit()
         assert not Path(job.result_path or path).exists() or job.result_path is None
         assert not (Path(app.config["JOB_FILES"]) / f"dataset-{job_id}").exists()
+
+
+def test_a_response_begun_online_can_say_no_from_the_welcome_page(app, client, codes):
+    """The letters tell a code that does not want to take part to choose 'I do not want to
+    take part' online; one that already began (and so skips the consent page) finds it on
+    the welcome page, and saying no there is a withdrawal: a refusal, not reminded."""
+    code = codes["patient"][0]
+    fresh = Robot(app.test_client(), instrument(app, "patient"))
+    fresh.enter_code(codes["patient"][1])
+    welcome = fresh.client.get("/welcome").get_data(as_text=True)
+    assert 'action="/withdraw/this"' not in welcome  # not begun: the consent page asks
+    robot = Robot(client, instrument(app, "patient"))
+    robot.enter_code(code)
+    robot.welcome("en")
+    robot.answer_page(1)
+    again = Robot(app.test_client(), instrument(app, "patient"))
+    again.enter_code(code)
+    welcome = again.client.get("/welcome").get_data(as_text=True)
+    assert 'action="/withdraw/this"' in welcome and t("consent_decline", "en") in welcome
+    said = again.client.post("/withdraw/this", data={"csrf_token": csrf(welcome)})
+    assert said.headers["Location"] == "/withdraw/confirm"
+    confirm = again.client.get("/withdraw/confirm").get_data(as_text=True)
+    assert 'href="/welcome"' in confirm  # Back returns to where they were
+    assert _counts(app)[0] == 1  # nothing happens before they confirm
+    _confirm(again.client)
+    event = _recorded(app, code)
+    assert event.detail["route"] == "respondent"
+    with app.app_context():
+        assert find_invitation(code).disposition in ANSWERED  # no reminder for it
+    nobody = app.test_client().post("/withdraw/this", data={})
+    assert nobody.status_code in (302, 400)  # no entry (or no CSRF token): nothing withdrawn
