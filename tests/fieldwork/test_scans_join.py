@@ -297,3 +297,28 @@ def test_a_page_joining_while_the_verify_page_is_drawn_is_not_confirmed_unseen(
     with app.app_context():
         assert db.session.get(ScanCopy, copy_id).state == "to_verify"
         assert db.session.scalar(select(func.count(Response.id))) == 0
+
+
+def test_a_late_page_of_a_confirmed_copy_whose_participant_withdrew_is_not_kept(
+    app, runner, serials
+):
+    """Withdrawal keeps a confirmed copy's state and deletes its images; a page of it
+    scanned after is the withdrawn participant's too: its image is deleted at once."""
+    with app.app_context():
+        first = _ticked(serials[0])
+        _read([first[0]])
+        [copy] = _copies(serials[0])
+        services.confirm(copy, {"used": "2"}, user=_keyer(), returned_on=RETURNED)
+        db.session.commit()
+        code = copy.invitation.code
+    assert runner.invoke(args=["withdraw", code, "--by", "phone"]).exit_code == 0
+    with app.app_context():
+        [copy] = _copies(serials[0])
+        assert copy.state == "confirmed" and all(p.image is None for p in copy.pages)
+        copy_id = copy.id
+        late = _read([first[1]], LATER)
+        page = _page(late)
+        assert page.status == "unused" and page.copy_id == copy_id
+        assert page.image is None and page.readings is None
+        assert page.problem == placing.WITHDRAWN_PROBLEM
+        assert not list(services.storage.batch_folder(late).glob("page-*"))
