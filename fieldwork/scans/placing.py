@@ -186,11 +186,14 @@ def _join(copy: ScanCopy, reading: CopyReading, rows: dict[int, ScanPage]) -> Co
 
 
 def _not_used(copy: ScanCopy, reading: CopyReading, rows: dict[int, ScanPage]) -> None:
-    """Pages of a copy already settled: kept and listed for a person, never used."""
+    """Pages of a copy already settled: kept and listed for a person, never used (a
+    withdrawn participant's deleted at once: a confirmed copy keeps its state)."""
+    invitation = copy.invitation
+    withdrawn = copy.state == WITHDRAWN or (invitation and invitation.withdrawn_at is not None)
     for page in [*reading.pages.values(), *reading.duplicates]:
         row = rows[page.index]
         row.status, row.copy, row.readings = UNUSED, copy, None
-        if copy.state == WITHDRAWN:
+        if withdrawn:
             row.problem = WITHDRAWN_PROBLEM
             storage.forget_images([row])
             continue

@@ -139,12 +139,12 @@ def confirm(
 
     Returns the response, or the read fields with problems for the person to correct.
     A copy whose serial did not lead to a code needs the access code typed (`code`).
-    `seen` is the copy's pages as the person's form showed them (`display.pages_seen`):
+    `seen` is the copy's pages as the person's form showed them (`pages_seen`):
     pages joined since are not confirmed unseen (`CopyChanged`).
     """
     if copy.done:
         raise ScanError("This copy has already been settled")
-    if seen is not None and seen != pages_seen(copy):
+    if seen is not None and seen != pages_seen(copy.id):
         raise CopyChanged(CHANGED)
     target = _keying_copy(copy, code)
     instrument = version_instrument(copy)
@@ -162,9 +162,12 @@ def confirm(
     return result
 
 
-def pages_seen(copy: ScanCopy) -> str:
-    """The pages a copy is made of, as its verify form carries them (page ids)."""
-    query = select(ScanPage.id).where(ScanPage.copy_id == copy.id, ScanPage.status == PLACED)
+def pages_seen(copy_id: int) -> str:
+    """The pages a copy is made of, as its verify form carries them (page ids).
+
+    Count them before reading the copy's answers to show: a page joining in between then
+    leaves the form's pages out of date (refused at confirm), never its answers."""
+    query = select(ScanPage.id).where(ScanPage.copy_id == copy_id, ScanPage.status == PLACED)
     return " ".join(str(page_id) for page_id in sorted(db.session.scalars(query)))
 
 

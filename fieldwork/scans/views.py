@@ -126,6 +126,8 @@ def copy(copy_id: int):
     """Verify one scanned copy: the scan beside the proposed answers, uncertain ones first."""
     # A POST locks the copy: two people confirming it at once make one response.
     locking = request.method == "POST"
+    # A GET reads committed rows statement by statement: the pages first (`pages_seen`).
+    seen = None if locking else services.pages_seen(copy_id)
     found = db.session.get(ScanCopy, copy_id, with_for_update=locking) or abort(404)
     instrument = services.version_instrument(found)
     errors: dict[str, str] = {}
@@ -161,7 +163,7 @@ def copy(copy_id: int):
         "staff/scans_copy.html", copy=found, instrument=instrument, errors=errors,
         values=values | {"returned_on": values.get("returned_on", returned_default)},
         view=display.copy_view(found, instrument, current_user),
-        seen=services.pages_seen(found),
+        seen=services.pages_seen(found.id) if seen is None else seen,
         keyers=KEYERS, numbers=instrument.question_numbers(),
         page_width=PAGE_WIDTH, page_height=PAGE_HEIGHT,
     ), 400 if errors else 200  # fmt: skip

@@ -21,6 +21,7 @@ from fieldwork.models import Job, Response, ScanBatch, ScanCopy, ScanPage, User
 from fieldwork.scans import display, placing, services
 from tests.conftest import BACKENDS
 from tests.fieldwork import scan_pages as sp
+from tests.fieldwork.staff_factories import post
 from tests.fieldwork.test_scans import RETURNED, _short, _ticked, instruments_dir, serials
 
 __all__ = ["instruments_dir", "serials"]  # fixtures used by the tests here
@@ -253,3 +254,71 @@ def test_the_command_says_which_pages_joined_a_copy_of_an_earlier_batch(
     assert late.exit_code == 0, late.output
     assert "1 page(s) read, 0 cop(ies) found, 0 to verify" in late.output
     assert f"page 1 (rest.pdf p. 1): joined to serial {serials[0]} in batch 1" in late.output
+
+
+@pytest.mark.parametrize("backend", [name for name in BACKENDS if name == "postgresql"])
+def test_a_page_joining_while_the_verify_page_is_drawn_is_not_confirmed_unseen(
+    app, auth, client, serials, monkeypatch
+):
+    """At READ COMMITTED each statement of the verify page's GET sees what was committed
+    before it: a later batch's job placing a page after the copy's answers were read but
+    before the pages shown were counted must not let the old answers be confirmed."""
+    with app.app_context():
+        first = _ticked(serials[0])
+        _read([first[0]])
+        copy_id = db.session.scalar(select(ScanCopy.id))
+        batch = services.start_batch([("returns.pdf", sp.pdf([first[1]]))], LATER, None)
+        db.session.commit()
+        job_id = batch.job_id
+    real = display.copy_view
+
+    def joining(*args, **kwargs):  # the later batch is placed while the page is drawn
+        def run() -> None:
+            with app.app_context():
+                run_job(job_id)
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        thread.join(120)
+        return real(*args, **kwargs)
+
+    auth.login("keyer@example.org", role="data_entry")
+    monkeypatch.setattr(display, "copy_view", joining)
+    opened = client.get(f"/staff/scans/copies/{copy_id}").get_data(as_text=True)
+    monkeypatch.setattr(display, "copy_view", real)
+    with app.app_context():
+        assert db.session.get(Job, job_id).state == "done"
+        assert db.session.get(ScanCopy, copy_id).missing == []  # page 2 joined
+    assert 'value="1"' not in opened.split('id="used"')[1][:200]  # drawn before it joined
+    seen = opened.split('name="scan_pages_seen" value="')[1].split('"')[0]
+    form = {"returned_on": "04/05/2026", "scan_pages_seen": seen}  # the answers as shown
+    stale = post(client, f"/staff/scans/copies/{copy_id}", form)
+    assert stale.status_code == 400 and "joined it while you were verifying" in stale.get_data(True)
+    with app.app_context():
+        assert db.session.get(ScanCopy, copy_id).state == "to_verify"
+        assert db.session.scalar(select(func.count(Response.id))) == 0
+
+
+def test_a_late_page_of_a_confirmed_copy_whose_participant_withdrew_is_not_kept(
+    app, runner, serials
+):
+    """Withdrawal keeps a confirmed copy's state and deletes its images; a page of it
+    scanned after is the withdrawn participant's too: its image is deleted at once."""
+    with app.app_context():
+        first = _ticked(serials[0])
+        _read([first[0]])
+        [copy] = _copies(serials[0])
+        services.confirm(copy, {"used": "2"}, user=_keyer(), returned_on=RETURNED)
+        db.session.commit()
+        code = copy.invitation.code
+    assert runner.invoke(args=["withdraw", code, "--by", "phone"]).exit_code == 0
+    with app.app_context():
+        [copy] = _copies(serials[0])
+        assert copy.state == "confirmed" and all(p.image is None for p in copy.pages)
+        copy_id = copy.id
+        late = _read([first[1]], LATER)
+        page = _page(late)
+        assert page.status == "unused" and page.copy_id == copy_id
+        assert page.image is None and page.readings is None
+        assert page.problem == placing.WITHDRAWN_PROBLEM
+        assert not list(services.storage.batch_folder(late).glob("page-*"))
