@@ -84,8 +84,13 @@ WORDS: dict[str, str | tuple[str, str]] = {
         "Your answers are saved each time you continue. "
         "To come back later, use the resume code {code}."
     ),
+    # Said when an answer stops applying: one typed into a question this Continue routes
+    # out is not saved; one saved earlier stays stored (it comes back if the earlier answer
+    # is changed back; a clean dataset codes it -98, a raw one keeps it). "Set aside" is
+    # true of both; "deleted" or "will not be used" would not be (docs/data-conventions.md).
     "not_kept": N_(
-        "Your answer to '{question}' was not kept, because that question does not apply to you."
+        "Your answer to '{question}' has been set aside, because that question does not "
+        "apply to you."
     ),
     "check_title": N_("Check your answers before sending them"),
     "change": N_("Change"),

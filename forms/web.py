@@ -121,7 +121,8 @@ def read_answers(form: Form, items: Sequence[Item]) -> dict[str, Any]:
 def entered_items(form: Form, items: Sequence[Item]) -> frozenset[str]:
     """Ids of the page's questions given any input, whether or not it reads as an answer
     (`read_answers` gives None for text that is not a number): what was put into a
-    question that does not apply is not kept, and the respondent is told so either way."""
+    question that does not apply is not saved (an answer saved there before stays, set
+    aside), and the respondent is told it was set aside either way."""
     return frozenset(
         item.id for item in _web(items) if item.is_question and KINDS[item.type].entered(form, item)
     )

@@ -215,7 +215,7 @@ def _grouped(code: str | None) -> str | None:
 
 
 def _dropped_questions(instrument, lang: str) -> list[str]:
-    """The questions whose answers the last Continue did not keep (said once, then forgotten)."""
+    """The questions whose answers the last Continue set aside (said once, then forgotten)."""
     items = {item.id: item for item in instrument.items}
     ids = session.pop("not_kept", None) or []
     return [question_name(items[i], lang) for i in ids if i in items]

@@ -166,7 +166,8 @@ def check_rows(instrument: Instrument, saved: Mapping[str, Any], lang: str) -> l
 
 def not_kept(items: Sequence[Item], entered: Collection[str], shown: Sequence[Item]) -> list[str]:
     """Ids of the items given input (`forms.web.entered_items`: an answer, or text that is
-    not one) that was dropped because they did not apply."""
+    not one) that was not saved because they did not apply (the respondent is told it was
+    set aside: an answer saved there before stays stored)."""
     kept = {item.id for item in shown}
     return [
         item.id for item in items if item.is_question and item.id not in kept and item.id in entered
@@ -184,9 +185,11 @@ def dropped_on_save(
     *,
     entered: Collection[str],
 ) -> list[str]:
-    """Ids of the answers a save does not keep: typed on this page into a question that
-    does not apply (`entered`: the page's questions given any input, valid or not), or
-    saved earlier on another page and turned off by this page's answers.
+    """Ids of the answers a save sets aside: typed on this page into a question that
+    does not apply (`entered`: the page's questions given any input, valid or not; not
+    saved), or saved earlier on another page and turned off by this page's answers (they
+    stay stored: they apply again if the answer that turned them off is changed back; a
+    clean dataset codes them -98, a raw one keeps them).
 
     `stored`, `applies`: the answers stored by the save and their `items_applying` in
     "web" mode, when the caller has them (used when they are the answers judged here).

@@ -49,9 +49,11 @@ def test_no_means_no_contact_questions_and_dropped_answers_are_told(
     person.button("continue")
     notice = phone.locator(".fw-not-kept")
     expect(notice).to_have_count(1)
-    expect(notice).to_contain_text("was not kept")
+    expect(notice).to_contain_text("has been set aside")
     expect(notice).to_contain_text("Which of these have you done online")
     check_page(phone, "en")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    phone.screenshot(path=str(SHOTS / "answer-set-aside.png"), full_page=True)
     person.given["used_online"] = 2
     person.given["interview"] = 2
     seen = []

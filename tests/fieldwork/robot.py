@@ -131,7 +131,7 @@ class Robot:
                 self.given[item.id] = value
             data.update(form_fields(item, value))
         data.update(extra or {})
-        # Typed into an item routed out (on this page, or by a chain): not kept.
+        # Typed into an item routed out (on this page, or by a chain): not saved (set aside).
         self.given = routed_answers(self.instrument, self.given)
         self.visited.append(number)
         return self.client.post(f"/page/{number}", data=data)

@@ -52,7 +52,7 @@ def test_a_blank_gate_routes_as_not_answered(app, client, codes, runner, tmp_pat
     gate_page = next(p.number for p in web_pages(inst) if inst.item("used_online") in p.items)
     while location != f"/page/{gate_page}":
         location = robot.answer_page(int(location.rsplit("/", 1)[1])).headers["Location"]
-    # Ticked by mistake beside the blank gate (as with JavaScript off): not kept.
+    # Ticked by mistake beside the blank gate (as with JavaScript off): not saved.
     answer = robot.answer_page(gate_page, {"used_what": ["1"]})
     assert answer.status_code == 302, "a blank gate question is accepted"
     robot.run_pages(answer.headers["Location"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from markupsafe import escape
 from sqlalchemy import select
@@ -12,9 +14,10 @@ from fieldwork.db import db
 from fieldwork.i18n import t
 from fieldwork.models import Invitation, Response
 from forms.paging import web_pages
+from forms.routing import items_applying
 from forms.web_fields import question_name
 from tests.fieldwork.conftest import instrument
-from tests.fieldwork.robot import Robot
+from tests.fieldwork.robot import Robot, form_fields
 
 
 def stored(app, code):
@@ -159,6 +162,49 @@ def test_going_back_and_changing_a_filter_keeps_later_answers(app, client, codes
     assert {k: saved[k] for k in kept} == kept  # typed answers are not lost
 
 
+def test_answers_set_aside_by_a_changed_filter_come_back_when_it_is_changed_back(
+    app, client, codes
+):
+    """The notice says 'set aside', not 'not kept': an answer saved earlier and turned off
+    by a changed filter stays stored, and applies again (shown, and on the check page)
+    once the filter is changed back."""
+    inst = instrument(app, "patient")
+    code = codes["patient"][4]
+    robot = Robot(client, inst, {"used_online": 1})
+    robot.enter_code(code)
+    location = robot.welcome("en").headers["Location"]
+    filter_page = next(
+        p.number for p in web_pages(inst) if "used_online" in [i.id for i in p.items]
+    )
+    experience = [p for p in web_pages(inst) if p.section.id == "sec_experience"]
+    while int(location.rsplit("/", 1)[1]) <= experience[-1].number:
+        location = robot.answer_page(int(location.rsplit("/", 1)[1])).headers["Location"]
+    kept = {i.id: robot.given[i.id] for p in experience for i in p.items if i.id in robot.given}
+    assert kept
+    robot.overrides["used_online"] = 2
+    after = robot.answer_page(filter_page).headers["Location"]
+    item = next(i for p in experience for i in p.items if i.id in kept)
+    said = t("not_kept", "en", question=question_name(item, "en"))
+    assert str(escape(said)) in client.get(after).get_data(as_text=True)
+    assert "set aside" in said and "not kept" not in said
+    robot.overrides["used_online"] = 1  # changed back
+    robot.answer_page(filter_page)
+    _, _, saved = stored(app, code)
+    assert {k: saved[k] for k in kept} == kept
+    applies = items_applying(inst, saved, "web")
+    assert all(applies[k] for k in kept)  # they apply again, as they were given
+    shown = client.get(f"/page/{experience[0].number}")
+    assert shown.status_code == 200
+    html = shown.get_data(as_text=True)
+    ticked_input = r'name="([^"]+)"\s+type="(?:radio|checkbox)" value="([^"]*)" checked'
+    checked = set(re.findall(ticked_input, html))
+    ticked = [i for i in experience[0].items if i.id in kept and i.type in {"single", "grid"}]
+    assert ticked  # the page shows them ticked again, as given
+    for shown_item in ticked:
+        for name, value in form_fields(shown_item, kept[shown_item.id]).items():
+            assert (name, str(value)) in checked, (name, value)
+
+
 def test_answers_turned_off_by_a_changed_filter_are_named_on_the_next_page(app, client, codes):
     inst = instrument(app, "patient")
     robot = Robot(client, inst, {"used_online": 1})
@@ -190,11 +236,12 @@ def test_answers_turned_off_by_a_changed_filter_are_named_on_the_next_page(app, 
 
 
 @pytest.mark.parametrize("typed", ["3", "three"])
-def test_typed_into_a_question_routed_out_on_the_same_post_is_said_not_kept(
+def test_typed_into_a_question_routed_out_on_the_same_post_is_said_set_aside(
     app, client, codes, typed
 ):
     """With JavaScript off every question is on the page: a number, or text that is not
-    one, typed into a question this post's answers route out is not kept, and is said so."""
+    one, typed into a question this post's answers route out is not saved, and the
+    respondent is told it was set aside."""
     inst = instrument(app, "mental_health")
     robot = Robot(client, inst)
     robot.enter_code(codes["mental_health"][0])

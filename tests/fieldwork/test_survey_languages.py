@@ -232,3 +232,33 @@ def test_yes_to_an_interview_asks_for_contact_on_a_page_of_its_own(app, client, 
     following = robot.answer_page(interview, {"interview": 1}).headers["Location"]
     page = _html(client.get(following))
     assert 'name="contact_name"' in page and 'name="interview"' not in page
+
+
+SHIPPED = ["ar", "bn", "cy", "es", "gu", "it", "pa", "pl", "pt", "ro", "ur", "zh", "zh_Hant"]
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+def test_every_catalogue_says_an_answer_that_stopped_applying_was_set_aside(lang):
+    """The notice tells the truth: an answer that no longer applies is set aside (a saved
+    one stays stored, comes back if the earlier answer is changed back, and a raw dataset
+    keeps it), so no catalogue may still carry the old 'was not kept' wording, leave the
+    new one fuzzy or empty, or lose its {question}."""
+    from babel.messages.pofile import read_po
+
+    from fieldwork.i18n import WORDS, t
+    from forms import i18n
+
+    msgid = WORDS["not_kept"]
+    english = t("not_kept", "en", question="Q")
+    assert english == (
+        "Your answer to 'Q' has been set aside, because that question does not apply to you."
+    )
+    po = i18n.CATALOGUE_DIR / lang / "LC_MESSAGES" / "messages.po"
+    with po.open("rb") as handle:
+        catalogue = read_po(handle)
+    entry = catalogue.get(msgid)
+    assert entry is not None and entry.string and not entry.fuzzy, lang
+    assert entry.string.count("{question}") == 1, lang
+    assert not any("was not kept" in str(m.id) for m in catalogue if m.id), lang
+    said = t("not_kept", lang, question="QUESTION_NAME")
+    assert "QUESTION_NAME" in said and said != english.replace("'Q'", "'QUESTION_NAME'")

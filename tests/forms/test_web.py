@@ -180,7 +180,7 @@ def test_unparseable_input_reads_as_none(pairs, item_id):
     ],
 )
 def test_input_that_is_no_answer_still_counts_as_entered(pairs, item_id):
-    """The page said which answers were not kept only for those it could read; text that
+    """The page said which answers were set aside only for those it could read; text that
     is not a number, typed into a question that does not apply, was dropped unsaid."""
     form = build_form(ALL, INSTRUMENT, "en", formdata=MultiDict(pairs))
     assert entered_items(form, ALL) == {item_id}
