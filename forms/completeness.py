@@ -58,3 +58,24 @@ def answered_share(
     states = item_states(instrument, answers, mode="web" if web else "paper", applies=applies)
     applicable = [state for state in states.values() if state not in NOT_ASKED]
     return sum(state == State.ANSWERED for state in applicable), len(applicable)
+
+
+WRITTEN = (State.ANSWERED, State.INVALID)  # what a respondent put on a paper form
+
+
+def nothing_written(
+    instrument: Instrument, answers: Mapping[str, Any], marks: Mapping[str, int]
+) -> bool:
+    """Whether a returned paper form carries nothing its respondent wrote: no question
+    answered (routed past or not, a write-in or a contact detail included) and none
+    marked invalid on paper (-96: two boxes ticked, or writing that cannot be read).
+
+    The cover page, the serial printed on every page and the consent that returning the
+    form gives are not answers: a form with nothing else is a questionnaire mailed back
+    blank, an implicit refusal (AAPOR 2.113), not a break-off. `marks`: by reference
+    (`item` or `grid.row`), as `forms.keying.Keyed.marks`.
+    """
+    if marks:
+        return False
+    states = item_states(instrument, answers, mode="paper", clean=False)
+    return not any(state in WRITTEN for state in states.values())

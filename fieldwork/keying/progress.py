@@ -10,7 +10,7 @@ from sqlalchemy import select
 from fieldwork.db import db
 from fieldwork.keying.services import pass_instrument
 from fieldwork.models import Invitation, KeyingPass, Practice, Response, User
-from fieldwork.models.keying import FIRST, SECOND
+from fieldwork.models.keying import FIRST, RESOLVED, SECOND
 from fieldwork.models.responses import PAPER
 from forms.keying import differences, field_names
 
@@ -52,7 +52,7 @@ def by_batch(allowed: frozenset[str] | set[str] | None = None) -> list[Row]:
         row = rows.setdefault(key, Row(*key))
         row.returned += 1
         passes = kept.get(invitation.id, {})
-        if invitation.id in paper:
+        if invitation.id in paper or RESOLVED in passes:  # a response, or keyed blank
             row.done += 1
         elif SECOND in passes:
             row.twice += 1

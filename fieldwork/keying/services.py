@@ -28,6 +28,7 @@ from fieldwork.models.base import utcnow
 from fieldwork.models.keying import FIRST, RESOLVED, SECOND
 from fieldwork.models.responses import COMPLETE, PAPER
 from fieldwork.outcomes import refresh_outcome, study_settings
+from forms.completeness import nothing_written
 from forms.keying import KEYERS, Keyed, differences, read_pass
 from forms.model import Instrument
 from forms.paper.qr import PagePayload
@@ -37,6 +38,26 @@ from forms.paper.qr import PagePayload
 # persons list it under refusal (2.11) as an "implicit refusal" (2.113), not as a
 # break-off (2.12, a form begun but too incomplete). The audit log keeps `kind=blank`.
 RETURNS = {"undelivered": "undelivered", "blank": "refusal"}
+# A form keyed or scanned with nothing written on it is recorded the same way.
+NOTHING_FILLED_IN = "Nothing was filled in: recorded as returned blank (a refusal)"
+KEYED_BLANK = "This form was keyed with nothing filled in: it is recorded as returned blank"
+
+
+@dataclass
+class ReturnedBlank:
+    """A settled reading with nothing written on the form (`forms.completeness.
+    nothing_written`): recorded as returned blank, a refusal, with no response kept.
+    `online_kept`: the code had answered online, and that response stands."""
+
+    invitation: Invitation
+    online_kept: bool = False
+
+    @property
+    def message(self) -> str:
+        """What the staff member is told."""
+        if self.online_kept:
+            return "Nothing was filled in: nothing is kept, the code's online response stands"
+        return NOTHING_FILLED_IN
 
 
 class KeyingError(Exception):
@@ -150,6 +171,8 @@ def next_pass(copy: Copy, user: User) -> int:
     if response is not None and response.mode == PAPER:
         raise KeyingError("This form has already been keyed")
     kept = passes(copy.invitation)
+    if RESOLVED in kept:  # settled with no response: keyed blank (see `_settle`)
+        raise KeyingError(KEYED_BLANK)
     if FIRST not in kept:
         return FIRST
     if not study_settings().double_entry or SECOND in kept:
@@ -167,8 +190,9 @@ def key_pass(
     user: User,
     returned_on: date,
     override: bool = False,
-) -> Keyed | Response:
-    """Keep one keyed pass; return the response made, or the read pass if problems remain."""
+) -> Keyed | Response | ReturnedBlank:
+    """Keep one keyed pass; return the response made (or the blank return recorded), or
+    the read pass if problems remain or it waits for another pass."""
     keyed = read_pass(instrument, fields)
     if keyed.problems:
         return keyed
@@ -196,7 +220,7 @@ def key_pass(
         return keyed
     if double and differences(instrument, passes(copy.invitation)[FIRST].fields, row.fields):
         return keyed
-    return _make_response(copy, instrument, keyed, row.language, row.returned_on, user=user)
+    return _settle(copy, instrument, keyed, row.language, row.returned_on, user=user, passed=row)
 
 
 def open_differences(copy: Copy, instrument: Instrument) -> list[tuple[str, str, str]]:
@@ -211,7 +235,7 @@ def open_differences(copy: Copy, instrument: Instrument) -> list[tuple[str, str,
 
 def resolve(
     copy: Copy, instrument: Instrument, chosen: dict[str, str], *, user: User, override=False
-) -> Keyed | Response:
+) -> Keyed | Response | ReturnedBlank:
     """Resolve the differences by `chosen` text; the resolved pass becomes the response."""
     kept = passes(copy.invitation)
     if SECOND not in kept or RESOLVED in kept:
@@ -241,7 +265,7 @@ def resolve(
     db.session.flush()
     record("keying.resolve", user=user, code=copy.invitation.code,
            chosen=for_audit(chosen), pass_id=row.id)  # fmt: skip
-    return _make_response(copy, instrument, keyed, row.language, row.returned_on, user=user)
+    return _settle(copy, instrument, keyed, row.language, row.returned_on, user=user, passed=row)
 
 
 def settle_read(
@@ -253,7 +277,7 @@ def settle_read(
     language: str,
     returned_on: date,
     override: bool = False,
-) -> Keyed | Response:
+) -> Keyed | Response | ReturnedBlank:
     """Make the paper response of a copy read from its scan (in the keying fields' text).
 
     The reading and the person who confirmed it (or, where the study allows it, boxes all
@@ -268,7 +292,7 @@ def settle_read(
     if response is not None and response.mode == PAPER:
         raise KeyingError("This form has already been keyed")
     _check_online(copy, override)
-    return _make_response(copy, instrument, keyed, language, returned_on, user=user)
+    return _settle(copy, instrument, keyed, language, returned_on, user=user, passed=None)
 
 
 def may_resolve(copy: Copy, user: User) -> bool:
@@ -376,6 +400,65 @@ def _check_online(copy: Copy, override: bool) -> None:
         raise AlreadyOnline("This code already answered online: keying it needs an override")
 
 
+def _settle(
+    copy: Copy,
+    instrument: Instrument,
+    keyed: Keyed,
+    language: str,
+    returned_on: date,
+    *,
+    user: User | None,
+    passed: KeyingPass | None,
+) -> Response | ReturnedBlank:
+    """Settle a reading of a returned form (keyed, resolved, or read from its scan): its
+    paper response, or, if nothing is written on it, a return recorded as blank.
+
+    The one place all three routes decide it: a blank form is what the keying page's
+    "Returned blank" records (a refusal, AAPOR 2.11), not a response with a break-off
+    outcome. No response is kept, so it counts nowhere as one (begun, completions per
+    day, responses by wave, datasets) and the code gets no reminder (a final outcome).
+    A keyed blank form keeps its passes; a resolution pass (`RESOLVED`, its fields none)
+    marks it settled, so it waits for nobody and is not keyed again.
+    """
+    result = _response_or_blank(copy, instrument, keyed, language, returned_on,
+                                user=user, passed=passed)  # fmt: skip
+    if passed is not None:  # keyed by hand: a scanned copy of it waiting is not used
+        from fieldwork.scans.placing import set_aside_waiting  # (scans build on keying)
+
+        set_aside_waiting(copy.invitation.id)
+    return result
+
+
+def _response_or_blank(
+    copy: Copy,
+    instrument: Instrument,
+    keyed: Keyed,
+    language: str,
+    returned_on: date,
+    *,
+    user: User | None,
+    passed: KeyingPass | None,
+) -> Response | ReturnedBlank:
+    if not nothing_written(instrument, keyed.answers, keyed.marks):
+        return _make_response(copy, instrument, keyed, language, returned_on, user=user)
+    invitation = copy.invitation
+    how = "scanned" if passed is None else "keyed"
+    if passed is not None and passed.pass_no != RESOLVED:
+        settled = KeyingPass(
+            invitation_id=invitation.id, mailing_id=passed.mailing_id, user_id=passed.user_id,
+            pass_no=RESOLVED, language=passed.language, returned_on=passed.returned_on,
+            fields={},
+        )  # fmt: skip
+        db.session.add(settled)
+        db.session.flush()
+    if invitation.response is not None:  # answered online (only with the override)
+        record("keying.return", user=user, code=invitation.code, kind="blank", how=how,
+               online_kept=True)  # fmt: skip
+        return ReturnedBlank(invitation, online_kept=True)
+    _record_outcome(copy, "blank", user=user, how=how)
+    return ReturnedBlank(invitation)
+
+
 def _make_response(
     copy: Copy,
     instrument: Instrument,
@@ -439,6 +522,10 @@ def record_return(copy: Copy, kind: str, *, user: User) -> None:
     _check_withdrawn(copy)  # the withdrawal's outcome (a refusal) stands
     if copy.invitation.response is not None:
         raise KeyingError("This code already has a response")
+    _record_outcome(copy, kind, user=user)
+
+
+def _record_outcome(copy: Copy, kind: str, *, user: User | None, **how: str) -> None:
     copy.invitation.disposition = RETURNS[kind]
     copy.invitation.disposition_at = utcnow()
-    record("keying.return", user=user, code=copy.invitation.code, kind=kind)
+    record("keying.return", user=user, code=copy.invitation.code, kind=kind, **how)

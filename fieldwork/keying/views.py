@@ -123,6 +123,8 @@ def _date(text: str) -> datetime.date | None:
 
 def _done_message(copy: services.Copy, result) -> str:
     code = copy.invitation.grouped_code
+    if isinstance(result, services.ReturnedBlank):
+        return f"{code}: {result.message}"
     if isinstance(result, Response):
         return f"{code} keyed: stored as a paper response, outcome {outcome_label(result.outcome)}"
     return f"{code} keyed: waiting for the other pass or the resolution of differences"

@@ -24,7 +24,9 @@ CROP_RIGHT = 220.0  # points to the right of tick boxes, where their labels are 
 
 def kept_with_response(page: ScanPage) -> bool:
     """Whether the page's copy became a response (its image is then for admins only)."""
-    return page.copy is not None and page.copy.response_id is not None
+    # A copy settled without a response (found blank, or not used: its code's form was
+    # keyed by hand) is the participant's returned form all the same.
+    return page.copy is not None and (page.copy.response_id is not None or page.copy.done)
 
 
 def may_see_image(page: ScanPage, user: User) -> bool:

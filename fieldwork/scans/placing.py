@@ -18,19 +18,22 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, func, select, text
 
 from fieldwork.audit import record
 from fieldwork.bad_input import INT_MAX, whole_number
 from fieldwork.db import db
 from fieldwork.keying import services as keying
-from fieldwork.models import Mailing, Response, ScanBatch, ScanCopy, ScanPage, User
+from fieldwork.models import KeyingPass, Mailing, Response, ScanBatch, ScanCopy, ScanPage, User
 from fieldwork.models.base import utcnow
+from fieldwork.models.keying import RESOLVED
+from fieldwork.models.responses import PAPER
 from fieldwork.models.scans import (
     ACCEPTED,
     CONFIRMED,
     DUPLICATE,
     PLACED,
+    TO_VERIFY,
     UNIDENTIFIED,
     UNUSED,
     WITHDRAWN,
@@ -38,6 +41,7 @@ from fieldwork.models.scans import (
 from fieldwork.outcomes import study_settings
 from fieldwork.scans import storage
 from fieldwork.scans.reading import FormLookup, ReadPage
+from forms.keying import Keyed
 from forms.paper.qr import PagePayload
 from forms.scan import CopyReading, Proposal, ScanForm
 from forms.scan.batch import group
@@ -133,7 +137,10 @@ def place(
     db.session.flush()
     for copy, _reading in placed:
         _forget_if_withdrawn(batch, copy)
-    return placed
+        why = keyed_by_hand(copy)
+        if why:
+            set_aside(copy, why)
+    return [(copy, reading) for copy, reading in placed if not copy.done]
 
 
 def _earlier_copy(batch: ScanBatch, reading: CopyReading) -> ScanCopy | None:
@@ -188,18 +195,92 @@ def _join(copy: ScanCopy, reading: CopyReading, rows: dict[int, ScanPage]) -> Co
 def _not_used(copy: ScanCopy, reading: CopyReading, rows: dict[int, ScanPage]) -> None:
     """Pages of a copy already settled: kept and listed for a person, never used (a
     withdrawn participant's deleted at once: a confirmed copy keeps its state)."""
-    invitation = copy.invitation
-    withdrawn = copy.state == WITHDRAWN or (invitation and invitation.withdrawn_at is not None)
-    for page in [*reading.pages.values(), *reading.duplicates]:
-        row = rows[page.index]
-        row.status, row.copy, row.readings = UNUSED, copy, None
-        if withdrawn:
-            row.problem = WITHDRAWN_PROBLEM
-            storage.forget_images([row])
-            continue
+    if copy.problem and copy.state in (CONFIRMED, ACCEPTED):  # found blank, or not used
+        why = f"serial {copy.serial}: {copy.problem}"
+    else:
         how = "confirmed" if copy.state == CONFIRMED else "accepted without a person"
         when = f" on {copy.verified_at:%d/%m/%Y}" if copy.verified_at else ""
-        row.problem = f"serial {copy.serial} was already {how}{when}; this page was not used"
+        why = f"serial {copy.serial} was already {how}{when}"
+    pages = [rows[page.index] for page in [*reading.pages.values(), *reading.duplicates]]
+    _unused(copy, pages, f"{why}; this page was not used")
+
+
+def _unused(copy: ScanCopy, pages: list[ScanPage], why: str) -> None:
+    """Pages kept and listed for a person, never used: their box readings dropped, their
+    images kept to look at (a withdrawn participant's deleted at once, and audited)."""
+    invitation = copy.invitation
+    withdrawn = copy.state == WITHDRAWN or (invitation and invitation.withdrawn_at is not None)
+    for row in pages:
+        row.status, row.copy, row.readings = UNUSED, copy, None
+        row.problem = WITHDRAWN_PROBLEM if withdrawn else why[:200]
+    if not withdrawn or not pages:
+        return
+    db.session.flush()  # the pages' ids, for the audit log
+    deleted = storage.forget_images(pages)
+    record("scan.withdrawn_pages", copy=copy.id, invitation=invitation.id if invitation else None,
+           pages=sorted(row.id for row in pages), scan_images=deleted)  # fmt: skip
+
+
+def keyed_by_hand(copy: ScanCopy) -> str | None:
+    """Why a copy waiting for a person is not to be used: its code's paper form was
+    settled another way (keyed by hand, or another copy of it confirmed), else None."""
+    invitation = copy.invitation
+    if copy.done or invitation is None or invitation.withdrawn_at is not None:
+        return None
+    response = db.session.scalar(  # read afresh: it may have been made in this session
+        select(Response).where(Response.invitation_id == invitation.id)
+    )
+    if response is not None and response.mode == PAPER:
+        scanned = db.session.scalar(
+            select(ScanCopy).where(ScanCopy.response_id == response.id, ScanCopy.id != copy.id)
+        )
+        if scanned is not None:
+            when = f" on {scanned.verified_at:%d/%m/%Y}" if scanned.verified_at else ""
+            return (f"the code's form was already settled from serial {scanned.serial}{when}; "
+                    "this copy was not used")  # fmt: skip
+        return _keyed_words(copy, invitation.id)
+    settled = db.session.scalar(  # keyed with nothing filled in: recorded as returned blank
+        select(KeyingPass.id).where(
+            KeyingPass.invitation_id == invitation.id, KeyingPass.pass_no == RESOLVED
+        )
+    )
+    return _keyed_words(copy, invitation.id) if settled is not None else None
+
+
+def _keyed_words(copy: ScanCopy, invitation_id: int) -> str:
+    keyed_at = db.session.scalar(
+        select(func.max(KeyingPass.keyed_at)).where(KeyingPass.invitation_id == invitation_id)
+    )
+    when = f" on {keyed_at:%d/%m/%Y}" if keyed_at else ""
+    return f"serial {copy.serial} was already keyed by hand{when}; this copy was not used"
+
+
+def set_aside(copy: ScanCopy, why: str) -> None:
+    """Settle a copy waiting for a person as not used (`keyed_by_hand`): its pages kept and
+    listed as unused pages of a settled copy are, its proposal and readings dropped."""
+    pages = list(db.session.scalars(select(ScanPage).where(ScanPage.copy_id == copy.id)))
+    _unused(copy, pages, why)
+    copy.fields, copy.uncertain, copy.marks = {}, [], []
+    copy.state, copy.problem, copy.verified_at = CONFIRMED, why[:200], utcnow()
+    record(
+        "scan.not_used", copy=copy.id, code=copy.invitation.code, pages=sorted(p.id for p in pages)
+    )
+    db.session.flush()
+
+
+def set_aside_waiting(invitation_id: int) -> int:
+    """Settle as not used every copy of a code still waiting for a person, once its form
+    was keyed by hand (a response, or a blank return); how many."""
+    query = select(ScanCopy).where(
+        ScanCopy.invitation_id == invitation_id, ScanCopy.state == TO_VERIFY
+    )
+    count = 0
+    for copy in db.session.scalars(query.with_for_update()).all():
+        why = keyed_by_hand(copy)
+        if why:
+            set_aside(copy, why)
+            count += 1
+    return count
 
 
 def propose_again(copy: ScanCopy, form: ScanForm | None) -> Proposal | None:
@@ -354,7 +435,7 @@ def auto_accept(placed: Placed, returned_on: date) -> int:
         proposal = reading.proposal
         if not reading.complete or proposal is None or not proposal.certain:
             continue
-        if copy.problem or copy.invitation is None:
+        if copy.done or copy.problem or copy.invitation is None:
             continue
         try:
             result = keying.settle_read(
@@ -364,19 +445,30 @@ def auto_accept(placed: Placed, returned_on: date) -> int:
         except keying.KeyingError as error:
             copy.problem = str(error)[:200]
             continue
-        if isinstance(result, Response):
+        if not isinstance(result, Keyed):  # a response, or nothing written: returned blank
             settle(copy, result, ACCEPTED, copy.fields, None)
+            made = result.public_id if isinstance(result, Response) else None
             record("scan.accept", copy=copy.id, code=copy.invitation.code,
-                   response=result.public_id)  # fmt: skip
+                   response=made, blank=made is None or None)  # fmt: skip
             accepted += 1
         else:
             copy.problem = "; ".join(result.problems.values())[:200]
     return accepted
 
 
-def settle(copy: ScanCopy, response: Response, state: str, fields: dict, user: User | None) -> None:
-    """Record that a copy became a response (confirmed by `user`, or accepted)."""
-    copy.state, copy.response = state, response
+def settle(
+    copy: ScanCopy,
+    result: Response | keying.ReturnedBlank,
+    state: str,
+    fields: dict,
+    user: User | None,
+) -> None:
+    """Record that a copy became a response (confirmed by `user`, or accepted), or was
+    found blank (`keying.ReturnedBlank`: no response, the code's outcome a refusal)."""
+    blank = isinstance(result, keying.ReturnedBlank)
+    copy.state, copy.response = state, None if blank else result
+    if blank:
+        copy.problem = result.message[:200]
     copy.fields = {k: v.strip() for k, v in fields.items() if v and v.strip()}
     copy.verified_by = user.id if user else None
     copy.verified_at = utcnow()

@@ -134,10 +134,12 @@ def confirm(
     code: str = "",
     override: bool = False,
     seen: str | None = None,
-) -> Keyed | Response:
+) -> Keyed | Response | keying.ReturnedBlank:
     """A person's confirmed (or corrected) answers of a copy become its paper response.
 
     Returns the response, or the read fields with problems for the person to correct.
+    Nothing written on it (every answer left empty): recorded as returned blank, a
+    refusal, with no response (`keying.ReturnedBlank`); the copy is settled all the same.
     A copy whose serial did not lead to a code needs the access code typed (`code`).
     `seen` is the copy's pages as the person's form showed them (`pages_seen`):
     pages joined since are not confirmed unseen (`CopyChanged`).
@@ -152,12 +154,14 @@ def confirm(
         target, instrument, fields, user=user, language=copy.lang,
         returned_on=returned_on, override=override,
     )  # fmt: skip
-    if isinstance(result, Response):
+    if not isinstance(result, Keyed):
         changed = [  # names only: answers never go into the audit log (`keying.for_audit`)
             name for name, text in fields.items() if text.strip() != copy.fields.get(name, "")
         ]
+        made = result.public_id if isinstance(result, Response) else None
         record("scan.confirm", user=user, copy=copy.id, code=target.invitation.code,
-               response=result.public_id, corrected=keying.for_audit(changed))  # fmt: skip
+               response=made, blank=made is None or None,
+               corrected=keying.for_audit(changed))  # fmt: skip
         placing.settle(copy, result, CONFIRMED, fields, user)
     return result
 

@@ -12,7 +12,7 @@ from fieldwork.audit import record
 from fieldwork.auth import require_role
 from fieldwork.db import db, writes
 from fieldwork.jobs import queue
-from fieldwork.keying.services import KeyingError
+from fieldwork.keying.services import KeyingError, ReturnedBlank
 from fieldwork.keying.views import _date
 from fieldwork.models import ScanBatch, ScanCopy, ScanPage
 from fieldwork.scans import bp, display, services, storage
@@ -152,6 +152,10 @@ def copy(copy_id: int):
             except (services.ScanError, KeyingError) as problem:
                 errors["main-form"] = str(problem)
             else:
+                if isinstance(result, ReturnedBlank):
+                    db.session.commit()
+                    flash(f"Serial {found.serial}: {result.message}")
+                    return redirect(url_for("scans.batch", batch_id=found.batch_id))
                 if not isinstance(result, Keyed):
                     db.session.commit()
                     flash(f"Serial {found.serial} confirmed: stored as a paper response, "

@@ -530,3 +530,32 @@ def test_a_copy_found_by_its_code_is_the_latest_questionnaire_mailed_not_a_lette
     auth.login("desk@example.org", role="data_entry")
     page = client.get(f"/staff/keying/{code}").get_data(True)
     assert "large print" in page and _shown_on(page, "nhs_app") == printed
+
+
+def test_a_form_keyed_with_every_answer_empty_is_returned_blank_not_a_response(world, client):
+    """Keyed field by field with nothing filled in: a refusal (AAPOR 2.11) as the "Returned
+    blank" button records, no response, no reminder, and it waits for nobody."""
+    from fieldwork.mailings.services import not_responded
+
+    mailing, (first, *_) = world
+    copy = services.find_copy(mailing.serial)
+    result = _key(copy, first, fields={})
+    db.session.commit()
+    assert isinstance(result, services.ReturnedBlank)
+    assert result.message == "Nothing was filled in: recorded as returned blank (a refusal)"
+    invitation = db.session.get(Invitation, mailing.invitation_id)
+    assert invitation.response is None and invitation.disposition == "refusal"
+    assert not db.session.scalars(select(Response)).all()
+    assert not not_responded(invitation)
+    assert services.waiting() == 0
+    with pytest.raises(services.KeyingError, match="recorded as returned blank"):
+        _key(copy, first)
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "keying.return"))
+    assert [(e.detail["kind"], e.detail["how"]) for e in event] == [("blank", "keyed")]
+
+
+def test_a_form_with_only_two_boxes_ticked_is_not_blank(world):
+    mailing, (first, *_) = world
+    copy = services.find_copy(mailing.serial)
+    result = _key(copy, first, fields={"nhs_app": "*"})
+    assert isinstance(result, Response) and result.outcome == "break_off"

@@ -318,13 +318,14 @@ def test_a_code_that_said_no_as_its_letter_says_is_not_reminded(app, runner, tmp
         keying.record_return(blank, "blank", user=keyer)
         patient = get_catalogue().current["patient"]
         made = keying.key_pass(keyed_blank, patient, {}, user=keyer, returned_on=date(2026, 5, 4))
-        assert made.invitation_id == keyed_blank.invitation.id  # a paper response, kept
+        assert isinstance(made, keying.ReturnedBlank)  # as returned blank: no response
+        assert keyed_blank.invitation.response is None
         assert decline(db.session.scalar(select(Invitation).where(Invitation.code == codes[2])))
         db.session.commit()
         outcomes = db.session.scalars(
             select(Invitation.disposition).where(Invitation.code.in_(codes)).order_by(Invitation.id)
         ).all()
-    assert outcomes[0] == outcomes[2] == "refusal"
+    assert outcomes[0] == outcomes[1] == outcomes[2] == "refusal"
     result = _pack(runner, tmp_path, batch, "--reminder", "--letter-only")
     assert result.exit_code == 0, result.output
     files = _files(tmp_path, f"Y90001-{batch}-wave2.zip")

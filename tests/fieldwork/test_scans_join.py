@@ -17,7 +17,7 @@ from sqlalchemy import func, select, text
 from fieldwork.answers import load_answers
 from fieldwork.db import db
 from fieldwork.jobs.runner import run_job
-from fieldwork.models import Job, Response, ScanBatch, ScanCopy, ScanPage, User
+from fieldwork.models import AuditEvent, Job, Response, ScanBatch, ScanCopy, ScanPage, User
 from fieldwork.scans import display, placing, services
 from tests.conftest import BACKENDS
 from tests.fieldwork import scan_pages as sp
@@ -322,3 +322,9 @@ def test_a_late_page_of_a_confirmed_copy_whose_participant_withdrew_is_not_kept(
         assert page.image is None and page.readings is None
         assert page.problem == placing.WITHDRAWN_PROBLEM
         assert not list(services.storage.batch_folder(late).glob("page-*"))
+        event = db.session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "scan.withdrawn_pages")
+        )
+        invitation_id = db.session.get(ScanCopy, copy_id).invitation_id
+        assert event.detail == {"copy": copy_id, "invitation": invitation_id,
+                                "pages": [page.id], "scan_images": 1}  # fmt: skip
