@@ -131,6 +131,7 @@ EXPECTED: dict[tuple[str, str], tuple] = {
     # withdrawing one's answers: a public code page, then confirm (needs a code first)
     ("survey.withdraw_code", "GET"): (200,) * 7,
     ("survey.withdraw_code", "POST"): (400,) * 7,
+    ("survey.withdraw_this", "POST"): (GO,) * 7,  # "I do not want to take part": none begun
     ("survey.withdraw_confirm", "GET"): (GO,) * 7,
     ("survey.withdraw_confirm", "POST"): (GO,) * 7,
     ("survey.withdraw_done", "GET"): (GO,) * 7,
