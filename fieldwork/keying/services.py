@@ -9,7 +9,7 @@ commit once.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -158,11 +158,29 @@ def find_copy(typed: str) -> Copy | None:
 
 
 def passes(invitation: Invitation) -> dict[int, KeyingPass]:
-    """The latest pass of each kind (1, 2, 3) kept for a code."""
+    """The latest pass of each kind (1, 2, 3) kept for a code, in its current round."""
     rows = db.session.scalars(
         select(KeyingPass).where(KeyingPass.invitation_id == invitation.id).order_by(KeyingPass.id)
     )
-    return {row.pass_no: row for row in rows}
+    return current_round(rows)
+
+
+def current_round(rows: Iterable[Any]) -> dict[int, Any]:
+    """The latest of each kind of a code's passes (`rows` in the order kept, each with a
+    `pass_no`) since its last round ended. A round ends with its resolution (`RESOLVED`);
+    one with no response is a copy keyed blank (`_settle`), and a first pass after it
+    is another copy of the code (a reminder's questionnaire), keyed afresh."""
+    found: dict[int, Any] = {}
+    for row in rows:
+        if row.pass_no == FIRST and RESOLVED in found:
+            found = {}
+        found[row.pass_no] = row
+    return found
+
+
+def _blank_here(copy: Copy, kept: dict[int, KeyingPass]) -> bool:
+    """Whether the round settled blank was keyed from this copy (its serial)."""
+    return kept[RESOLVED].mailing_id == (copy.mailing.id if copy.mailing else None)
 
 
 def next_pass(copy: Copy, user: User) -> int:
@@ -172,7 +190,9 @@ def next_pass(copy: Copy, user: User) -> int:
         raise KeyingError("This form has already been keyed")
     kept = passes(copy.invitation)
     if RESOLVED in kept:  # settled with no response: keyed blank (see `_settle`)
-        raise KeyingError(KEYED_BLANK)
+        if _blank_here(copy, kept):
+            raise KeyingError(KEYED_BLANK)
+        return FIRST  # another copy of the code: a new round (`current_round`)
     if FIRST not in kept:
         return FIRST
     if not study_settings().double_entry or SECOND in kept:
@@ -314,11 +334,13 @@ def waiting() -> int:
     Codes whose participant withdrew are left out: their forms are never finished.
     """
     query = select(KeyingPass.invitation_id, KeyingPass.pass_no).join(Invitation)
-    rows = db.session.execute(query.where(Invitation.withdrawn_at.is_(None))).all()
-    started = {invitation_id for invitation_id, _ in rows}
-    settled = {invitation_id for invitation_id, number in rows if number == RESOLVED}
+    query = query.where(Invitation.withdrawn_at.is_(None)).order_by(KeyingPass.id)
+    by_code: dict[int, list[Any]] = {}
+    for row in db.session.execute(query).all():
+        by_code.setdefault(row.invitation_id, []).append(row)
+    started = {code for code, rows in by_code.items() if RESOLVED not in current_round(rows)}
     paper = set(db.session.scalars(select(Response.invitation_id).where(Response.mode == PAPER)))
-    return len(started - settled - paper)
+    return len(started - paper)
 
 
 def identifying_fields(instrument: Instrument) -> set[str]:

@@ -239,9 +239,13 @@ def keyed_by_hand(copy: ScanCopy) -> str | None:
             return (f"the code's form was already settled from serial {scanned.serial}{when}; "
                     "this copy was not used")  # fmt: skip
         return _keyed_words(copy, invitation.id)
-    settled = db.session.scalar(  # keyed with nothing filled in: recorded as returned blank
+    # This serial keyed with nothing filled in (recorded as returned blank). Another copy
+    # of the code (a reminder's questionnaire) may be filled in: a person looks at it.
+    settled = db.session.scalar(
         select(KeyingPass.id).where(
-            KeyingPass.invitation_id == invitation.id, KeyingPass.pass_no == RESOLVED
+            KeyingPass.invitation_id == invitation.id,
+            KeyingPass.pass_no == RESOLVED,
+            KeyingPass.mailing_id == copy.mailing_id,
         )
     )
     return _keyed_words(copy, invitation.id) if settled is not None else None
