@@ -26,7 +26,7 @@ from fieldwork.db import db
 from fieldwork.models import InstrumentVersion, Invitation, KeyingPass, Mailing, Response, User
 from fieldwork.models.base import utcnow
 from fieldwork.models.keying import FIRST, RESOLVED, SECOND
-from fieldwork.models.responses import COMPLETE, PAPER
+from fieldwork.models.responses import AUTOMATIC, COMPLETE, DISPOSITIONS, PAPER
 from fieldwork.outcomes import refresh_outcome, study_settings
 from forms.completeness import nothing_written
 from forms.keying import KEYERS, Keyed, differences, read_pass
@@ -51,12 +51,18 @@ class ReturnedBlank:
 
     invitation: Invitation
     online_kept: bool = False
+    outcome_kept: str | None = None  # the code's outcome set by hand, which stands
 
     @property
     def message(self) -> str:
         """What the staff member is told."""
         if self.online_kept:
             return "Nothing was filled in: nothing is kept, the code's online response stands"
+        if self.outcome_kept:
+            label = DISPOSITIONS.get(self.outcome_kept, self.outcome_kept)
+            return (
+                f"Nothing was filled in: nothing is kept, its outcome set by hand, {label}, stands"
+            )
         return NOTHING_FILLED_IN
 
 
@@ -477,6 +483,13 @@ def _response_or_blank(
         record("keying.return", user=user, code=invitation.code, kind="blank", how=how,
                online_kept=True)  # fmt: skip
         return ReturnedBlank(invitation, online_kept=True)
+    hand_set = invitation.disposition
+    if hand_set not in AUTOMATIC and hand_set != RETURNS["blank"]:
+        # Set by a coordinator (not eligible; undelivered, its unused form scanned with the
+        # returns): it stands, as a declined consent leaves it (`consent.decline`).
+        record("keying.return", user=user, code=invitation.code, kind="blank", how=how,
+               outcome_kept=hand_set)  # fmt: skip
+        return ReturnedBlank(invitation, outcome_kept=hand_set)
     _record_outcome(copy, "blank", user=user, how=how)
     return ReturnedBlank(invitation)
 

@@ -188,3 +188,25 @@ def test_a_reminders_copy_filled_in_is_keyed_after_the_first_was_keyed_blank(app
         db.session.commit()
         assert isinstance(made, Response) and copy.invitation.response.id == made.id
         assert keying.waiting() == 0
+
+
+def test_a_blank_copy_leaves_an_outcome_set_by_hand(app, serials):
+    """A code set by hand as not eligible (or returned undelivered: the envelope's unused
+    questionnaire scanned with the returns) whose copy is then read blank, unseen: the
+    coordinator's outcome stands, as a declined consent leaves it; the staff are told."""
+    with app.app_context():
+        study_settings().scan_auto_accept = True
+        for serial, outcome in zip(serials[:2], ("not_eligible", "undelivered"), strict=True):
+            keying.find_copy(serial).invitation.disposition = outcome
+        db.session.commit()
+        _read(_blank(serials[0]) + _blank(serials[1]))
+        for serial, outcome in zip(serials[:2], ("not_eligible", "undelivered"), strict=True):
+            [copy] = _copies(serial)
+            assert copy.state == "accepted" and copy.response_id is None
+            assert copy.invitation.disposition == outcome
+            assert "stands" in copy.problem
+        copy = keying.find_copy(serials[2])
+        copy.invitation.disposition = "not_eligible"
+        result = keying.key_pass(copy, _short(), {}, user=_keyer(), returned_on=RETURNED)
+        assert copy.invitation.disposition == "not_eligible"
+        assert result.message.endswith("its outcome set by hand, Not eligible (4.0), stands")
