@@ -471,8 +471,9 @@ def settle(
     found blank (`keying.ReturnedBlank`: no response, the code's outcome a refusal)."""
     blank = isinstance(result, keying.ReturnedBlank)
     copy.state, copy.response = state, None if blank else result
-    if blank:
-        copy.problem = result.message[:200]
+    # A settled copy's problem says what it was settled as (`_not_used`, the batch page);
+    # one left by a failed acceptance (answered online, a box to correct) is over.
+    copy.problem = result.message[:200] if blank else ""
     copy.fields = {k: v.strip() for k, v in fields.items() if v and v.strip()}
     copy.verified_by = user.id if user else None
     copy.verified_at = utcnow()

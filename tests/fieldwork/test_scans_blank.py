@@ -210,3 +210,33 @@ def test_a_blank_copy_leaves_an_outcome_set_by_hand(app, serials):
         result = keying.key_pass(copy, _short(), {}, user=_keyer(), returned_on=RETURNED)
         assert copy.invitation.disposition == "not_eligible"
         assert result.message.endswith("its outcome set by hand, Not eligible (4.0), stands")
+
+
+def test_a_copy_confirmed_after_accepting_it_failed_is_not_shown_with_that_failure(
+    app, auth, client, serials
+):
+    """Accepting unseen failed (the code had answered online) and a person then confirmed
+    the copy with the override: the batch page says who confirmed it, not the old failure
+    (a settled copy's problem is what it was settled as: found blank, or not used)."""
+    from fieldwork.catalogue import get_catalogue
+    from fieldwork.scans import services as scans
+
+    with app.app_context():
+        study_settings().scan_auto_accept = True
+        invitation = keying.find_copy(serials[0]).invitation
+        db.session.add(Response(
+            public_id="ONLINE000001", instrument_version_id=get_catalogue().version_ids["short"],
+            practice_id=invitation.practice_id, invitation_id=invitation.id, language="en",
+        ))  # fmt: skip
+        db.session.commit()
+        batch_id = _read(_ticked(serials[0], unsure=False))
+        [copy] = _copies(serials[0])
+        assert copy.state == "to_verify" and "answered online" in copy.problem
+        made = scans.confirm(copy, dict(copy.fields), user=_keyer(), returned_on=RETURNED,
+                             override=True)  # fmt: skip
+        assert isinstance(made, Response)
+        db.session.commit()
+        assert copy.state == "confirmed" and copy.problem == ""
+    auth.login("desk@example.org", role="data_entry")
+    page = client.get(f"/staff/scans/batches/{batch_id}").get_data(as_text=True)
+    assert "Confirmed by keyer@example.org" in page and "Settled:" not in page
