@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from fieldwork.db import db
-from fieldwork.keying.services import pass_instrument
+from fieldwork.keying.services import current_round, pass_instrument
 from fieldwork.models import Invitation, KeyingPass, Practice, Response, User
 from fieldwork.models.keying import FIRST, RESOLVED, SECOND
 from fieldwork.models.responses import PAPER
@@ -30,10 +30,10 @@ class Row:
 
 
 def _passes() -> dict[int, dict[int, KeyingPass]]:
-    found: dict[int, dict[int, KeyingPass]] = defaultdict(dict)
+    rows: dict[int, list[KeyingPass]] = defaultdict(list)
     for row in db.session.scalars(select(KeyingPass).order_by(KeyingPass.id)):
-        found[row.invitation_id][row.pass_no] = row
-    return found
+        rows[row.invitation_id].append(row)
+    return {code: current_round(kept) for code, kept in rows.items()}
 
 
 def by_batch(allowed: frozenset[str] | set[str] | None = None) -> list[Row]:

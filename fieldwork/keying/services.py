@@ -9,7 +9,7 @@ commit once.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -26,7 +26,7 @@ from fieldwork.db import db
 from fieldwork.models import InstrumentVersion, Invitation, KeyingPass, Mailing, Response, User
 from fieldwork.models.base import utcnow
 from fieldwork.models.keying import FIRST, RESOLVED, SECOND
-from fieldwork.models.responses import COMPLETE, PAPER
+from fieldwork.models.responses import AUTOMATIC, COMPLETE, DISPOSITIONS, PAPER
 from fieldwork.outcomes import refresh_outcome, study_settings
 from forms.completeness import nothing_written
 from forms.keying import KEYERS, Keyed, differences, read_pass
@@ -51,12 +51,18 @@ class ReturnedBlank:
 
     invitation: Invitation
     online_kept: bool = False
+    outcome_kept: str | None = None  # the code's outcome set by hand, which stands
 
     @property
     def message(self) -> str:
         """What the staff member is told."""
         if self.online_kept:
             return "Nothing was filled in: nothing is kept, the code's online response stands"
+        if self.outcome_kept:
+            label = DISPOSITIONS.get(self.outcome_kept, self.outcome_kept)
+            return (
+                f"Nothing was filled in: nothing is kept, its outcome set by hand, {label}, stands"
+            )
         return NOTHING_FILLED_IN
 
 
@@ -158,11 +164,29 @@ def find_copy(typed: str) -> Copy | None:
 
 
 def passes(invitation: Invitation) -> dict[int, KeyingPass]:
-    """The latest pass of each kind (1, 2, 3) kept for a code."""
+    """The latest pass of each kind (1, 2, 3) kept for a code, in its current round."""
     rows = db.session.scalars(
         select(KeyingPass).where(KeyingPass.invitation_id == invitation.id).order_by(KeyingPass.id)
     )
-    return {row.pass_no: row for row in rows}
+    return current_round(rows)
+
+
+def current_round(rows: Iterable[Any]) -> dict[int, Any]:
+    """The latest of each kind of a code's passes (`rows` in the order kept, each with a
+    `pass_no`) since its last round ended. A round ends with its resolution (`RESOLVED`);
+    one with no response is a copy keyed blank (`_settle`), and a first pass after it
+    is another copy of the code (a reminder's questionnaire), keyed afresh."""
+    found: dict[int, Any] = {}
+    for row in rows:
+        if row.pass_no == FIRST and RESOLVED in found:
+            found = {}
+        found[row.pass_no] = row
+    return found
+
+
+def _blank_here(copy: Copy, kept: dict[int, KeyingPass]) -> bool:
+    """Whether the round settled blank was keyed from this copy (its serial)."""
+    return kept[RESOLVED].mailing_id == (copy.mailing.id if copy.mailing else None)
 
 
 def next_pass(copy: Copy, user: User) -> int:
@@ -172,7 +196,9 @@ def next_pass(copy: Copy, user: User) -> int:
         raise KeyingError("This form has already been keyed")
     kept = passes(copy.invitation)
     if RESOLVED in kept:  # settled with no response: keyed blank (see `_settle`)
-        raise KeyingError(KEYED_BLANK)
+        if _blank_here(copy, kept):
+            raise KeyingError(KEYED_BLANK)
+        return FIRST  # another copy of the code: a new round (`current_round`)
     if FIRST not in kept:
         return FIRST
     if not study_settings().double_entry or SECOND in kept:
@@ -314,11 +340,13 @@ def waiting() -> int:
     Codes whose participant withdrew are left out: their forms are never finished.
     """
     query = select(KeyingPass.invitation_id, KeyingPass.pass_no).join(Invitation)
-    rows = db.session.execute(query.where(Invitation.withdrawn_at.is_(None))).all()
-    started = {invitation_id for invitation_id, _ in rows}
-    settled = {invitation_id for invitation_id, number in rows if number == RESOLVED}
+    query = query.where(Invitation.withdrawn_at.is_(None)).order_by(KeyingPass.id)
+    by_code: dict[int, list[Any]] = {}
+    for row in db.session.execute(query).all():
+        by_code.setdefault(row.invitation_id, []).append(row)
+    started = {code for code, rows in by_code.items() if RESOLVED not in current_round(rows)}
     paper = set(db.session.scalars(select(Response.invitation_id).where(Response.mode == PAPER)))
-    return len(started - settled - paper)
+    return len(started - paper)
 
 
 def identifying_fields(instrument: Instrument) -> set[str]:
@@ -455,6 +483,13 @@ def _response_or_blank(
         record("keying.return", user=user, code=invitation.code, kind="blank", how=how,
                online_kept=True)  # fmt: skip
         return ReturnedBlank(invitation, online_kept=True)
+    hand_set = invitation.disposition
+    if hand_set not in AUTOMATIC and hand_set != RETURNS["blank"]:
+        # Set by a coordinator (not eligible; undelivered, its unused form scanned with the
+        # returns): it stands, as a declined consent leaves it (`consent.decline`).
+        record("keying.return", user=user, code=invitation.code, kind="blank", how=how,
+               outcome_kept=hand_set)  # fmt: skip
+        return ReturnedBlank(invitation, outcome_kept=hand_set)
     _record_outcome(copy, "blank", user=user, how=how)
     return ReturnedBlank(invitation)
 

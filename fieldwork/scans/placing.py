@@ -239,9 +239,13 @@ def keyed_by_hand(copy: ScanCopy) -> str | None:
             return (f"the code's form was already settled from serial {scanned.serial}{when}; "
                     "this copy was not used")  # fmt: skip
         return _keyed_words(copy, invitation.id)
-    settled = db.session.scalar(  # keyed with nothing filled in: recorded as returned blank
+    # This serial keyed with nothing filled in (recorded as returned blank). Another copy
+    # of the code (a reminder's questionnaire) may be filled in: a person looks at it.
+    settled = db.session.scalar(
         select(KeyingPass.id).where(
-            KeyingPass.invitation_id == invitation.id, KeyingPass.pass_no == RESOLVED
+            KeyingPass.invitation_id == invitation.id,
+            KeyingPass.pass_no == RESOLVED,
+            KeyingPass.mailing_id == copy.mailing_id,
         )
     )
     return _keyed_words(copy, invitation.id) if settled is not None else None
@@ -467,8 +471,9 @@ def settle(
     found blank (`keying.ReturnedBlank`: no response, the code's outcome a refusal)."""
     blank = isinstance(result, keying.ReturnedBlank)
     copy.state, copy.response = state, None if blank else result
-    if blank:
-        copy.problem = result.message[:200]
+    # A settled copy's problem says what it was settled as (`_not_used`, the batch page);
+    # one left by a failed acceptance (answered online, a box to correct) is over.
+    copy.problem = result.message[:200] if blank else ""
     copy.fields = {k: v.strip() for k, v in fields.items() if v and v.strip()}
     copy.verified_by = user.id if user else None
     copy.verified_at = utcnow()

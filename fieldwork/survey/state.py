@@ -58,8 +58,10 @@ def begin(
     response_id: int | None = None,
     assisted: bool = False,
 ) -> None:
-    """Remember a new way in; forgets any earlier one."""
+    """Remember a new way in; forgets any earlier one, and a withdrawal it offered (a
+    practice's device: the next person must not withdraw the last one's code)."""
     session.pop(KEY, None)
+    session.pop("withdraw", None)  # survey.withdrawing.KEY (which imports this module)
     session[KEY] = {
         "instrument": instrument_id,
         "practice": practice_id,

@@ -32,7 +32,7 @@ GOOD_FOR = timedelta(hours=1)
 
 def offer(response: Response) -> None:
     """Let the browser that just finished a response withdraw it (done page)."""
-    _remember(response.invitation_id, response.id)
+    _remember(response.invitation_id, response.id, back="survey.done")
 
 
 def _remember(invitation_id: int | None, response_id: int | None, back: str = "") -> None:
@@ -91,10 +91,12 @@ def _code_page(error: str | None = None, status: int = 200):
 
 
 def _back() -> str:
-    """Where the confirmation's Back link goes: where the respondent came from."""
-    if session.get("finished"):
-        return "survey.done"
-    return (session.get(KEY) or {}).get("back") or "survey.withdraw_code"
+    """Where the confirmation's Back link goes: where the respondent came from (each way
+    in says so; a browser's 'finished' mark may be older than the code now withdrawn)."""
+    back = (session.get(KEY) or {}).get("back")
+    if back:
+        return back
+    return "survey.done" if session.get("finished") else "survey.withdraw_code"
 
 
 def _withdrawn(invitation: Invitation | None, response: Response | None) -> bool:
@@ -124,7 +126,11 @@ def withdraw_code():
     db.session.commit()
     if _withdrawn(invitation, response):
         return _code_page("withdraw_already", 400)
-    _remember(invitation.id if invitation else None, response.id if response else None)
+    _remember(
+        invitation.id if invitation else None,
+        response.id if response else None,
+        back="survey.withdraw_code",
+    )
     return redirect(url_for("survey.withdraw_confirm"))
 
 

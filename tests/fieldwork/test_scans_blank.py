@@ -8,12 +8,15 @@ response. A scanned copy of a serial keyed by hand is settled as not used.
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from fieldwork.db import db
 from fieldwork.keying import services as keying
+from fieldwork.keying.progress import by_batch
 from fieldwork.mailings.services import not_responded
-from fieldwork.models import AuditEvent, Invitation, Response, ScanCopy, ScanPage
+from fieldwork.models import AuditEvent, Invitation, Response, ScanCopy, ScanPage, User
+from fieldwork.models.keying import FIRST, SECOND
 from fieldwork.outcomes import study_settings
 from fieldwork.rates.aapor import FIELDS
 from fieldwork.rates.queries import Scope, code_counts
@@ -120,3 +123,120 @@ def test_a_serial_keyed_blank_by_hand_is_returned_blank_and_its_scan_not_used(ap
         [scanned] = _copies(serials[0])
         assert scanned.done and "was already keyed by hand" in scanned.problem
         _is_returned_blank(scanned.invitation)
+
+
+def _reminder_copy(serial: str) -> str:
+    """A second questionnaire mailed to the code of `serial` (a reminder wave): its serial."""
+    from fieldwork.models import Mailing
+
+    first = db.session.get(Mailing, int(serial))
+    mailing = Mailing(invitation_id=first.invitation_id, batch=first.batch, wave=2,
+                      mailed_on=RETURNED, language="en")  # fmt: skip
+    db.session.add(mailing)
+    db.session.commit()
+    return str(mailing.serial)
+
+
+def test_a_filled_in_copy_of_another_serial_after_one_keyed_blank_waits_for_a_person(app, serials):
+    """The first questionnaire came back blank and was keyed so; the reminder's copy comes
+    back filled in. It is not the serial keyed by hand: its readings are kept for a person
+    (not dropped as 'serial ... was already keyed by hand'), and keying it is allowed."""
+    with app.app_context():
+        later = _reminder_copy(serials[0])
+        copy = keying.find_copy(serials[0])
+        result = keying.key_pass(copy, _short(), {}, user=_keyer(), returned_on=RETURNED)
+        assert isinstance(result, keying.ReturnedBlank)
+        db.session.commit()
+        _read(_ticked(later))
+        [scanned] = _copies(later)
+        assert scanned.state == "to_verify" and not scanned.problem
+        assert scanned.fields.get("used") == "1"  # what the respondent ticked is kept
+        assert all(page.readings is not None for page in scanned.pages)
+
+
+def test_a_reminders_copy_filled_in_is_keyed_after_the_first_was_keyed_blank(app, serials):
+    """Keyed by hand both: the first questionnaire blank, the reminder's filled in. The
+    second is keyed (the blank one is not keyed again), with double entry as without."""
+    with app.app_context():
+        later = _reminder_copy(serials[0])
+        keyer = _keyer()
+        result = keying.key_pass(keying.find_copy(serials[0]), _short(), {}, user=keyer,
+                                 returned_on=RETURNED)  # fmt: skip
+        assert isinstance(result, keying.ReturnedBlank)
+        db.session.commit()
+        with pytest.raises(keying.KeyingError, match="recorded as returned blank"):
+            keying.next_pass(keying.find_copy(serials[0]), keyer)
+        study_settings().double_entry = True
+        db.session.commit()
+        copy = keying.find_copy(later)
+        assert keying.next_pass(copy, keyer) == FIRST
+        keyed = keying.key_pass(copy, _short(), {"used": "2"}, user=keyer, returned_on=RETURNED)
+        assert not isinstance(keyed, (Response, keying.ReturnedBlank))  # waits for pass 2
+        db.session.commit()
+        assert keying.waiting() == 1
+        other, third = (User(email=f"{name}@example.org", name=name, role="data_entry",
+                             password_hash="x") for name in ("second", "third"))  # fmt: skip
+        db.session.add_all([other, third])
+        db.session.commit()
+        assert keying.next_pass(copy, other) == SECOND
+        keying.key_pass(copy, _short(), {"used": "1"}, user=other, returned_on=RETURNED)
+        db.session.commit()
+        assert [name for name, *_ in keying.open_differences(copy, _short())] == ["used"]
+        [row] = by_batch()
+        assert (row.open, row.done) == (1, 0)
+        made = keying.resolve(copy, _short(), {"used": "2"}, user=third)
+        db.session.commit()
+        assert isinstance(made, Response) and copy.invitation.response.id == made.id
+        assert keying.waiting() == 0
+
+
+def test_a_blank_copy_leaves_an_outcome_set_by_hand(app, serials):
+    """A code set by hand as not eligible (or returned undelivered: the envelope's unused
+    questionnaire scanned with the returns) whose copy is then read blank, unseen: the
+    coordinator's outcome stands, as a declined consent leaves it; the staff are told."""
+    with app.app_context():
+        study_settings().scan_auto_accept = True
+        for serial, outcome in zip(serials[:2], ("not_eligible", "undelivered"), strict=True):
+            keying.find_copy(serial).invitation.disposition = outcome
+        db.session.commit()
+        _read(_blank(serials[0]) + _blank(serials[1]))
+        for serial, outcome in zip(serials[:2], ("not_eligible", "undelivered"), strict=True):
+            [copy] = _copies(serial)
+            assert copy.state == "accepted" and copy.response_id is None
+            assert copy.invitation.disposition == outcome
+            assert "stands" in copy.problem
+        copy = keying.find_copy(serials[2])
+        copy.invitation.disposition = "not_eligible"
+        result = keying.key_pass(copy, _short(), {}, user=_keyer(), returned_on=RETURNED)
+        assert copy.invitation.disposition == "not_eligible"
+        assert result.message.endswith("its outcome set by hand, Not eligible (4.0), stands")
+
+
+def test_a_copy_confirmed_after_accepting_it_failed_is_not_shown_with_that_failure(
+    app, auth, client, serials
+):
+    """Accepting unseen failed (the code had answered online) and a person then confirmed
+    the copy with the override: the batch page says who confirmed it, not the old failure
+    (a settled copy's problem is what it was settled as: found blank, or not used)."""
+    from fieldwork.catalogue import get_catalogue
+    from fieldwork.scans import services as scans
+
+    with app.app_context():
+        study_settings().scan_auto_accept = True
+        invitation = keying.find_copy(serials[0]).invitation
+        db.session.add(Response(
+            public_id="ONLINE000001", instrument_version_id=get_catalogue().version_ids["short"],
+            practice_id=invitation.practice_id, invitation_id=invitation.id, language="en",
+        ))  # fmt: skip
+        db.session.commit()
+        batch_id = _read(_ticked(serials[0], unsure=False))
+        [copy] = _copies(serials[0])
+        assert copy.state == "to_verify" and "answered online" in copy.problem
+        made = scans.confirm(copy, dict(copy.fields), user=_keyer(), returned_on=RETURNED,
+                             override=True)  # fmt: skip
+        assert isinstance(made, Response)
+        db.session.commit()
+        assert copy.state == "confirmed" and copy.problem == ""
+    auth.login("desk@example.org", role="data_entry")
+    page = client.get(f"/staff/scans/batches/{batch_id}").get_data(as_text=True)
+    assert "Confirmed by keyer@example.org" in page and "Settled:" not in page

@@ -276,3 +276,43 @@ def test_a_response_begun_online_can_say_no_from_the_welcome_page(app, client, c
         assert find_invitation(code).disposition in ANSWERED  # no reminder for it
     nobody = app.test_client().post("/withdraw/this", data={})
     assert nobody.status_code in (302, 400)  # no entry (or no CSRF token): nothing withdrawn
+
+
+def test_saying_no_on_the_welcome_page_after_finishing_another_goes_back_to_welcome(
+    app, client, codes
+):
+    """A browser that finished one code's response and then says no on the welcome page of
+    another code's begun response: Back returns to that welcome page, not the first code's
+    thank-you page (its 'finished' mark is stale); a code typed later goes back to /withdraw."""
+    _volunteer(app, client, codes)
+    assert client.get("/done").status_code == 200  # finished: the browser is marked so
+    robot = Robot(client, instrument(app, "patient"))
+    robot.enter_code(codes["patient"][1])
+    robot.welcome("en")
+    robot.answer_page(1)
+    robot.enter_code(codes["patient"][1])
+    welcome = client.get("/welcome").get_data(as_text=True)
+    client.post("/withdraw/this", data={"csrf_token": csrf(welcome)})
+    confirm = client.get("/withdraw/confirm").get_data(as_text=True)
+    assert 'href="/welcome"' in confirm and 'href="/done"' not in confirm
+    _enter(client, codes["patient"][2])
+    confirm = client.get("/withdraw/confirm").get_data(as_text=True)
+    assert 'href="/withdraw"' in confirm and 'href="/welcome"' not in confirm
+
+
+def test_a_new_code_entered_forgets_a_withdrawal_offered_for_the_last(app, client, codes):
+    """Saying no on the welcome page, then Back, then the next person's code typed on the
+    same device (a practice's): the confirmation no longer withdraws the first code."""
+    first = codes["patient"][0]
+    robot = Robot(client, instrument(app, "patient"))
+    robot.enter_code(first)
+    robot.welcome("en")
+    robot.answer_page(1)
+    robot.enter_code(first)
+    welcome = client.get("/welcome").get_data(as_text=True)
+    client.post("/withdraw/this", data={"csrf_token": csrf(welcome)})
+    assert client.get("/withdraw/confirm").status_code == 200  # then Back, and walks away
+    robot.enter_code(codes["patient"][1])  # the next person
+    assert client.get("/withdraw/confirm").headers["Location"] == "/withdraw"
+    with app.app_context():
+        assert find_invitation(first).withdrawn_at is None
