@@ -539,7 +539,26 @@ def _make_response(
         )  # fmt: skip
     refresh_outcome(response, instrument)
     record("keying.response", user=user, code=invitation.code, response=response.public_id)
+    _outcome_follows_a_return(invitation, response, user)
     return response
+
+
+# Outcomes a filled-in questionnaire returned later replaces (AAPOR's final disposition is
+# what the case came to): a blank copy or a refusal by phone, then a reminder's copy sent
+# back answered; an envelope returned undelivered, then the form from a second address.
+# A withdrawal (its refusal) and an eligibility judged by a person stand.
+REPLACED_BY_A_RESPONSE = frozenset({"refusal", "undelivered"})
+
+
+def _outcome_follows_a_return(invitation: Invitation, response: Response, user) -> None:
+    """The code's outcome becomes the paper response's where the earlier one was a refusal
+    or undelivered (not a withdrawal); audited."""
+    was = invitation.disposition
+    if was not in REPLACED_BY_A_RESPONSE or invitation.withdrawn_at is not None:
+        return
+    invitation.disposition, invitation.disposition_at = response.outcome, utcnow()
+    record("keying.outcome_replaced", user=user, code=invitation.code, was=was,
+           now=response.outcome, response=response.public_id)  # fmt: skip
 
 
 def _version_id(instrument: Instrument) -> int:

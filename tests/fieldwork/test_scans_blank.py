@@ -188,6 +188,40 @@ def test_a_reminders_copy_filled_in_is_keyed_after_the_first_was_keyed_blank(app
         db.session.commit()
         assert isinstance(made, Response) and copy.invitation.response.id == made.id
         assert keying.waiting() == 0
+        # the answered reminder's copy is what the case came to: no longer a refusal
+        assert copy.invitation.disposition == made.outcome != "refusal"
+        counts = _counts()
+        assert counts["refusal"] == 0 and counts[made.outcome] == 1
+
+
+def test_a_response_keyed_after_a_refusal_or_undelivered_replaces_it_not_a_withdrawal(app, serials):
+    """Refused by phone, or returned undelivered, then a questionnaire comes back filled
+    in: the code's outcome is the response's (audited). A withdrawal's refusal stands: its
+    code cannot be keyed at all."""
+    from fieldwork.models.base import utcnow
+
+    with app.app_context():
+        for serial, outcome in zip(serials[:2], ("refusal", "undelivered"), strict=True):
+            keying.find_copy(serial).invitation.disposition = outcome
+        withdrawn = keying.find_copy(serials[2]).invitation
+        withdrawn.disposition, withdrawn.withdrawn_at = "refusal", utcnow()
+        db.session.commit()
+        keyer = _keyer()
+        for serial, was in zip(serials[:2], ("refusal", "undelivered"), strict=True):
+            copy = keying.find_copy(serial)
+            made = keying.key_pass(copy, _short(), {"used": "1", "what": "2"}, user=keyer,
+                                   returned_on=RETURNED)  # fmt: skip
+            assert isinstance(made, Response)
+            db.session.commit()
+            assert copy.invitation.disposition == made.outcome
+            event = db.session.scalars(
+                select(AuditEvent).where(AuditEvent.action == "keying.outcome_replaced")
+            ).all()[-1]
+            assert (event.detail["was"], event.detail["now"]) == (was, made.outcome)
+        with pytest.raises(keying.KeyingError, match="withdrawn"):
+            keying.key_pass(keying.find_copy(serials[2]), _short(), {"used": "1"}, user=keyer,
+                            returned_on=RETURNED)  # fmt: skip
+        assert keying.find_copy(serials[2]).invitation.disposition == "refusal"
 
 
 def test_a_blank_copy_leaves_an_outcome_set_by_hand(app, serials):
