@@ -105,10 +105,16 @@ def batch_view(batch: ScanBatch) -> BatchView:
 
 
 def _other_batches(batch: ScanBatch, copies: list[ScanCopy]) -> dict[int, list[int]]:
-    """The other batches whose pages joined each of the batch's copies (one query)."""
+    """The other batches whose pages joined each of the batch's copies (one query): pages
+    placed in the copy, not a page scanned twice or one that came after the copy was settled
+    (not used)."""
     query = (
         select(ScanPage.copy_id, ScanPage.batch_id)
-        .where(ScanPage.copy_id.in_([c.id for c in copies]), ScanPage.batch_id != batch.id)
+        .where(
+            ScanPage.copy_id.in_([c.id for c in copies]),
+            ScanPage.batch_id != batch.id,
+            ScanPage.status == PLACED,
+        )
         .distinct()
     )
     found: dict[int, list[int]] = {c.id: [] for c in copies}

@@ -120,6 +120,27 @@ def test_a_page_of_a_copy_already_confirmed_is_a_problem_and_changes_nothing(
     assert "Not used: its copy was settled before" in shown
 
 
+def test_a_page_not_used_is_not_counted_as_a_page_of_its_copy_from_that_batch(
+    app, auth, client, serials
+):
+    """The earlier batch's copy does not say it has pages from a batch whose only page of it
+    came after it was confirmed, and was not used."""
+    with app.app_context():
+        first = _ticked(serials[0])
+        early = _read([first[0]])
+        [copy] = _copies(serials[0])
+        copy_id = copy.id
+        services.confirm(copy, {"used": "2"}, user=_keyer(), returned_on=RETURNED)
+        db.session.commit()
+        late = _read([first[1]], LATER)
+        assert _page(late).status == "unused"
+        view = display.batch_view(db.session.get(ScanBatch, early))
+        assert view.other_batches == {copy_id: []}
+    auth.login("desk@example.org", role="coordinator")
+    shown = client.get(f"/staff/scans/batches/{early}").get_data(as_text=True)
+    assert "with pages from batch" not in shown and "1 of 2" in shown
+
+
 def test_a_page_scanned_again_in_a_later_batch_stays_a_duplicate(app, serials):
     with app.app_context():
         first = _ticked(serials[0])
@@ -328,3 +349,18 @@ def test_a_late_page_of_a_confirmed_copy_whose_participant_withdrew_is_not_kept(
         invitation_id = db.session.get(ScanCopy, copy_id).invitation_id
         assert event.detail == {"copy": copy_id, "invitation": invitation_id,
                                 "pages": [page.id], "scan_images": 1}  # fmt: skip
+
+
+def test_the_verify_page_of_a_joined_copy_names_the_batch_its_late_pages_came_from(
+    app, auth, client, serials
+):
+    with app.app_context():
+        first = _ticked(serials[0])
+        early = _read([first[0]])
+        late = _read([first[1]], LATER)
+        [copy] = _copies(serials[0])
+        copy_id = copy.id
+    auth.login("keys@example.org", role="data_entry")
+    shown = client.get(f"/staff/scans/copies/{copy_id}").get_data(as_text=True)
+    link = '<a href="/staff/scans/batches/{0}">{0}</a>'.format
+    assert f"batch {link(early)}; page 2 from batch {link(late)}." in shown
