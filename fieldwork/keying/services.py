@@ -41,6 +41,7 @@ RETURNS = {"undelivered": "undelivered", "blank": "refusal"}
 # A form keyed or scanned with nothing written on it is recorded the same way.
 NOTHING_FILLED_IN = "Nothing was filled in: recorded as returned blank (a refusal)"
 KEYED_BLANK = "This form was keyed with nothing filled in: it is recorded as returned blank"
+ALREADY_PAPER = "This code already has a paper response (keyed, or scanned and confirmed)"
 
 
 @dataclass
@@ -193,7 +194,7 @@ def next_pass(copy: Copy, user: User) -> int:
     """Which pass `user` keys next for this copy (KeyingError if none is due)."""
     response = copy.invitation.response
     if response is not None and response.mode == PAPER:
-        raise KeyingError("This form has already been keyed")
+        raise KeyingError(ALREADY_PAPER)
     kept = passes(copy.invitation)
     if RESOLVED in kept:  # settled with no response: keyed blank (see `_settle`)
         if _blank_here(copy, kept):
@@ -316,7 +317,7 @@ def settle_read(
     _check_withdrawn(copy)
     response = copy.invitation.response
     if response is not None and response.mode == PAPER:
-        raise KeyingError("This form has already been keyed")
+        raise KeyingError(ALREADY_PAPER)
     _check_online(copy, override)
     return _settle(copy, instrument, keyed, language, returned_on, user=user, passed=None)
 

@@ -102,10 +102,19 @@ def form(code: str):
                 errors.update(result.problems)
     return render_template(
         "staff/keying_form.html", copy=copy, instrument=instrument, values=values,
-        errors=errors, keyers=KEYERS, numbers=instrument.question_numbers(),
+        errors=errors, blocked=_blocked(copy), keyers=KEYERS, numbers=instrument.question_numbers(),
         pages=services.printed_pages(copy, instrument, current_app.config),
         today=datetime.date.today().strftime("%d/%m/%Y"),
     ), 400 if errors else 200  # fmt: skip
+
+
+def _blocked(copy: services.Copy) -> str | None:
+    """Why no pass of this copy is due from the signed-in keyer, said before they key it."""
+    try:
+        services.next_pass(copy, current_user)
+    except services.KeyingError as problem:
+        return str(problem)
+    return None
 
 
 def _fields(instrument: Instrument) -> dict[str, str]:

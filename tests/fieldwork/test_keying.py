@@ -559,3 +559,29 @@ def test_a_form_with_only_two_boxes_ticked_is_not_blank(world):
     copy = services.find_copy(mailing.serial)
     result = _key(copy, first, fields={"nhs_app": "*"})
     assert isinstance(result, Response) and result.outcome == "break_off"
+
+
+def test_the_keying_page_says_before_keying_that_a_code_already_has_a_paper_response(
+    app, codes, auth, client
+):
+    """A copy already made into a paper response (keyed, or scanned and confirmed) was shown
+    as an empty form to key, and refused only once every answer had been typed, as 'already
+    keyed' even when it was scanned; the page now says so first."""
+    with app.app_context():
+        invitation = db.session.scalar(select(Invitation).where(Invitation.instrument == "patient"))
+        mailing = _mail(invitation, "en")
+        db.session.commit()
+        serial, code = mailing.serial, invitation.code
+    auth.login("desk@example.org", role="data_entry")
+    target = f"/staff/keying/{code}?serial={serial}"
+    assert "Not to be keyed now" not in client.get(target).get_data(as_text=True)
+    token = csrf_token(client, target)
+    good = client.post(target, data={**KEYED, "returned_on": "04/05/2026", "csrf_token": token})
+    assert good.status_code == 302
+    said = "<strong>Not to be keyed now:</strong> " + (
+        "This code already has a paper response (keyed, or scanned and confirmed)."
+    )
+    assert said in client.get(target).get_data(as_text=True)
+    again = client.post(target, data={**KEYED, "returned_on": "04/05/2026", "csrf_token": token})
+    assert again.status_code == 400
+    assert "This code already has a paper response" in again.get_data(as_text=True)
