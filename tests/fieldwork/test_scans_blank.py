@@ -62,6 +62,9 @@ def test_a_scanned_copy_confirmed_with_nothing_filled_in_is_returned_blank(
     assert done.status_code == 302
     shown = client.get(done.headers["Location"]).get_data(as_text=True)
     assert "Nothing was filled in: recorded as returned blank (a refusal)" in shown
+    # The batch page names who confirmed it, as it does a copy made into a response.
+    said = "Confirmed by desk@example.org. Nothing was filled in: recorded as returned blank"
+    assert said in shown and "Settled:" not in shown
     with app.app_context():
         copy = db.session.get(ScanCopy, copy_id)
         assert copy.state == "confirmed" and copy.response_id is None
