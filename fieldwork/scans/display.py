@@ -17,6 +17,7 @@ from fieldwork.scans.placing import batch_pages
 from forms.keying import KEYERS
 from forms.model import Instrument, Item
 from forms.paper.layout import MARGIN_X, PAGE_HEIGHT, PAGE_WIDTH
+from forms.scan.propose import NOT_SCANNED
 
 CROP_MARGIN = 8.0  # points above and below the boxes shown to a person
 CROP_RIGHT = 220.0  # points to the right of tick boxes, where their labels are printed
@@ -150,7 +151,9 @@ class CopyView:
 
 
 def copy_view(copy: ScanCopy, instrument: Instrument, user: User) -> CopyView:
-    """Fields grouped as printed, each page with its image and highlighted boxes."""
+    """Fields grouped as printed, each page with its image and highlighted boxes. The
+    fields of a page not scanned stay under it (the page says so), not one by one among
+    those to look at first: there is no scan to look at."""
     placed = {p.page_no: p for p in copy.pages if p.status == PLACED}
     images = bool(placed) and all(may_see_image(p, user) for p in placed.values())
     marks = {m["field"]: m for m in copy.marks}
@@ -162,7 +165,7 @@ def copy_view(copy: ScanCopy, instrument: Instrument, user: User) -> CopyView:
                 row = item.rows[index] if item.rows else None
                 entry = Field(item, name, row, index == 0)
                 mark = marks.get(name)
-                if mark is not None:
+                if mark is not None and mark["reason"] != NOT_SCANNED:
                     entry.reason, entry.crop = mark["reason"], _crop(mark, placed, images)
                     uncertain.append(entry)
                 else:

@@ -570,6 +570,10 @@ def test_a_page_scanned_in_a_later_batch_is_shown_joined_to_its_copy_with_a_link
     with app.app_context():
         copy_url = f"/staff/scans/copies/{db.session.scalar(select(ScanCopy.id))}"
     opened = client.get(copy_url).get_data(as_text=True)  # a person starts verifying
+    # page 2's questions wait under page 2 (nothing to look at on a scan), not flagged
+    assert "its page was not scanned" not in opened and "Look at these first" not in opened
+    assert "Page 2 was not scanned: type its answers from the paper form" in opened
+    assert opened.count('id="used"') == 1
     seen = opened.split('name="scan_pages_seen" value="')[1].split('"')[0]
     late = _upload(client, late_scan, returned="05/05/2026").headers["Location"]
     form = {"returned_on": "04/05/2026", "scan_pages_seen": seen}  # page 2's answers unseen
