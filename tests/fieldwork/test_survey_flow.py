@@ -136,10 +136,11 @@ def test_submitted_response_cannot_be_changed(app, client, codes):
     assert after == before
 
 
-def test_going_back_and_changing_a_filter_keeps_later_answers(app, client, codes):
-    inst = instrument(app, "patient")
-    code = codes["patient"][2]
-    robot = Robot(client, inst, {"used_online": 1})
+def _through_the_experience_section(robot: Robot, code: str) -> tuple[int, list]:
+    """Enter `code`, answer every page through the section asked of online users (the
+    filter `used_online` answered Yes); return the filter's page number and that section's
+    pages."""
+    inst = robot.instrument
     robot.enter_code(code)
     location = robot.welcome("en").headers["Location"]
     filter_page = next(
@@ -148,6 +149,14 @@ def test_going_back_and_changing_a_filter_keeps_later_answers(app, client, codes
     experience = [p for p in web_pages(inst) if p.section.id == "sec_experience"]
     while int(location.rsplit("/", 1)[1]) <= experience[-1].number:
         location = robot.answer_page(int(location.rsplit("/", 1)[1])).headers["Location"]
+    return filter_page, experience
+
+
+def test_going_back_and_changing_a_filter_keeps_later_answers(app, client, codes):
+    inst = instrument(app, "patient")
+    code = codes["patient"][2]
+    robot = Robot(client, inst, {"used_online": 1})
+    filter_page, experience = _through_the_experience_section(robot, code)
     kept = {i.id: robot.given[i.id] for p in experience for i in p.items if i.id in robot.given}
     assert kept
     # Back to the filter question, now answered No.
@@ -171,14 +180,7 @@ def test_answers_set_aside_by_a_changed_filter_come_back_when_it_is_changed_back
     inst = instrument(app, "patient")
     code = codes["patient"][4]
     robot = Robot(client, inst, {"used_online": 1})
-    robot.enter_code(code)
-    location = robot.welcome("en").headers["Location"]
-    filter_page = next(
-        p.number for p in web_pages(inst) if "used_online" in [i.id for i in p.items]
-    )
-    experience = [p for p in web_pages(inst) if p.section.id == "sec_experience"]
-    while int(location.rsplit("/", 1)[1]) <= experience[-1].number:
-        location = robot.answer_page(int(location.rsplit("/", 1)[1])).headers["Location"]
+    filter_page, experience = _through_the_experience_section(robot, code)
     kept = {i.id: robot.given[i.id] for p in experience for i in p.items if i.id in robot.given}
     assert kept
     robot.overrides["used_online"] = 2
@@ -208,14 +210,7 @@ def test_answers_set_aside_by_a_changed_filter_come_back_when_it_is_changed_back
 def test_answers_turned_off_by_a_changed_filter_are_named_on_the_next_page(app, client, codes):
     inst = instrument(app, "patient")
     robot = Robot(client, inst, {"used_online": 1})
-    robot.enter_code(codes["patient"][3])
-    location = robot.welcome("en").headers["Location"]
-    filter_page = next(
-        p.number for p in web_pages(inst) if "used_online" in [i.id for i in p.items]
-    )
-    experience = [p for p in web_pages(inst) if p.section.id == "sec_experience"]
-    while int(location.rsplit("/", 1)[1]) <= experience[-1].number:
-        location = robot.answer_page(int(location.rsplit("/", 1)[1])).headers["Location"]
+    filter_page, experience = _through_the_experience_section(robot, codes["patient"][3])
     answered = [i for p in experience for i in p.items if i.is_question and i.id in robot.given]
     robot.overrides["used_online"] = 2
     after = robot.answer_page(filter_page).headers["Location"]
