@@ -180,6 +180,7 @@ WORDS: dict[str, str | tuple[str, str]] = {
         "Your contact details have been deleted. The answers you had given are kept, as the "
         "information about the study explains."
     ),
+    "withdrawn_no_reminders": N_("We will not remind you about this survey again."),
     "done_withdraw": N_("If you change your mind, you can withdraw your answers."),
     "withdraw_later_access": N_(
         "You can also do it later at {link}, with the access code from your letter."

@@ -160,6 +160,7 @@ def withdraw_confirm():
             "lang": lang,
             "setting": setting,
             "instrument": instrument.id if instrument else None,
+            "coded": invitation is not None,  # a code's letters: no reminder follows now
         }
         return redirect(url_for("survey.withdraw_done"))
     return render_template(
@@ -183,4 +184,5 @@ def withdraw_done():
         instrument=instrument,
         lang=done["lang"],
         setting=done["setting"],
+        coded=done.get("coded", False),
     )

@@ -86,7 +86,9 @@ def test_later_with_the_access_code_answers_can_be_kept(app, client, codes, runn
     confirm = later.get("/withdraw/confirm").get_data(as_text=True)
     assert "will be kept and used for the research" in confirm
     assert "Any contact details you gave will be deleted" in confirm
-    assert "The answers you had given are kept" in _confirm(later)
+    done = _confirm(later)
+    assert "The answers you had given are kept" in done
+    assert t("withdrawn_no_reminders", "en") in done  # a code's letters stop
     assert _counts(app) == (1, 1, 0)
     event = _recorded(app, code)
     assert event.detail["setting"] == "keep_answers"
@@ -112,7 +114,7 @@ def test_an_open_link_response_is_withdrawn_with_its_resume_code(app, client, co
     assert Robot(app.test_client(), None).client.get("/resume").status_code == 200
     later = app.test_client()
     assert _enter(later, shown).headers["Location"] == "/withdraw/confirm"
-    _confirm(later)
+    assert t("withdrawn_no_reminders", "en") not in _confirm(later)  # no letters to stop
     assert _counts(app, "mental_health") == (0, 0, 0)
     with app.app_context():
         event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "withdrawal"))
