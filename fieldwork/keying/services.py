@@ -449,8 +449,10 @@ def _settle(
     A keyed blank form keeps its passes; a resolution pass (`RESOLVED`, its fields none)
     marks it settled, so it waits for nobody and is not keyed again.
     """
-    result = _response_or_blank(copy, instrument, keyed, language, returned_on,
-                                user=user, passed=passed)  # fmt: skip
+    if nothing_written(instrument, keyed.answers, keyed.marks):
+        result = _returned_blank(copy, user=user, passed=passed)
+    else:
+        result = _make_response(copy, instrument, keyed, language, returned_on, user=user)
     if passed is not None:  # keyed by hand: a scanned copy of it waiting is not used
         from fieldwork.scans.placing import set_aside_waiting  # (scans build on keying)
 
@@ -458,18 +460,8 @@ def _settle(
     return result
 
 
-def _response_or_blank(
-    copy: Copy,
-    instrument: Instrument,
-    keyed: Keyed,
-    language: str,
-    returned_on: date,
-    *,
-    user: User | None,
-    passed: KeyingPass | None,
-) -> Response | ReturnedBlank:
-    if not nothing_written(instrument, keyed.answers, keyed.marks):
-        return _make_response(copy, instrument, keyed, language, returned_on, user=user)
+def _returned_blank(copy: Copy, *, user: User | None, passed: KeyingPass | None) -> ReturnedBlank:
+    """A form with nothing written on it, recorded as returned blank (see `_settle`)."""
     invitation = copy.invitation
     how = "scanned" if passed is None else "keyed"
     if passed is not None and passed.pass_no != RESOLVED:

@@ -136,10 +136,10 @@ def test_submitted_response_cannot_be_changed(app, client, codes):
     assert after == before
 
 
-def _through_the_experience_section(robot: Robot, code: str) -> tuple[int, list]:
+def _then_turned_off(robot: Robot, code: str) -> tuple[int, list, dict, str]:
     """Enter `code`, answer every page through the section asked of online users (the
-    filter `used_online` answered Yes); return the filter's page number and that section's
-    pages."""
+    filter `used_online` answered Yes), then go back to the filter and answer No: (filter
+    page, that section's pages, its answers given, where the save led)."""
     inst = robot.instrument
     robot.enter_code(code)
     location = robot.welcome("en").headers["Location"]
@@ -149,19 +149,18 @@ def _through_the_experience_section(robot: Robot, code: str) -> tuple[int, list]
     experience = [p for p in web_pages(inst) if p.section.id == "sec_experience"]
     while int(location.rsplit("/", 1)[1]) <= experience[-1].number:
         location = robot.answer_page(int(location.rsplit("/", 1)[1])).headers["Location"]
-    return filter_page, experience
+    kept = {i.id: robot.given[i.id] for p in experience for i in p.items if i.id in robot.given}
+    assert kept
+    robot.overrides["used_online"] = 2
+    after = robot.answer_page(filter_page).headers["Location"]
+    return filter_page, experience, kept, after
 
 
 def test_going_back_and_changing_a_filter_keeps_later_answers(app, client, codes):
     inst = instrument(app, "patient")
     code = codes["patient"][2]
     robot = Robot(client, inst, {"used_online": 1})
-    filter_page, experience = _through_the_experience_section(robot, code)
-    kept = {i.id: robot.given[i.id] for p in experience for i in p.items if i.id in robot.given}
-    assert kept
-    # Back to the filter question, now answered No.
-    robot.overrides["used_online"] = 2
-    after = robot.answer_page(filter_page).headers["Location"]
+    _, experience, kept, after = _then_turned_off(robot, code)  # the filter now No
     assert int(after.rsplit("/", 1)[1]) not in {p.number for p in experience}
     check = client.get("/check").get_data(as_text=True)
     first_experience_item = experience[0].items[0]
@@ -180,11 +179,7 @@ def test_answers_set_aside_by_a_changed_filter_come_back_when_it_is_changed_back
     inst = instrument(app, "patient")
     code = codes["patient"][4]
     robot = Robot(client, inst, {"used_online": 1})
-    filter_page, experience = _through_the_experience_section(robot, code)
-    kept = {i.id: robot.given[i.id] for p in experience for i in p.items if i.id in robot.given}
-    assert kept
-    robot.overrides["used_online"] = 2
-    after = robot.answer_page(filter_page).headers["Location"]
+    filter_page, experience, kept, after = _then_turned_off(robot, code)
     item = next(i for p in experience for i in p.items if i.id in kept)
     said = t("not_kept", "en", question=question_name(item, "en"))
     assert str(escape(said)) in client.get(after).get_data(as_text=True)
@@ -210,10 +205,8 @@ def test_answers_set_aside_by_a_changed_filter_come_back_when_it_is_changed_back
 def test_answers_turned_off_by_a_changed_filter_are_named_on_the_next_page(app, client, codes):
     inst = instrument(app, "patient")
     robot = Robot(client, inst, {"used_online": 1})
-    filter_page, experience = _through_the_experience_section(robot, codes["patient"][3])
-    answered = [i for p in experience for i in p.items if i.is_question and i.id in robot.given]
-    robot.overrides["used_online"] = 2
-    after = robot.answer_page(filter_page).headers["Location"]
+    filter_page, experience, kept, after = _then_turned_off(robot, codes["patient"][3])
+    answered = [i for p in experience for i in p.items if i.is_question and i.id in kept]
     shown = client.get(after).get_data(as_text=True)
     assert experience[0].number != filter_page  # saved on another page than the filter
     assert shown.count("fw-not-kept") >= len(answered) > 0
