@@ -199,8 +199,7 @@ def _not_used(copy: ScanCopy, reading: CopyReading, rows: dict[int, ScanPage]) -
         why = f"serial {copy.serial}: {copy.problem}"
     else:
         how = "confirmed" if copy.state == CONFIRMED else "accepted without a person"
-        when = f" on {copy.verified_at:%d/%m/%Y}" if copy.verified_at else ""
-        why = f"serial {copy.serial} was already {how}{when}"
+        why = f"serial {copy.serial} was already {how}{_on(copy.verified_at)}"
     pages = [rows[page.index] for page in [*reading.pages.values(), *reading.duplicates]]
     _unused(copy, pages, f"{why}; this page was not used")
 
@@ -235,9 +234,8 @@ def keyed_by_hand(copy: ScanCopy) -> str | None:
             select(ScanCopy).where(ScanCopy.response_id == response.id, ScanCopy.id != copy.id)
         )
         if scanned is not None:
-            when = f" on {scanned.verified_at:%d/%m/%Y}" if scanned.verified_at else ""
-            return (f"the code's form was already settled from serial {scanned.serial}{when}; "
-                    "this copy was not used")  # fmt: skip
+            return (f"the code's form was already settled from serial {scanned.serial}"
+                    f"{_on(scanned.verified_at)}; this copy was not used")  # fmt: skip
         return _keyed_words(copy, invitation.id)
     # This serial keyed with nothing filled in (recorded as returned blank). Another copy
     # of the code (a reminder's questionnaire) may be filled in: a person looks at it.
@@ -255,8 +253,12 @@ def _keyed_words(copy: ScanCopy, invitation_id: int) -> str:
     keyed_at = db.session.scalar(
         select(func.max(KeyingPass.keyed_at)).where(KeyingPass.invitation_id == invitation_id)
     )
-    when = f" on {keyed_at:%d/%m/%Y}" if keyed_at else ""
-    return f"serial {copy.serial} was already keyed by hand{when}; this copy was not used"
+    return f"serial {copy.serial} was already keyed by hand{_on(keyed_at)}; this copy was not used"
+
+
+def _on(when) -> str:
+    """' on DD/MM/YYYY' for a staff message, or nothing when the time is not known."""
+    return f" on {when:%d/%m/%Y}" if when else ""
 
 
 def set_aside(copy: ScanCopy, why: str) -> None:

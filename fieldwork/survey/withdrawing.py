@@ -35,12 +35,12 @@ def offer(response: Response) -> None:
     _remember(response.invitation_id, response.id, back="survey.done")
 
 
-def _remember(invitation_id: int | None, response_id: int | None, back: str = "") -> None:
+def _remember(invitation_id: int | None, response_id: int | None, back: str) -> None:
     session[KEY] = {
         "invitation": invitation_id,
         "response": response_id,
         "until": (utcnow() + GOOD_FOR).isoformat(),
-        "back": back,  # the page the confirmation's Back link returns to, if not the usual
+        "back": back,  # the endpoint the confirmation's Back link returns to
     }
 
 
@@ -92,7 +92,7 @@ def _code_page(error: str | None = None, status: int = 200):
 
 def _back() -> str:
     """Where the confirmation's Back link goes: where the respondent came from (each way
-    in says so; a browser's 'finished' mark may be older than the code now withdrawn)."""
+    in says so; a session remembered before they did falls back on the 'finished' mark)."""
     back = (session.get(KEY) or {}).get("back")
     if back:
         return back
